@@ -1,0 +1,74 @@
+"""Canonical column names shared by every part of the toolkit (the data contracts of DESIGN §3).
+
+Readers produce these names, schemas check them, the store keeps them and statistics group by them.
+"""
+
+from __future__ import annotations
+
+# Participant survey, wide: one row per respondent per phase, one column per item.
+RESPONDENT_ID = "respondent_id"
+PHASE = "phase"
+ACADEMIC_YEAR = "academic_year"
+HUB = "hub"
+NCP = "ncp"
+WORK_GROUP = "work_group"
+SCHOOL_URN = "school_urn"
+SCHOOL_PHASE = "school_phase"
+ROLE = "role"
+SUBMITTED_AT = "submitted_at"
+# The spreadsheet row a value came from (header = row 1, first data row = row 2); kept through
+# reading and validation so every message can point at the row the user sees.
+SOURCE_ROW = "source_row"
+# Added by the store when data are loaded for analysis.
+DATASET_ID = "dataset_id"
+
+SURVEY_KEY_COLUMNS = (
+    RESPONDENT_ID,
+    PHASE,
+    ACADEMIC_YEAR,
+    HUB,
+    NCP,
+    WORK_GROUP,
+    SCHOOL_URN,
+    SCHOOL_PHASE,
+    ROLE,
+    SUBMITTED_AT,
+)
+SURVEY_REQUIRED = (RESPONDENT_ID, PHASE, ACADEMIC_YEAR, HUB, NCP)
+
+# Pupil assessment: one row per pupil per assessment.
+PUPIL_ID = "pupil_id"
+YEAR_GROUP = "year_group"
+ASSESSED_ON = "assessed_on"
+MEASURE = "measure"
+SCORE = "score"
+DISADVANTAGED = "disadvantaged"
+SEX = "sex"
+SEN = "sen"
+EAL = "eal"
+
+PUPIL_COLUMNS = (
+    PUPIL_ID,
+    SCHOOL_URN,
+    HUB,
+    NCP,
+    ACADEMIC_YEAR,
+    YEAR_GROUP,
+    PHASE,
+    ASSESSED_ON,
+    MEASURE,
+    SCORE,
+    DISADVANTAGED,
+    SEX,
+    SEN,
+    EAL,
+)
+PUPIL_REQUIRED = (PUPIL_ID, SCHOOL_URN, HUB, NCP, ACADEMIC_YEAR, PHASE, SCORE)
+
+# Long (tidy) survey responses used by the statistics: one row per respondent x phase x item.
+ITEM = "item"
+CONSTRUCT = "construct"
+
+PHASES = ("pre", "post")
+DEFAULT_MEASURE = "MTC"
+MTC_MAX = 25
