@@ -23,13 +23,9 @@ COMMANDS = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors exit with 2 and one plain line (argparse's default)."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available sub-command registered."""
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="python -m evaluation",
         description="Maths Hubs Impact: check survey and pupil files and measure what changed.",
     )
