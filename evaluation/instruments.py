@@ -92,7 +92,8 @@ class Instrument:
     def to_table(self) -> pd.DataFrame:
         """The instrument as a table with columns item, text, construct, reverse, label_set."""
         return pd.DataFrame(
-            [vars(i) for i in self.items], columns=["item", "text", "construct", "reverse", "label_set"]
+            [vars(i) for i in self.items],
+            columns=["item", "text", "construct", "reverse", "label_set"],
         )
 
     @classmethod

@@ -53,7 +53,7 @@ def construct_scores(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     Examples
     --------
     >>> from evaluation.instruments import default_instrument
-    >>> df = pd.DataFrame({"conf_1": [4.0], "conf_2": [5.0], "conf_3": [2.0]})
+    >>> df = pd.DataFrame({"conf_1": [4.0], "conf_2": [5.0], "conf_3": [3.0]})
     >>> construct_scores(df, default_instrument())["confidence"].tolist()
     [4.0]
     """
@@ -98,7 +98,8 @@ def to_long(
     >>> from evaluation.instruments import default_instrument
     >>> wide = pd.DataFrame({"respondent_id": ["a", "a"], "phase": ["pre", "post"],
     ...                      "hub": ["Solent Maths Hub"] * 2, "conf_1": [2.0, 4.0]})
-    >>> to_long(wide, default_instrument(), constructs=False)[["phase", "item", "score"]].values.tolist()
+    >>> long = to_long(wide, default_instrument(), constructs=False)
+    >>> long[["phase", "item", "score"]].values.tolist()
     [['pre', 'conf_1', 2.0], ['post', 'conf_1', 4.0]]
     """
     id_cols = [k for k in keys if k in frame] + [c.RESPONDENT_ID, c.PHASE]

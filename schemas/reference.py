@@ -138,7 +138,8 @@ def _load(file_name: str, model: type[pa.DataFrameModel]) -> pd.DataFrame:
     frame = frame.replace({"": None})
     for column in ("canonical", "reverse"):
         if column in frame:
-            frame[column] = frame[column].str.strip().str.lower().map({"true": True, "false": False})
+            flags = frame[column].str.strip().str.lower()
+            frame[column] = flags.map({"true": True, "false": False})
     return model.validate(frame)
 
 

@@ -1,4 +1,4 @@
-"""The one colour palette every chart uses: Okabe-Ito, safe for the common colour-vision deficiencies.
+"""The one colour palette every chart uses: Okabe-Ito, safe for common colour-vision deficiencies.
 
 Diverging Likert colours run from vermillion (disagree) through grey (neutral) to blue (agree).
 """
