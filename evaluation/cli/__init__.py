@@ -46,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["--help"])  # doctest: +SKIP
-    0
+    >>> main(["no-such-command"])
+    2
     """
     parser = build_parser()
     try:
