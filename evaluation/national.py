@@ -1,0 +1,531 @@
+"""Fair national comparison: per-hub effects, pooled NCP effects, funnel data, trends, overview.
+
+Starts from the paired results table (``evaluation.paired.paired_change`` by hub and NCP); every
+table that leaves this module has passed disclosure control (:mod:`evaluation.disclosure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evaluation import columns as c
+from evaluation.disclosure import secondary_suppress, suppress
+from evaluation.pooling import Method, RandomEffectsResult, control_limits, pooled_by
+
+Effect = Literal["d_z", "mean_change"]
+EFFECT_LABELS = {
+    "d_z": "Standardised change (d_z)",
+    "mean_change": "Mean change (scale points)",
+}
+NATIONAL = "National"
+
+# Columns of hub_effects, after any extra grouping keys such as academic_year.
+HUB_EFFECT_COLUMNS = (
+    c.NCP,
+    c.HUB,
+    c.ITEM,
+    "n_paired",
+    "mean_pre",
+    "mean_post",
+    "mean_change",
+    "sd_change",
+    "mean_change_se",
+    "mean_change_ci_low",
+    "mean_change_ci_high",
+    "d_z",
+    "d_z_se",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "reason",
+    "suppressed",
+    "suppression_reason",
+)
+
+
+def _check_effect(effect: str) -> str:
+    if effect not in EFFECT_LABELS:
+        raise ValueError(f"effect must be one of {tuple(EFFECT_LABELS)}, not {effect!r}")
+    return effect
+
+
+def d_z_standard_error(d_z: np.ndarray | pd.Series | float, n: np.ndarray | pd.Series | float):
+    """Large-sample standard error of a standardised paired change ``d_z``.
+
+    Notes
+    -----
+    d_z = mean change / SD of change is a one-sample standardised mean; its large-sample
+    variance is 1/n + d_z^2 / (2n) (Hedges & Olkin 1985, ch. 5; the same form as Borenstein et
+    al. 2009, eq. 4.28, with the SD of the differences as standardiser).
+
+    References
+    ----------
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
+    Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to Meta-Analysis.
+
+    Examples
+    --------
+    >>> round(float(d_z_standard_error(0.5, 50)), 6)
+    0.15
+    """
+    d = np.asarray(d_z, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(1.0 / n + d**2 / (2.0 * n))
+
+
+def hub_effects(
+    paired_results: pd.DataFrame,
+    *,
+    outcome: str | Sequence[str] | None = None,
+    ncp: str | Sequence[str] | None = None,
+    min_n: int | None = None,
+    secondary: bool = True,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Each hub's paired change for an outcome, with standard errors, CIs and suppression.
+
+    Parameters
+    ----------
+    paired_results : DataFrame
+        Paired results by hub and NCP (columns as ``paired_change(long, by=["hub", "ncp"])``;
+        extra keys such as ``academic_year`` are carried along). Only ``design == "paired"``
+        rows are used when a ``design`` column is present.
+    outcome : str or sequence, optional
+        Item id or construct name (``item`` column); default every outcome.
+    ncp : str or sequence, optional
+        NCP name(s); default every NCP.
+    min_n : int, optional
+        Disclosure threshold on ``n_paired`` (default 5 or ``$IMPACT_MIN_N``).
+    secondary : bool
+        Also apply secondary suppression within each NCP x outcome (and any extra keys), so a
+        hidden hub cannot be recovered from an NCP total shown elsewhere.
+    level : float
+        Confidence level for the ``d_z`` interval.
+
+    Returns
+    -------
+    DataFrame
+        ``*extra keys, ncp, hub, item, n_paired, mean_pre, mean_post, mean_change, sd_change,
+        mean_change_se, mean_change_ci_low, mean_change_ci_high, d_z, d_z_se, d_z_ci_low,
+        d_z_ci_high, reason, suppressed, suppression_reason``, sorted by NCP, outcome and hub.
+        ``mean_change_se`` = sd_change / sqrt(n); the mean-change CI is the paired t interval
+        from the results table. ``d_z_se`` = sqrt(1/n + d_z^2/(2n)) (see
+        :func:`d_z_standard_error`) and the ``d_z`` CI is d_z -/+ z SE. Suppressed rows have
+        every number blanked, the count included.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"hub": ["A", "B"], "ncp": ["P", "P"], "item": ["confidence"] * 2,
+    ...     "n_paired": [40, 3], "mean_pre": [3.0, 2.0], "mean_post": [3.5, 3.0],
+    ...     "mean_change": [0.5, 1.0], "sd_change": [1.0, 0.5], "ci_low": [0.18, 0.0],
+    ...     "ci_high": [0.82, 2.0], "d_z": [0.5, 2.0]})
+    >>> out = hub_effects(res, outcome="confidence", min_n=5, secondary=False)
+    >>> out[["hub", "n_paired", "d_z", "suppressed"]].values.tolist()
+    [['A', 40.0, 0.5, False], ['B', nan, nan, True]]
+    >>> round(float(out.loc[0, "d_z_se"]), 4)
+    0.1677
+    """
+    frame = paired_results
+    if "design" in frame:
+        frame = frame[frame["design"].eq("paired")]
+    if outcome is not None:
+        outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
+        frame = frame[frame[c.ITEM].isin(outcomes)]
+    if ncp is not None:
+        ncps = [ncp] if isinstance(ncp, str) else list(ncp)
+        frame = frame[frame[c.NCP].isin(ncps)]
+    extra = [k for k in (c.ACADEMIC_YEAR, c.WORK_GROUP) if k in frame]
+    out = pd.DataFrame({k: frame[k].to_numpy() for k in [*extra, c.NCP, c.HUB, c.ITEM]})
+    n = frame["n_paired"].to_numpy(dtype=float, na_value=np.nan)
+    out["n_paired"] = n
+    for col in ("mean_pre", "mean_post", "mean_change", "sd_change"):
+        out[col] = _floats(frame, col)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_change_se"] = out["sd_change"] / np.sqrt(n)
+    out["mean_change_ci_low"] = _floats(frame, "ci_low")
+    out["mean_change_ci_high"] = _floats(frame, "ci_high")
+    d = _floats(frame, "d_z")
+    d = np.where(np.isfinite(d), d, np.nan)  # all changes equal: d_z is undefined, not infinite
+    out["d_z"] = d
+    out["d_z_se"] = d_z_standard_error(d, n)
+    z = stats.norm.ppf(0.5 + level / 2)
+    out["d_z_ci_low"] = out["d_z"] - z * out["d_z_se"]
+    out["d_z_ci_high"] = out["d_z"] + z * out["d_z_se"]
+    out["reason"] = (
+        frame["reason"].astype(object).to_numpy() if "reason" in frame else np.full(len(out), None)
+    )
+    out = out.sort_values([*extra, c.NCP, c.ITEM, c.HUB], kind="stable").reset_index(drop=True)
+    statistic_cols = [col for col in HUB_EFFECT_COLUMNS[3:-2]]
+    out = suppress(out, n_col="n_paired", min_n=min_n, columns=statistic_cols)
+    if secondary:
+        out = secondary_suppress(
+            out, total=[*extra, c.NCP, c.ITEM], n_col="n_paired", columns=statistic_cols
+        )
+    return out[[*extra, *HUB_EFFECT_COLUMNS]]
+
+
+def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def pool_hubs(
+    hub_table: pd.DataFrame, *, effect: Effect = "d_z", method: Method = "REML"
+) -> pd.Series:
+    """Pool one NCP x outcome's hubs (unsuppressed only) into one pooled row.
+
+    Returns the single row of :func:`evaluation.pooling.pooled_by` with ``by=[]`` (columns
+    ``method, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high, tau2,
+    i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"hub": list("ABC"), "d_z": [0.2, 0.5, 0.9],
+    ...     "d_z_se": [0.2, 0.1414, 0.2236], "n_paired": [30.0, 60.0, 25.0],
+    ...     "suppressed": [False, False, False]})
+    >>> row = pool_hubs(t)
+    >>> int(row["k"]), int(row["n_respondents"])
+    (3, 115)
+    """
+    effect = _check_effect(effect)
+    row = pooled_by(hub_table, [], effect=effect, method=method).iloc[0].copy()
+    row["effect"] = effect
+    return row
+
+
+def cross_ncp_overview(
+    paired_results: pd.DataFrame,
+    *,
+    min_n: int | None = None,
+    effect: Effect = "d_z",
+    method: Method = "REML",
+    outcomes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Pooled effect for every NCP x outcome at once (random effects across hubs).
+
+    Parameters
+    ----------
+    paired_results : DataFrame
+        Paired results by hub and NCP (all NCPs).
+    min_n : int, optional
+        Disclosure threshold (default 5 or ``$IMPACT_MIN_N``).
+    effect : {"d_z", "mean_change"}
+        Which per-hub effect is pooled.
+    method : {"REML", "DL"}
+        tau^2 estimator.
+    outcomes : sequence of str, optional
+        Items / constructs to include; default all.
+
+    Returns
+    -------
+    DataFrame
+        ``ncp, item, effect, method, k, k_suppressed, k_excluded, n_respondents, estimate, se,
+        ci_low, ci_high, tau2, i2, q, q_df, q_p, pi_low, pi_high, note``; ``k`` = hubs used,
+        ``k_suppressed`` = hubs hidden by disclosure control, ``n_respondents`` = respondents
+        in the hubs used.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"hub": ["A", "B", "A"], "ncp": ["P", "P", "Q"],
+    ...     "item": ["confidence"] * 3, "n_paired": [40, 30, 20], "mean_change": [0.5, 0.4, 0.2],
+    ...     "sd_change": [1.0, 0.8, 0.9], "d_z": [0.5, 0.5, 0.22]})
+    >>> out = cross_ncp_overview(res, method="DL")
+    >>> out[["ncp", "k", "n_respondents"]].values.tolist()
+    [['P', 2, 70], ['Q', 1, 20]]
+    """
+    effect = _check_effect(effect)
+    hubs = hub_effects(paired_results, outcome=outcomes, min_n=min_n)
+    by = [k for k in (c.ACADEMIC_YEAR,) if k in hubs] + [c.NCP, c.ITEM]
+    out = pooled_by(hubs, by, effect=effect, method=method)
+    out.insert(len(by), "effect", effect)
+    return out
+
+
+def trends(
+    paired_results_by_year: pd.DataFrame,
+    *,
+    outcome: str,
+    hub: str | None = None,
+    ncp: str | None = None,
+    effect: Effect = "d_z",
+    method: Method = "REML",
+    min_n: int | None = None,
+) -> pd.DataFrame:
+    """An outcome by academic year for one hub or one NCP, with the national line.
+
+    Parameters
+    ----------
+    paired_results_by_year : DataFrame
+        Paired results by ``academic_year``, hub and NCP.
+    outcome : str
+        Item id or construct.
+    hub : str, optional
+        Show this hub (within ``ncp`` if given, else its single NCP per year must be unique:
+        when the hub ran several NCPs, their results are pooled).
+    ncp : str, optional
+        Restrict to this NCP. Without ``hub`` the NCP's pooled effect is the series.
+    effect : {"d_z", "mean_change"}
+        Which effect is shown.
+    method : {"REML", "DL"}
+        tau^2 estimator for pooled values.
+    min_n : int, optional
+        Disclosure threshold.
+
+    Returns
+    -------
+    DataFrame
+        One row per academic year and series: ``academic_year, series, level ("hub", "ncp" or
+        "national"), estimate, ci_low, ci_high, n, k, suppressed, suppression_reason``.
+        The national line pools every hub of the NCP (``ncp`` given) or every hub x NCP.
+        A hub's own row for a year is its result when it ran one NCP that year (suppressed
+        rows keep no numbers); an NCP's row is its pooled effect.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"academic_year": ["2023/24"] * 3 + ["2024/25"] * 3,
+    ...     "hub": ["A", "B", "C"] * 2, "ncp": ["P"] * 6, "item": ["confidence"] * 6,
+    ...     "n_paired": [40, 30, 20, 3, 30, 25], "mean_change": [0.5, 0.4, 0.2, 0.9, 0.3, 0.4],
+    ...     "sd_change": [1.0, 0.8, 0.9, 0.5, 0.9, 1.0], "d_z": [0.5, 0.5, 0.22, 1.8, 0.33, 0.4]})
+    >>> out = trends(res, outcome="confidence", hub="A", ncp="P", method="DL")
+    >>> out[["academic_year", "series", "suppressed"]].values.tolist()
+    [['2023/24', 'A', False], ['2023/24', 'National', False], \
+['2024/25', 'A', True], ['2024/25', 'National', False]]
+    """
+    effect = _check_effect(effect)
+    if c.ACADEMIC_YEAR not in paired_results_by_year:
+        raise ValueError("trends need results by academic_year (paired_change by=[year, ...])")
+    hubs = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
+    hubs = hubs.drop(columns=[c.WORK_GROUP], errors="ignore")
+    se = f"{effect}_se"
+    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method)
+    national_rows = _trend_rows(national, NATIONAL, "national")
+    if hub is not None:
+        mine = hubs[hubs[c.HUB].eq(hub)]
+        per_year = mine.groupby(c.ACADEMIC_YEAR, sort=True).size()
+        single = mine[mine[c.ACADEMIC_YEAR].map(per_year).eq(1)]
+        unit = pd.DataFrame(
+            {
+                c.ACADEMIC_YEAR: single[c.ACADEMIC_YEAR].to_numpy(),
+                "series": hub,
+                "level": "hub",
+                "estimate": single[effect].to_numpy(),
+                "ci_low": single[f"{effect}_ci_low"].to_numpy(),
+                "ci_high": single[f"{effect}_ci_high"].to_numpy(),
+                "n": single["n_paired"].to_numpy(),
+                "k": np.where(single["suppressed"], np.nan, 1.0),
+                "suppressed": single["suppressed"].to_numpy(dtype=bool),
+                "suppression_reason": single["suppression_reason"].to_numpy(),
+            }
+        )
+        several = mine[mine[c.ACADEMIC_YEAR].map(per_year).gt(1)]
+        if len(several):
+            pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method)
+            unit = pd.concat([unit, _trend_rows(pooled, hub, "hub")], ignore_index=True)
+    elif ncp is not None:
+        unit = _trend_rows(national, ncp, "ncp")
+        national_all = pooled_by(
+            hub_effects(paired_results_by_year, outcome=outcome, min_n=min_n).drop(
+                columns=[c.WORK_GROUP], errors="ignore"
+            ),
+            [c.ACADEMIC_YEAR],
+            effect=effect,
+            method=method,
+        )
+        national_rows = _trend_rows(national_all, NATIONAL, "national")
+    else:
+        raise ValueError("give a hub or an NCP")
+    out = pd.concat([unit, national_rows], ignore_index=True)
+    order = {"hub": 0, "ncp": 0, "national": 1}
+    out = out.sort_values(
+        [c.ACADEMIC_YEAR, "level"], key=lambda s: s.map(order) if s.name == "level" else s
+    )
+    return out.reset_index(drop=True)
+
+
+def _trend_rows(pooled: pd.DataFrame, series: str, level: str) -> pd.DataFrame:
+    empty = pooled["k"].eq(0).to_numpy()
+    return pd.DataFrame(
+        {
+            c.ACADEMIC_YEAR: pooled[c.ACADEMIC_YEAR].to_numpy(),
+            "series": series,
+            "level": level,
+            "estimate": pooled["estimate"].to_numpy(),
+            "ci_low": pooled["ci_low"].to_numpy(),
+            "ci_high": pooled["ci_high"].to_numpy(),
+            "n": np.where(empty, np.nan, pooled["n_respondents"].to_numpy(dtype=float)),
+            "k": pooled["k"].to_numpy(dtype=float),
+            "suppressed": empty & pooled["k_suppressed"].gt(0).to_numpy(),
+            "suppression_reason": np.where(
+                empty & pooled["k_suppressed"].gt(0).to_numpy(),
+                "every hub had too few respondents",
+                None,
+            ),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FunnelData:
+    """What a funnel plot draws: hub points and the control-limit curves.
+
+    Attributes
+    ----------
+    points : DataFrame
+        Unsuppressed hubs with a result: ``hub, n, effect, se, band`` where ``band`` is
+        ``"within"``, ``"outside 95%"`` or ``"outside 99.8%"``.
+    limits : DataFrame
+        ``n, low_95, high_95, low_998, high_998`` on a grid of respondent counts.
+    target : float
+        The pooled effect the limits are drawn around.
+    hidden : tuple of str
+        Hubs not drawn because their results are suppressed.
+    """
+
+    points: pd.DataFrame
+    limits: pd.DataFrame
+    target: float
+    hidden: tuple[str, ...]
+
+
+def funnel_data(
+    hub_table: pd.DataFrame,
+    pooled: RandomEffectsResult | pd.Series | Mapping,
+    *,
+    effect: Effect = "d_z",
+    overdispersion: bool = False,
+    grid_points: int = 120,
+) -> FunnelData:
+    """Control limits around the pooled effect by hub size, and where each hub falls.
+
+    Notes
+    -----
+    Spiegelhalter (2005): a hub of size n is compared with the target theta_0 (the pooled
+    effect) using the standard error expected *under the target*: for ``d_z``,
+    se_0(n) = sqrt(1/n + theta_0^2/(2n)); for the mean change, se_0(n) = s / sqrt(n) with s the
+    pooled SD of change (root of the n-weighted mean variance). Limits are
+    theta_0 -/+ z se_0(n) with z = 1.96 (95%) and 3.09 (99.8%). With ``overdispersion`` the
+    between-hub variance tau^2 is added, se = sqrt(se_0^2 + tau^2) (random-effects limits).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"hub": ["A", "B", "C"], "n_paired": [20.0, 80.0, 40.0],
+    ...     "d_z": [0.3, 0.5, 1.6], "d_z_se": [0.23, 0.12, 0.24], "sd_change": [1, 1, 1],
+    ...     "suppressed": [False] * 3})
+    >>> fd = funnel_data(t, {"estimate": 0.5, "tau2": 0.0})
+    >>> fd.points[["hub", "band"]].values.tolist()
+    [['A', 'within'], ['B', 'within'], ['C', 'outside 99.8%']]
+    """
+    effect = _check_effect(effect)
+    target, tau2 = _pooled_value(pooled, "estimate"), _pooled_value(pooled, "tau2")
+    shown = hub_table[~hub_table["suppressed"].fillna(False).astype(bool)]
+    hidden = tuple(hub_table.loc[hub_table["suppressed"].fillna(False).astype(bool), c.HUB])
+    shown = shown[np.isfinite(shown[effect].to_numpy(dtype=float, na_value=np.nan))]
+    n = shown["n_paired"].to_numpy(dtype=float)
+    extra = tau2 if overdispersion and np.isfinite(tau2) else 0.0
+    if effect == "d_z":
+
+        def se0(m: np.ndarray) -> np.ndarray:
+            return np.sqrt(d_z_standard_error(target, m) ** 2 + extra)
+    else:
+        sd = shown["sd_change"].to_numpy(dtype=float)
+        pooled_sd = float(np.sqrt(np.sum((n - 1) * sd**2) / max(np.sum(n - 1), 1)))
+
+        def se0(m: np.ndarray) -> np.ndarray:
+            return np.sqrt(pooled_sd**2 / m + extra)
+
+    y = shown[effect].to_numpy(dtype=float)
+    lo95, hi95 = control_limits(target, se0(n), 0.95)
+    lo998, hi998 = control_limits(target, se0(n), 0.998)
+    band = np.where(
+        (y < lo998) | (y > hi998),
+        "outside 99.8%",
+        np.where((y < lo95) | (y > hi95), "outside 95%", "within"),
+    )
+    points = pd.DataFrame(
+        {
+            c.HUB: shown[c.HUB].to_numpy(),
+            "n": n,
+            "effect": y,
+            "se": shown[f"{effect}_se"].to_numpy(dtype=float),
+            "band": band,
+        }
+    )
+    if len(n):
+        lo_n, hi_n = max(2.0, float(n.min()) * 0.8), float(n.max()) * 1.1
+    else:
+        lo_n, hi_n = 5.0, 100.0
+    grid = np.unique(np.geomspace(lo_n, max(hi_n, lo_n + 1), grid_points))
+    l95, h95 = control_limits(target, se0(grid), 0.95)
+    l998, h998 = control_limits(target, se0(grid), 0.998)
+    limits = pd.DataFrame(
+        {"n": grid, "low_95": l95, "high_95": h95, "low_998": l998, "high_998": h998}
+    )
+    return FunnelData(points=points, limits=limits, target=target, hidden=hidden)
+
+
+def _pooled_value(pooled: RandomEffectsResult | pd.Series | Mapping, name: str) -> float:
+    value = getattr(pooled, name) if isinstance(pooled, RandomEffectsResult) else pooled[name]
+    return float(value) if value is not None and not pd.isna(value) else float("nan")
+
+
+def national_table(
+    hub_table: pd.DataFrame, pooled: pd.Series, *, effect: Effect = "d_z"
+) -> pd.DataFrame:
+    """The per-hub rows followed by the pooled row, in one table (for the CLI and downloads).
+
+    Columns: ``row ("hub" | "pooled"), hub, n_paired, mean_change, mean_change_ci_low,
+    mean_change_ci_high, d_z, d_z_ci_low, d_z_ci_high, suppressed, suppression_reason, note``.
+    The pooled row puts the pooled estimate and CI in the ``effect`` columns and the
+    respondents of the hubs used in ``n_paired``; its label says how many hubs were used and
+    hidden. Hubs are sorted by effect, largest first; suppressed hubs last.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"hub": ["A", "B"], "n_paired": [30.0, np.nan],
+    ...     "d_z": [0.4, np.nan], "d_z_se": [0.19, np.nan], "suppressed": [False, True]})
+    >>> table = national_table(t, pool_hubs(t))
+    >>> table["hub"].tolist()
+    ['A', 'B', 'Pooled (REML): 1 hub used, 1 hidden']
+    """
+    effect = _check_effect(effect)
+    cols = [
+        c.HUB,
+        "n_paired",
+        "mean_change",
+        "mean_change_ci_low",
+        "mean_change_ci_high",
+        "d_z",
+        "d_z_ci_low",
+        "d_z_ci_high",
+        "suppressed",
+        "suppression_reason",
+    ]
+    hubs = hub_table.reindex(columns=cols).copy()
+    hubs["suppressed"] = hubs["suppressed"].fillna(False).astype(bool)
+    hubs = hubs.sort_values(["suppressed", effect], ascending=[True, False], kind="stable")
+    hubs.insert(0, "row", "hub")
+    hubs["note"] = ""
+    k, k_hidden = int(pooled["k"]), int(pooled["k_suppressed"])
+    label = f"Pooled ({pooled['method']}): {k} hub{'s' if k != 1 else ''} used"
+    if k_hidden:
+        label += f", {k_hidden} hidden"
+    pooled_row = {
+        "row": "pooled",
+        c.HUB: label,
+        "n_paired": float(pooled["n_respondents"]),
+        effect: pooled["estimate"],
+        f"{effect}_ci_low": pooled["ci_low"],
+        f"{effect}_ci_high": pooled["ci_high"],
+        "suppressed": False,
+        "suppression_reason": None,
+        "note": pooled["note"],
+    }
+    out = pd.concat([hubs, pd.DataFrame([pooled_row])], ignore_index=True)
+    return out
