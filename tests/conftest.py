@@ -21,3 +21,60 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def sample_dir() -> Path:
     """The committed small synthetic sample."""
     return ROOT / "sample_data" / "small"
+
+
+# ---------------------------------------------------------------------------------------------
+# Store fixtures (engineer St): the same store tests run against SQLite and PostgreSQL.
+
+POSTGRES_URL = os.environ.get(
+    "IMPACT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for a fresh, empty store: a SQLite file, or a new PostgreSQL schema.
+
+    Each PostgreSQL test gets its own schema (dropped afterwards), so parallel runs and reruns
+    never collide. An unreachable server fails the test: it never skips silently.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'impact.sqlite'}"
+        return
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"impact_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}). Start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`.",
+            pytrace=False,
+        )
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An open, empty store (both backends) with its own IMPACT_HOME and secret key file."""
+    from evaluation.store import Store
+
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    opened = Store.open(store_url)
+    yield opened
+    opened.close()

@@ -1,0 +1,314 @@
+"""``python -m evaluation store``: add, list, withdraw, replace stored datasets; show the audit log.
+
+Uses ``$DATABASE_URL`` (PostgreSQL) or the SQLite file under ``$IMPACT_HOME``; acts as the local
+national user, named by ``--uploader`` or ``$USER``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from evaluation.access import Viewer
+from evaluation.store import AddResult, Store, StoreError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``store`` sub-command (with add, list, withdraw, replace, audit, seed).
+
+    Examples
+    --------
+    >>> from evaluation.cli import main
+    >>> main(["store"])
+    2
+    """
+    parser = subparsers.add_parser(
+        "store",
+        help="keep uploaded files: add, list, withdraw, replace; show the audit log",
+        description=(
+            "Store validated survey and pupil files with their provenance. Uses DATABASE_URL "
+            "when set (PostgreSQL), otherwise the SQLite file in IMPACT_HOME (default .impact/)."
+        ),
+    )
+    parser.set_defaults(run=_usage(parser))
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+
+    add = actions.add_parser("add", help="validate a file and store it if it is valid")
+    add.add_argument("file", metavar="FILE", help="survey or pupil file (.csv or .xlsx)")
+    add.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    _defaults_options(add)
+    _common_options(add)
+    add.set_defaults(run=_add)
+
+    listing = actions.add_parser("list", help="list stored datasets")
+    listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    listing.set_defaults(run=_list)
+
+    withdraw = actions.add_parser("withdraw", help="withdraw a dataset (kept, no longer used)")
+    withdraw.add_argument("dataset_id", type=int, metavar="ID")
+    withdraw.add_argument("--reason", required=True, metavar="TEXT", help="why (audited)")
+    _common_options(withdraw)
+    withdraw.set_defaults(run=_withdraw)
+
+    replace = actions.add_parser("replace", help="replace a dataset with a corrected file")
+    replace.add_argument("dataset_id", type=int, metavar="ID")
+    replace.add_argument("file", metavar="FILE")
+    replace.add_argument(
+        "--reason", default="Replaced with a corrected file", metavar="TEXT", help="why (audited)"
+    )
+    _defaults_options(replace)
+    _common_options(replace)
+    replace.set_defaults(run=_replace)
+
+    audit = actions.add_parser("audit", help="show the audit log")
+    audit.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    audit.set_defaults(run=_audit)
+
+    seed = actions.add_parser("seed", help="add the small synthetic sample (marked synthetic)")
+    seed.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    seed.set_defaults(run=_seed)
+
+
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return 2
+
+    return run
+
+
+def _defaults_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("values for the whole file (when its rows lack them)")
+    group.add_argument("--hub", metavar="H", help="Maths Hub name")
+    group.add_argument("--ncp", metavar="P", help="NCP name or code")
+    group.add_argument("--phase", metavar="pre|post")
+    group.add_argument("--year", metavar="Y", help="academic year, e.g. 2024/25")
+    group.add_argument("--work-group", metavar="WG", help="Work Group id")
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--uploader", metavar="NAME", help="who you are, for the audit log (default: $USER)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+
+def _user(args: argparse.Namespace) -> str:
+    if args.uploader:
+        return args.uploader
+    try:
+        return os.environ.get("USER") or getpass.getuser() or "local user"
+    except Exception:  # getpass fails when no user name is known (some containers)
+        return "local user"
+
+
+def _file_defaults(args: argparse.Namespace) -> Any:
+    from evaluation.reading import FileDefaults
+
+    values = {
+        "hub": args.hub,
+        "ncp": args.ncp,
+        "phase": args.phase,
+        "academic_year": args.year,
+        "work_group": args.work_group,
+    }
+    if not any(values.values()):
+        return None
+    return FileDefaults(**values)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _emit_json(document: Any) -> None:
+    print(json.dumps(_jsonable(document), ensure_ascii=False, indent=2))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+def _open() -> Store:
+    return Store.open()
+
+
+def _print_report(result: AddResult) -> None:
+    report = result.report
+    if report is None:
+        return
+    for title, problems, limit in (
+        ("Problems to fix", report.errors, 50),
+        ("Worth a look", report.warnings, 20),
+    ):
+        if not problems:
+            continue
+        print(f"{title} ({len(problems)}):")
+        for problem in problems[:limit]:
+            print(f"  - {problem.describe()}")
+        if len(problems) > limit:
+            print(f"  ... and {len(problems) - limit} more (use --json to see them all).")
+
+
+def _result(result: AddResult, as_json: bool) -> int:
+    if as_json:
+        document: dict[str, Any] = {
+            "dataset_id": result.dataset_id,
+            "status": result.status,
+            "n_rows": result.n_rows,
+            "message": result.message,
+        }
+        if result.report is not None:
+            document["report"] = result.report.to_dict()
+        _emit_json(document)
+    else:
+        if result.status == "invalid":
+            _print_report(result)
+        print(result.message)
+    if result.status == "invalid":
+        return 2 if result.unreadable else 1
+    return 0
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    try:
+        return action()
+    except StoreError as exc:  # includes StoreBusy: the message says to try again
+        _err(str(exc))
+        return 2
+
+
+def _add(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            result = store.add_file(
+                args.file,
+                kind=args.kind,
+                defaults=_file_defaults(args),
+                uploader=_user(args),
+                viewer=Viewer.national(_user(args)),
+            )
+        return _result(result, args.json)
+
+    return _guarded(action)
+
+
+def _replace(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            result = store.replace(
+                args.dataset_id,
+                args.file,
+                by=Viewer.national(_user(args)),
+                reason=args.reason,
+                defaults=_file_defaults(args),
+            )
+        return _result(result, args.json)
+
+    return _guarded(action)
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            store.withdraw(args.dataset_id, reason=args.reason, by=Viewer.national(_user(args)))
+        message = f"Withdrew dataset {args.dataset_id}."
+        if args.json:
+            _emit_json({"dataset_id": args.dataset_id, "status": "withdrawn", "message": message})
+        else:
+            print(message)
+        return 0
+
+    return _guarded(action)
+
+
+def _list(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            table = store.list_datasets(Viewer.national(os.environ.get("USER", "local user")))
+        if args.json:
+            _emit_json({"datasets": table.to_dict("records")})
+            return 0
+        if table.empty:
+            print("No datasets stored yet. Add one with: python -m evaluation store add FILE")
+            return 0
+        shown = pd.DataFrame(
+            {
+                "id": table["dataset_id"],
+                "kind": table["kind"],
+                "status": table["status"]
+                + table["synthetic"].map({True: " (synthetic)", False: ""}),
+                "rows": table["n_rows"],
+                "years": table["academic_years"].map(", ".join),
+                "hubs": table["hubs"].map(lambda h: h[0] if len(h) == 1 else f"{len(h)} hubs"),
+                "file": table["file_name"],
+                "uploaded": table["uploaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                "by": table["uploader"],
+            }
+        )
+        print(shown.to_string(index=False))
+        return 0
+
+    return _guarded(action)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            log = store.audit_log(Viewer.national(os.environ.get("USER", "local user")))
+        if args.json:
+            _emit_json({"entries": log.to_dict("records")})
+            return 0
+        if log.empty:
+            print("The audit log is empty.")
+            return 0
+        for entry in log.itertuples(index=False):
+            target = "" if pd.isna(entry.dataset_id) else f" dataset {entry.dataset_id}"
+            if not pd.isna(entry.new_dataset_id):
+                target += f" -> {entry.new_dataset_id}"
+            why = f": {entry.reason}" if isinstance(entry.reason, str) and entry.reason else ""
+            print(f"{entry.at:%Y-%m-%d %H:%M} {entry.who} {entry.action}{target}{why}")
+        return 0
+
+    return _guarded(action)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            results = store.seed_sample()
+        if args.json:
+            _emit_json(
+                {
+                    "datasets": [
+                        {"dataset_id": r.dataset_id, "status": r.status, "n_rows": r.n_rows}
+                        for r in results
+                    ]
+                }
+            )
+        else:
+            for result in results:
+                print(result.message)
+        return 0
+
+    return _guarded(action)

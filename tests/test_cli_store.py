@@ -1,0 +1,208 @@
+"""Tests for ``python -m evaluation store``: add, list, withdraw, replace, audit and exit codes.
+
+Run against SQLite and PostgreSQL through DATABASE_URL, as a user would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evaluation.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "respondent_id,phase,academic_year,hub,ncp,work_group,conf_1,conf_2,know_1\n"
+VALID = HEADER + (
+    "AB1,pre,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,2,3,3\n"
+    "AB1,post,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,4,4,5\n"
+    "CD2,pre,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,3,3,2\n"
+    "CD2,post,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,4,5,4\n"
+)
+
+
+@pytest.fixture
+def cli_env(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """DATABASE_URL pointing at a fresh store; IMPACT_HOME and USER set; files go in tmp_path."""
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USER", "cli-user")
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["store", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code, out, _ = run(capsys, *argv, "--json")
+    return code, json.loads(out)
+
+
+def write(directory: Path, name: str, text: str | bytes) -> Path:
+    path = directory / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def test_add_prints_stored_then_duplicate_and_list_shows_one_dataset(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "wg1.csv", VALID)
+    code, first = run_json(capsys, "add", str(path))
+    assert code == 0
+    assert (first["status"], first["n_rows"]) == ("stored", 4)
+    assert isinstance(first["dataset_id"], int)
+    code, second = run_json(capsys, "add", str(path))
+    assert code == 0
+    assert (second["status"], second["dataset_id"]) == ("duplicate", first["dataset_id"])
+    code, listed = run_json(capsys, "list")
+    assert code == 0
+    [dataset] = listed["datasets"]
+    assert dataset["dataset_id"] == first["dataset_id"]
+    assert (dataset["kind"], dataset["status"], dataset["n_rows"]) == ("survey", "active", 4)
+    assert dataset["sha256"] == hashlib.sha256(VALID.encode()).hexdigest()
+    assert dataset["uploader"] == "cli-user"
+    assert dataset["hubs"] == ["Solent Maths Hub"]
+    assert dataset["file_name"] == "wg1.csv"
+
+
+def test_invalid_file_exits_1_with_the_report_and_stores_nothing(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "bad.csv", VALID.replace("Solent Maths Hub", "Solent Maths Hubb"))
+    code, out, _ = run(capsys, "add", str(path))
+    assert code == 1
+    assert "Row 2, column 'hub'" in out
+    assert "nothing was stored" in out
+    code, document = run_json(capsys, "add", str(path))
+    assert code == 1
+    assert document["status"] == "invalid" and document["dataset_id"] is None
+    assert document["report"]["valid"] is False
+    assert {e["row"] for e in document["report"]["errors"]} == {2, 3, 4, 5}
+    assert run_json(capsys, "list")[1] == {"datasets": []}
+
+
+def test_unreadable_or_missing_file_exits_2_and_stores_nothing(cli_env: Path, capsys) -> None:
+    binary = write(cli_env, "picture.csv", bytes(range(256)) * 4)
+    assert run(capsys, "add", str(binary))[0] == 2
+    assert run(capsys, "add", str(cli_env / "no-such-file.csv"))[0] == 2
+    assert run_json(capsys, "list")[1] == {"datasets": []}
+
+
+def test_file_level_values_come_from_the_options(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "export.csv", "Participant code,conf_1,conf_2\nAB1,3,4\nCD2,2,5\n")
+    code, added = run_json(
+        capsys,
+        "add",
+        str(path),
+        "--hub",
+        "Solent",
+        "--ncp",
+        "MN-KS2",
+        "--phase",
+        "pre",
+        "--year",
+        "2024",
+        "--work-group",
+        "WG-9",
+        "--uploader",
+        "Lena Lead",
+    )
+    assert (code, added["status"]) == (0, "stored")
+    [dataset] = run_json(capsys, "list")[1]["datasets"]
+    assert dataset["hubs"] == ["Solent Maths Hub"]
+    assert dataset["ncps"] == ["Mastering Number at KS2"]
+    assert dataset["academic_years"] == ["2024/25"]
+    assert dataset["phases"] == ["pre"]
+    assert dataset["work_groups"] == ["WG-9"]
+    assert dataset["uploader"] == "Lena Lead"
+
+
+def test_withdraw_with_a_reason_is_listed_and_audited(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "wg1.csv", VALID)
+    dataset_id = run_json(capsys, "add", str(path))[1]["dataset_id"]
+    assert run(capsys, "withdraw", str(dataset_id))[0] == 2  # --reason is required
+    code, out, _ = run(capsys, "withdraw", str(dataset_id), "--reason", "wrong Work Group")
+    assert code == 0 and f"Withdrew dataset {dataset_id}" in out
+    [dataset] = run_json(capsys, "list")[1]["datasets"]
+    assert (dataset["status"], dataset["status_reason"]) == ("withdrawn", "wrong Work Group")
+    code, audit = run_json(capsys, "audit")
+    assert [(e["action"], e["who"], e["reason"]) for e in audit["entries"]] == [
+        ("add", "cli-user", None),
+        ("withdraw", "cli-user", "wrong Work Group"),
+    ]
+    code, _, err = run(capsys, "withdraw", str(dataset_id), "--reason", "again")
+    assert code == 2 and "already withdrawn" in err
+    assert run(capsys, "withdraw", "999", "--reason", "typo")[0] == 2
+
+
+def test_replace_stores_the_new_file_and_marks_the_old_one_replaced(cli_env: Path, capsys) -> None:
+    old_id = run_json(capsys, "add", str(write(cli_env, "wg1.csv", VALID)))[1]["dataset_id"]
+    corrected = write(cli_env, "wg1-fixed.csv", VALID.replace(",2,3,3\n", ",1,3,3\n"))
+    code, replaced = run_json(capsys, "replace", str(old_id), str(corrected), "--reason", "typo")
+    assert code == 0 and replaced["status"] == "stored"
+    datasets = {d["dataset_id"]: d for d in run_json(capsys, "list")[1]["datasets"]}
+    assert datasets[old_id]["status"] == "replaced"
+    assert datasets[old_id]["replaced_by"] == replaced["dataset_id"]
+    assert datasets[replaced["dataset_id"]]["replaces"] == old_id
+    entries = run_json(capsys, "audit")[1]["entries"]
+    assert (entries[-1]["action"], entries[-1]["dataset_id"], entries[-1]["reason"]) == (
+        "replace",
+        old_id,
+        "typo",
+    )
+    invalid = write(cli_env, "worse.csv", VALID.replace("pre,", "sometime,"))
+    assert run(capsys, "replace", str(replaced["dataset_id"]), str(invalid))[0] == 1
+
+
+def test_list_and_audit_say_so_when_empty(cli_env: Path, capsys) -> None:
+    assert "No datasets stored yet" in run(capsys, "list")[1]
+    assert "audit log is empty" in run(capsys, "audit")[1]
+
+
+def test_seed_adds_the_sample_marked_synthetic_once(cli_env: Path, capsys) -> None:
+    code, seeded = run_json(capsys, "seed")
+    assert code == 0
+    assert [d["status"] for d in seeded["datasets"]] == ["stored", "stored"]
+    assert [d["status"] for d in run_json(capsys, "seed")[1]["datasets"]] == ["duplicate"] * 2
+    listed = run_json(capsys, "list")[1]["datasets"]
+    assert [(d["kind"], d["synthetic"]) for d in listed] == [("survey", True), ("pupil", True)]
+
+
+def test_without_database_url_the_store_is_a_sqlite_file_in_impact_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    path = write(tmp_path, "wg1.csv", VALID)
+    assert run_json(capsys, "add", str(path))[1]["status"] == "stored"
+    assert (tmp_path / "home" / "impact.sqlite").exists()
+    assert (tmp_path / "home" / "secret.key").exists()
+
+
+def test_python_dash_m_honours_a_plain_postgresql_database_url(
+    store_url: str, tmp_path: Path
+) -> None:
+    url = store_url.replace("postgresql+psycopg://", "postgresql://")
+    path = write(tmp_path, "wg1.csv", VALID)
+    env = {**os.environ, "DATABASE_URL": url, "IMPACT_HOME": str(tmp_path / "home")}
+    env.pop("IMPACT_SECRET", None)
+    command = [sys.executable, "-m", "evaluation", "store", "add", str(path), "--json"]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "stored"
+    listed = subprocess.run(
+        [sys.executable, "-m", "evaluation", "store", "list", "--json"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert len(json.loads(listed.stdout)["datasets"]) == 1

@@ -1,0 +1,143 @@
+"""Tests for storing whole files: validation first, nothing stored unless valid, sample seeding.
+
+Both backends (the ``store`` fixture); files go through evaluation.validation.check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from evaluation import columns as c
+from evaluation.access import Viewer
+from evaluation.reading import FileDefaults
+from evaluation.store import Store, StoreError
+
+NATIONAL = Viewer.national("Nadia")
+HEADER = "respondent_id,phase,academic_year,hub,ncp,work_group,conf_1,know_1,Full name,Email\n"
+VALID = HEADER + (
+    "XY1,pre,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,2,3,Jo Bloggs,jo@x.org\n"
+    "XY1,post,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,4,4,Jo Bloggs,jo@x.org\n"
+    "QZ2,pre,2024/25,Sussex Maths Hub,Mastering Number at KS2,WG-2,3,3,Sam Smith,sam@y.org\n"
+)
+
+
+def count_rows(store: Store) -> dict[str, int]:
+    reflected = sa.MetaData()
+    reflected.reflect(store.engine)
+    with store.engine.connect() as connection:
+        return {
+            name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for name, table in reflected.tables.items()
+        }
+
+
+def test_valid_file_is_stored_with_its_hash_and_report(store: Store) -> None:
+    result = store.add_file(VALID.encode(), kind="survey", file_name="wg.csv", uploader="Lena")
+    assert (result.status, result.n_rows) == ("stored", 3)
+    assert result.report is not None and result.report.valid
+    [dataset] = store.list_datasets(NATIONAL).to_dict("records")
+    assert dataset["sha256"] == hashlib.sha256(VALID.encode()).hexdigest()
+    assert (dataset["file_name"], dataset["uploader"]) == ("wg.csv", "Lena")
+    frame, _ = store.load_surveys(NATIONAL)
+    assert frame["conf_1"].tolist() == [2.0, 4.0, 3.0]
+    assert "Full name" not in frame and "Email" not in frame
+
+
+def test_invalid_file_stores_nothing_at_all(store: Store) -> None:
+    before = count_rows(store)
+    version = store.version()
+    bad = VALID.replace("Sussex Maths Hub", "Atlantis Maths Hub")
+    result = store.add_file(bad.encode(), kind="survey", file_name="bad.csv")
+    assert result.status == "invalid" and result.dataset_id is None
+    assert [p.row for p in result.report.errors] == [4]
+    assert count_rows(store) == before
+    assert store.version() == version
+    assert store.is_empty()
+
+
+def test_unreadable_file_is_reported_not_raised(store: Store) -> None:
+    result = store.add_file(b"\x00\x01\x02\x03" * 100, kind="pupil", file_name="x.csv")
+    assert (result.status, result.unreadable) == ("invalid", True)
+    assert store.is_empty()
+
+
+def test_file_can_be_a_path_or_a_file_like_upload(store: Store, tmp_path) -> None:
+    path = tmp_path / "wg.csv"
+    path.write_text(VALID)
+    from_path = store.add_file(path, kind="survey")
+    assert from_path.status == "stored"
+    assert store.list_datasets(NATIONAL)["file_name"].tolist() == ["wg.csv"]
+    upload = io.BytesIO(VALID.encode())
+    upload.name = "upload.csv"
+    assert store.add_file(upload, kind="survey").status == "duplicate"
+
+
+def test_defaults_fill_what_the_file_lacks_and_are_reused_on_replace(store: Store) -> None:
+    export = b"Participant code,conf_1\nAB1,3\nCD2,4\n"
+    defaults = FileDefaults(
+        hub="Solent", ncp="MN-KS2", phase="pre", academic_year="2024/25", work_group="WG-7"
+    )
+    first = store.add_file(export, kind="survey", file_name="pre.csv", defaults=defaults)
+    assert first.status == "stored"
+    corrected = b"Participant code,conf_1\nAB1,3\nCD2,5\n"
+    second = store.replace(first.dataset_id, corrected, file_name="pre2.csv", by="Nadia")
+    assert second.status == "stored"
+    frame, _ = store.load_surveys(NATIONAL)
+    assert set(frame[c.DATASET_ID]) == {second.dataset_id}
+    assert frame[[c.HUB, c.PHASE, c.WORK_GROUP]].drop_duplicates().values.tolist() == [
+        ["Solent Maths Hub", "pre", "WG-7"]
+    ]
+    assert frame["conf_1"].tolist() == [3.0, 5.0]
+
+
+def test_invalid_replacement_changes_nothing(store: Store) -> None:
+    first = store.add_file(VALID.encode(), kind="survey", file_name="wg.csv")
+    before = count_rows(store)
+    result = store.replace(
+        first.dataset_id, VALID.replace("2024/25", "sometime").encode(), by="Nadia"
+    )
+    assert result.status == "invalid"
+    assert count_rows(store) == before
+    assert store.list_datasets(NATIONAL)["status"].tolist() == ["active"]
+
+
+def test_hub_user_cannot_upload_rows_of_another_hub(store: Store) -> None:
+    solent = Viewer(role="hub", hub="Solent Maths Hub", name="Sol")
+    result = store.add_file(VALID.encode(), kind="survey", viewer=solent)
+    assert result.status == "invalid"
+    assert [(p.code, p.row) for p in result.report.errors] == [("outside_your_scope", 4)]
+    assert store.is_empty()
+    only_solent = "\n".join(VALID.splitlines()[:3]) + "\n"
+    stored = store.add_file(only_solent.encode(), kind="survey", viewer=solent)
+    assert stored.status == "stored"
+    assert store.list_datasets(NATIONAL)["uploader"].tolist() == ["Sol"]
+
+
+def test_hub_user_cannot_replace_another_hubs_dataset(store: Store) -> None:
+    first = store.add_file(VALID.encode(), kind="survey")
+    with pytest.raises(StoreError, match="no dataset"):
+        store.replace(
+            first.dataset_id, VALID.encode(), by=Viewer(role="hub", hub="Solent Maths Hub")
+        )
+
+
+def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(store: Store, sample_dir) -> None:
+    assert store.is_empty()
+    results = store.seed_sample()
+    assert [r.status for r in results] == ["stored", "stored"]
+    assert not store.is_empty()
+    listed = store.list_datasets(NATIONAL)
+    assert listed["synthetic"].tolist() == [True, True]
+    assert listed["kind"].tolist() == ["survey", "pupil"]
+    expected_rows = [len(pd.read_csv(sample_dir / n)) for n in ("surveys.csv", "pupils.csv")]
+    assert listed["n_rows"].tolist() == expected_rows
+    surveys, instrument = store.load_surveys(NATIONAL)
+    assert len(surveys) == expected_rows[0]
+    assert set(instrument.item_ids) <= set(surveys.columns)
+    assert len(store.load_pupils(NATIONAL)) == expected_rows[1]
+    assert [r.status for r in store.seed_sample()] == ["duplicate", "duplicate"]
