@@ -215,3 +215,70 @@ def default_instrument_table() -> pd.DataFrame:
     3
     """
     return _load("default_instrument.csv", InstrumentTable)
+
+
+HEADER_ALIAS_TARGETS = (
+    "respondent_id",
+    "email",
+    "phase",
+    "academic_year",
+    "hub",
+    "ncp",
+    "work_group",
+    "school_urn",
+    "school_phase",
+    "role",
+    "submitted_at",
+    "pupil_id",
+    "year_group",
+    "assessed_on",
+    "measure",
+    "score",
+    "disadvantaged",
+    "sex",
+    "sen",
+    "eal",
+    "ignore",
+)
+
+
+class HeaderAliasTable(pa.DataFrameModel):
+    """Column headers seen in real exports and the canonical column each one means."""
+
+    alias: Series[str] = pa.Field(str_length={"min_value": 1})
+    column: Series[str] = pa.Field(isin=HEADER_ALIAS_TARGETS)
+    kind: Series[str] = pa.Field(isin=["survey", "pupil", "any"])
+    match: Series[str] = pa.Field(isin=["exact", "contains"])
+
+    @pa.dataframe_check
+    def alias_means_one_thing_per_kind(cls, df: pd.DataFrame) -> bool:
+        """An alias (ignoring case, spaces and punctuation) means one column per kind of file."""
+        key = df["alias"].str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        for kind in ("survey", "pupil"):
+            mask = df["kind"].isin([kind, "any"])
+            if key[mask].duplicated().any():
+                return False
+        return True
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+@cache
+def header_aliases() -> pd.DataFrame:
+    """Header aliases: the canonical ``column`` a heading in an export means, by ``kind`` of file.
+
+    ``kind`` is survey, pupil or any; ``column`` ``ignore`` marks metadata that is never kept;
+    ``match`` ``contains`` also matches a short heading containing the alias ("What is your
+    participant code?").
+
+    Examples
+    --------
+    >>> table = header_aliases().set_index("alias")
+    >>> table.loc["participant code", "column"]
+    'respondent_id'
+    >>> table.loc["maths hub", "column"]
+    'hub'
+    """
+    return _load("header_aliases.csv", HeaderAliasTable)

@@ -1,0 +1,104 @@
+"""``python -m evaluation validate FILE``: check a survey or pupil file and list what to fix.
+
+Exit codes: 0 valid (warnings allowed), 1 invalid (errors listed), 2 unreadable file or bad usage.
+``--json`` prints exactly one JSON document on stdout, also for unreadable files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from evaluation.validation import CheckedFile, FileDefaults, Problem, check
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``validate`` sub-command to the top-level parser.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["validate", "x.csv", "--kind", "pupil"]).kind
+    'pupil'
+    """
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a survey or pupil file (CSV or Excel) and list what to fix",
+        description=(
+            "Check a survey or pupil file and list every problem with its spreadsheet row. "
+            "Exit code 0: valid (warnings allowed); 1: errors found; 2: unreadable file or "
+            "bad usage."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to check")
+    parser.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    parser.add_argument("--hub", help="Maths Hub for every row that does not name one")
+    parser.add_argument("--ncp", help="project (NCP) name or code for every row")
+    parser.add_argument("--phase", help="pre or post, for every row")
+    parser.add_argument("--year", help="academic year for every row, e.g. 2024/25")
+    parser.add_argument("--work-group", dest="work_group", help="Work Group for every row")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.set_defaults(run=run)
+
+
+def _line(problem: Problem) -> str:
+    return " ".join(problem.describe().split())  # one line, whatever the cell held
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check ``args.file`` and print the report; returns the exit code.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "empty.csv")
+    >>> _ = open(path, "w").close()
+    >>> args = argparse.Namespace(file=path, kind="survey", hub=None, ncp=None, phase=None,
+    ...                           year=None, work_group=None, json=False)
+    >>> run(args)
+    2
+    """
+    path = Path(args.file)
+    defaults = FileDefaults(
+        hub=args.hub,
+        ncp=args.ncp,
+        phase=args.phase,
+        academic_year=args.year,
+        work_group=args.work_group,
+    )
+    checked = check(path, kind=args.kind, file_name=path.name, defaults=defaults)
+    unreadable = checked.frame is None
+    code = EXIT_UNREADABLE if unreadable else (EXIT_VALID if checked.report.valid else EXIT_INVALID)
+    if args.json:
+        json.dump(checked.report.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return code
+    if unreadable:
+        reason = checked.report.errors[0].message if checked.report.errors else "unknown reason"
+        print(f"The file could not be checked: {' '.join(reason.split())}", file=sys.stderr)
+        return code
+    _print_human(checked, path.name)
+    return code
+
+
+def _print_human(checked: CheckedFile, name: str) -> None:
+    report = checked.report
+    rows = f"{report.n_rows:,} row{'s' if report.n_rows != 1 else ''}"
+    if report.valid:
+        print(f"{name}: valid {report.kind} file ({rows}).")
+    else:
+        count = len(report.errors)
+        print(f"{name}: {count} problem{'s' if count != 1 else ''} to fix ({rows}).")
+        for problem in report.errors:
+            print(f"  {_line(problem)}")
+    if report.warnings:
+        print(f"Warnings ({len(report.warnings)}):")
+        for problem in report.warnings:
+            print(f"  {_line(problem)}")
+    for note in checked.notes:
+        print(f"Note: {note}")

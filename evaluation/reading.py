@@ -1,0 +1,573 @@
+"""Reading uploaded files: CSV or Excel bytes -> a table of text cells with the rows a user sees.
+
+Copes with UTF-8 (with or without BOM), UTF-16 and Windows-1252; commas, semicolons, tabs; quoted
+newlines; SurveyMonkey's two header rows; Excel workbooks (detected by content, not by name).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_string_dtype
+
+from evaluation.headers import norm_key
+
+MAX_CELL_CHARS = 100_000
+TextColumns = Callable[[str], bool] | None
+_DELIMITERS = (",", ";", "\t", "|")
+_SURVEYMONKEY_SUBHEADERS = {"response", "open ended response", "other please specify"}
+
+
+@dataclass(frozen=True)
+class FileDefaults:
+    """Values supplied once for a whole file (upload form or CLI options).
+
+    A default fills a column the file does not have, and fills empty cells of a column it has;
+    a cell that says something different from the default is an error in that row.
+
+    Examples
+    --------
+    >>> FileDefaults(hub="Solent", phase="pre").phase
+    'pre'
+    """
+
+    hub: str | None = None
+    ncp: str | None = None
+    phase: str | None = None
+    academic_year: str | None = None
+    work_group: str | None = None
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read as text cells, before any meaning is given to its columns.
+
+    Attributes
+    ----------
+    frame : DataFrame or None
+        One column per file column (labelled 0..n-1), cells as text (or numbers, see
+        :func:`read_table`), empty cells missing; blank rows dropped. None when not a table.
+    headers : tuple of str
+        Column headers as written (SurveyMonkey's two rows merged; blank ones named "Column C").
+    source_rows : numpy.ndarray
+        The spreadsheet row of each frame row (header = row 1).
+    header_rows : int
+        1, or 2 for SurveyMonkey exports.
+    file_format : str
+        ``csv`` or ``xlsx``.
+    encoding, delimiter : str or None
+        What the CSV was read with.
+    problem : str or None
+        Why the file could not be read as a table (plain English), None when it could.
+    """
+
+    frame: pd.DataFrame | None
+    headers: tuple[str, ...] = ()
+    source_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    header_rows: int = 1
+    file_format: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    problem: str | None = None
+
+
+def _unreadable(reason: str, **kw) -> RawTable:
+    return RawTable(frame=None, problem=reason, **kw)
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet column letter for a 0-based position.
+
+    Examples
+    --------
+    >>> column_letter(0), column_letter(25), column_letter(26)
+    ('A', 'Z', 'AA')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, rem = divmod(position - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def load_bytes(source: bytes | str | os.PathLike) -> tuple[bytes | None, str | None]:
+    """The bytes of ``source`` (bytes, or a path), or ``(None, reason)`` if it cannot be opened.
+
+    Examples
+    --------
+    >>> load_bytes(b"a,b")
+    (b'a,b', None)
+    >>> load_bytes("/no/such/file.csv")[1]
+    "There is no file called '/no/such/file.csv'."
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    path = Path(source)
+    try:
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        return None, f"There is no file called '{path}'."
+    except IsADirectoryError:
+        return None, f"'{path}' is a folder, not a file."
+    except OSError as exc:
+        return None, f"The file '{path}' could not be opened ({exc.strerror or exc})."
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-16 with BOM, else strict UTF-8 (BOM optional), else Windows-1252.
+
+    Returns the text and the encoding used.
+
+    Examples
+    --------
+    >>> decode("caf\\u00e9".encode("cp1252"))
+    ('café', 'cp1252')
+    >>> decode(b"\\xef\\xbb\\xbfhub")
+    ('hub', 'utf-8-sig')
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_binary(data: bytes) -> str | None:
+    head = data[:8192]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return (
+            "This is an old-style Excel (.xls) or other Office file. "
+            "Open it in Excel and save it as .xlsx or .csv."
+        )
+    if head.startswith(b"%PDF"):
+        return "This is a PDF, not a table. Upload the CSV or Excel export instead."
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if b"\x00" in head:
+        return (
+            "This file is not a table (it looks like a binary file). Upload a .csv or .xlsx file."
+        )
+    return None
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the first rows into the most, consistent, columns."""
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            rows = []
+            reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+            for row in reader:
+                if row:
+                    rows.append(len(row))
+                if len(rows) >= 20:
+                    break
+        except csv.Error:
+            continue
+        if not rows or rows[0] < 2:
+            continue
+        consistent = sum(1 for n in rows if n == rows[0])
+        score = (consistent, rows[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _first_rows(sample: str, delimiter: str, n: int = 2) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
+        rows.append(row)
+        if len(rows) >= n:
+            break
+    return rows
+
+
+def _merge_headers(first: list[str], second: list[str] | None) -> tuple[list[str], int]:
+    """Headers as written; SurveyMonkey's second header row merged into the first."""
+    first = [str(h).strip() for h in first]
+    if second is None:
+        return first, 1
+    second_keys = [norm_key(s) for s in second]
+    if not any(k in _SURVEYMONKEY_SUBHEADERS for k in second_keys):
+        return first, 1
+    merged, question = [], ""
+    for i in range(max(len(first), len(second))):
+        top = first[i] if i < len(first) else ""
+        sub = str(second[i]).strip() if i < len(second) else ""
+        if top:
+            question = top
+        elif not sub:
+            question = ""
+        if not sub or norm_key(sub) in _SURVEYMONKEY_SUBHEADERS:
+            merged.append(top or question)
+        elif question:
+            merged.append(f"{question} - {sub}")
+        else:
+            merged.append(sub)
+    return merged, 2
+
+
+def _name_headers(headers: list[str]) -> tuple[str, ...]:
+    return tuple(h if h else f"Column {column_letter(i)}" for i, h in enumerate(headers))
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """True where a cell is empty."""
+    if is_string_dtype(values) or values.dtype == object:
+        return (values.isna() | (values == "")).to_numpy(dtype=bool)
+    return values.isna().to_numpy(dtype=bool)
+
+
+def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -> RawTable:
+    """Drop blank rows and empty unnamed columns, check cell sizes, number rows as a user sees."""
+    size = meta.pop("size", MAX_CELL_CHARS + 1)
+    n = len(headers)
+    if frame.shape[1] < n:
+        for i in range(frame.shape[1], n):
+            frame[i] = ""
+    frame = frame.iloc[:, :n]
+    frame.columns = range(n)
+    source_rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1
+    if len(frame):
+        blank = _blank(frame[0])
+        if blank.any():
+            candidates = np.flatnonzero(blank)
+            sub = frame.iloc[candidates]
+            all_blank = np.logical_and.reduce([_blank(sub[i]) for i in sub.columns])
+            if all_blank.any():
+                keep = np.ones(len(frame), dtype=bool)
+                keep[candidates[all_blank]] = False
+                frame = frame.iloc[keep]
+                source_rows = source_rows[keep]
+    keep_columns = [i for i in range(n) if headers[i] or not _blank(frame[i]).all()]
+    frame = frame[keep_columns]
+    frame.columns = range(len(keep_columns))
+    named = _name_headers([headers[i] for i in keep_columns])
+    if not named:
+        return _unreadable("The file has no columns.", **meta)
+    if max(len(h) for h in named) > MAX_CELL_CHARS:
+        return _unreadable(
+            f"A heading is longer than {MAX_CELL_CHARS:,} characters, so this is not a table "
+            "we can read. Check you exported the right file.",
+            **meta,
+        )
+    if len(frame) == 0:
+        return _unreadable(
+            "The file has a header row but no data rows. Check you exported the responses.",
+            **meta,
+        )
+    if size > MAX_CELL_CHARS:
+        for position in range(frame.shape[1]):
+            if not is_string_dtype(frame[position]):
+                continue
+            lengths = frame[position].str.len().fillna(0)
+            if lengths.max() > MAX_CELL_CHARS:
+                row = int(source_rows[int(np.argmax(lengths.to_numpy()))])
+                return _unreadable(
+                    f"Row {row}, column '{named[position]}' holds more than "
+                    f"{MAX_CELL_CHARS:,} characters, so this is not a table we can read. "
+                    "Check you exported the right file.",
+                    **meta,
+                )
+    return RawTable(
+        frame=frame.reset_index(drop=True),
+        headers=named,
+        source_rows=source_rows,
+        header_rows=header_rows,
+        **meta,
+    )
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def _decode_sample(data: bytes, size: int = 65536) -> tuple[str, str, str | None]:
+    """Decode the start of a CSV: (sample text, encoding, whole text or None).
+
+    UTF-8 is decoded by pandas itself, so a large UTF-8 file is never held twice as text; the
+    whole text is only returned for other encodings.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+        return text[:size], "utf-16", text
+    head = data[:size]
+    try:
+        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(data) <= size)
+        if len(data) <= size:
+            return sample, "utf-8-sig", sample
+        return sample, "utf-8-sig", None
+    except UnicodeDecodeError:
+        text, encoding = decode(data)
+        return text[:size], encoding, text
+
+
+def read_csv_bytes(data: bytes, *, text_columns: TextColumns = None) -> RawTable:
+    """Read CSV bytes as cells (encoding, delimiter and header rows detected).
+
+    ``text_columns(header)`` says which columns stay text; the others may be read as numbers
+    (much faster for long files). By default every column stays text.
+
+    Examples
+    --------
+    >>> raw = read_csv_bytes("Hub;Score\\nSolent;4\\n\\n\\"Caf\\u00e9\\";5\\n".encode("cp1252"))
+    >>> raw.headers, raw.delimiter, raw.encoding, raw.source_rows.tolist()
+    (('Hub', 'Score'), ';', 'cp1252', [2, 4])
+    >>> raw.frame[0].tolist()
+    ['Solent', 'Café']
+    """
+    sample, encoding, text = _decode_sample(data)
+    if text is not None and (not text or text.isspace()):
+        return _unreadable("The file is empty.", encoding=encoding)
+    controls = sum(1 for ch in sample[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > 8:
+        return _unreadable(
+            "This file is not a table (it looks like a binary file). Upload a .csv or .xlsx file.",
+            encoding=encoding,
+        )
+    if (text is None or len(text) > len(sample)) and "\n" in sample:
+        sample = sample[: sample.rfind("\n") + 1]  # whole rows only
+    delimiter = _sniff_delimiter(sample)
+    meta = {"encoding": encoding, "delimiter": delimiter, "file_format": "csv"}
+    try:
+        first = _first_rows(sample, delimiter)
+    except csv.Error:
+        return _unreadable(
+            f"A cell in the first rows is longer than {MAX_CELL_CHARS:,} characters, so this is "
+            "not a table we can read.",
+            **meta,
+        )
+    if not first:
+        return _unreadable("The file is empty.", **meta)
+    headers, header_rows = _merge_headers(first[0], first[1] if len(first) > 1 else None)
+    n = len(headers)
+    named = _name_headers(headers)
+    # Forcing text is slow in pandas' parser, so with a text_columns rule every column is read with
+    # type inference and only text columns that came out as numbers are read again as text.
+    dtype: Any = str if text_columns is None else None
+    kwargs = dict(
+        sep=delimiter,
+        header=None,
+        skiprows=header_rows,
+        dtype=dtype,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+    )
+
+    def parse(**extra: Any) -> pd.DataFrame:
+        if text is None:  # UTF-8: pandas decodes (strictly) from the bytes
+            buffer: io.IOBase = io.BytesIO(data)
+            return pd.read_csv(
+                buffer, encoding="utf-8-sig", encoding_errors="strict", **kwargs, **extra
+            )
+        return pd.read_csv(io.StringIO(text), **kwargs, **extra)
+
+    try:
+        try:
+            with warnings.catch_warnings():
+                # pandas only warns when rows are longer than the header; we say which row.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                frame = parse(names=range(n), index_col=False)
+        except UnicodeDecodeError:  # not UTF-8 after all: the rest of the file is Windows-1252
+            text, encoding = decode(data)
+            meta["encoding"] = encoding
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                frame = parse(names=range(n), index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        if text is None:
+            text, _ = decode(data)
+        reason = _ragged_reason(text, delimiter, n, header_rows, str(exc))
+        if reason:
+            return _unreadable(reason, **meta)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                frame = parse(usecols=range(n))
+        except (pd.errors.ParserError, ValueError) as exc2:
+            return _unreadable(f"The rows could not be split into columns ({exc2}).", **meta)
+    except pd.errors.EmptyDataError:
+        return _unreadable(
+            "The file has a header row but no data rows. Check you exported the responses.",
+            **meta,
+        )
+    except ValueError as exc:
+        return _unreadable(f"The rows could not be split into columns ({exc}).", **meta)
+    if text_columns is not None:
+        numeric = [
+            i
+            for i in range(min(n, frame.shape[1]))
+            if text_columns(named[i])
+            and not (is_string_dtype(frame[i]) or frame[i].dtype == object)
+        ]
+        if numeric:  # e.g. codes like 00123 must keep their zeros
+            kwargs["dtype"] = str
+            again = parse(names=range(n), index_col=False, usecols=numeric)
+            for i in numeric:
+                frame[i] = again[i]
+    return _finish(frame, headers, header_rows, size=len(data), **meta)
+
+
+def _ragged_reason(text: str, delimiter: str, n: int, header_rows: int, message: str) -> str | None:
+    """Why rows cannot be split into the header's columns, or None if only empty extras exist."""
+    if "EOF inside string" in message or "EOF" in message:
+        match = _LINE.search(message)
+        where = f" starting near line {match.group(1)}" if match else ""
+        return (
+            f'A quoted cell{where} is never closed (a " is missing), so the rows cannot be '
+            "split into columns. Re-export the file or fix the quote."
+        )
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        for index, row in enumerate(reader):
+            if index >= header_rows and len(row) > n and any(cell.strip() for cell in row[n:]):
+                return (
+                    f"Row {index + 1} has {len(row)} values but the header has {n} columns, so "
+                    "the columns cannot be lined up. Check for a stray "
+                    f"{_delimiter_name(delimiter)} or a missing quote in that row."
+                )
+    except csv.Error:
+        return f"A cell is longer than {MAX_CELL_CHARS:,} characters, so this is not a table."
+    return None
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, delimiter)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx_bytes(data: bytes) -> RawTable:
+    """Read the first non-empty sheet of an Excel workbook as text cells.
+
+    Examples
+    --------
+    >>> buffer = io.BytesIO()
+    >>> pd.DataFrame({"Hub": ["Solent"], "Score": [4]}).to_excel(buffer, index=False)
+    >>> raw = read_xlsx_bytes(buffer.getvalue())
+    >>> raw.headers, raw.frame[1].tolist(), raw.source_rows.tolist()
+    (('Hub', 'Score'), ['4'], [2])
+    """
+    meta = {"file_format": "xlsx"}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return _unreadable(
+            "This Excel file is damaged and cannot be opened. Open it in Excel and save it again, "
+            "or export it as .csv.",
+            **meta,
+        )
+    if "xl/workbook.xml" not in names:
+        return _unreadable(
+            "This is a zip file but not an Excel workbook. Upload a .xlsx or .csv file.", **meta
+        )
+    try:
+        sheets = pd.read_excel(
+            io.BytesIO(data),
+            sheet_name=None,
+            header=None,
+            dtype=object,
+            engine="openpyxl",
+            keep_default_na=False,  # "NA" or "null" typed in a cell is text, not missing
+            na_values=[""],
+        )
+    except Exception:  # openpyxl raises many types on damaged workbooks
+        return _unreadable(
+            "This Excel file is damaged and cannot be opened. Open it in Excel and save it again, "
+            "or export it as .csv.",
+            **meta,
+        )
+    sheet = next((s for s in sheets.values() if s.notna().any().any()), None)
+    if sheet is None:
+        return _unreadable("The workbook is empty.", **meta)
+    # Leading empty rows above the header would shift row numbers; the sheet index keeps them.
+    first_row = int(sheet.notna().any(axis=1).to_numpy().argmax())
+    cells = sheet.iloc[first_row:].copy()
+    for column in cells.columns:
+        text = cells[column].map(_cell_text).astype(str)
+        cells[column] = text.where(text != "", None)
+    cells.columns = range(cells.shape[1])
+    rows = cells.to_numpy().tolist()
+    second = rows[1] if len(rows) > 1 else None
+    headers, header_rows = _merge_headers(
+        ["" if v is None or v != v else str(v) for v in rows[0]],
+        None if second is None else ["" if v is None or v != v else str(v) for v in second],
+    )
+    body = cells.iloc[header_rows:].reset_index(drop=True)
+    table = _finish(body, headers, header_rows, size=MAX_CELL_CHARS + 1, **meta)
+    if table.frame is not None and first_row:
+        table = RawTable(
+            frame=table.frame,
+            headers=table.headers,
+            source_rows=table.source_rows + first_row,
+            header_rows=table.header_rows,
+            file_format="xlsx",
+        )
+    return table
+
+
+def read_table(
+    source: bytes | str | os.PathLike,
+    *,
+    file_name: str | None = None,
+    text_columns: TextColumns = None,
+) -> RawTable:
+    """Read a CSV or Excel file (bytes or a path) as cells; never raises on bad data.
+
+    Excel is recognised by content (a zip holding a workbook), whatever the file is called.
+    Every cell is text unless ``text_columns(header)`` is given and is False for its column,
+    in which case a CSV column of numbers is read as numbers; empty cells are missing (NaN).
+
+    Examples
+    --------
+    >>> raw = read_table(b"Participant code,Q1\\nab12,Agree\\n")
+    >>> raw.headers, raw.problem
+    (('Participant code', 'Q1'), None)
+    >>> read_table(b"").problem
+    'The file is empty.'
+    """
+    data, reason = load_bytes(source)
+    if data is None:
+        return _unreadable(reason or "The file could not be opened.")
+    if not data or (len(data) < 65536 and data.isspace()):
+        return _unreadable("The file is empty.")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return read_xlsx_bytes(data)
+    binary = _looks_binary(data)
+    if binary:
+        return _unreadable(binary)
+    return read_csv_bytes(data, text_columns=text_columns)

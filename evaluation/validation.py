@@ -1,0 +1,1573 @@
+"""Checking an uploaded survey or pupil file and saying, in plain English, what to fix and where.
+
+Reads the file (evaluation.reading), works out what each column means, builds the canonical frame,
+runs the Pandera schemas in ``schemas/`` and turns every failure into a :class:`Problem` that names
+the spreadsheet row and the column as the user wrote it. Never raises on bad data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+from pandas.api.types import is_numeric_dtype, is_string_dtype
+
+from evaluation import columns as c
+from evaluation.headers import (
+    academic_year,
+    did_you_mean,
+    header_meaning,
+    hub_name,
+    map_unique,
+    ncp_name,
+    norm_key,
+    phase_name,
+    slug,
+)
+from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
+from evaluation.likert import profile, score_column
+from evaluation.reading import FileDefaults, RawTable, read_table
+from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
+from schemas.reference import HEADER_ALIAS_TARGETS
+from schemas.survey import survey_schema
+
+__all__ = [
+    "CheckedFile",
+    "FileDefaults",
+    "Problem",
+    "ValidationReport",
+    "check",
+    "check_pupils",
+    "check_survey",
+    "pairing_problems",
+]
+
+Source = bytes | str | os.PathLike
+# At most this many problems of one kind in one column are listed row by row; the rest are counted.
+MAX_PER_KIND = 50
+VALUE_CHARS = 60
+# An item is detected when at least this share of its answers are labels of one set (or 1-5).
+ITEM_SHARE = 0.75
+STRAIGHT_LINE_MIN_ITEMS = 4
+
+# How a canonical column is named in a message to a user.
+LABELS = {
+    c.RESPONDENT_ID: "participant code",
+    c.PHASE: "phase (pre or post)",
+    c.ACADEMIC_YEAR: "academic year",
+    c.HUB: "Maths Hub",
+    c.NCP: "project (NCP)",
+    c.WORK_GROUP: "Work Group",
+    c.SCHOOL_URN: "school URN",
+    c.PUPIL_ID: "pupil ID",
+    c.SCORE: "score",
+    c.YEAR_GROUP: "year group",
+    c.MEASURE: "measure",
+}
+# The header we suggest when a required column is missing, and the matching CLI option.
+SUGGESTED_HEADER = {
+    c.PHASE: ("Phase", "--phase"),
+    c.ACADEMIC_YEAR: ("Academic year", "--year"),
+    c.HUB: ("Maths Hub", "--hub"),
+    c.NCP: ("Project", "--ncp"),
+    c.PUPIL_ID: ("Pupil ID", None),
+    c.SCHOOL_URN: ("URN", None),
+    c.SCORE: ("Score", None),
+}
+DEFAULTABLE = (c.HUB, c.NCP, c.PHASE, c.ACADEMIC_YEAR, c.WORK_GROUP)
+_NORMALISERS: dict[str, Callable[[object], str | None]] = {
+    c.HUB: hub_name,
+    c.NCP: ncp_name,
+    c.PHASE: phase_name,
+    c.ACADEMIC_YEAR: academic_year,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error) or worth a look (warning) in an uploaded file.
+
+    Attributes
+    ----------
+    severity : {"error", "warning"}
+        Errors stop a file being stored; warnings do not.
+    code : str
+        Stable machine-readable kind, e.g. ``unknown_hub``, ``not_a_likert_answer``.
+    row : int or None
+        Spreadsheet row the user sees (header = row 1); None for whole-file problems.
+    column : str or None
+        The column header as written in the file.
+    value : str or None
+        The offending value as written (at most 60 characters).
+    message : str
+        What is wrong, in plain English.
+    fix : str or None
+        What to do about it, where we can say.
+    """
+
+    severity: Literal["error", "warning"]
+    code: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    fix: str | None = None
+
+    def describe(self) -> str:
+        """One line for people: ``Row 7, column 'Maths Hub': ... Did you mean ...?``.
+
+        Examples
+        --------
+        >>> problem = Problem("error", "unknown_hub", 7, "Maths Hub", "Solent Maths Hubb",
+        ...                   "'Solent Maths Hubb' is not a Maths Hub.", "Did you mean 'Solent'?")
+        >>> problem.describe()
+        "Row 7, column 'Maths Hub': 'Solent Maths Hubb' is not a Maths Hub. Did you mean 'Solent'?"
+        """
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{_short(self.column, 80)}'")
+        prefix = ", ".join(where)
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        return f"{text} {self.fix}" if self.fix else text
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything found wrong with one file.
+
+    Examples
+    --------
+    >>> report = ValidationReport("survey", 3, (), ())
+    >>> report.valid, report.to_dict()["n_rows"]
+    (True, 3)
+    """
+
+    kind: Literal["survey", "pupil"]
+    n_rows: int
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"valid", "kind", "n_rows", "errors": [...], "warnings": [...]}``, JSON-ready."""
+
+        def entries(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
+            keys = ("row", "column", "value", "message", "fix")
+            return [{k: getattr(p, k) for k in keys} for p in problems]
+
+        return {
+            "valid": self.valid,
+            "kind": self.kind,
+            "n_rows": int(self.n_rows),
+            "errors": entries(self.errors),
+            "warnings": entries(self.warnings),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per problem: severity, row, column, value, message, fix (errors first).
+
+        Examples
+        --------
+        >>> ValidationReport("pupil", 0).to_frame().columns.tolist()
+        ['severity', 'row', 'column', 'value', 'message', 'fix']
+        """
+        columns = ["severity", "row", "column", "value", "message", "fix"]
+        rows = [[getattr(p, k) for k in columns] for p in (*self.errors, *self.warnings)]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """The result of checking one file: the report, and the canonical frame when it could be read.
+
+    Attributes
+    ----------
+    report : ValidationReport
+    frame : DataFrame or None
+        Canonical frame (rows kept even when invalid, for previews); None if unreadable.
+    instrument : Instrument or None
+        Survey items found (survey files only).
+    column_map : dict
+        Header as written -> what we understood (a canonical column, an item id, ``text:<name>``
+        or ``ignored: <why>``).
+    identifier : str or None
+        Header used to match pre and post (participant code, else email); None => unpaired.
+    notes : tuple of str
+        Plain-English notes about how the file was read.
+    """
+
+    report: ValidationReport
+    frame: pd.DataFrame | None
+    instrument: Instrument | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    identifier: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _short(value: object, limit: int = VALUE_CHARS) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _show(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _short(value)
+
+
+def _blank_to_na(values: pd.Series) -> pd.Series:
+    """Text with surrounding spaces removed and empty cells missing (numbers become text)."""
+    if not (is_string_dtype(values) or values.dtype == object):
+        values = values.map(_show, na_action="ignore")
+    stripped = values.astype("str").str.strip()
+    return stripped.where(stripped != "", None)
+
+
+def _in_order(problems: list[Problem], headers: tuple[str, ...] = ()) -> tuple[Problem, ...]:
+    """Whole-file problems first, then by spreadsheet row, then left to right."""
+    position = {h: i for i, h in enumerate(headers)}
+    return tuple(
+        sorted(
+            problems,
+            key=lambda p: (
+                p.row is not None,
+                p.row or 0,
+                position.get(p.column or "", len(position)),
+            ),
+        )
+    )
+
+
+class _Collector:
+    """Gathers problems, listing at most MAX_PER_KIND per (code, column) row by row."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def report(
+        self, kind: Literal["survey", "pupil"], n_rows: int, headers: tuple[str, ...] = ()
+    ) -> ValidationReport:
+        return ValidationReport(
+            kind, n_rows, _in_order(self.errors, headers), _in_order(self.warnings, headers)
+        )
+
+    def add(self, problem: Problem) -> None:
+        (self.errors if problem.severity == "error" else self.warnings).append(problem)
+
+    def rows(
+        self,
+        severity: Literal["error", "warning"],
+        code: str,
+        rows: np.ndarray,
+        column: str | None,
+        values: list[object] | np.ndarray,
+        message: Callable[[object], str],
+        fix: str | Callable[[object], str | None] | None,
+    ) -> None:
+        """One problem per row (the first MAX_PER_KIND), then one line counting the rest."""
+        n = len(rows)
+        for row, value in zip(rows[:MAX_PER_KIND], values[:MAX_PER_KIND], strict=False):
+            self.add(
+                Problem(
+                    severity,
+                    code,
+                    int(row),
+                    column,
+                    _show(value),
+                    message(value),
+                    fix(value) if callable(fix) else fix,
+                )
+            )
+        if n > MAX_PER_KIND:
+            self.add(
+                Problem(
+                    severity,
+                    code,
+                    None,
+                    column,
+                    None,
+                    f"{n - MAX_PER_KIND:,} more rows have the same problem (first rows listed).",
+                    fix if isinstance(fix, str) else None,
+                )
+            )
+
+
+def _unreadable_result(kind: str, reason: str) -> CheckedFile:
+    problem = Problem("error", "unreadable", None, None, None, reason, None)
+    return CheckedFile(report=ValidationReport(kind, 0, (problem,)), frame=None)  # type: ignore[arg-type]
+
+
+# --- what each column means --------------------------------------------------------------------
+
+
+@dataclass
+class _Columns:
+    """Positions of the file's columns by meaning."""
+
+    canonical: dict[str, int] = field(default_factory=dict)  # canonical column -> position
+    items: dict[str, int] = field(default_factory=dict)  # item id -> position
+    item_sets: dict[str, str] = field(default_factory=dict)  # item id -> label set used
+    texts: dict[str, int] = field(default_factory=dict)  # text_<slug> -> position
+    column_map: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    detected: list[Item] = field(default_factory=list)
+
+
+_IGNORE_REASONS = {
+    "id": "ignored: response number (not a person)",
+    "respondent id": "ignored: response number (not a person)",
+    "name": "ignored: personal data (name)",
+    "your name": "ignored: personal data (name)",
+    "full name": "ignored: personal data (name)",
+    "first name": "ignored: personal data (name)",
+    "last name": "ignored: personal data (name)",
+    "surname": "ignored: personal data (name)",
+}
+
+
+def _match_item(key: str, instrument: Instrument | None) -> str | None:
+    if instrument is None:
+        return None
+    for item in instrument.items:
+        text = norm_key(item.text)
+        if key == norm_key(item.item) or key == text:
+            return item.item
+        if len(text) >= 12 and text in key:
+            return item.item
+    return None
+
+
+def _text_name(header: str) -> str:
+    """Column name for an open-text answer: ``text_<slug>`` (canonical names are kept)."""
+    name = slug(header)
+    return name if name.startswith("text_") else f"text_{name}"
+
+
+def _holds_academic_years(values: pd.Series) -> bool:
+    """True when a column's values are academic years (2024/25 or 2024), not year groups (4)."""
+
+    def is_year(text: str) -> bool:
+        return academic_year(text) is not None and (not text.isdigit() or len(text) == 4)
+
+    sample = values.dropna().astype(str).str.strip().unique()[:50]
+    return bool(len(sample)) and all(is_year(v) for v in sample)
+
+
+def _classify(
+    raw: RawTable,
+    kind: str,
+    instrument: Instrument | None,
+    overrides: Mapping[str, str] | None,
+) -> _Columns:
+    out = _Columns()
+    overrides = {norm_key(k): v for k, v in (overrides or {}).items()}
+    assert raw.frame is not None
+    surveymonkey = raw.header_rows == 2
+    for position, header in enumerate(raw.headers):
+        key = norm_key(header)
+        target = overrides.get(key)
+        if target is None:
+            target = header_meaning(header, kind)
+            if surveymonkey and key in ("respondent id", "collector id"):
+                target = "ignore"
+        if target is None and kind == "survey":
+            target = _match_item(key, instrument)
+        if target == c.YEAR_GROUP and _holds_academic_years(raw.frame[position]):
+            target = c.ACADEMIC_YEAR  # a pupil file's "Year" column holding 2024/25
+        if target == "ignore":
+            out.column_map[header] = _IGNORE_REASONS.get(key, "ignored: export metadata")
+            continue
+        if target in out.canonical or target in out.items:
+            taken = raw.headers[out.canonical.get(target, out.items.get(target, 0))]
+            out.column_map[header] = f"ignored: same meaning as column '{taken}'"
+            continue
+        if target is not None and target.startswith("text"):
+            name = _text_name(header)
+            out.texts[name] = position
+            out.column_map[header] = f"text:{name}"
+            continue
+        if target is not None and (
+            instrument is not None and target in instrument.item_ids or target == "item"
+        ):
+            item_id = target if target != "item" else slug(header)
+            out.items[item_id] = position
+            out.column_map[header] = item_id
+            continue
+        if target is not None and target in HEADER_ALIAS_TARGETS:
+            out.canonical[target] = position
+            out.column_map[header] = target
+            continue
+        if target is not None:  # an override we do not understand
+            out.column_map[header] = f"ignored: unknown meaning '{target}'"
+            continue
+        if kind == "pupil":
+            out.column_map[header] = "ignored: not a pupil data column we use"
+            continue
+        label_set, label_share, int_share = profile(raw.frame[position])
+        if label_share + int_share >= ITEM_SHARE:  # labels and numbers 1-5 never overlap
+            item_id = slug(header)
+            while item_id in out.items or (
+                instrument is not None and item_id in instrument.item_ids
+            ):
+                item_id = f"{item_id}_2"
+            out.items[item_id] = position
+            out.item_sets[item_id] = (
+                label_set if label_set is not None and label_share >= int_share else "agreement"
+            )
+            out.detected.append(
+                Item(
+                    item=item_id,
+                    text=header,
+                    construct="overall",
+                    label_set=out.item_sets[item_id],
+                )
+            )
+            out.column_map[header] = item_id
+        else:
+            name = _text_name(header)
+            while name in out.texts:
+                name = f"{name}_2"
+            out.texts[name] = position
+            out.column_map[header] = f"text:{name}"
+    return out
+
+
+def _build_instrument(columns: _Columns, instrument: Instrument | None) -> Instrument | None:
+    if instrument is not None:
+        if columns.detected:
+            return Instrument(
+                name=instrument.name,
+                items=(*instrument.items, *columns.detected),
+                scale_min=instrument.scale_min,
+                scale_max=instrument.scale_max,
+                labels=instrument.labels,
+            )
+        return instrument
+    if not columns.detected:
+        return None
+    return Instrument(name="from file", items=tuple(columns.detected))
+
+
+# --- column conversions ------------------------------------------------------------------------
+
+
+_ZONE = re.compile(r"\s*(?:GMT|UTC|BST|Z)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?$", re.IGNORECASE)
+
+
+def _one_datetime(text: str, dayfirst: bool) -> pd.Timestamp:
+    """One date-time in local clock time (a zone suffix such as 'GMT+1' is dropped)."""
+    try:
+        stamp = pd.to_datetime(_ZONE.sub("", text), dayfirst=dayfirst)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def _parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Datetimes from text in ISO, UK or US order; returns (datetimes, unparseable mask)."""
+    text = _blank_to_na(values).reset_index(drop=True)
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+    except (ValueError, TypeError):  # mixed time zones and the like
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    parsed = parsed.astype("datetime64[us]")
+    failed = (text.notna() & parsed.isna()).to_numpy()
+    if failed.any():
+        rest = pd.Series(text[failed].unique(), dtype="str")
+        first = pd.to_numeric(rest.str.extract(r"^(\d{1,2})[/.-]", expand=False), errors="coerce")
+        second = pd.to_numeric(
+            rest.str.extract(r"^\d{1,2}[/.-](\d{1,2})", expand=False), errors="coerce"
+        )
+        # UK order unless some value can only be US order (a day above 12 in second place).
+        dayfirst = bool((first > 12).any()) or not bool((second > 12).any())
+        lookup = {v: _one_datetime(v, dayfirst) for v in rest}
+        parsed = parsed.copy()
+        parsed[failed] = pd.to_datetime([lookup[v] for v in text[failed]]).as_unit("us")
+    bad = (text.notna() & parsed.isna()).to_numpy()
+    return parsed, bad
+
+
+def _integers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Whole numbers from text ("123456", "123456.0"); returns (Int64, not-a-whole-number mask)."""
+    if is_numeric_dtype(values):
+        numbers = values.astype(float)
+        given = values.notna()
+    else:
+        text = _blank_to_na(values)
+        numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        given = text.notna()
+    bad = (given & (numbers.isna() | (numbers % 1 != 0))).to_numpy()
+    whole = numbers.where(~bad & numbers.notna())
+    return whole.round().astype("Int64"), bad
+
+
+_YEAR_GROUP_WORDS = {"r": 0, "reception": 0, "rec": 0, "n": -1, "nursery": -1}
+
+
+def _year_group(value: object) -> int | None:
+    key = norm_key(value)
+    if key in _YEAR_GROUP_WORDS:
+        return _YEAR_GROUP_WORDS[key]
+    for prefix in ("year ", "yr ", "y"):
+        if key.startswith(prefix):
+            key = key[len(prefix) :].strip()
+    try:
+        number = float(key.replace(" ", "."))
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+_FLAGS = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "t": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
+    "f": False,
+}
+
+
+def _flag(value: object) -> bool | None:
+    return _FLAGS.get(norm_key(value))
+
+
+_SEX = {"m": "M", "male": "M", "boy": "M", "f": "F", "female": "F", "girl": "F"}
+
+
+# --- the shared part of both checks ------------------------------------------------------------
+
+
+class _Context:
+    """State of one check: the raw table, the columns understood, problems found so far."""
+
+    def __init__(self, raw: RawTable, columns: _Columns, kind: str) -> None:
+        assert raw.frame is not None
+        self.raw = raw
+        self.columns = columns
+        self.kind = kind
+        self.problems = _Collector()
+        self.rows = raw.source_rows
+        self.n = len(raw.frame)
+        self.skip: list[str] = []  # required columns reported missing once
+        # Rows whose value in a column was already reported as unreadable (now missing), so
+        # the schema's "missing value" is not reported again for them.
+        self.reported: dict[str, np.ndarray] = {}
+        self.written: dict[str, str | None] = {}  # canonical/item column -> header as written
+
+    def mark_reported(self, column: str, mask: np.ndarray) -> None:
+        self.reported[column] = mask
+
+    def header(self, column: str) -> str | None:
+        return self.written.get(column)
+
+    def raw_values(self, column: str) -> pd.Series | None:
+        position = self.columns.canonical.get(column, self.columns.items.get(column))
+        if position is None:
+            return None
+        assert self.raw.frame is not None
+        return self.raw.frame[position]
+
+
+def _default_problem(column: str, value: str) -> Problem:
+    label = LABELS.get(column, column)
+    option = SUGGESTED_HEADER.get(column, ("", None))[1]
+    fix = None
+    if column in (c.HUB, c.NCP):
+        guess = did_you_mean(value, column)
+        fix = f"Did you mean '{guess}'?" if guess else None
+    message = f"The {label} chosen for the whole file, '{_short(value)}', is not one we know."
+    if column == c.PHASE:
+        fix = "Choose 'pre' (start of the Work Group) or 'post' (end)."
+    if column == c.ACADEMIC_YEAR:
+        fix = "Write the academic year like 2024/25."
+    if fix is None and option:
+        fix = f"Check the {option} choice."
+    return Problem("error", f"bad_default_{column}", None, None, _short(value), message, fix)
+
+
+def _tidy_labels(
+    values: pd.Series, normaliser: Callable[[object], str | None] | None = None
+) -> pd.Series:
+    """A low-cardinality text column stripped (and normalised), working per distinct value.
+
+    A value the normaliser does not know is kept as written, for the schema to report.
+    """
+
+    def tidy(value: object) -> str | None:
+        text = _show(value) if not isinstance(value, str) else value.strip()
+        if not text:
+            return None
+        return (normaliser(text) or text) if normaliser else text
+
+    return map_unique(values, tidy)
+
+
+def _keyed_column(ctx: _Context, column: str, default: str | None, required: bool) -> pd.Series:
+    """A hub/ncp/phase/year/work-group column: normalised, filled from the file's default."""
+    position = ctx.columns.canonical.get(column)
+    normaliser = _NORMALISERS.get(column)
+    default_value = None
+    if default is not None and str(default).strip():
+        default_value = normaliser(default) if normaliser else str(default).strip()
+        if default_value is None:
+            ctx.problems.add(_default_problem(column, str(default)))
+    if position is None:
+        if default_value is not None:
+            return pd.Series(default_value, index=range(ctx.n), dtype="str")
+        if required and not (default is not None and default_value is None):
+            _missing_column(ctx, column)
+        elif required:
+            ctx.skip.append(column)
+        return pd.Series(None, index=range(ctx.n), dtype="str")
+    assert ctx.raw.frame is not None
+    values = _tidy_labels(ctx.raw.frame[position], normaliser)
+    if default_value is not None:
+        conflict = values.notna() & (values != default_value)
+        if conflict.any():
+            rows = np.flatnonzero(conflict.to_numpy())
+            label = LABELS.get(column, column)
+            ctx.problems.rows(
+                "error",
+                "conflicts_with_default",
+                ctx.rows[rows],
+                ctx.header(column),
+                ctx.raw.frame[position].to_numpy()[rows],
+                lambda v: (
+                    f"This row says {label} '{_short(v)}' but '{default_value}' was chosen for "
+                    "the whole file."
+                ),
+                "Correct the row, or choose the right value for the file.",
+            )
+        values = values.fillna(default_value)
+    return values
+
+
+def _missing_column(ctx: _Context, column: str) -> None:
+    label = LABELS.get(column, column)
+    header, option = SUGGESTED_HEADER.get(column, (column, None))
+    fix = f"Add a column headed '{header}'"
+    fix += f", or choose the {label} for the whole file ({option})." if option else "."
+    ctx.problems.add(
+        Problem(
+            "error", "missing_column", None, None, None, f"The file has no {label} column.", fix
+        )
+    )
+    ctx.skip.append(column)
+
+
+def _urn_column(ctx: _Context, *, required: bool) -> pd.Series:
+    values = ctx.raw_values(c.SCHOOL_URN)
+    if values is None:
+        if required:
+            _missing_column(ctx, c.SCHOOL_URN)
+        return pd.Series(pd.NA, index=range(ctx.n), dtype="Int64")
+    urns, bad = _integers(values)
+    ctx.mark_reported(c.SCHOOL_URN, bad)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        ctx.problems.rows(
+            "error",
+            "bad_urn",
+            ctx.rows[rows],
+            ctx.header(c.SCHOOL_URN),
+            values.to_numpy()[rows],
+            lambda v: f"'{_show(v)}' is not a school URN.",
+            URN_FIX,
+        )
+    return urns
+
+
+URN_FIX = (
+    "A school's URN is a 6-digit number from 100000 to 999999 (look it up on Get Information "
+    "about Schools)."
+)
+
+
+# --- Pandera failures -> problems --------------------------------------------------------------
+
+
+def _check_code(column: str, check: str, kind: str) -> str:
+    if check == "not_nullable":
+        return {
+            c.PUPIL_ID: "missing_pupil_id",
+            c.SCORE: "missing_score",
+            c.SCHOOL_URN: "missing_urn",
+        }.get(column, "missing_value")
+    if column == c.HUB:
+        return "unknown_hub"
+    if column == c.NCP:
+        return "unknown_ncp"
+    if column == c.PHASE:
+        return "bad_phase"
+    if column == c.ACADEMIC_YEAR:
+        return "bad_year"
+    if column == c.SCHOOL_URN:
+        return "bad_urn"
+    if column == c.YEAR_GROUP:
+        return "bad_year_group"
+    if kind == "survey":
+        return "score_out_of_range"
+    return f"bad_{column}"
+
+
+def _message(
+    code: str, column: str, value: object, ctx: _Context, scale: tuple[int, int]
+) -> tuple[str, str | None]:
+    shown = _short(value) if value is not None else ""
+    label = LABELS.get(column, column)
+    if code == "unknown_hub":
+        guess = did_you_mean(str(value), "hub")
+        fix = (
+            f"Did you mean '{guess}'?"
+            if guess
+            else ("Use the hub's name as on the Maths Hubs website, e.g. 'Solent Maths Hub'.")
+        )
+        return f"'{shown}' is not a Maths Hub we know.", fix
+    if code == "unknown_ncp":
+        guess = did_you_mean(str(value), "ncp")
+        fix = (
+            f"Did you mean '{guess}'?"
+            if guess
+            else ("Use the project's name or code, e.g. 'Mastering Number at KS2' or 'MN-KS2'.")
+        )
+        return f"'{shown}' is not a project (NCP) we know.", fix
+    if code == "bad_phase":
+        return (
+            f"'{shown}' is not a survey phase.",
+            "Write 'pre' (start of the Work Group) or 'post' (end).",
+        )
+    if code == "bad_year":
+        return f"'{shown}' is not an academic year.", "Write the academic year like 2024/25."
+    if code == "bad_urn":
+        return f"'{shown}' is not a school URN.", URN_FIX
+    if code == "bad_year_group":
+        return f"'{shown}' is not a year group.", "Write the year group as a number, e.g. 4."
+    if code == "missing_pupil_id":
+        return "This row has no pupil ID.", "Fill in the pupil's ID (the same one in pre and post)."
+    if code == "missing_score":
+        return "This row has no score.", (
+            "Fill in the score, or delete the row if the pupil did not take the check."
+        )
+    if code == "missing_urn":
+        return "This row has no school URN.", URN_FIX
+    if code == "missing_value":
+        option = SUGGESTED_HEADER.get(column, ("", None))[1]
+        fix = f"Fill in the {label}" + (
+            f", or choose it for the whole file ({option})." if option else "."
+        )
+        return f"This row has no {label}.", fix
+    if code == "score_out_of_range":
+        low, high = scale
+        return (
+            f"'{shown}' is outside the {low} to {high} scale of this question.",
+            f"Use a number from {low} to {high} or one of the answer labels.",
+        )
+    return f"'{shown}' is not a valid {label}.", None
+
+
+def _schema_problems(
+    ctx: _Context,
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    *,
+    scale: tuple[int, int] = (1, 5),
+) -> None:
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    except pa.errors.SchemaError as exc:  # pragma: no cover - lazy=True collects everything
+        cases = exc.failure_cases if isinstance(exc.failure_cases, pd.DataFrame) else None
+        if cases is None:
+            raise
+    column_checks = cases[cases["schema_context"] == "Column"]
+    frame_checks = cases[cases["schema_context"] == "DataFrameSchema"]
+    for (column, check), group in column_checks.groupby(["column", "check"], sort=False):
+        if check.startswith(("dtype", "column_in_dataframe", "coerce")):
+            raise RuntimeError(f"canonical frame has wrong type in {column}: {check}")
+        index = np.sort(group["index"].dropna().astype(np.int64).to_numpy())
+        if check == "not_nullable" and column in ctx.reported:
+            index = index[~ctx.reported[column][index]]
+            if not len(index):
+                continue
+        code = _check_code(column, check, ctx.kind)
+        raw = ctx.raw_values(column)
+        values = raw.to_numpy()[index] if raw is not None else frame[column].to_numpy()[index]
+        header = ctx.header(column)
+        for value_index in range(min(len(index), MAX_PER_KIND)):
+            value = values[value_index]
+            message, fix = _message(code, column, value, ctx, scale)
+            ctx.problems.add(
+                Problem(
+                    "error",
+                    code,
+                    int(ctx.rows[index[value_index]]),
+                    header,
+                    _show(value),
+                    message,
+                    fix,
+                )
+            )
+        if len(index) > MAX_PER_KIND:
+            ctx.problems.add(
+                Problem(
+                    "error",
+                    code,
+                    None,
+                    header,
+                    None,
+                    f"{len(index) - MAX_PER_KIND:,} more rows have the same problem "
+                    "(first rows listed).",
+                    None,
+                )
+            )
+    for check, group in frame_checks.groupby("check", sort=False):
+        index = np.sort(group["index"].dropna().astype(np.int64).unique())
+        _frame_check_problems(ctx, frame, str(check), index)
+
+
+def _frame_check_problems(
+    ctx: _Context, frame: pd.DataFrame, check: str, index: np.ndarray
+) -> None:
+    rows = ctx.rows[index]
+    if check == "one_response_per_respondent_per_phase":
+        ids = frame[c.RESPONDENT_ID].to_numpy()[index]
+        raw_ids = ctx.raw_values(c.RESPONDENT_ID)
+        written = raw_ids.to_numpy()[index] if raw_ids is not None else ids
+        ctx.problems.rows(
+            "error",
+            "duplicate_response",
+            rows,
+            ctx.header(c.RESPONDENT_ID),
+            written,
+            lambda v: "This person answered the same survey more than once.",
+            "Keep one response per person per survey (pre or post) and delete the others.",
+        )
+    elif check == "every_row_identified":
+        ctx.problems.rows(
+            "error",
+            "missing_identifier",
+            rows,
+            ctx.header(c.RESPONDENT_ID),
+            [None] * len(rows),
+            lambda v: "This row has no participant code, but other rows do.",
+            "Fill in the participant's code (the same one they use in the pre and post surveys).",
+        )
+    elif check == "mtc_scores_are_whole_numbers_0_to_25":
+        raw = ctx.raw_values(c.SCORE)
+        values = raw.to_numpy()[index] if raw is not None else frame[c.SCORE].to_numpy()[index]
+        ctx.problems.rows(
+            "error",
+            "mtc_score",
+            rows,
+            ctx.header(c.SCORE),
+            values,
+            lambda v: f"'{_show(v)}' is not a Multiplication Tables Check score.",
+            f"An MTC score is a whole number from 0 to {MTC_MAX}.",
+        )
+    elif check == "one_score_per_pupil_per_phase":
+        raw = ctx.raw_values(c.PUPIL_ID)
+        values = raw.to_numpy()[index] if raw is not None else frame[c.PUPIL_ID].to_numpy()[index]
+        ctx.problems.rows(
+            "error",
+            "duplicate_pupil",
+            rows,
+            ctx.header(c.PUPIL_ID),
+            values,
+            lambda v: "This pupil has more than one score for the same check and phase.",
+            "Keep one score per pupil per phase and delete the others.",
+        )
+    else:  # pragma: no cover - every check in schemas/ is listed above
+        raise RuntimeError(f"no message for check {check}")
+
+
+# --- survey ------------------------------------------------------------------------------------
+
+
+def _casefold(values: pd.Series) -> pd.Series:
+    """Casefolded text; vectorised lower-casing, Python's casefold only for non-ASCII values."""
+    lowered = values.str.lower()
+    arrow = pa_arrow.array(lowered)
+    not_ascii = ~pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
+    if not_ascii.any():
+        lowered = lowered.copy()
+        lowered[not_ascii] = [str(v).casefold() for v in values[not_ascii]]
+    return lowered
+
+
+def _identifier(ctx: _Context) -> tuple[pd.Series, str | None, list[str]]:
+    """respondent_id per row from the code column, else email; None when neither exists."""
+    notes: list[str] = []
+    assert ctx.raw.frame is not None
+    for column in (c.RESPONDENT_ID, "email"):
+        position = ctx.columns.canonical.get(column)
+        if position is None:
+            continue
+        values = _casefold(_blank_to_na(ctx.raw.frame[position]))
+        if column == "email":
+            values = values.where(values != "anonymous", None)
+            if values.isna().all():
+                header = ctx.raw.headers[position]
+                ctx.columns.column_map[header] = "ignored: no email addresses (anonymous form)"
+                notes.append(
+                    f"The '{ctx.raw.headers[position]}' column holds no email addresses "
+                    "(an anonymous form), so it cannot link pre and post."
+                )
+                continue
+        header = ctx.raw.headers[position]
+        email = ctx.columns.canonical.get("email")
+        if column == c.RESPONDENT_ID and email is not None:
+            ctx.columns.column_map[ctx.raw.headers[email]] = (
+                "ignored: personal data (email; the participant code is used)"
+            )
+        ctx.written[c.RESPONDENT_ID] = header
+        ctx.columns.canonical[c.RESPONDENT_ID] = position
+        ctx.columns.column_map[header] = c.RESPONDENT_ID
+        if column == "email":
+            notes.append(
+                f"No participant code column: pre and post are matched by '{header}'. "
+                "Email addresses are replaced by a private code when stored."
+            )
+        return values.astype("str"), header, notes
+    notes.append(
+        "No participant code or email column: pre and post cannot be matched, so results "
+        "will be unpaired (a weaker comparison)."
+    )
+    return pd.Series(None, index=range(ctx.n), dtype="str"), None, notes
+
+
+def _survey_items(ctx: _Context, instrument: Instrument) -> dict[str, np.ndarray]:
+    scores: dict[str, np.ndarray] = {}
+    low, high = instrument.scale_min, instrument.scale_max
+    for item in instrument.items:
+        position = ctx.columns.items.get(item.item)
+        if position is None:
+            scores[item.item] = np.full(ctx.n, np.nan)
+            continue
+        assert ctx.raw.frame is not None
+        values = ctx.raw.frame[position]
+        label_set = ctx.columns.item_sets.get(item.item)
+        if label_set is None:
+            fitted, share, _ = profile(values)
+            label_set = fitted if fitted and share >= ITEM_SHARE else item.label_set
+        scored = score_column(values, label_set)
+        scores[item.item] = scored.scores
+        if scored.unrecognised.any():
+            rows = np.flatnonzero(scored.unrecognised)
+            try:
+                options = ", ".join(canonical_labels(label_set, low, high))
+            except KeyError:
+                options = ""
+            fix = (
+                f"Use one of: {options}; or a number from {low} to {high}."
+                if options
+                else (f"Use a number from {low} to {high}.")
+            )
+            ctx.problems.rows(
+                "error",
+                "not_a_likert_answer",
+                ctx.rows[rows],
+                ctx.raw.headers[position],
+                values.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not an answer we recognise for this question.",
+                fix,
+            )
+    return scores
+
+
+def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument) -> None:
+    present = [i for i in instrument.item_ids if i in ctx.columns.items]
+    if not present:
+        return
+    matrix = frame[present].to_numpy(dtype=float)
+    answered = (~np.isnan(matrix)).sum(axis=1)
+    empty = answered == 0
+    if empty.any():
+        rows = np.flatnonzero(empty)
+        ctx.problems.rows(
+            "warning",
+            "empty_response",
+            ctx.rows[rows],
+            None,
+            [None] * len(rows),
+            lambda v: "This row has no answers to any question.",
+            "Delete the row if it is a blank or test response.",
+        )
+    if len(present) >= STRAIGHT_LINE_MIN_ITEMS:
+        with np.errstate(invalid="ignore"):
+            same = np.nanmax(np.where(empty[:, None], 0, matrix), axis=1) == np.nanmin(
+                np.where(empty[:, None], 0, matrix), axis=1
+            )
+        straight = same & (answered == len(present))
+        if straight.any():
+            rows = np.flatnonzero(straight)
+            ctx.problems.rows(
+                "warning",
+                "straight_lining",
+                ctx.rows[rows],
+                None,
+                matrix[rows, 0],
+                lambda v: f"Gave the same answer ({_show(v)}) to all {len(present)} questions.",
+                "Check this response is genuine; it is kept in the results.",
+            )
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an item nobody answered
+        lowest, highest = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
+    counts = (~np.isnan(matrix)).sum(axis=0)
+    for j in np.flatnonzero((lowest == highest) & (counts >= 2)):
+        ctx.problems.add(
+            Problem(
+                "warning",
+                "same_answer_for_everyone",
+                None,
+                ctx.header(present[j]),
+                _show(lowest[j]),
+                f"Everyone who answered gave the same answer ({_show(lowest[j])}), "
+                "so this question cannot show a difference.",
+                None,
+            )
+        )
+    if frame[c.PHASE].nunique() == 2 and frame[c.RESPONDENT_ID].notna().any():
+        ids = frame[[c.RESPONDENT_ID, c.SOURCE_ROW]]
+        is_pre = (frame[c.PHASE] == "pre").to_numpy()
+        is_post = (frame[c.PHASE] == "post").to_numpy()
+        for problem in _unmatched_post(ids[is_pre], ids[is_post], ctx.header(c.RESPONDENT_ID)):
+            ctx.problems.add(problem)
+
+
+def _unmatched_post(pre: pd.DataFrame, post: pd.DataFrame, column: str | None) -> list[Problem]:
+    # Integer codes for every id, then a look-up table: fast for a million rows.
+    both = pd.concat([pre[c.RESPONDENT_ID], post[c.RESPONDENT_ID]], ignore_index=True)
+    codes, uniques = pd.factorize(both)
+    in_pre = np.zeros(len(uniques) + 1, dtype=bool)
+    in_pre[codes[: len(pre)]] = True
+    in_pre[-1] = True  # code -1: no id, so nothing to match
+    unmatched = pd.Series(~in_pre[codes[len(pre) :]], index=post.index)
+    collector = _Collector()
+    if unmatched.any():
+        rows = post.loc[unmatched, c.SOURCE_ROW].to_numpy()
+        collector.rows(
+            "warning",
+            "post_without_pre",
+            rows,
+            column or c.RESPONDENT_ID,
+            post.loc[unmatched, c.RESPONDENT_ID].to_numpy(),
+            lambda v: "This post-survey response has no matching pre-survey response.",
+            "Check the participant code is written the same way in both surveys; "
+            "unmatched responses count only in the unpaired comparison.",
+        )
+    return collector.warnings
+
+
+def _assemble(
+    ctx: _Context, parts: dict[str, pd.Series | np.ndarray], order: list[str]
+) -> pd.DataFrame:
+    data = {name: parts[name] for name in order if name in parts}
+    frame = pd.DataFrame(
+        {k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in data.items()}
+    )
+    return frame
+
+
+# Columns whose cells must stay exactly as written (codes keep leading zeros); every other column
+# may be read as numbers, which is much faster for a long file.
+_TEXT_MEANINGS = frozenset(HEADER_ALIAS_TARGETS) - {c.SCHOOL_URN, c.SCORE, c.YEAR_GROUP, "ignore"}
+
+
+def _text_columns(kind: str, overrides: Mapping[str, str] | None) -> Callable[[str], bool]:
+    """The rule telling the reader which headers hold text (codes, names, years)."""
+    chosen = {norm_key(k): v for k, v in (overrides or {}).items()}
+
+    def is_text(header: str) -> bool:
+        meaning = chosen.get(norm_key(header)) or header_meaning(header, kind)
+        return meaning is not None and (meaning in _TEXT_MEANINGS or meaning == "text")
+
+    return is_text
+
+
+def _check_survey(
+    source: Source,
+    file_name: str | None,
+    defaults: FileDefaults,
+    instrument: Instrument | None,
+    overrides: Mapping[str, str] | None,
+) -> CheckedFile:
+    raw = read_table(source, file_name=file_name, text_columns=_text_columns("survey", overrides))
+    if raw.frame is None:
+        return _unreadable_result("survey", raw.problem or "The file could not be read.")
+    base = instrument
+    if base is None:
+        keys = [norm_key(h) for h in raw.headers]
+        default = default_instrument()
+        if any(_match_item(k, default) for k in keys):
+            base = default
+    columns = _classify(raw, "survey", base, overrides)
+    if instrument is None and base is not None:
+        matched = [i for i in base.items if i.item in columns.items]
+        base = Instrument(
+            name=base.name,
+            items=tuple(matched),
+            scale_min=base.scale_min,
+            scale_max=base.scale_max,
+            labels=base.labels,
+        )
+        if len(matched) == len(default_instrument().items):
+            base = default_instrument()
+    found = _build_instrument(columns, base)
+    ctx = _Context(raw, columns, "survey")
+    for header, meaning in columns.column_map.items():
+        if not meaning.startswith(("ignored", "text:")):
+            ctx.written[meaning] = header
+    notes = list(columns.notes)
+    if found is None or not found.items:
+        ctx.problems.add(
+            Problem(
+                "error",
+                "no_items",
+                None,
+                None,
+                None,
+                "We found no survey questions in this file (columns of answers such as "
+                "'Agree' or 1 to 5).",
+                "Check you uploaded the survey responses, with one column per question.",
+            )
+        )
+        found = Instrument(name="empty", items=())
+    if instrument is not None:
+        for item in instrument.items:
+            if item.item not in columns.items:
+                ctx.problems.add(
+                    Problem(
+                        "warning",
+                        "missing_item",
+                        None,
+                        None,
+                        None,
+                        f"The question '{_short(item.text, 80)}' is not in this file.",
+                        "Check the column heading matches the question, or ignore this if the "
+                        "question was not asked.",
+                    )
+                )
+    respondent, identifier, id_notes = _identifier(ctx)
+    notes.extend(id_notes)
+    parts: dict[str, Any] = {c.RESPONDENT_ID: respondent}
+    for column in DEFAULTABLE:
+        parts[column] = _keyed_column(
+            ctx, column, getattr(defaults, column), required=column in c.SURVEY_REQUIRED
+        )
+    parts[c.SCHOOL_URN] = _urn_column(ctx, required=False)
+    for column in (c.SCHOOL_PHASE, c.ROLE):
+        values = ctx.raw_values(column)
+        parts[column] = (
+            _tidy_labels(values)
+            if values is not None
+            else pd.Series(None, index=range(ctx.n), dtype="str")
+        )
+    stamp = ctx.raw_values(c.SUBMITTED_AT)
+    if stamp is not None:
+        parsed, bad = _parse_datetimes(stamp)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            ctx.problems.rows(
+                "warning",
+                "bad_date",
+                ctx.rows[rows],
+                ctx.header(c.SUBMITTED_AT),
+                stamp.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not a date and time we can read.",
+                "Write dates like 2024-09-14 10:05; the time of this response is left blank.",
+            )
+        parts[c.SUBMITTED_AT] = parsed
+    else:
+        parts[c.SUBMITTED_AT] = pd.Series(pd.NaT, index=range(ctx.n), dtype="datetime64[us]")
+    parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
+    parts.update(_survey_items(ctx, found))
+    for name, position in columns.texts.items():
+        parts[name] = _blank_to_na(raw.frame[position]).astype("str")
+    order = [*c.SURVEY_KEY_COLUMNS, c.SOURCE_ROW, *found.item_ids, *columns.texts]
+    frame = _assemble(ctx, parts, order)
+    schema = survey_schema(
+        found.item_ids, scale_min=found.scale_min, scale_max=found.scale_max, skip=ctx.skip
+    )
+    _schema_problems(ctx, frame, schema, scale=(found.scale_min, found.scale_max))
+    _survey_warnings(ctx, frame, found)
+    report = ctx.problems.report("survey", ctx.n, raw.headers)
+    return CheckedFile(
+        report=report,
+        frame=frame,
+        instrument=found if found.items else None,
+        column_map=dict(columns.column_map),
+        identifier=identifier,
+        notes=tuple(notes),
+    )
+
+
+def _guard(kind: str, run: Callable[[], CheckedFile]) -> CheckedFile:
+    """Run a check; an unexpected failure becomes a one-line 'unreadable' report, not a crash."""
+    try:
+        return run()
+    except MemoryError:
+        return _unreadable_result(kind, "The file is too large to check in memory.")
+    except Exception as exc:  # the promise: never raise on bad data
+        if os.environ.get("EVALUATION_DEBUG"):  # developers see the traceback
+            raise
+        return _unreadable_result(
+            kind,
+            f"We could not read this file because of an unexpected problem ({type(exc).__name__}). "
+            "Please report it with the file.",
+        )
+
+
+def check_survey(
+    source: Source,
+    *,
+    file_name: str | None = None,
+    defaults: FileDefaults | None = None,
+    instrument: Instrument | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> CheckedFile:
+    """Read and check a participant survey export (CSV or Excel, any common survey tool).
+
+    Parameters
+    ----------
+    source : bytes, str or PathLike
+        The file's bytes or its path.
+    file_name : str, optional
+        The name the user gave the file (only for messages; content decides the format).
+    defaults : FileDefaults, optional
+        Hub, project, phase, academic year and Work Group for the whole file.
+    instrument : Instrument, optional
+        The survey's questions. Without one, the default instrument is used when its questions
+        are in the file, and other columns of Likert answers become items of construct "overall"
+        with ids made from the question text.
+    overrides : mapping, optional
+        Header as written -> what it means (a canonical column, ``email``, ``ignore``,
+        ``text``, ``item`` or an item id), to correct our guess.
+
+    Returns
+    -------
+    CheckedFile
+        ``frame`` is the canonical wide survey frame: respondent_id, phase, academic_year, hub,
+        ncp, work_group, school_urn, school_phase, role, submitted_at, source_row, one float
+        column per item id, then ``text_<slug>`` open-text columns.
+
+    Examples
+    --------
+    >>> question = b"I feel confident teaching mathematics to my class"
+    >>> data = (b"ID,Participant code,Maths Hub," + question + b"\\n"
+    ...         b"1,AB12,Solent,Agree\\n2,CD34,Solent Maths Hubb,strongly agree \\n")
+    >>> checked = check_survey(data, defaults=FileDefaults(ncp="MN-KS2", phase="pre",
+    ...                                                    academic_year="2024-25"))
+    >>> checked.frame[["respondent_id", "hub", "conf_1"]].values.tolist()
+    [['ab12', 'Solent Maths Hub', 4.0], ['cd34', 'Solent Maths Hubb', 5.0]]
+    >>> error = checked.report.errors[0]
+    >>> error.row, error.column, error.value, error.fix
+    (3, 'Maths Hub', 'Solent Maths Hubb', "Did you mean 'Solent Maths Hub'?")
+    >>> checked.column_map["ID"], checked.identifier
+    ('ignored: response number (not a person)', 'Participant code')
+    """
+    return _guard(
+        "survey",
+        lambda: _check_survey(source, file_name, defaults or FileDefaults(), instrument, overrides),
+    )
+
+
+# --- pupils ------------------------------------------------------------------------------------
+
+
+def _check_pupils(
+    source: Source,
+    file_name: str | None,
+    defaults: FileDefaults,
+    overrides: Mapping[str, str] | None,
+) -> CheckedFile:
+    raw = read_table(source, file_name=file_name, text_columns=_text_columns("pupil", overrides))
+    if raw.frame is None:
+        return _unreadable_result("pupil", raw.problem or "The file could not be read.")
+    columns = _classify(raw, "pupil", None, overrides)
+    ctx = _Context(raw, columns, "pupil")
+    for header, meaning in columns.column_map.items():
+        if not meaning.startswith(("ignored", "text:")):
+            ctx.written[meaning] = header
+    parts: dict[str, Any] = {}
+    ids = ctx.raw_values(c.PUPIL_ID)
+    if ids is None:
+        _missing_column(ctx, c.PUPIL_ID)
+        parts[c.PUPIL_ID] = pd.Series(None, index=range(ctx.n), dtype="str")
+    else:
+        parts[c.PUPIL_ID] = _blank_to_na(ids).astype("str")
+    parts[c.SCHOOL_URN] = _urn_column(ctx, required=True)
+    for column in (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.PHASE):
+        parts[column] = _keyed_column(ctx, column, getattr(defaults, column), required=True)
+    if defaults.work_group:
+        pass  # pupil rows are not kept per Work Group
+    year_groups = ctx.raw_values(c.YEAR_GROUP)
+    if year_groups is None:
+        parts[c.YEAR_GROUP] = pd.Series(pd.NA, index=range(ctx.n), dtype="Int64")
+    else:
+        text = _blank_to_na(year_groups)
+        mapped = map_unique(text, _year_group, dtype="Int64")
+        bad = (text.notna() & mapped.isna()).to_numpy()
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            ctx.problems.rows(
+                "error",
+                "bad_year_group",
+                ctx.rows[rows],
+                ctx.header(c.YEAR_GROUP),
+                year_groups.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not a year group.",
+                "Write the year group as a number, e.g. 4 (or 'Year 4').",
+            )
+        parts[c.YEAR_GROUP] = mapped
+    dates = ctx.raw_values(c.ASSESSED_ON)
+    if dates is not None:
+        parsed, bad = _parse_datetimes(dates)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            ctx.problems.rows(
+                "warning",
+                "bad_date",
+                ctx.rows[rows],
+                ctx.header(c.ASSESSED_ON),
+                dates.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not a date we can read.",
+                "Write dates like 2025-06-10; this date is left blank.",
+            )
+        parts[c.ASSESSED_ON] = parsed
+    else:
+        parts[c.ASSESSED_ON] = pd.Series(pd.NaT, index=range(ctx.n), dtype="datetime64[us]")
+    measures = ctx.raw_values(c.MEASURE)
+    if measures is None:
+        parts[c.MEASURE] = pd.Series(MTC, index=range(ctx.n), dtype="str")
+    else:
+        text = _blank_to_na(measures)
+        mtc_words = {"mtc", "multiplication tables check", "multiplication table check"}
+        parts[c.MEASURE] = map_unique(
+            text, lambda v: MTC if norm_key(v) in mtc_words else str(v)
+        ).fillna(MTC)
+        unknown = sorted(set(parts[c.MEASURE].unique()) - set(MEASURE_RANGES))
+        for measure in unknown:
+            ctx.problems.add(
+                Problem(
+                    "warning",
+                    "unknown_measure",
+                    None,
+                    ctx.header(c.MEASURE),
+                    _short(measure),
+                    f"'{_short(measure)}' is not a measure we know, so its scores are only "
+                    "checked to be numbers.",
+                    None,
+                )
+            )
+    scores = ctx.raw_values(c.SCORE)
+    if scores is None:
+        _missing_column(ctx, c.SCORE)
+        parts[c.SCORE] = np.full(ctx.n, np.nan)
+    else:
+        text = scores if is_numeric_dtype(scores) else _blank_to_na(scores)
+        numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        bad = (text.notna() & numbers.isna()).to_numpy()
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            ctx.problems.rows(
+                "error",
+                "score_not_a_number",
+                ctx.rows[rows],
+                ctx.header(c.SCORE),
+                scores.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not a score.",
+                f"Write the score as a number (for the MTC, a whole number from 0 to {MTC_MAX}).",
+            )
+            numbers[bad] = np.nan
+            ctx.mark_reported(c.SCORE, bad)
+        parts[c.SCORE] = numbers.to_numpy()
+    for column in (c.DISADVANTAGED, c.SEN, c.EAL):
+        values = ctx.raw_values(column)
+        if values is None:
+            parts[column] = pd.Series(pd.NA, index=range(ctx.n), dtype="boolean")
+            continue
+        text = _blank_to_na(values)
+        mapped = map_unique(text, _flag, dtype="boolean")
+        bad = (text.notna() & mapped.isna()).to_numpy()
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            ctx.problems.rows(
+                "error",
+                f"bad_{column}",
+                ctx.rows[rows],
+                ctx.header(column),
+                values.to_numpy()[rows],
+                lambda v: f"'{_show(v)}' is not yes or no.",
+                "Write Y or N (or leave it blank if not known).",
+            )
+        parts[column] = mapped
+    sexes = ctx.raw_values(c.SEX)
+    if sexes is not None:
+        text = _blank_to_na(sexes)
+        parts[c.SEX] = map_unique(text, lambda v: _SEX.get(norm_key(v), str(v)))
+    else:
+        parts[c.SEX] = pd.Series(None, index=range(ctx.n), dtype="str")
+    parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
+    order = [
+        c.PUPIL_ID,
+        c.SCHOOL_URN,
+        c.HUB,
+        c.NCP,
+        c.ACADEMIC_YEAR,
+        c.YEAR_GROUP,
+        c.PHASE,
+        c.ASSESSED_ON,
+        c.MEASURE,
+        c.SCORE,
+        c.DISADVANTAGED,
+        c.SEX,
+        c.SEN,
+        c.EAL,
+        c.SOURCE_ROW,
+    ]
+    frame = _assemble(ctx, parts, order)
+    _schema_problems(ctx, frame, pupil_schema(skip=ctx.skip))
+    report = ctx.problems.report("pupil", ctx.n, raw.headers)
+    return CheckedFile(report=report, frame=frame, column_map=dict(columns.column_map))
+
+
+def check_pupils(
+    source: Source,
+    *,
+    file_name: str | None = None,
+    defaults: FileDefaults | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> CheckedFile:
+    """Read and check a pupil assessment file (e.g. Multiplication Tables Check scores).
+
+    Returns
+    -------
+    CheckedFile
+        ``frame`` is the canonical pupil frame: pupil_id, school_urn (Int64), hub, ncp,
+        academic_year, year_group (Int64), phase, assessed_on, measure ("MTC" when absent),
+        score (float64), disadvantaged (boolean), sex, sen, eal (boolean; missing when the
+        file does not give them), source_row.
+
+    Examples
+    --------
+    >>> data = (b"Pupil ID,URN,Maths Hub,Score\\n"
+    ...         b"P1,123456,Solent,24\\n,123456,Solnet,26\\nP3,123456,Solent,twenty\\n")
+    >>> checked = check_pupils(data, defaults=FileDefaults(ncp="MN-KS2", phase="pre",
+    ...                                                    academic_year="2024/25"))
+    >>> sorted((p.row, p.code) for p in checked.report.errors)
+    [(3, 'missing_pupil_id'), (3, 'mtc_score'), (3, 'unknown_hub'), (4, 'score_not_a_number')]
+    """
+    return _guard(
+        "pupil", lambda: _check_pupils(source, file_name, defaults or FileDefaults(), overrides)
+    )
+
+
+def check(source: Source, *, kind: Literal["survey", "pupil"] = "survey", **kw: Any) -> CheckedFile:
+    """Check a survey (default) or pupil file; keyword arguments go to the specific check.
+
+    Examples
+    --------
+    >>> check(b"", kind="pupil").report.errors[0].code
+    'unreadable'
+    """
+    if kind == "pupil":
+        kw.pop("instrument", None)
+        return check_pupils(source, **kw)
+    return check_survey(source, **kw)
+
+
+def pairing_problems(pre: pd.DataFrame, post: pd.DataFrame) -> tuple[Problem, ...]:
+    """Warnings about matching a pre-survey frame with a post-survey frame (canonical frames).
+
+    Post responses with no pre response are listed by their ``source_row`` in the post file;
+    pre responses with no post are counted once (attrition); files that cannot be paired (no
+    identifier) or that describe different projects get one warning each.
+
+    Examples
+    --------
+    >>> pre = pd.DataFrame({"respondent_id": ["a", "b"], "source_row": [2, 3],
+    ...                     "ncp": ["Mastering Number at KS2"] * 2})
+    >>> post = pre.assign(respondent_id=["a", "c"])
+    >>> [(p.code, p.row) for p in pairing_problems(pre, post)]
+    [('post_without_pre', 3), ('pre_without_post', None)]
+    """
+    problems: list[Problem] = []
+    if pre[c.RESPONDENT_ID].isna().all() or post[c.RESPONDENT_ID].isna().all():
+        return (
+            Problem(
+                "warning",
+                "unpaired",
+                None,
+                None,
+                None,
+                "Pre and post responses cannot be matched because a file has no participant "
+                "codes or emails; the comparison will be unpaired (weaker).",
+                "Ask participants for the same code in both surveys.",
+            ),
+        )
+    problems.extend(_unmatched_post(pre, post, c.RESPONDENT_ID))
+    post_ids = set(post[c.RESPONDENT_ID].dropna())
+    pre_ids = pre[c.RESPONDENT_ID].dropna().unique()
+    leavers = sum(1 for rid in pre_ids if rid not in post_ids)
+    if leavers:
+        problems.append(
+            Problem(
+                "warning",
+                "pre_without_post",
+                None,
+                None,
+                None,
+                f"{leavers} of {len(pre_ids)} people who answered the pre survey have no post "
+                f"response ({leavers / len(pre_ids):.0%} did not complete).",
+                None,
+            )
+        )
+    for column in (c.HUB, c.NCP, c.ACADEMIC_YEAR):
+        if column in pre and column in post:
+            a, b = set(pre[column].dropna()), set(post[column].dropna())
+            if a and b and not a & b:
+                problems.append(
+                    Problem(
+                        "warning",
+                        "different_files",
+                        None,
+                        None,
+                        None,
+                        f"The pre and post files name different {LABELS.get(column, column)}s "
+                        f"({', '.join(sorted(a))} / {', '.join(sorted(b))}).",
+                        "Check you chose the pre and post files of the same Work Group.",
+                    )
+                )
+    return tuple(problems)

@@ -1,0 +1,89 @@
+"""The Pandera contract for a pupil assessment table (one row per pupil per assessment).
+
+MTC scores are whole numbers 0-25; other measures are only checked to be numbers until their own
+range is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas.survey import HUB_NAMES, NCP_NAMES, PHASES, academic_year_ok, repeated
+
+MTC = "MTC"
+MTC_MAX = 25
+# Ranges of the measures we know; a score of another measure is only checked to be a number.
+MEASURE_RANGES = {MTC: (0, MTC_MAX)}
+SCORE_KEYS = ("pupil_id", "phase", "measure", "academic_year")
+
+
+class PupilTable(pa.DataFrameModel):
+    """Pupil assessment scores: one row per pupil per phase per measure.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({
+    ...     "pupil_id": ["p1", "p2"], "school_urn": pd.array([123456, 123456], dtype="Int64"),
+    ...     "hub": ["Solent Maths Hub"] * 2, "ncp": ["Mastering Number at KS2"] * 2,
+    ...     "academic_year": ["2024/25"] * 2, "year_group": pd.array([4, 4], dtype="Int64"),
+    ...     "phase": ["pre", "pre"], "assessed_on": pd.to_datetime([None, None]),
+    ...     "measure": ["MTC", "MTC"], "score": [25.0, 26.0], "source_row": [2, 3],
+    ... })
+    >>> try:
+    ...     PupilTable.validate(frame, lazy=True)
+    ... except pa.errors.SchemaErrors as exc:
+    ...     sorted(set(exc.failure_cases["check"]))
+    ['mtc_scores_are_whole_numbers_0_to_25']
+    """
+
+    pupil_id: Series[str]
+    school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999)
+    hub: Series[str] = pa.Field(isin=HUB_NAMES)
+    ncp: Series[str] = pa.Field(isin=NCP_NAMES)
+    academic_year: Series[str]
+    year_group: Series[pd.Int64Dtype] = pa.Field(ge=-1, le=14, nullable=True)
+    phase: Series[str] = pa.Field(isin=PHASES)
+    assessed_on: Series[pa.DateTime] = pa.Field(nullable=True)
+    measure: Series[str]
+    score: Series[float]
+    source_row: Series[int] = pa.Field(ge=2)
+
+    @pa.check("academic_year", name="academic_year_form")
+    def academic_year_form(cls, years: Series[str]) -> Series[bool]:
+        """An academic year is written 2024/25: a start year and the next year's last two digits."""
+        return academic_year_ok(years)
+
+    @pa.dataframe_check
+    def mtc_scores_are_whole_numbers_0_to_25(cls, df: pd.DataFrame) -> Series[bool]:
+        """A Multiplication Tables Check score is a whole number from 0 to 25."""
+        score = df["score"]
+        ok = score.between(0, MTC_MAX) & (np.floor(score) == score)
+        return (df["measure"] != MTC) | score.isna() | ok
+
+    @pa.dataframe_check
+    def one_score_per_pupil_per_phase(cls, df: pd.DataFrame) -> Series[bool]:
+        """A pupil has one score per measure in each phase (pre or post) of a year."""
+        keys = [k for k in SCORE_KEYS if k in df]
+        return df["pupil_id"].isna() | ~repeated(df, keys)
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+def pupil_schema(*, skip: Iterable[str] = ()) -> pa.DataFrameSchema:
+    """The pupil schema without the columns named in ``skip`` (already reported missing).
+
+    Examples
+    --------
+    >>> "hub" in pupil_schema(skip=["hub"]).columns
+    False
+    """
+    schema = PupilTable.to_schema()
+    skip = [s for s in skip if s in schema.columns]
+    return schema.remove_columns(skip) if skip else schema

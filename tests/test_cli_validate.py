@@ -1,0 +1,124 @@
+"""Tests of ``python -m evaluation validate``: exit codes, one-line reasons, one JSON document."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evaluation.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+WHOLE_FILE = ["--hub", "Solent", "--ncp", "MN-KS2", "--year", "2024/25"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evaluation", "validate", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_valid_microsoft_forms_file_exits_0():
+    result = run_cli(str(FIXTURES / "ms_forms_post.csv"), *WHOLE_FILE, "--phase", "post")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ms_forms_post.csv: valid survey file (4 rows).")
+
+
+def test_invalid_file_exits_1_and_lists_errors_by_row_and_column(tmp_path):
+    path = tmp_path / "pre.csv"
+    path.write_text("Participant code,Maths Hub,conf_1\nA1,Solent,4\nB2,Solent Maths Hubb,4\n")
+    result = run_cli(str(path), "--ncp", "MN-KS2", "--year", "2024", "--phase", "pre")
+    assert result.returncode == 1
+    assert (
+        "Row 3, column 'Maths Hub': 'Solent Maths Hubb' is not a Maths Hub we know. "
+        "Did you mean 'Solent Maths Hub'?"
+    ) in result.stdout.splitlines()[1]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+BAD = {
+    "empty.csv": b"",
+    "header_only.csv": b"Participant code,conf_1\n",
+    "binary.csv": bytes(range(256)) * 8,
+    "ragged.csv": b"a,b\n1,2\n3,4,5,6,7\n",
+    "corrupt.xlsx": b"PK\x03\x04" + bytes(200),
+    "huge_cell.csv": b"a,b\n1," + b"x" * 2_000_000 + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "huge_cell.csv", "corrupt.xlsx"])
+def test_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(BAD[name])
+    result = run_cli(str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("The file could not be checked: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_and_unknown_option_are_usage_errors_without_traceback(tmp_path):
+    missing = run_cli(str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (
+        f"The file could not be checked: There is no file called '{tmp_path / 'nope.csv'}'."
+    )
+    unknown = run_cli(str(FIXTURES / "google_forms.csv"), "--colour", "blue")
+    assert unknown.returncode == 2
+    assert "unrecognized arguments: --colour blue" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_every_bad_file_kind_gets_exit_2_and_one_json_document(tmp_path, capsys, name):
+    path = tmp_path / name
+    path.write_bytes(BAD[name])
+    assert main(["validate", str(path), "--json"]) == 2
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert document["valid"] is False
+    assert document["n_rows"] == 0
+    assert len(document["errors"]) == 1
+    assert set(document["errors"][0]) == {"row", "column", "value", "message", "fix"}
+    assert out.count("\n") == 1
+
+
+def test_json_for_pupil_file_lists_errors_with_rows(capsys):
+    code = main(["validate", str(FIXTURES / "pupils_bad.csv"), "--kind", "pupil", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert document["kind"] == "pupil"
+    assert document["n_rows"] == 5
+    assert [(e["row"], e["column"], e["value"]) for e in document["errors"]] == [
+        (3, "MTC score", "26"),
+        (4, "Pupil ID", None),
+        (5, "Maths Hub", "Solent Maths Hubb"),
+        (5, "MTC score", "12.5"),
+    ]
+
+
+def test_json_for_valid_file_with_warnings_exits_0(tmp_path, capsys):
+    path = tmp_path / "pre.csv"
+    path.write_text("Participant code,conf_1,conf_2,conf_3,know_1\na,4,4,4,4\nb,3,2,5,5\n")
+    code = main(["validate", str(path), *WHOLE_FILE, "--phase", "pre", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert document["valid"] is True
+    assert [w["row"] for w in document["warnings"]] == [2]
+
+
+def test_whole_file_options_fill_missing_columns(capsys):
+    path = FIXTURES / "ms_forms_pre.xlsx"
+    assert main(["validate", str(path), "--json"]) == 1
+    missing = json.loads(capsys.readouterr().out)["errors"]
+    assert len(missing) == 4
+    assert main(["validate", str(path), *WHOLE_FILE, "--phase", "pre", "--work-group", "WG-7"]) == 0
