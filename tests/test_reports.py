@@ -1,0 +1,454 @@
+"""Board packs: every hub builds, nothing leaks, text is escaped, PDF and browser work."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from evaluation.access import Viewer
+from evaluation.instruments import default_instrument
+from evaluation.reports import (
+    SYNTHETIC_BANNER,
+    ReportInputs,
+    analyse,
+    build_board_pack,
+    inputs_from_files,
+    load_inputs,
+)
+from evaluation.reports.html import escape
+from schemas.reference import hubs
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "small"
+ARTIFACTS = ROOT / "test-artifacts" / "board_pack"
+YEAR = "2024/25"
+HUB_SECTIONS = (
+    "Headline results",
+    "Participation",
+    "Results by project",
+    "Comparison with the national picture",
+    "Trends across years",
+    "Methods",
+    "Data provenance",
+    "Suppression notes",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_inputs() -> ReportInputs:
+    inputs = inputs_from_files([SAMPLE / "surveys.csv", SAMPLE / "pupils.csv"])
+    assert isinstance(inputs, ReportInputs), inputs
+    return inputs
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(sample_inputs):
+    return analyse(sample_inputs)
+
+
+@pytest.fixture(scope="module")
+def solent_pack(sample_inputs, sample_analysis):
+    """One hub's pack with its PDF, also saved under test-artifacts/ for people to look at."""
+    pack = build_board_pack(
+        sample_inputs,
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        analysis=sample_analysis,
+    )
+    assert pack.ok, pack.problem
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report.html").write_text(pack.html, encoding="utf-8")
+    if pack.pdf is not None:
+        (ARTIFACTS / "report.pdf").write_bytes(pack.pdf)
+    return pack
+
+
+# ---------------------------------------------------------------------------- small frames
+
+
+def _survey(
+    hub: str,
+    ncp: str,
+    n: int,
+    *,
+    seed: int,
+    year: str = YEAR,
+    shift: float = 0.6,
+    texts: dict[int, str] | None = None,
+) -> pd.DataFrame:
+    """n people answering pre and post; post answers higher by about ``shift`` points."""
+    rng = np.random.default_rng(seed)
+    inst = default_instrument()
+    rows = []
+    for i in range(n):
+        base = rng.integers(1, 5, size=len(inst.item_ids)).astype(float)
+        after = np.clip(base + rng.choice([0, 1, 1, 2, -1], size=base.size) * shift, 1, 5)
+        after = np.round(after)
+        for phase, values in (("pre", base), ("post", after)):
+            row = {
+                "respondent_id": f"{hub[:3]}-{ncp[:3]}-{i}",
+                "phase": phase,
+                "academic_year": year,
+                "hub": hub,
+                "ncp": ncp,
+                "work_group": f"{hub[:3]}-{ncp[:3]}-WG",
+                "school_urn": 100000 + seed * 100 + i,
+                "dataset_id": 1,
+                **dict(zip(inst.item_ids, values, strict=True)),
+                "text_what_changed": (texts or {}).get(i) if phase == "post" else None,
+            }
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["school_urn"] = frame["school_urn"].astype("Int64")
+    return frame
+
+
+def _datasets(file_name: str = "surveys.csv", uploader: str = "A. Lead") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dataset_id": [1],
+            "kind": ["survey"],
+            "status": ["active"],
+            "synthetic": [False],
+            "n_rows": [0],
+            "file_name": [file_name],
+            "sha256": ["ab" * 32],
+            "uploader": [uploader],
+            "uploaded_at": [pd.Timestamp("2025-07-01 10:00", tz="UTC")],
+        }
+    )
+
+
+def _inputs(frames: list[pd.DataFrame], **kw) -> ReportInputs:
+    return ReportInputs(
+        surveys=pd.concat(frames, ignore_index=True),
+        instrument=default_instrument(),
+        datasets=kw.pop("datasets", _datasets()),
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------------------- every hub
+
+
+def test_board_pack_builds_for_every_hub_and_names_no_other_hub(sample_inputs, sample_analysis):
+    names = hubs()["name"].astype(str).tolist()
+    assert len(names) == 40
+    for hub in names:
+        pack = build_board_pack(
+            sample_inputs,
+            viewer=Viewer.national(),
+            hub=hub,
+            academic_year=YEAR,
+            analysis=sample_analysis,
+            pdf=False,
+        )
+        assert pack.ok, f"{hub}: {pack.problem}"
+        assert pack.title.startswith(hub)
+        for section in HUB_SECTIONS:
+            assert section in pack.sections, f"{hub}: no {section}"
+        others = [other for other in names if other != hub]
+        leaked = [other for other in others if other in pack.html]
+        assert leaked == [], f"{hub} report names {leaked}"
+        for name, table in pack.tables.items():
+            cells = [str(v) for v in table.to_numpy().ravel()] + list(map(str, table.columns))
+            assert not [other for other in others if any(other in cell for cell in cells)], name
+
+
+def test_hub_report_shows_no_other_hubs_rows_counts_or_text():
+    # Hub B has a distinctive count (37 people) and open text; hub A's pack must show neither.
+    a = _survey("Solent Maths Hub", "Mastering Number at KS2", 12, seed=1)
+    b = _survey(
+        "Sussex Maths Hub",
+        "Mastering Number at KS2",
+        37,
+        seed=2,
+        texts={i: f"sussex secret answer number {i}" for i in range(37)},
+    )
+    c = _survey("Jurassic Maths Hub", "Mastering Number at KS2", 9, seed=3)
+    pack = build_board_pack(
+        _inputs([a, b, c]),
+        viewer=Viewer(role="hub", hub="Solent Maths Hub", name="Board clerk"),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    for text in ("Sussex", "Jurassic", "sussex secret"):
+        assert text not in pack.html
+    participation = pack.tables["participation_by_project"]
+    # The hub's own rows only: 12 people answered before, never 37, 9 or the national 58.
+    assert participation["n_pre"].tolist() == [12.0, 12.0]
+    assert "37" not in [str(v) for v in participation.to_numpy().ravel()]
+    comparison = pack.tables["national_comparison"]
+    assert set(comparison.columns) >= {"hub_estimate", "national_estimate", "k"}
+    assert comparison["k"].eq(3).all()  # pooled over the three hubs, shown only as a pool
+
+
+def test_hub_effect_equals_the_paired_standardised_change_worked_by_hand():
+    a = _survey("Solent Maths Hub", "Mastering Number at KS2", 14, seed=11)
+    others = [
+        _survey("Sussex Maths Hub", "Mastering Number at KS2", 11, seed=12),
+        _survey("Jurassic Maths Hub", "Mastering Number at KS2", 16, seed=13),
+    ]
+    pack = build_board_pack(
+        _inputs([a, *others]),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    row = pack.tables["national_comparison"].set_index("item").loc["confidence"]
+    # By hand: confidence = mean(conf_1, conf_2, 6 - conf_3) (conf_3 reverse-worded, 1-5 scale);
+    # d_z = mean(post - pre) / SD(post - pre) with n - 1 (Cohen 1988, paired d_z).
+    score = (a["conf_1"] + a["conf_2"] + (6 - a["conf_3"])) / 3
+    wide = a.assign(score=score).pivot(index="respondent_id", columns="phase", values="score")
+    change = (wide["post"] - wide["pre"]).to_numpy()
+    expected = change.mean() / change.std(ddof=1)
+    assert row["hub_estimate"] == pytest.approx(expected, rel=1e-9)
+    assert int(row["hub_n"]) == 14
+
+
+# ---------------------------------------------------------------------------- suppression
+
+
+def test_small_project_is_shown_as_c_and_listed_in_the_suppression_notes():
+    big, middle, small_ncp = _known_ncps()[:3]
+    frames = [
+        _survey("Solent Maths Hub", big, 12, seed=21),
+        _survey("Solent Maths Hub", middle, 10, seed=22),
+        _survey("Solent Maths Hub", small_ncp, 3, seed=23),
+    ]
+    pack = build_board_pack(
+        _inputs(frames),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    participation = pack.tables["participation_by_project"].set_index("project")
+    assert bool(participation.loc[small_ncp, "suppressed"])
+    assert pd.isna(participation.loc[small_ncp, "n_pre"])
+    # A total row is shown, so exactly one more project is hidden (secondary suppression).
+    projects = participation.drop(index="All")
+    assert int(projects["suppressed"].sum()) == 2
+    assert "[c]" in pack.html
+    document = pack.document
+    notes = [s for s in document.sections if s.title == "Suppression notes"][0]
+    text = " ".join(getattr(p, "text", "") + " ".join(getattr(p, "items", ())) for p in notes.parts)
+    assert "fewer than 5 respondents" in text
+    assert "Participation by project" in text
+    results = pack.tables[f"results_{re.sub(r'[^a-z0-9]+', '_', small_ncp.lower()).strip('_')}"]
+    assert results["suppressed"].all() and results["mean_change"].isna().all()
+
+
+def _known_ncps() -> list[str]:
+    from schemas.reference import ncps
+
+    return ncps()["name"].astype(str).tolist()
+
+
+# ---------------------------------------------------------------------------- escaping, exports
+
+
+def test_user_text_with_script_is_escaped_everywhere():
+    attack = "<script>alert('board')</script> helped a lot"
+    frame = _survey(
+        "Solent Maths Hub", "Mastering Number at KS2", 8, seed=41, texts={0: attack, 1: attack}
+    )
+    datasets = _datasets(file_name="<b>survey</b>.csv", uploader='<img src=x onerror="alert(1)">')
+    pack = build_board_pack(
+        _inputs([frame], datasets=datasets),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    assert "<script>alert(" not in pack.html
+    assert "<img src=x" not in pack.html and "<b>survey</b>" not in pack.html
+    assert escape(attack) in pack.html
+    assert escape('<img src=x onerror="alert(1)">') in pack.html
+
+
+def test_text_answer_starting_with_equals_stays_text_in_every_table_export():
+    formula = '=HYPERLINK("http://evil.example","click me please")'
+    frame = _survey("Solent Maths Hub", "Mastering Number at KS2", 8, seed=51, texts={0: formula})
+    pack = build_board_pack(
+        _inputs([frame], datasets=_datasets(file_name="=cmd.csv")),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    found = 0
+    for name in pack.tables:
+        workbook = openpyxl.load_workbook(io.BytesIO(pack.table_xlsx(name)))
+        csv_text = pack.table_csv(name).decode("utf-8-sig")
+        for row in workbook.active.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    found += 1
+                    assert cell.data_type == "s" and cell.quotePrefix, (name, cell.value)
+        assert "\n=" not in csv_text and ",=" not in csv_text, name
+    # The answer itself and the file name were both exported, as text.
+    assert found >= 2
+    quotes = pack.tables["open_text_what_changed"]
+    assert formula in quotes.iloc[:, 0].tolist()
+    assert "'" + formula.replace('"', '""') in pack.table_csv("open_text_what_changed").decode(
+        "utf-8-sig"
+    )
+
+
+# ---------------------------------------------------------------------------- access, problems
+
+
+def test_hub_viewer_cannot_build_another_hubs_pack_or_a_national_report(sample_inputs):
+    viewer = Viewer(role="hub", hub="Sussex Maths Hub")
+    pack = build_board_pack(
+        sample_inputs, viewer=viewer, hub="Solent Maths Hub", academic_year=YEAR, pdf=False
+    )
+    assert pack.problem_code == "not_allowed" and pack.html == ""
+    national = build_board_pack(
+        sample_inputs, viewer=viewer, ncp="MN-KS2", academic_year=YEAR, pdf=False
+    )
+    assert national.problem_code == "not_allowed"
+
+
+def test_unknown_hub_gets_a_did_you_mean_and_missing_year_lists_the_years(sample_inputs):
+    pack = build_board_pack(
+        sample_inputs, viewer=Viewer.national(), hub="Solant Maths Hub", academic_year=YEAR
+    )
+    assert pack.problem == "'Solant Maths Hub' is not a Maths Hub. Did you mean 'Solent Maths Hub'?"
+    missing = build_board_pack(
+        sample_inputs, viewer=Viewer.national(), hub="Solent", academic_year="2019/20"
+    )
+    assert missing.problem_code == "no_data"
+    assert "2021/22, 2022/23, 2023/24, 2024/25" in missing.problem
+
+
+def test_synthetic_banner_only_for_synthetic_data(solent_pack):
+    assert solent_pack.synthetic
+    assert escape(SYNTHETIC_BANNER) in solent_pack.html
+    real = build_board_pack(
+        _inputs([_survey("Solent Maths Hub", "Mastering Number at KS2", 8, seed=61)]),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert escape(SYNTHETIC_BANNER) not in real.html
+
+
+def test_national_project_report_compares_every_hub_that_ran_it(sample_inputs, sample_analysis):
+    pack = build_board_pack(
+        sample_inputs,
+        viewer=Viewer.national(),
+        ncp="Mastering Number at KS2",
+        academic_year=YEAR,
+        analysis=sample_analysis,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    assert "Hubs compared with the national value" in pack.sections
+    assert "Pupil outcomes (Multiplication Tables Check)" in pack.sections
+    surveys = sample_inputs.surveys
+    ran = surveys[
+        (surveys["ncp"] == "Mastering Number at KS2") & (surveys["academic_year"] == YEAR)
+    ]
+    participation = pack.tables["participation_by_hub"]
+    assert set(participation["hub"]) - {"All"} == set(ran["hub"].unique())
+
+
+# ---------------------------------------------------------------------------- store
+
+
+def test_pack_from_the_store_for_a_hub_viewer_lists_only_its_own_data(store, tmp_path):
+    store.seed_sample()
+    viewer = Viewer(role="hub", hub="Solent Maths Hub", name="Solent board")
+    inputs = load_inputs(store, viewer, hub="Solent Maths Hub")
+    assert inputs.synthetic
+    own = inputs.surveys[inputs.surveys["hub"] == "Solent Maths Hub"]
+    assert len(own) and inputs.pupils is not None
+    pack = build_board_pack(
+        inputs, viewer=viewer, hub="Solent Maths Hub", academic_year=YEAR, pdf=False
+    )
+    assert pack.ok, pack.problem
+    others = [h for h in hubs()["name"] if h != "Solent Maths Hub"]
+    assert not [h for h in others if h in pack.html]
+    provenance = pack.tables["provenance"]
+    assert set(provenance["file_name"]) <= {"surveys.csv", "pupils.csv"}
+    assert provenance["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+
+# ---------------------------------------------------------------------------- PDF, browser
+
+
+def test_pdf_has_a_title_page_and_each_section_starts_a_new_page(solent_pack):
+    assert shutil.which("chromium") or Path("/usr/bin/chromium").exists()
+    assert solent_pack.pdf is not None, solent_pack.pdf_note
+    reader = PdfReader(io.BytesIO(solent_pack.pdf))
+    pages = [page.extract_text() or "" for page in reader.pages]
+    assert len(pages) > len(solent_pack.sections)
+    assert "Solent Maths Hub: board pack 2024/25" in pages[0]
+    starts = []
+    for number, title in enumerate(solent_pack.sections, start=1):
+        heading = f"{number}. {title}"
+        found = [i for i, text in enumerate(pages[1:], start=1) if heading in text]
+        assert found, f"no page starts {heading!r}"
+        starts.append(found[0])
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert f"Page 2 of {len(pages)}" in pages[1]
+
+
+@pytest.mark.browser
+def test_html_charts_render_in_headless_chromium_without_network(solent_pack):
+    from playwright.sync_api import sync_playwright
+
+    expected = solent_pack.html.count('class="plotly-graph-div"')
+    assert expected >= 5
+    path = ARTIFACTS / "report.html"
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            page.wait_for_function(
+                f"document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= {expected}",
+                timeout=30000,
+            )
+            drawn = page.evaluate(
+                "() => [...document.querySelectorAll('.js-plotly-plot')].map(e => "
+                "e.querySelectorAll('svg.main-svg path, svg.main-svg rect').length)"
+            )
+            page.screenshot(path=str(ARTIFACTS / "report-laptop.png"), full_page=False)
+            # Narrow to about A4 width: the charts redraw to fit and nothing sticks out.
+            page.set_viewport_size({"width": 760, "height": 1100})
+            page.wait_for_function("document.documentElement.scrollWidth <= 760", timeout=15000)
+            page.screenshot(path=str(ARTIFACTS / "report-a4-width.png"), full_page=False)
+        finally:
+            browser.close()
+    assert len(drawn) == expected and min(drawn) > 0
+    assert [u for u in requests if not u.startswith("file:")] == []
