@@ -74,7 +74,8 @@ def to_xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "results") -> bytes:
     """The table as an .xlsx workbook in which no cell is ever a formula.
 
     Text that looks like a formula is stored as a text cell with Excel's "quote prefix" flag, so
-    it shows exactly as written (no visible apostrophe) and is never calculated.
+    it shows exactly as written (no visible apostrophe) and is never calculated. Time-zone-aware
+    datetimes are written in UTC, since Excel cells have no time zone.
 
     Examples
     --------
@@ -86,6 +87,10 @@ def to_xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "results") -> bytes:
     """
     buffer = io.BytesIO()
     sheet_name = sheet_name[:31]
+    table = table.copy()
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.DatetimeTZDtype):  # Excel has no time zones
+            table[column] = table[column].dt.tz_convert("UTC").dt.tz_localize(None)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, index=False, sheet_name=sheet_name)
         for row in writer.sheets[sheet_name].iter_rows():

@@ -50,3 +50,9 @@ def test_no_csv_cell_ever_starts_a_formula(texts):
         assert not cell.startswith(FORMULA_PREFIXES)
         expected = "'" + text if text.startswith(FORMULA_PREFIXES) else text
         assert cell == expected
+
+
+def test_time_zone_aware_datetimes_are_written_as_utc():
+    when = pd.Timestamp("2025-06-12 09:30", tz="Europe/London")
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"at": [when]})))).active
+    assert sheet["A2"].value == pd.Timestamp("2025-06-12 08:30").to_pydatetime()
