@@ -1,0 +1,726 @@
+"""Shared dashboard plumbing: who is viewing, the store, cached loaders, sidebar filters, errors.
+
+Pages import this module and stay thin; nothing here computes a statistic (that is evaluation/).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import os
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from evaluation import columns as c
+from evaluation import exports
+from evaluation.access import Viewer
+from evaluation.instruments import Instrument, default_instrument
+from schemas import reference
+
+log = logging.getLogger("maths_hubs_impact.app")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Page files, in navigation order: (file, title, icon). app.py builds st.navigation from this and
+# pages link to each other through it, so a renamed file breaks in one place only.
+PAGES: dict[str, tuple[str, str, str]] = {
+    "home": ("pages/home.py", "Home", ":material/home:"),
+    "upload": ("pages/upload.py", "Upload & check", ":material/upload_file:"),
+    "impact": ("pages/impact.py", "Work Group impact", ":material/insights:"),
+    "hub": ("pages/hub_overview.py", "Hub overview", ":material/hub:"),
+    "national": ("pages/national.py", "National comparison", ":material/public:"),
+    "pupils": ("pages/pupils.py", "Pupil outcomes (MTC)", ":material/school:"),
+    "datasets": ("pages/datasets.py", "Datasets", ":material/database:"),
+    "methods": ("pages/methods.py", "Methods", ":material/menu_book:"),
+}
+
+# Phase of education, as offered in the sidebar; an NCP belongs to a phase when the reference
+# table's phase names it ("Early Years and Primary" is in both). Cross-phase and all-phase
+# projects sit under their own heading rather than inflating every phase.
+EDUCATION_PHASES = ("Early Years", "Primary", "Secondary", "Post-16", "Cross-phase")
+_CROSS_PHASE = ("Cross-phase", "All phases")
+
+FILTER_KEYS = {
+    "academic_year": "filter_year",
+    "education_phase": "filter_phase",
+    "ncp": "filter_ncp",
+    "hub": "filter_hub",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Who is viewing
+# --------------------------------------------------------------------------------------------
+
+
+def current_viewer() -> Viewer:
+    """The person viewing the dashboard.
+
+    Locally this is a single national user. Login and roles (``st.login`` plus a role table)
+    replace the body of this one function; every page and loader asks here.
+    """
+    return Viewer.national()
+
+
+def _viewer_key(viewer: Viewer) -> str:
+    return f"{viewer.role}|{viewer.hub}|{','.join(viewer.work_groups)}"
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar filters; ``None`` means "all"."""
+
+    academic_year: str | None = None
+    hub: str | None = None
+    ncp: str | None = None
+    education_phase: str | None = None
+
+    def key(self) -> tuple[str | None, ...]:
+        """A hashable key for caches."""
+        return (self.academic_year, self.hub, self.ncp, self.education_phase)
+
+    def describe(self) -> str:
+        """One line for captions: what the page is showing."""
+        parts = [
+            self.academic_year or "all years",
+            self.hub or "all hubs",
+            self.ncp or "all projects",
+        ]
+        if self.education_phase:
+            parts.append(f"{self.education_phase} phase")
+        return " · ".join(parts)
+
+
+def ncps_in_phase(education_phase: str | None) -> list[str]:
+    """NCP names offered under a phase of education (all NCPs when ``None``)."""
+    table = reference.ncps()
+    if education_phase is None:
+        return table["name"].tolist()
+    phase = table["phase"].astype(str)
+    if education_phase == "Cross-phase":
+        keep = phase.isin(_CROSS_PHASE)
+    else:
+        keep = phase.str.contains(education_phase, regex=False)
+    return table.loc[keep, "name"].tolist()
+
+
+def hubs_for(viewer: Viewer) -> list[str]:
+    """Hub names the viewer may pick from."""
+    names = reference.hubs()["name"].tolist()
+    return [h for h in names if viewer.can_see_hub(h)]
+
+
+def _all(label: str) -> Callable[[Any], str]:
+    return lambda value: label if value is None else str(value)
+
+
+def _reset_ncp_if_outside_phase() -> None:
+    allowed = ncps_in_phase(st.session_state.get(FILTER_KEYS["education_phase"]))
+    if st.session_state.get(FILTER_KEYS["ncp"]) not in [None, *allowed]:
+        st.session_state[FILTER_KEYS["ncp"]] = None
+
+
+def sidebar_filters() -> Filters:
+    """Draw the shared filters in the sidebar and remember them for every page.
+
+    app.py calls this on every run, before the page, so the widgets (and their values) live for
+    the whole session and the filters carry across pages.
+    """
+    viewer = current_viewer()
+    years = available_years()
+    hubs = hubs_for(viewer)
+    with st.sidebar:
+        st.subheader("Filters")
+        year = st.selectbox(
+            "Academic year",
+            [None, *years],
+            format_func=_all("All years"),
+            key=FILTER_KEYS["academic_year"],
+        )
+        education_phase = st.selectbox(
+            "Phase of education",
+            [None, *EDUCATION_PHASES],
+            format_func=_all("All phases"),
+            key=FILTER_KEYS["education_phase"],
+            on_change=_reset_ncp_if_outside_phase,
+        )
+        ncp = st.selectbox(
+            "Project (NCP)",
+            [None, *ncps_in_phase(education_phase)],
+            format_func=_all("All projects"),
+            key=FILTER_KEYS["ncp"],
+        )
+        if len(hubs) == 1:
+            hub = hubs[0]
+            st.caption(f"Maths Hub: **{hub}**")
+        else:
+            hub = st.selectbox(
+                "Maths Hub", [None, *hubs], format_func=_all("All hubs"), key=FILTER_KEYS["hub"]
+            )
+        st.caption(f"Viewing as: {viewer.name} ({viewer.role} view)")
+    chosen = Filters(academic_year=year, hub=hub, ncp=ncp, education_phase=education_phase)
+    st.session_state["filters"] = chosen
+    return chosen
+
+
+def filters() -> Filters:
+    """The filters chosen in the sidebar (all data when the sidebar has not run)."""
+    chosen = st.session_state.get("filters")
+    return chosen if isinstance(chosen, Filters) else Filters()
+
+
+# --------------------------------------------------------------------------------------------
+# The store, opened once
+# --------------------------------------------------------------------------------------------
+
+
+def store_location() -> str:
+    """Where the store lives, as far as the environment says (the cache key for the store)."""
+    return os.environ.get("DATABASE_URL") or f"home:{os.environ.get('IMPACT_HOME', '')}"
+
+
+def uses_default_store() -> bool:
+    """True when no DATABASE_URL is set: the local SQLite store the app may seed."""
+    return not os.environ.get("DATABASE_URL")
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(location: str) -> Any:
+    from evaluation.store import Store
+
+    store = Store.open()
+    may_seed = uses_default_store() and os.environ.get("IMPACT_SEED_SAMPLE", "1") != "0"
+    if may_seed and store.is_empty():
+        log.info("Empty default store at %s: loading the synthetic sample", location)
+        store.seed_sample()
+    return store
+
+
+def get_store() -> Any:
+    """The store, opened once per location (and seeded with the sample on a first local run)."""
+    return _open_store(store_location())
+
+
+def data_version() -> str:
+    """The store's version: every cached loader is keyed on it, so new uploads show at once."""
+    return str(get_store().version())
+
+
+def _key() -> tuple[str, str, str]:
+    return store_location(), data_version(), _viewer_key(current_viewer())
+
+
+# --------------------------------------------------------------------------------------------
+# Cached loaders (keyed on store location, store version, viewer and filters)
+# --------------------------------------------------------------------------------------------
+
+
+def _phase_filter(frame: pd.DataFrame, education_phase: str | None) -> pd.DataFrame:
+    if education_phase is None or frame.empty or c.NCP not in frame:
+        return frame
+    return frame[frame[c.NCP].isin(ncps_in_phase(education_phase))].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _surveys(
+    location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
+) -> tuple[pd.DataFrame, Instrument]:
+    academic_year, hub, ncp, education_phase = fkey
+    frame, instrument = _open_store(location).load_surveys(
+        _viewer, academic_year=academic_year, hub=hub, ncp=ncp
+    )
+    return _phase_filter(frame, education_phase), instrument
+
+
+def surveys(chosen: Filters | None = None) -> tuple[pd.DataFrame, Instrument]:
+    """Canonical wide survey rows the viewer may see, after the filters, and their instrument."""
+    chosen = chosen or filters()
+    return _surveys(*_key(), chosen.key(), current_viewer())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pupils(location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer):
+    academic_year, hub, ncp, education_phase = fkey
+    frame = _open_store(location).load_pupils(
+        _viewer, academic_year=academic_year, hub=hub, ncp=ncp
+    )
+    return _phase_filter(frame, education_phase)
+
+
+def pupils(chosen: Filters | None = None) -> pd.DataFrame:
+    """Canonical pupil rows the viewer may see, after the filters."""
+    chosen = chosen or filters()
+    return _pupils(*_key(), chosen.key(), current_viewer())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _datasets(location: str, version: str, viewer_key: str, _viewer: Viewer) -> pd.DataFrame:
+    return _open_store(location).list_datasets(_viewer)
+
+
+def datasets() -> pd.DataFrame:
+    """Every dataset the viewer may see, with provenance (one row per file)."""
+    return _datasets(*_key(), current_viewer())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _audit(location: str, version: str, viewer_key: str, _viewer: Viewer) -> pd.DataFrame:
+    return _open_store(location).audit_log(_viewer)
+
+
+def audit_log() -> pd.DataFrame:
+    """The audit log the viewer may see."""
+    return _audit(*_key(), current_viewer())
+
+
+def available_years() -> list[str]:
+    """Academic years with data (newest first); the reference years when the store is empty."""
+    years: list[str] = []
+    try:
+        listed = active_datasets()
+        if "academic_years" in listed:
+            years = [str(y) for y in listed["academic_years"].explode().dropna().unique()]
+    except Exception:  # the sidebar must draw even when the store cannot be read
+        log.exception("Could not list academic years")
+    if not years:
+        years = reference.mtc_national()[c.ACADEMIC_YEAR].tolist()
+    return sorted(set(years), reverse=True)
+
+
+def active_datasets() -> pd.DataFrame:
+    """Datasets currently in use (not withdrawn or replaced)."""
+    listed = datasets()
+    if listed.empty or "status" not in listed:
+        return listed
+    return listed[listed["status"].eq("active")].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What is loaded, for the Home page (counts of datasets and rows, not statistics)."""
+
+    n_datasets: int
+    n_synthetic: int
+    survey_rows: int
+    pupil_rows: int
+    n_hubs: int
+    n_ncps: int
+    n_years: int
+    years: str
+
+    @property
+    def all_synthetic(self) -> bool:
+        """True when every active dataset is the synthetic sample."""
+        return self.n_datasets > 0 and self.n_synthetic == self.n_datasets
+
+
+def data_summary() -> DataSummary:
+    """Counts of the active datasets the viewer may see."""
+    listed = active_datasets()
+    if listed.empty:
+        return DataSummary(0, 0, 0, 0, 0, 0, 0, "")
+
+    def distinct(column: str) -> list[str]:
+        return sorted({str(v) for v in listed[column].explode().dropna()})
+
+    rows = listed.groupby("kind")["n_rows"].sum()
+    years = distinct("academic_years")
+    return DataSummary(
+        n_datasets=len(listed),
+        n_synthetic=int(listed["synthetic"].fillna(False).astype(bool).sum()),
+        survey_rows=int(rows.get("survey", 0)),
+        pupil_rows=int(rows.get("pupil", 0)),
+        n_hubs=len(distinct("hubs")),
+        n_ncps=len(distinct("ncps")),
+        n_years=len(years),
+        years=f"{years[0]} to {years[-1]}" if len(years) > 1 else "".join(years),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _results_by(
+    location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
+) -> pd.DataFrame:
+    from evaluation.comparisons import compare
+    from evaluation.scoring import to_long
+
+    frame, instrument = _open_store(location).load_surveys(_viewer)
+    if frame.empty:
+        return pd.DataFrame()
+    long = to_long(frame, instrument, keys=by)
+    return compare(long, by=list(by), constructs=instrument.constructs)
+
+
+def results_by(by: Sequence[str]) -> pd.DataFrame:
+    """Change per group (``compare(long, by=by)``) over ALL data the viewer may see.
+
+    Hub and national views compare groups with each other, so they start from every group and
+    narrow the rows with :func:`restrict`; cached per store version, not per filter.
+    """
+    return _results_by(*_key(), tuple(by), current_viewer())
+
+
+def restrict(
+    table: pd.DataFrame, chosen: Filters | None = None, *, skip: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Keep the rows of a results table that match the filters (columns it lacks are ignored).
+
+    ``skip`` names filters not to apply (e.g. ``("hub",)`` on a page comparing hubs).
+    """
+    chosen = chosen or filters()
+    keep = pd.Series(True, index=table.index)
+    for column, value in (
+        (c.ACADEMIC_YEAR, chosen.academic_year),
+        (c.HUB, chosen.hub),
+        (c.NCP, chosen.ncp),
+    ):
+        if value is not None and column in table and column not in skip:
+            keep &= table[column].eq(value)
+    if chosen.education_phase and c.NCP in table and "education_phase" not in skip:
+        keep &= table[c.NCP].isin(ncps_in_phase(chosen.education_phase))
+    return table[keep].reset_index(drop=True)
+
+
+def cached(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Call ``func(*args, **kwargs)`` once per store version, filters and viewer.
+
+    ``name`` plus the current filters identify the call: use it for analyses of the data the
+    loaders above return for the current filters (the arguments themselves are not hashed).
+    """
+    return _cached_call(*_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(
+    location: str,
+    version: str,
+    viewer_key: str,
+    fkey: tuple,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
+
+
+def clear_caches() -> None:
+    """Forget cached data (the store version normally makes this unnecessary)."""
+    st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# Friendly errors
+# --------------------------------------------------------------------------------------------
+
+FRIENDLY_MESSAGE = (
+    "Sorry, something went wrong while {doing}. Your data are safe. Try changing the filters "
+    "or reloading the page; if it keeps happening, send the details below to the support team."
+)
+
+
+def error_details(exc: BaseException) -> str:
+    """A short description of an exception for the support team: type, message, where.
+
+    Never the raw traceback: the last frame's file (relative to the project) and line only.
+    """
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        try:
+            file_name = str(Path(last.filename).resolve().relative_to(ROOT))
+        except ValueError:
+            file_name = Path(last.filename).name
+        where = f"\nWhere: {file_name}, line {last.lineno} ({last.name})"
+    message = str(exc).strip() or "(no message)"
+    return f"{type(exc).__name__}: {message[:500]}{where}"
+
+
+def show_error(doing: str, exc: BaseException) -> None:
+    """Show a friendly message for ``exc`` with a details expander (logged in full)."""
+    log.error("Error while %s", doing, exc_info=exc)
+    st.error(FRIENDLY_MESSAGE.format(doing=doing), icon=":material/error:")
+    with st.expander("Details for the support team"):
+        st.text(error_details(exc))
+
+
+@contextmanager
+def friendly_errors(doing: str) -> Iterator[None]:
+    """Turn any exception in the block into a friendly message (Streamlit's stop/rerun pass).
+
+    Examples
+    --------
+    ``with friendly_errors("drawing the hub overview"): ...``
+    """
+    try:
+        yield
+    except Exception as exc:  # a page must never show a raw traceback
+        show_error(doing, exc)
+
+
+def friendly(doing: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """Decorator form of :func:`friendly_errors`; the function returns None after an error."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R | None]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            with friendly_errors(doing):
+                return func(*args, **kwargs)
+            return None
+
+        return wrapper
+
+    return decorate
+
+
+# --------------------------------------------------------------------------------------------
+# Drawing helpers
+# --------------------------------------------------------------------------------------------
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def page_header(title: str, intro: str) -> None:
+    """The page title, a one-line purpose and what the filters currently select."""
+    st.title(title)
+    st.write(intro)
+
+
+def filters_caption(chosen: Filters | None = None) -> None:
+    """A caption saying which data the page shows."""
+    st.caption(f"Showing: {(chosen or filters()).describe()}. Change this in the sidebar.")
+
+
+def link(page: str, label: str | None = None) -> None:
+    """A link to another page of the app, by its key in :data:`PAGES`."""
+    path, title, icon = PAGES[page]
+    st.page_link(path, label=label or title, icon=icon)
+
+
+def empty_state(message: str, *, go_to: Sequence[str] = ("upload",)) -> None:
+    """Say there is nothing to show, what to do about it, and link to where to do it."""
+    st.info(message, icon=":material/info:")
+    for page in go_to:
+        link(page)
+
+
+def show_chart(figure: go.Figure, *, key: str) -> None:
+    """Draw a plotly figure at the container's width."""
+    st.plotly_chart(figure, key=key, config=PLOTLY_CONFIG, theme=None)
+
+
+def download_table(table: pd.DataFrame, name: str, *, key: str, label: str = "data") -> None:
+    """CSV and Excel download buttons for ``table`` (formula-safe, built only when clicked)."""
+    st.caption(f"Download the {label}:")
+    left, right = st.columns(2, gap="small")
+    with left:
+        st.download_button(
+            "CSV",
+            functools.partial(exports.to_csv_bytes, table),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+            help=f"The {label} as a CSV file",
+        )
+    with right:
+        st.download_button(
+            "Excel",
+            functools.partial(exports.to_xlsx_bytes, table),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            on_click="ignore",
+            icon=":material/download:",
+            help=f"The {label} as an Excel workbook",
+        )
+
+
+def chart_with_reading(
+    figure: go.Figure,
+    reading: str | Sequence[str],
+    data: pd.DataFrame,
+    *,
+    key: str,
+    name: str,
+    wide: bool = False,
+) -> None:
+    """A chart with its plain-English reading beside it (below when ``wide``) and its data."""
+    lines = [reading] if isinstance(reading, str) else list(reading)
+    if wide:
+        show_chart(figure, key=key)
+        words, download = st.columns([3, 1], gap="medium")
+        with words:
+            for line in lines:
+                st.markdown(plain(line))
+        with download:
+            download_table(data, name, key=f"{key}_download")
+        return
+    chart, words = st.columns([3, 1], gap="medium")
+    with chart:
+        show_chart(figure, key=key)
+    with words:
+        for line in lines:
+            st.markdown(plain(line))
+        download_table(data, name, key=f"{key}_download")
+
+
+def plain(text: object) -> str:
+    """Text made safe to pass to ``st.markdown``: HTML and markdown markup are escaped.
+
+    Used for our own readings (which may quote hub or item names from uploaded files).
+    """
+    escaped = html.escape(str(text), quote=False)
+    for char in "\\`*_{}[]()#+!|~>":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+# --------------------------------------------------------------------------------------------
+# Upload templates
+# --------------------------------------------------------------------------------------------
+
+
+def survey_template(instrument: Instrument | None = None) -> pd.DataFrame:
+    """An empty-but-for-two-examples survey file with the headers the reader knows best."""
+    instrument = instrument or default_instrument()
+    hub = reference.hubs()["name"].iloc[0]
+    ncp = reference.ncps()["name"].iloc[0]
+    rows = []
+    for phase, answer in (("pre", 3), ("post", 4)):
+        row: dict[str, object] = {
+            c.RESPONDENT_ID: "T001",
+            c.PHASE: phase,
+            c.ACADEMIC_YEAR: "2025/26",
+            c.HUB: hub,
+            c.NCP: ncp,
+            c.WORK_GROUP: "WG-01",
+            c.SCHOOL_URN: 100000,
+        }
+        for item in instrument.items:
+            row[item.item] = answer
+        row["text_comments"] = ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pupil_template() -> pd.DataFrame:
+    """A pupil MTC file with the expected headers and two example rows."""
+    hub = reference.hubs()["name"].iloc[0]
+    return pd.DataFrame(
+        {
+            c.PUPIL_ID: ["P001", "P001"],
+            c.SCHOOL_URN: [100000, 100000],
+            c.HUB: [hub, hub],
+            c.NCP: ["Mastering Number at KS2"] * 2,
+            c.ACADEMIC_YEAR: ["2025/26"] * 2,
+            c.YEAR_GROUP: [4, 4],
+            c.PHASE: ["pre", "post"],
+            c.MEASURE: ["MTC", "MTC"],
+            c.SCORE: [18, 22],
+            c.DISADVANTAGED: [False, False],
+            c.SEX: ["F", "F"],
+            c.SEN: [False, False],
+            c.EAL: [False, False],
+        }
+    )
+
+
+def instrument_table(instrument: Instrument) -> pd.DataFrame:
+    """The instrument's items with their question text (for the template's second download)."""
+    return instrument.to_table()
+
+
+# --------------------------------------------------------------------------------------------
+# Datasets and audit tables for people
+# --------------------------------------------------------------------------------------------
+
+DATASET_COLUMNS = {
+    "dataset_id": "Dataset",
+    "kind": "Kind",
+    "status": "Status",
+    "synthetic": "Synthetic sample",
+    "file_name": "File",
+    "n_rows": "Rows",
+    "hubs": "Hubs",
+    "ncps": "Projects",
+    "academic_years": "Years",
+    "phases": "Pre/post",
+    "work_groups": "Work Groups",
+    "uploader": "Uploaded by",
+    "uploaded_at": "Uploaded at (UTC)",
+    "replaces": "Replaces",
+    "replaced_by": "Replaced by",
+    "status_changed_by": "Changed by",
+    "status_reason": "Reason",
+}
+
+
+def _joined(values: object) -> str:
+    if isinstance(values, list | tuple | set):
+        return ", ".join(str(v) for v in values)
+    return "" if values is None or (isinstance(values, float) and values != values) else str(values)
+
+
+def dataset_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The datasets table with readable headers and list cells joined into text."""
+    out = table[[col for col in DATASET_COLUMNS if col in table]].copy()
+    for column in ("hubs", "ncps", "academic_years", "phases", "work_groups"):
+        if column in out:
+            out[column] = out[column].map(_joined)
+    if "kind" in out:
+        out["kind"] = out["kind"].map({"survey": "Teacher survey", "pupil": "Pupil scores"})
+    return out.rename(columns=DATASET_COLUMNS)
+
+
+def dataset_label(table: pd.DataFrame) -> Callable[[Any], str]:
+    """A format_func naming a dataset by id, file, kind and size."""
+    rows = table.set_index("dataset_id")
+
+    def label(dataset_id: Any) -> str:
+        row = rows.loc[dataset_id]
+        kind = "survey" if row["kind"] == "survey" else "pupil scores"
+        return f"#{dataset_id} {row['file_name']} ({kind}, {int(row['n_rows'])} rows)"
+
+    return label
+
+
+def audit_display(entries: pd.DataFrame) -> pd.DataFrame:
+    """The audit log with readable headers; the detail column as text."""
+    out = entries.copy()
+    if "detail" in out:
+        out["detail"] = out["detail"].map(
+            lambda d: ", ".join(f"{k}: {v}" for k, v in d.items()) if isinstance(d, dict) else d
+        )
+    return out.rename(
+        columns={
+            "entry_id": "Entry",
+            "at": "When (UTC)",
+            "who": "Who",
+            "action": "Action",
+            "dataset_id": "Dataset",
+            "new_dataset_id": "New dataset",
+            "reason": "Reason",
+            "detail": "Detail",
+        }
+    )

@@ -1,0 +1,449 @@
+"""The Upload & check page's parts: the about-this-Work-Group form, cached checks, the check view.
+
+Checking and storing are evaluation.validation and the store's; this module only lays them out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import app_support as ui
+from evaluation import columns as c
+from evaluation.instruments import Instrument, default_instrument
+from evaluation.reading import FileDefaults
+from schemas import reference
+
+KINDS = {"survey": "Teacher survey", "pupil": "Pupil scores (MTC)"}
+LAYOUTS = {"separate": "Separate before and after files", "combined": "One file with both"}
+FILE_TYPES = ("csv", "xlsx", "tsv", "txt")
+SLOT_PHASE = {"pre": "pre", "post": "post", "combined": None}
+FROM_FILE = "Read from the file"
+
+# What a column can be corrected to (besides an instrument item); the reader's own words.
+SURVEY_ROLES = {
+    c.RESPONDENT_ID: "Participant code (matches before and after)",
+    "email": "Email (matches before and after when there is no code)",
+    c.PHASE: "Before or after (pre/post)",
+    c.ACADEMIC_YEAR: "Academic year",
+    c.HUB: "Maths Hub",
+    c.NCP: "Project (NCP)",
+    c.WORK_GROUP: "Work Group",
+    c.SCHOOL_URN: "School URN",
+    c.SCHOOL_PHASE: "School phase",
+    c.ROLE: "Role",
+    c.SUBMITTED_AT: "Time submitted",
+    "item": "A question with scored answers (new question)",
+    "text": "Open-text answer",
+    "ignore": "Ignore this column",
+}
+PUPIL_ROLES = {
+    c.PUPIL_ID: "Pupil code",
+    c.SCHOOL_URN: "School URN",
+    c.HUB: "Maths Hub",
+    c.NCP: "Project (NCP)",
+    c.ACADEMIC_YEAR: "Academic year",
+    c.YEAR_GROUP: "Year group",
+    c.PHASE: "Before or after (pre/post)",
+    c.ASSESSED_ON: "Date assessed",
+    c.MEASURE: "Measure",
+    c.SCORE: "Score",
+    c.DISADVANTAGED: "Disadvantaged",
+    c.SEX: "Sex",
+    c.SEN: "SEN",
+    c.EAL: "EAL",
+    "ignore": "Ignore this column",
+}
+
+
+@dataclass(frozen=True)
+class About:
+    """What the uploader said about the whole file (None = read it from the file)."""
+
+    hub: str | None
+    ncp: str | None
+    academic_year: str | None
+    work_group: str | None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether the files can be saved, and if not, why (in plain English)."""
+
+    ok: bool
+    reason: str
+
+
+def academic_years() -> list[str]:
+    """Academic years offered on the form: the reference years and the next two."""
+    years = list(reference.mtc_national()[c.ACADEMIC_YEAR])
+    start = int(years[-1][:4]) if years else 2024
+    for first in (start + 1, start + 2):
+        years.append(f"{first}/{str(first + 1)[-2:]}")
+    return sorted(set(years), reverse=True)
+
+
+def _index_of(options: list[Any], value: Any) -> int:
+    return options.index(value) if value in options else 0
+
+
+def about_form(*, key: str) -> About:
+    """Hub, NCP, year and Work Group for the whole upload; starts from the sidebar filters."""
+    chosen = ui.filters()
+    hubs = [None, *ui.hubs_for(ui.current_viewer())]
+    ncps = [None, *reference.ncps()["name"].tolist()]
+    years = [None, *academic_years()]
+    left, middle, right, last = st.columns(4)
+    with left:
+        hub = st.selectbox(
+            "Maths Hub",
+            hubs,
+            index=_index_of(hubs, chosen.hub),
+            format_func=ui._all(FROM_FILE),
+            key=f"{key}_hub",
+        )
+    with middle:
+        ncp = st.selectbox(
+            "Project (NCP)",
+            ncps,
+            index=_index_of(ncps, chosen.ncp),
+            format_func=ui._all(FROM_FILE),
+            key=f"{key}_ncp",
+        )
+    with right:
+        year = st.selectbox(
+            "Academic year",
+            years,
+            index=_index_of(years, chosen.academic_year),
+            format_func=ui._all(FROM_FILE),
+            key=f"{key}_year",
+        )
+    with last:
+        work_group = st.text_input(
+            "Work Group (optional)",
+            key=f"{key}_work_group",
+            placeholder="e.g. WG-03",
+            max_chars=80,
+        )
+    return About(hub=hub, ncp=ncp, academic_year=year, work_group=work_group.strip() or None)
+
+
+def file_slots(kind: str, layout: str) -> dict[str, str]:
+    """The file uploaders to show: before and after, or one combined file."""
+    noun = "survey export" if kind == "survey" else "pupil scores"
+    if layout == "combined":
+        return {"combined": f"One file with before and after {noun}"}
+    return {"pre": f"Before (pre) {noun}", "post": f"After (post) {noun}"}
+
+
+def defaults_for(about: About, slot: str) -> FileDefaults:
+    """The file-wide values for one uploaded file (its phase comes from the slot)."""
+    return FileDefaults(
+        hub=about.hub,
+        ncp=about.ncp,
+        phase=SLOT_PHASE.get(slot),
+        academic_year=about.academic_year,
+        work_group=about.work_group,
+    )
+
+
+def overrides(slot: str) -> dict[str, str]:
+    """Corrections the user made to how columns were understood, for one file slot."""
+    return dict(st.session_state.get(f"upload_overrides_{slot}", {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _check(kind: str, data: bytes, file_name: str, defaults: tuple, override_items: tuple) -> Any:
+    from evaluation import validation
+
+    checker = validation.check_survey if kind == "survey" else validation.check_pupils
+    return checker(
+        data,
+        file_name=file_name,
+        defaults=FileDefaults(*defaults),
+        overrides=dict(override_items) or None,
+    )
+
+
+def check(
+    kind: str,
+    data: bytes,
+    *,
+    file_name: str,
+    defaults: FileDefaults,
+    overrides: dict[str, str],
+) -> Any:
+    """Check one file (cached on its bytes, the form values and the corrections)."""
+    key = (defaults.hub, defaults.ncp, defaults.phase, defaults.academic_year, defaults.work_group)
+    return _check(kind, data, file_name, key, tuple(sorted(overrides.items())))
+
+
+def _role_label(role: str, instrument: Instrument | None) -> str:
+    if role in SURVEY_ROLES:
+        return SURVEY_ROLES[role]
+    if role in PUPIL_ROLES:
+        return PUPIL_ROLES[role]
+    if instrument is not None and role in instrument.item_ids:
+        item = instrument.item(role)
+        return f"Question {role}: {item.text[:60]}"
+    return role
+
+
+def column_table(checked: Any) -> pd.DataFrame:
+    """How each column was understood, as a table for people: column, understood as."""
+    instrument = getattr(checked, "instrument", None)
+    rows = []
+    for header, role in checked.column_map.items():
+        label = _role_label(str(role), instrument)
+        if role.startswith("text:"):
+            label = "Open-text answer"
+        elif role.startswith("ignored"):
+            label = "Not used" + role[len("ignored") :]
+        if header == checked.identifier:
+            label += " (used to match before and after)"
+        rows.append({"Column in your file": str(header), "Understood as": label})
+    return pd.DataFrame(rows, columns=["Column in your file", "Understood as"])
+
+
+def label_table(instrument: Instrument | None) -> pd.DataFrame:
+    """Which answer label became which score, per label set the instrument uses."""
+    if instrument is None:
+        return pd.DataFrame(columns=["Answers like", "Score"])
+    rows = []
+    for label_set in dict.fromkeys(i.label_set for i in instrument.items):
+        labels = instrument.point_labels(label_set)
+        for score, label in zip(
+            range(instrument.scale_min, instrument.scale_max + 1), labels, strict=True
+        ):
+            rows.append({"Answers like": label, "Score": score})
+    return pd.DataFrame(rows)
+
+
+def role_options(kind: str, instrument: Instrument | None) -> list[str]:
+    """Everything a column can be corrected to, for the correction selectbox."""
+    roles = list(SURVEY_ROLES if kind == "survey" else PUPIL_ROLES)
+    if kind == "survey":
+        items = (instrument or default_instrument()).item_ids
+        roles = roles[:-3] + list(items) + roles[-3:]
+    return roles
+
+
+def show_check(slot: str, file_name: str, checked: Any, *, key: str) -> None:
+    """One file's check: verdict, notes, the problems table (downloadable), the column preview."""
+    report = checked.report
+    kind = report.kind
+    title = {"pre": "Before (pre) file", "post": "After (post) file"}.get(slot, "Your file")
+    with st.container(border=True):
+        st.markdown(f"**{title}:** {ui.plain(file_name)}")
+        if report.valid:
+            extra = f", {len(report.warnings)} warnings" if report.warnings else ""
+            st.success(f"Ready to save: {report.n_rows} rows{extra}.", icon=":material/check:")
+        else:
+            st.error(
+                f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix "
+                "before this file can be saved. Each one names the spreadsheet row and column.",
+                icon=":material/error:",
+            )
+        for note in checked.notes:
+            st.info(note, icon=":material/lightbulb:")
+        problems = report.to_frame()
+        if len(problems):
+            table = problems.rename(
+                columns={
+                    "severity": "Type",
+                    "row": "Row",
+                    "column": "Column",
+                    "value": "Value",
+                    "message": "What is wrong",
+                    "fix": "How to fix it",
+                }
+            )
+            st.dataframe(
+                table,
+                hide_index=True,
+                key=f"{key}_problems",
+                column_config={
+                    "What is wrong": st.column_config.TextColumn(width="large"),
+                    "How to fix it": st.column_config.TextColumn(width="large"),
+                },
+            )
+            ui.download_table(problems, f"problems_{slot}", key=f"{key}_problems", label="list")
+        if checked.frame is not None:
+            _column_preview(slot, kind, checked, key=key)
+
+
+def _column_preview(slot: str, kind: str, checked: Any, *, key: str) -> None:
+    with st.expander("How we read your columns (correct a wrong guess here)"):
+        left, right = st.columns([2, 1])
+        with left:
+            st.dataframe(column_table(checked), hide_index=True, key=f"{key}_columns")
+        with right:
+            if kind == "survey":
+                st.caption("Answers were turned into scores like this:")
+                st.dataframe(label_table(checked.instrument), hide_index=True, key=f"{key}_labels")
+        headers = [str(h) for h in checked.column_map]
+        instrument = checked.instrument
+        one, two, three = st.columns([2, 2, 1], vertical_alignment="bottom")
+        with one:
+            header = st.selectbox("Column", headers, key=f"{key}_fix_column")
+        with two:
+            role = st.selectbox(
+                "should be read as",
+                role_options(kind, instrument),
+                format_func=lambda r: _role_label(r, instrument),
+                key=f"{key}_fix_role",
+            )
+        with three:
+            if st.button("Apply", key=f"{key}_fix_apply"):
+                fixes = overrides(slot)
+                fixes[header] = role
+                st.session_state[f"upload_overrides_{slot}"] = fixes
+                st.rerun()
+        fixes = overrides(slot)
+        if fixes:
+            st.caption(
+                "Your corrections: "
+                + "; ".join(
+                    f"{ui.plain(h)} → {_role_label(r, instrument)}" for h, r in fixes.items()
+                )
+            )
+            if st.button("Undo my corrections", key=f"{key}_fix_undo"):
+                st.session_state.pop(f"upload_overrides_{slot}", None)
+                st.rerun()
+
+
+def pairing_warnings(checked: dict[str, Any]) -> pd.DataFrame | None:
+    """Warnings about matching the before file to the after file (None when not two files)."""
+    pre, post = checked.get("pre"), checked.get("post")
+    if pre is None or post is None or pre.frame is None or post.frame is None:
+        return None
+    if pre.report.kind != "survey":
+        return None
+    from evaluation.validation import pairing_problems
+
+    problems = pairing_problems(pre.frame, post.frame)
+    return pd.DataFrame(
+        [{"What to know": p.message, "What you can do": p.fix or ""} for p in problems],
+        columns=["What to know", "What you can do"],
+    )
+
+
+def ready_to_save(kind: str, layout: str, checked: dict[str, Any]) -> Readiness:
+    """Every expected file is present and valid."""
+    expected = list(file_slots(kind, layout))
+    missing = [s for s in expected if s not in checked]
+    if missing:
+        names = " and ".join("the before file" if s == "pre" else "the after file" for s in missing)
+        return Readiness(False, f"Add {names} to save. (You can save one now and one later.)")
+    invalid = [s for s in expected if not checked[s].report.valid]
+    if invalid:
+        return Readiness(False, "Fix the problems listed above, then upload the file again.")
+    return Readiness(True, "")
+
+
+def signature(uploads: dict[str, Any]) -> str:
+    """A fingerprint of the uploaded files, to know the results shown belong to them."""
+    digest = hashlib.sha256()
+    for slot, uploaded in sorted(uploads.items()):
+        if uploaded is not None:
+            digest.update(slot.encode())
+            digest.update(hashlib.sha256(uploaded.getvalue()).digest())
+    return digest.hexdigest()
+
+
+def save(kind: str, uploads: dict[str, Any], checked: dict[str, Any], about: About) -> list[dict]:
+    """Store every checked file; returns one outcome per file for :func:`show_saved`."""
+    store = ui.get_store()
+    viewer = ui.current_viewer()
+    outcomes = []
+    for slot in checked:
+        uploaded = uploads[slot]
+        result = store.add_file(
+            uploaded.getvalue(),
+            kind=kind,
+            file_name=uploaded.name,
+            defaults=defaults_for(about, slot),
+            uploader=viewer.name,
+            viewer=viewer,
+            overrides=overrides(slot) or None,
+        )
+        outcomes.append(
+            {
+                "file": uploaded.name,
+                "status": result.status,
+                "dataset_id": result.dataset_id,
+                "rows": result.n_rows,
+            }
+        )
+    return outcomes
+
+
+def show_saved(outcomes: list[dict]) -> None:
+    """Say what was stored (or was already there)."""
+    for outcome in outcomes:
+        name = ui.plain(outcome["file"])
+        if outcome["status"] == "stored":
+            st.success(
+                f"Saved {name}: {outcome['rows']} rows (dataset {outcome['dataset_id']}).",
+                icon=":material/task_alt:",
+            )
+        elif outcome["status"] == "duplicate":
+            st.info(
+                f"{name} was saved before (dataset {outcome['dataset_id']}): nothing new stored.",
+                icon=":material/content_copy:",
+            )
+        else:
+            st.error(f"{name} was not saved: it has problems to fix.", icon=":material/error:")
+
+
+def combined_frame(checked: dict[str, Any]) -> tuple[pd.DataFrame, Instrument]:
+    """The checked survey rows of every file together, with the instrument they used."""
+    frames = [f.frame for f in checked.values() if f.frame is not None]
+    instrument = next(
+        (f.instrument for f in checked.values() if f.instrument is not None),
+        default_instrument(),
+    )
+    return pd.concat(frames, ignore_index=True), instrument
+
+
+def combined_pupils(checked: dict[str, Any]) -> pd.DataFrame:
+    """The checked pupil rows of every file together."""
+    return pd.concat([f.frame for f in checked.values() if f.frame is not None], ignore_index=True)
+
+
+def templates() -> None:
+    """Template downloads for each kind of file, with the default questions."""
+    st.write(
+        "You do not need a template: exports from your survey tool work as they are. If you "
+        "are building a file by hand, start from one of these."
+    )
+    instrument = default_instrument()
+    survey, pupils, questions = st.columns(3)
+    with survey:
+        st.markdown("**Teacher survey**")
+        st.caption("One row per person per survey; answers as numbers 1-5 or as words.")
+        ui.download_table(
+            ui.survey_template(instrument),
+            "survey_template",
+            key="template_survey",
+            label="template",
+        )
+    with pupils:
+        st.markdown("**Pupil scores (MTC)**")
+        st.caption("One row per pupil per check; scores 0-25.")
+        ui.download_table(
+            ui.pupil_template(), "pupil_template", key="template_pupil", label="template"
+        )
+    with questions:
+        st.markdown("**The standard questions**")
+        st.caption("The question behind each column, its scale and whether it is reversed.")
+        ui.download_table(
+            ui.instrument_table(instrument),
+            "questions",
+            key="template_questions",
+            label="questions",
+        )

@@ -1,0 +1,112 @@
+"""Hub overview for strategic boards: participation, headline effect per project, trends, voices.
+
+Every number comes from evaluation/ (disclosure-controlled); open text is shown as plain text.
+"""
+
+import streamlit as st
+
+import app_support as ui
+from app_support import views
+from evaluation import columns as c
+from evaluation import national
+from evaluation.charts import national as charts
+from evaluation.charts.survey import construct_label
+from evaluation.disclosure import display_table
+
+ui.page_header(
+    "Hub overview",
+    "A hub's Work Groups at a glance for its strategic board: who took part, what changed in "
+    "each project compared with the national picture, and how that has moved over the years.",
+)
+
+with ui.friendly_errors("drawing the hub overview"):
+    chosen = ui.filters()
+    viewer = ui.current_viewer()
+    with st.spinner("Gathering the hub's results..."):
+        by_year = ui.results_by([c.ACADEMIC_YEAR, c.HUB, c.NCP])
+    if by_year.empty:
+        ui.empty_state("No survey data yet: upload a Work Group's surveys to see an overview.")
+        st.stop()
+    hubs_with_data = sorted(by_year[c.HUB].dropna().unique())
+    hub = chosen.hub
+    if hub is None:
+        st.info(
+            "Choose your hub under **Maths Hub** in the sidebar. Meanwhile this shows the hub "
+            "picked below.",
+            icon=":material/hub:",
+        )
+        hub = st.selectbox("Hub", hubs_with_data, key="hub_pick")
+    st.markdown(f"### {ui.plain(hub)}")
+    year = views.year_in_view(by_year, chosen)
+    st.caption(
+        f"Who took part and the trends cover every year; the headline per project is for "
+        f"{year} (choose the year in the sidebar)."
+    )
+
+    st.subheader("Who took part")
+    frame, instrument = ui.surveys(ui.Filters(hub=hub, education_phase=chosen.education_phase))
+    if frame.empty:
+        ui.empty_state(f"{hub} has no survey data in this selection yet.")
+        st.stop()
+    participation = views.participation(frame)
+    ui.chart_with_reading(
+        views.participation_chart(participation),
+        views.participation_reading(participation, hub=hub),
+        display_table(participation),
+        key="hub_participation",
+        name="participation",
+    )
+
+    outcomes = views.outcomes_of(by_year)
+    left, right = st.columns(2)
+    with left:
+        outcome = st.selectbox("Outcome", outcomes, format_func=construct_label, key="hub_outcome")
+    st.subheader(f"Headline change per project, {year}")
+    rows = ui.restrict(by_year, chosen, skip=("hub", "ncp", "academic_year"))
+    rows = rows[rows[c.ACADEMIC_YEAR].eq(year)]
+    headline = views.hub_headline(rows, hub=hub, outcome=outcome)
+    if headline.empty:
+        st.info(f"{hub} has no matched before-and-after results for {year}.")
+    else:
+        ui.chart_with_reading(
+            views.headline_chart(headline),
+            views.headline_reading(headline, hub=hub),
+            display_table(headline, digits=3),
+            key="hub_headline",
+            name="headline_per_project",
+        )
+
+    st.subheader("Across the years")
+    hub_ncps = sorted(by_year.loc[by_year[c.HUB].eq(hub), c.NCP].dropna().unique())
+    with right:
+        ncp = st.selectbox(
+            "Project for the trend",
+            hub_ncps,
+            index=hub_ncps.index(chosen.ncp) if chosen.ncp in hub_ncps else 0,
+            key="hub_trend_ncp",
+        )
+    trend = national.trends(by_year, outcome=outcome, hub=hub, ncp=ncp)
+    ui.chart_with_reading(
+        charts.trend_plot(trend),
+        views.trend_reading(trend),
+        display_table(trend, digits=3),
+        key="hub_trend",
+        name="trend",
+    )
+
+    st.subheader("In their own words")
+    if not viewer.sees_open_text:
+        st.caption("Open-text answers are not shown for your role.")
+    else:
+        quotes = views.open_text_examples(frame)
+        if quotes.empty:
+            st.caption("No open-text answers in this selection.")
+        else:
+            st.caption(
+                "A few answers to the open questions after the programme, picked at random "
+                "(not chosen to flatter). Shown exactly as written."
+            )
+            for question, answer in quotes.itertuples(index=False):
+                with st.container(border=True):
+                    st.caption(ui.plain(question))
+                    st.text(answer)

@@ -1,0 +1,236 @@
+"""Real-browser tests: the app served by `streamlit run`, driven in Debian Chromium by Playwright.
+
+Screenshots go to test-artifacts/ so a person can look at what users see.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "sample_data" / "examples"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LAPTOP = {"width": 1366, "height": 820}
+PLOT = ".js-plotly-plot"
+SLOW = 120_000  # ms: the first page load seeds the sample on a shared two-core machine
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("streamlit did not become healthy in time")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with its own empty default store (seeded on open)."""
+    home = tmp_path_factory.mktemp("browser_home")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["IMPACT_HOME"] = str(home)
+    log = (home / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport=LAPTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(SLOW)
+    failed_before = request.session.testsfailed
+    yield tab
+    if request.session.testsfailed > failed_before:  # keep what the browser showed
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"FAILED_{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def _settle(tab) -> None:
+    """Wait until Streamlit has finished running the script."""
+    tab.wait_for_selector('[data-testid="stApp"]')
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW
+    )
+    tab.wait_for_timeout(500)
+
+
+def _shot(tab, name: str) -> Path:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, not the window)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    height = tab.evaluate(
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stMainBlockContainer"]\')].map(e => e.scrollHeight), 0)'
+    )
+    tab.set_viewport_size({"width": LAPTOP["width"], "height": min(max(height + 40, 820), 9000)})
+    tab.wait_for_timeout(800)
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(LAPTOP)
+    return path
+
+
+def _no_error(tab) -> None:
+    text = tab.inner_text('[data-testid="stMain"]')
+    assert "Sorry, something went wrong" not in text
+    assert "Traceback" not in text
+
+
+def _choose(tab, key: str, option: str) -> None:
+    """Pick ``option`` in the selectbox with widget key ``key`` (a searchable combobox)."""
+    box = tab.locator(f".st-key-{key} input[role='combobox']")
+    box.click()
+    box.fill(option)
+    tab.get_by_role("option", name=option, exact=True).first.click()
+    _settle(tab)
+
+
+def test_home_says_what_is_loaded(page, server):
+    page.goto(server)
+    page.get_by_text("Data loaded").wait_for()
+    _settle(page)
+    _no_error(page)
+    assert page.get_by_text("synthetic sample").first.is_visible()
+    _shot(page, "home")
+
+
+@pytest.mark.parametrize(
+    "path", ["impact", "hub_overview", "national", "pupils", "datasets", "methods"]
+)
+def test_results_pages_draw_at_laptop_width(page, server, path):
+    page.goto(f"{server}/{path}")
+    page.locator("h1").first.wait_for()
+    _settle(page)
+    if path in ("impact", "hub_overview", "national", "pupils"):
+        page.wait_for_selector(PLOT)
+        _settle(page)
+    _no_error(page)
+    # nothing spills sideways at laptop width
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
+    _shot(page, path)
+
+
+def test_upload_two_microsoft_forms_exports_and_see_the_charts(page, server):
+    page.goto(f"{server}/upload")
+    page.get_by_text("About this Work Group").wait_for()
+    _settle(page)
+    _choose(page, "upload_hub", "Solent Maths Hub")
+    _choose(page, "upload_ncp", "Mastering Number at KS2")
+    _choose(page, "upload_year", "2025/26")
+    inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    inputs.nth(0).set_input_files(str(EXAMPLES / "ms_forms_pre.xlsx"))
+    page.get_by_text("Before (pre) file:").wait_for()
+    _settle(page)
+    inputs.nth(1).set_input_files(str(EXAMPLES / "ms_forms_post.xlsx"))
+    page.get_by_text("After (post) file:").wait_for()
+    _settle(page)
+    assert page.get_by_text("Ready to save").count() == 2
+    _shot(page, "upload_checked")
+    page.get_by_role("button", name="Save and show results").click()
+    page.get_by_text("Results for this Work Group").wait_for()
+    page.wait_for_selector(PLOT)
+    _settle(page)
+    _no_error(page)
+    assert page.locator(PLOT).count() >= 4
+    _shot(page, "upload_results")
+
+
+def test_upload_with_problems_shows_what_to_fix(page, server, tmp_path):
+    bad = tmp_path / "survey.csv"
+    bad.write_text(
+        "Participant code,Phase,Academic year,Maths Hub,Project,"
+        "I feel confident teaching mathematics to my class\n"
+        "A1,pre,2024/25,Solent Maths Hubb,Mastering Number at KS2,Agree\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{server}/upload")
+    page.get_by_text("One file with both").click()
+    page.get_by_text("One file with before and after survey export").wait_for()
+    _settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(bad)
+    )
+    page.get_by_text("to fix before this file can be saved").wait_for()
+    _settle(page)
+    _no_error(page)
+    _shot(page, "upload_problems")

@@ -1,0 +1,356 @@
+"""AppTest for every dashboard page: sample data, empty store, filters, upload, withdraw, errors.
+
+Each test points the store at its own temporary SQLite file (IMPACT_HOME / DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # app_support sits beside app.py, outside the installed packages
+
+import app_support as ui  # noqa: E402
+from evaluation.access import Viewer  # noqa: E402
+from evaluation.store import Store  # noqa: E402
+
+APP = str(ROOT / "app.py")
+EXAMPLES = ROOT / "sample_data" / "examples"
+TIMEOUT = 180
+
+PAGES = [path for path, _title, _icon in ui.PAGES.values()]
+FRIENDLY = "Sorry, something went wrong"
+
+
+class _NavigationPagesManager(PagesManager):
+    """PagesManager as the real server has it once app.py has called st.navigation.
+
+    AppTest resets ``uses_pages_directory`` before every run, so with a ``pages/`` folder beside
+    app.py its reruns take Streamlit's old folder-based path and run the page file without
+    app.py (no sidebar, no filters). The server never does that: st.navigation turns the folder
+    mode off for good on the first run. This puts AppTest in the same state.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_like_the_server(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory) -> Iterator[Path]:
+    """A default store (no DATABASE_URL) shared by the read-only tests: seeded on first open."""
+    home = tmp_path_factory.mktemp("sample_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(home))
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
+        yield home
+
+
+@pytest.fixture
+def fresh_sample(tmp_path, monkeypatch) -> Path:
+    """A default store of this test's own (for tests that change data)."""
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch) -> str:
+    """A store named by DATABASE_URL: not the default one, so the sample is not loaded."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def open_page(page: str) -> AppTest:
+    """Run the app (navigation + sidebar) and switch to ``page``."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No raw exception and no friendly error on the page."""
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [e.value for e in at.error if FRIENDLY in e.value], [e.value for e in at.error]
+
+
+def charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column`` (st.dataframe has no test key)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [c.value for c in at.caption]
+    parts += [s.value for s in at.success] + [t.value for t in at.title]
+    parts += [h.value for h in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+# ------------------------------------------------------------------ every page renders
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_the_sample_data(sample_home, page):
+    at = open_page(page)
+    assert_clean(at)
+    assert at.title, "every page has a title"
+    if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
+        assert charts(at), f"{page} draws charts from the sample"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_an_empty_store_and_says_what_to_do(empty_store, page):
+    at = open_page(page)
+    assert_clean(at)
+    assert not charts(at)
+    if page not in ("pages/methods.py", "pages/upload.py"):
+        assert at.info, f"{page} tells the user what to do when there is no data"
+
+
+def test_home_says_the_sample_is_loaded_and_synthetic(sample_home):
+    at = open_page("pages/home.py")
+    assert any("synthetic sample" in w.value for w in at.warning)
+    metrics = {m.label: m.value for m in at.metric}
+    listed = Store.open().list_datasets(Viewer.national())
+    surveys = listed[listed["kind"].eq("survey")]["n_rows"].sum()
+    assert metrics["Survey responses"] == f"{surveys:,}"
+
+
+def test_home_offers_the_sample_when_the_store_is_empty(empty_store):
+    at = open_page("pages/home.py")
+    assert "No data is loaded yet" in all_text(at)
+    at.button(key="home_seed").click().run()
+    assert_clean(at)
+    assert any("synthetic sample" in w.value for w in at.warning)
+
+
+# ------------------------------------------------------------------ filters
+
+
+def test_filters_persist_across_pages(sample_home):
+    at = open_page("pages/home.py")
+    year = at.selectbox(key="filter_year").options[1]
+    at.selectbox(key="filter_year").set_value(year).run()
+    at.switch_page("pages/methods.py").run()
+    assert at.selectbox(key="filter_year").value == year
+    at.switch_page("pages/home.py").run()
+    assert at.selectbox(key="filter_year").value == year
+
+
+def test_choosing_a_phase_of_education_narrows_the_project_list(sample_home):
+    at = open_page("pages/home.py")
+    everything = at.selectbox(key="filter_ncp").options
+    at.selectbox(key="filter_phase").set_value("Post-16").run()
+    post16 = at.selectbox(key="filter_ncp").options
+    assert len(post16) < len(everything)
+    assert "Supporting Post-16 GCSE Resit" in post16
+    assert "Mastering Number at KS2" not in post16
+
+
+def _impact_reading(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_a_hub_filter_changes_the_impact_results(sample_home):
+    at = open_page("pages/impact.py")
+    before = _impact_reading(at)
+    hub = sorted(Store.open().list_datasets(Viewer.national())["hubs"].explode().dropna())[0]
+    at.selectbox(key="filter_hub").set_value(hub).run()
+    assert_clean(at)
+    assert charts(at)
+    assert _impact_reading(at) != before
+
+
+def test_picking_a_work_group_shows_only_that_group(sample_home):
+    at = open_page("pages/impact.py")
+    everyone = int(at.metric[0].value.replace(",", ""))
+    group = at.selectbox(key="impact_work_group").options[1]
+    at.selectbox(key="impact_work_group").set_value(group).run()
+    assert_clean(at)
+    assert charts(at)
+    assert 0 < int(at.metric[0].value.replace(",", "")) < everyone
+
+
+def test_a_year_filter_changes_the_pupil_results(sample_home):
+    at = open_page("pages/pupils.py")
+    before = _impact_reading(at)
+    at.selectbox(key="filter_year").set_value("2023/24").run()
+    assert_clean(at)
+    assert _impact_reading(at) != before
+
+
+# ------------------------------------------------------------------ upload
+
+
+def _choose_about(at: AppTest) -> None:
+    at.selectbox(key="upload_hub").set_value("Solent Maths Hub")
+    at.selectbox(key="upload_ncp").set_value("Mastering Number at KS2")
+    at.selectbox(key="upload_year").set_value("2025/26")
+
+
+BAD_SURVEY = (
+    b"Participant code,Phase,Academic year,Maths Hub,Project,"
+    b"I feel confident teaching mathematics to my class\n"
+    b"A1,pre,2024/25,Solent Maths Hubb,Mastering Number at KS2,Agree\n"
+    b"A2,pre,2024/25,Solent Maths Hub,Mastering Number at KS2,9\n"
+)
+
+
+def test_an_upload_with_errors_shows_the_error_table_and_cannot_be_saved(empty_store):
+    at = open_page("pages/upload.py")
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("survey.csv", BAD_SURVEY, "text/csv")
+    ).run()
+    assert_clean(at)
+    problems = table_with(at, "What is wrong")
+    assert {"Row", "Column", "Value", "What is wrong", "How to fix it"} <= set(problems.columns)
+    hub_problem = problems[problems["Column"].eq("Maths Hub")].iloc[0]
+    assert int(hub_problem["Row"]) == 2
+    assert "Solent Maths Hub" in hub_problem["How to fix it"]
+    assert at.button(key="upload_save").disabled
+    assert any("problem" in e.value for e in at.error)
+    assert at.get("download_button"), "the problem list can be downloaded"
+    assert Store.open().is_empty()
+
+
+def test_a_valid_upload_is_stored_and_shows_the_work_groups_results(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    )
+    at.file_uploader(key="upload_file_post").set_value(
+        ("ms_forms_post.xlsx", (EXAMPLES / "ms_forms_post.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    assert_clean(at)
+    assert not at.button(key="upload_save").disabled
+    assert not charts(at), "nothing is shown as saved before saving"
+    at.button(key="upload_save").click().run()
+    assert_clean(at)
+    assert sum("Saved" in s.value for s in at.success) == 2
+    assert charts(at), "the Work Group's results appear at once"
+    listed = Store.open().list_datasets(Viewer.national())
+    assert sorted(listed["file_name"]) == ["ms_forms_post.xlsx", "ms_forms_pre.xlsx"]
+    assert listed["hubs"].map(tuple).tolist() == [("Solent Maths Hub",)] * 2
+    # and every results page shows it at once (cache keyed on the store version)
+    at.switch_page("pages/impact.py").run()
+    assert_clean(at)
+    assert charts(at)
+
+
+def test_a_wrong_column_guess_can_be_corrected(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    columns = table_with(at, "Understood as")
+    understood = dict(zip(columns["Column in your file"], columns["Understood as"], strict=True))
+    assert "matches before and after" in understood["Participant code"]
+    at.selectbox(key="upload_pre_fix_column").set_value("Participant code")
+    at.selectbox(key="upload_pre_fix_role").set_value("ignore").run()
+    at.button(key="upload_pre_fix_apply").click().run()
+    assert_clean(at)
+    columns = table_with(at, "Understood as")
+    understood = dict(zip(columns["Column in your file"], columns["Understood as"], strict=True))
+    assert understood["Participant code"].startswith("Not used")
+    assert understood["Email"].endswith("(used to match before and after)")
+
+
+def test_templates_can_be_downloaded_for_each_kind_of_file(empty_store):
+    at = open_page("pages/upload.py")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"template_survey_csv", "template_pupil_csv", "template_questions_xlsx"} <= keys
+
+
+# ------------------------------------------------------------------ datasets
+
+
+def test_withdrawing_a_dataset_removes_its_data_from_the_views(fresh_sample):
+    at = open_page("pages/pupils.py")
+    assert charts(at)
+    at.switch_page("pages/datasets.py").run()
+    listed = Store.open().list_datasets(Viewer.national())
+    pupil_id = int(listed.loc[listed["kind"].eq("pupil"), "dataset_id"].iloc[0])
+    at.selectbox(key="datasets_pick").set_value(pupil_id)
+    at.text_input(key="datasets_withdraw_reason").input("Sample no longer needed")
+    at.button(key="datasets_withdraw").click().run()
+    assert_clean(at)
+    assert any("withdrawn" in s.value for s in at.success)
+    audit = table_with(at, "Entry")
+    assert "Sample no longer needed" in audit["Reason"].tolist()
+    at.switch_page("pages/pupils.py").run()
+    assert_clean(at)
+    assert not charts(at)
+    assert at.info
+
+
+def test_withdrawing_needs_a_reason(fresh_sample):
+    at = open_page("pages/datasets.py")
+    at.button(key="datasets_withdraw").click().run()
+    assert any("reason" in e.value for e in at.error)
+    listed = Store.open().list_datasets(Viewer.national())
+    assert listed["status"].eq("active").all()
+
+
+# ------------------------------------------------------------------ errors
+
+
+def _failing_page() -> None:
+    import app_support as ui
+
+    with ui.friendly_errors("drawing a test chart"):
+        raise ValueError("secret internal detail at line 3")
+
+
+def test_an_exception_becomes_a_friendly_message_with_details_not_a_traceback():
+    at = AppTest.from_function(_failing_page).run()
+    assert not at.exception
+    assert FRIENDLY in at.error[0].value and "drawing a test chart" in at.error[0].value
+    assert at.expander[0].label == "Details for the support team"
+    details = at.expander[0].text[0].value
+    assert details.startswith("ValueError: secret internal detail")
+    assert "Traceback" not in details
+
+
+def test_plain_text_cannot_inject_markup():
+    shown = ui.plain("<img src=x onerror=alert(1)> **bold** [link](http://x)")
+    assert "<img" not in shown
+    assert "\\*\\*bold\\*\\*" in shown and "\\[link\\]" in shown
+
+
+def test_dataset_table_for_people_joins_lists():
+    table = pd.DataFrame(
+        {"dataset_id": [1], "kind": ["survey"], "hubs": [["A Hub", "B Hub"]], "n_rows": [3]}
+    )
+    shown = ui.dataset_display(table)
+    assert shown.loc[0, "Hubs"] == "A Hub, B Hub"
+    assert shown.loc[0, "Kind"] == "Teacher survey"
