@@ -1,0 +1,373 @@
+"""``python -m evaluation compare FILE...``: what changed between the pre and post surveys.
+
+Reads and checks the files, matches people by participant code (or email, never by a form's
+response number) and prints the paired result table (unpaired when no one can be matched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from evaluation import columns as c
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+# Keys a table can be split by (--by), with the friendly spellings accepted on the command line.
+BY_KEYS = {
+    "hub": c.HUB,
+    "ncp": c.NCP,
+    "project": c.NCP,
+    "year": c.ACADEMIC_YEAR,
+    "academic_year": c.ACADEMIC_YEAR,
+    "work_group": c.WORK_GROUP,
+    "work-group": c.WORK_GROUP,
+    "school_phase": c.SCHOOL_PHASE,
+    "role": c.ROLE,
+}
+
+# Keys of each result in the --json document, after the group keys (the public contract).
+JSON_FIELDS = (
+    "item",
+    "n_pre",
+    "n_post",
+    "n_paired",
+    "mean_pre",
+    "mean_post",
+    "mean_change",
+    "sd_change",
+    "ci_low",
+    "ci_high",
+    "t",
+    "df",
+    "p_t",
+    "w",
+    "p_w",
+    "d_z",
+    "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+    "r_rb",
+    "pct_improved",
+    "pct_same",
+    "pct_declined",
+    "p_adj",
+    "reason",
+)
+INTEGER_FIELDS = ("n_pre", "n_post", "n_paired")
+ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
+
+
+def _by(text: str) -> list[str]:
+    keys = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        if name not in BY_KEYS:
+            choices = ", ".join(sorted({k for k in BY_KEYS if "-" not in k}))
+            raise argparse.ArgumentTypeError(f"cannot split by {part!r}; choose from {choices}")
+        if BY_KEYS[name] not in keys:
+            keys.append(BY_KEYS[name])
+    return keys
+
+
+def _phases(text: str) -> list[str]:
+    phases = [p.strip().lower() for p in text.split(",")]
+    if not phases or any(p not in ("pre", "post") for p in phases):
+        raise argparse.ArgumentTypeError("--phase takes pre or post per file, e.g. pre,post")
+    return phases
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` sub-command to the command line.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> register(parser.add_subparsers())
+    >>> parser.parse_args(["compare", "pre.csv", "post.csv", "--by", "hub,ncp"]).by
+    ['hub', 'ncp']
+    """
+    parser = subparsers.add_parser(
+        "compare",
+        help="what changed between the pre and post surveys, item by item",
+        description=(
+            "Check the survey files, match each person's pre and post answers by participant "
+            "code (or email; never by a form's response number) and print the change for "
+            "every item and scale. Give a pre file and a post file (in that order when they "
+            "have no phase column), or files with a phase column. Exit code 0: done; 1: a "
+            "file has errors (listed); 2: a file cannot be read, or bad usage."
+        ),
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="survey files (.csv or .xlsx)")
+    parser.add_argument(
+        "--by",
+        type=_by,
+        default=[],
+        metavar="KEYS",
+        help="split the results, e.g. hub,ncp (also year, work_group, school_phase, role)",
+    )
+    parser.add_argument(
+        "--phase",
+        type=_phases,
+        metavar="PHASES",
+        help="phase of each file without a phase column, in file order, e.g. pre,post",
+    )
+    parser.add_argument("--hub", help="Maths Hub for rows that do not name one")
+    parser.add_argument("--ncp", help="project (NCP) name or code for rows that do not name one")
+    parser.add_argument("--year", help="academic year for rows that do not give one, e.g. 2024/25")
+    parser.add_argument("--work-group", dest="work_group", help="Work Group for every row")
+    parser.add_argument(
+        "--design",
+        choices=("auto", "paired", "unpaired"),
+        default="auto",
+        help="auto (default): paired when people can be matched, else unpaired",
+    )
+    parser.add_argument(
+        "--adjust",
+        choices=("holm", "bh", "none"),
+        default="holm",
+        help="multiplicity adjustment within each group's items (default holm)",
+    )
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output.add_argument("--csv", action="store_true", help="CSV on stdout")
+    parser.set_defaults(run=run)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _has_phase_column(checked) -> bool:
+    return c.PHASE in checked.column_map.values()
+
+
+def _load(args: argparse.Namespace):
+    """Check every file; returns (frame, instrument, identifiers, exit code)."""
+    from evaluation.validation import FileDefaults, check_survey
+
+    def check(name: str, phase: str | None):
+        defaults = FileDefaults(
+            hub=args.hub,
+            ncp=args.ncp,
+            phase=phase,
+            academic_year=args.year,
+            work_group=args.work_group,
+        )
+        return check_survey(name, file_name=Path(name).name, defaults=defaults)
+
+    files = list(args.files)
+    if args.phase is not None and len(args.phase) != len(files):
+        _err(f"--phase gives {len(args.phase)} phase(s) for {len(files)} file(s); give one each.")
+        return None, None, (), EXIT_UNREADABLE
+    phases = list(args.phase) if args.phase else [None] * len(files)
+    checked = [check(name, phase) for name, phase in zip(files, phases, strict=True)]
+    if args.phase is None:
+        missing = [i for i, ch in enumerate(checked) if ch.frame is not None]
+        missing = [i for i in missing if not _has_phase_column(checked[i])]
+        if missing:
+            if len(files) == 2 and missing == [0, 1]:
+                # Two files without a phase column: the documented order is pre, then post.
+                checked = [check(files[0], "pre"), check(files[1], "post")]
+            else:
+                names = ", ".join(Path(files[i]).name for i in missing)
+                _err(
+                    f"{names}: no phase column, so we cannot tell pre from post. Give the pre "
+                    "file then the post file, or say which is which with --phase pre,post."
+                )
+                return None, None, (), EXIT_UNREADABLE
+
+    code = EXIT_OK
+    for name, ch in zip(files, checked, strict=True):
+        label = Path(name).name
+        if ch.frame is None:
+            _err(f"{label}: cannot be read.")
+            for problem in ch.report.errors:
+                _err(f"  {' '.join(problem.describe().split())}")
+            code = EXIT_UNREADABLE
+        elif not ch.report.valid:
+            count = len(ch.report.errors)
+            _err(f"{label}: {count} problem{'s' if count != 1 else ''} must be fixed first:")
+            for problem in ch.report.errors:
+                _err(f"  {' '.join(problem.describe().split())}")
+            code = max(code, EXIT_INVALID)
+        else:
+            for note in ch.notes:
+                _err(f"{label}: {note}")
+            if ch.report.warnings:
+                count = len(ch.report.warnings)
+                _err(
+                    f"{label}: {count} warning{'s' if count != 1 else ''} "
+                    f"(see: python -m evaluation validate {name})."
+                )
+    if code:
+        return None, None, (), code
+    frame = pd.concat([ch.frame for ch in checked], ignore_index=True)
+    instrument = next((ch.instrument for ch in checked if ch.instrument is not None), None)
+    if instrument is None:
+        from evaluation.instruments import default_instrument
+
+        instrument = default_instrument()
+    identifiers = tuple(dict.fromkeys(ch.identifier for ch in checked if ch.identifier))
+    return frame, instrument, identifiers, EXIT_OK
+
+
+def _clean(value: object) -> object:
+    """A JSON-ready value: NaN and missing values become None, NumPy scalars Python ones."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def document(results: pd.DataFrame, *, design: str, by: Sequence[str]) -> dict:
+    """The ``--json`` document: ``{"design", "by", "results": [...]}`` with NaN as None.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"hub": ["A"], "item": ["conf_1"], "n_pre": [3], "t": [float("nan")]})
+    >>> document(res, design="paired", by=["hub"])["results"][0]["t"] is None
+    True
+    """
+    fields = [*by, *JSON_FIELDS]
+    rows = []
+    for record in results.to_dict("records"):
+        row = {key: _clean(record.get(key)) for key in fields}
+        for key in INTEGER_FIELDS:
+            if row.get(key) is not None:
+                row[key] = int(row[key])
+        rows.append(row)
+    return {"design": design, "by": list(by), "results": rows}
+
+
+def _number(value: object, digits: int = 2) -> str:
+    number = pd.to_numeric(value, errors="coerce")
+    return "–" if pd.isna(number) else f"{number:.{digits}f}"
+
+
+def _p(value: object) -> str:
+    number = pd.to_numeric(value, errors="coerce")
+    if pd.isna(number):
+        return "–"
+    return "<0.001" if number < 0.001 else f"{number:.3f}"
+
+
+def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust: str) -> str:
+    """A readable table of the results, one line per group x item, notes underneath.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"item": ["conf_1"], "design": ["paired"], "n_pre": [3], "n_post": [3],
+    ...     "n_paired": [3], "mean_pre": [2.0], "mean_post": [3.0], "mean_change": [1.0],
+    ...     "ci_low": [0.5], "ci_high": [1.5], "p_adj": [0.02], "g_av": [0.9], "reason": [None]})
+    >>> print(text_table(res, design="paired", by=[], adjust="holm").splitlines()[2])
+    Item    n  Before  After  Change (95% CI)      p (adj.)  g_av
+    """
+    header = [*(k.replace("_", " ").capitalize() for k in by), "Item", "n", "Before", "After"]
+    header += ["Change (95% CI)", "p (adj.)", "g_av"]
+    notes: dict[str, int] = {}
+    lines = []
+    for _, row in results.iterrows():
+        if row["design"] == "paired":
+            n = f"{int(row['n_paired'])}"
+        else:
+            n = f"{int(row['n_pre'])}/{int(row['n_post'])}"
+        change = _number(row["mean_change"])
+        if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
+            change += f" ({_number(row['ci_low'])} to {_number(row['ci_high'])})"
+        mark = ""
+        if isinstance(row.get("reason"), str) and row["reason"]:
+            notes.setdefault(row["reason"], len(notes) + 1)
+            mark = f" [{notes[row['reason']]}]"
+        lines.append(
+            [
+                *(str(row[k]) for k in by),
+                str(row[c.ITEM]),
+                n,
+                _number(row["mean_pre"]),
+                _number(row["mean_post"]),
+                change,
+                _p(row["p_adj"]),
+                _number(row["g_av"]) + mark,
+            ]
+        )
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip()
+
+    if design == "paired":
+        title = "Paired change: each person's post answers against their own pre answers."
+        n_note = "n = people who answered both surveys"
+    else:
+        title = (
+            "Unpaired change: no one could be matched before and after, so everyone's answers "
+            "are compared as two groups (weaker evidence)."
+        )
+        n_note = "n = people who answered before / after"
+    out = [
+        title,
+        f"{n_note}; p adjusted ({ADJUST_NAMES[adjust]}) within each group's items; "
+        "g_av = Hedges' g (change in standard deviations of the answers).",
+        fmt(header),
+        fmt(["-" * w for w in widths]),
+        *(fmt(line) for line in lines),
+    ]
+    if notes:
+        out.append("")
+        out += [f"[{number}] {reason}" for reason, number in notes.items()]
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``compare``; 0 done, 1 a file has errors, 2 unreadable file or bad usage."""
+    frame, instrument, identifiers, code = _load(args)
+    if code:
+        return code
+    from evaluation.comparisons import compare
+    from evaluation.exports import neutralise
+    from evaluation.scoring import to_long
+
+    by = list(args.by)
+    long = to_long(frame, instrument, keys=by)
+    adjust = None if args.adjust == "none" else args.adjust
+    design = args.design
+    if design == "auto":
+        results = compare(long, by=by, design="paired", adjust=adjust)
+        design = "paired" if results["n_paired"].ge(2).any() else "unpaired"
+        if design == "unpaired":
+            results = compare(long, by=by, design="unpaired", adjust=adjust)
+    else:
+        results = compare(long, by=by, design=design, adjust=adjust)
+    # Items in questionnaire order, then the construct scores.
+    order = {name: i for i, name in enumerate([*instrument.item_ids, *instrument.constructs])}
+    position = results[c.ITEM].map(order).fillna(len(order))
+    results = (
+        results.assign(_position=position)
+        .sort_values([*by, "_position"], kind="stable")
+        .drop(columns="_position")
+        .reset_index(drop=True)
+    )
+    if design == "paired" and identifiers:
+        _err(f"People matched by: {', '.join(identifiers)}.")
+    if args.json:
+        print(json.dumps(document(results, design=design, by=by), allow_nan=False))
+    elif args.csv:
+        table = results[[*by, c.ITEM, "design", *JSON_FIELDS[1:]]]
+        neutralise(table).to_csv(sys.stdout, index=False)
+    elif results.empty:
+        print("There are no answers to compare.")
+    else:
+        print(text_table(results, design=design, by=by, adjust=args.adjust))
+    return EXIT_OK

@@ -1,0 +1,676 @@
+"""Paired change for respondents matched before and after: t-test, Wilcoxon, effect sizes.
+
+Every group x item is computed in one vectorised pass (grouped sums, grouped ranks, exact null
+distributions built once per shape and cached); the values equal SciPy's ``ttest_rel`` and
+``wilcoxon`` (with its defaults) to 1e-9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from evaluation import columns as c
+from evaluation import effect_sizes as es
+from evaluation.multiplicity import adjust_within, family_ids, resolve_method
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "individual_change",
+    "paired_change",
+    "paired_statistics",
+    "signed_rank",
+]
+
+# Columns after the group keys, in order (the contract in notes/contracts.md and the README).
+RESULT_COLUMNS = (
+    c.ITEM,
+    "design",
+    "n_pre",
+    "n_post",
+    "n_paired",
+    "mean_pre",
+    "mean_post",
+    "mean_change",
+    "sd_change",
+    "ci_low",
+    "ci_high",
+    "t",
+    "df",
+    "p_t",
+    "w",
+    "p_w",
+    "d_z",
+    "g_av",
+    "g_av_ci_low",
+    "g_av_ci_high",
+    "r_rb",
+    "pct_improved",
+    "pct_same",
+    "pct_declined",
+    "p_adj",
+    "reason",
+)
+
+# SciPy's ``wilcoxon(method="auto")`` switches to the normal approximation above this many
+# differences (zeros included), and uses an exhaustive sign-flip permutation test up to
+# PERMUTATION_MAX differences when there are ties or zeros (2**13 < its 9999 resamples).
+EXACT_MAX = 50
+PERMUTATION_MAX = 13
+ZERO_METHODS = ("wilcox", "pratt", "zsplit")
+
+NO_PAIRS = "No one answered this question both before and after, so there is no paired change."
+ONE_PAIR = "Only one person answered both before and after; at least two are needed for a test."
+NO_CHANGE = "Everyone gave the same answer before and after, so there is no change to test."
+SAME_CHANGE = (
+    "Everyone changed by exactly the same amount, so the t-test, its interval and d_z "
+    "cannot be worked out."
+)
+NO_SPREAD = (
+    "Everyone gave the same answer before, and the same answer after, so the change cannot be "
+    "put on the scale of the answers (g_av)."
+)
+NO_CORRELATION = (
+    "Everyone gave the same answer before or everyone gave the same answer after, so the "
+    "interval for g_av cannot be worked out."
+)
+
+
+def default_constructs() -> tuple[str, ...]:
+    """Construct names of the default instrument (they form their own multiplicity family).
+
+    Examples
+    --------
+    >>> default_constructs()
+    ('confidence', 'subject_knowledge', 'practice')
+    """
+    from evaluation.instruments import default_instrument
+
+    return tuple(default_instrument().constructs)
+
+
+# --------------------------------------------------------------------------------------------
+# From the long table to respondents and pairs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Responses:
+    """One mean score per group x respondent x phase (duplicates averaged), as flat arrays.
+
+    Cells are sorted by group, then respondent, then phase (pre before post), so a respondent's
+    pre cell is immediately followed by their post cell when they have both.
+    """
+
+    groups: pd.DataFrame  # one row per group: *by, item (sorted)
+    n_groups: int
+    group: np.ndarray  # group id per cell
+    person: np.ndarray  # group * n_respondents + respondent code
+    post: np.ndarray  # bool: post cell
+    score: np.ndarray
+    labels: np.ndarray  # respondent_id of each respondent code (anonymous rows come after)
+    n_respondents: int
+
+    @property
+    def n_pre(self) -> np.ndarray:
+        return np.bincount(self.group[~self.post], minlength=self.n_groups)
+
+    @property
+    def n_post(self) -> np.ndarray:
+        return np.bincount(self.group[self.post], minlength=self.n_groups)
+
+    def phase(self, post: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(group, score) of every pre (``post=False``) or post cell."""
+        mask = self.post if post else ~self.post
+        return self.group[mask], self.score[mask]
+
+
+def _check_long(long: pd.DataFrame, by: Sequence[str]) -> list[str]:
+    keys = [*by, c.ITEM]
+    missing = [k for k in [*keys, c.RESPONDENT_ID, c.PHASE, c.SCORE] if k not in long]
+    if missing:
+        raise KeyError(f"long table lacks column(s) {missing}; build it with scoring.to_long")
+    if c.ITEM in by:
+        raise ValueError("'item' is always a key; do not list it in by")
+    return keys
+
+
+def _group_ids(long: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group id per row (groups sorted by their keys, missing keys last) and the key table."""
+    combined = np.zeros(len(long), dtype=np.int64)
+    size = 1
+    for key in keys:
+        # pd.factorize works on Arrow strings directly (no Python objects), hence fast.
+        codes, uniques = pd.factorize(long[key], sort=True)
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        combined = combined * (len(uniques) + 1) + codes
+        size *= len(uniques) + 1
+    if size <= 4 * len(long) + 1_000_000:  # few possible groups: count, don't sort
+        present = np.flatnonzero(np.bincount(combined, minlength=size))
+        lookup = np.zeros(size, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        gid = lookup[combined]
+    else:
+        present, gid = np.unique(combined, return_inverse=True)
+    first = np.zeros(len(present), dtype=np.int64)
+    first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # first row of each group
+    groups = long[list(keys)].iloc[first].reset_index(drop=True)
+    return gid.astype(np.int64), groups
+
+
+def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
+    """Group ids, respondent codes and one score per group x respondent x phase."""
+    keys = _check_long(long, by)
+    phase = long[c.PHASE]
+    is_pre = phase.eq("pre").to_numpy(dtype=bool, na_value=False)
+    is_post = phase.eq("post").to_numpy(dtype=bool, na_value=False)
+    score = long[c.SCORE].to_numpy(dtype="float64", na_value=np.nan)
+    use = (is_pre | is_post) & ~np.isnan(score)
+    gid, groups = _group_ids(long, keys)
+    rid, labels = pd.factorize(long[c.RESPONDENT_ID])
+
+    gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use].astype(np.int64)
+    n_ids = len(labels)
+    anonymous = rid < 0  # no identifier: every row is a person of its own, never paired
+    rid[anonymous] = n_ids + np.arange(anonymous.sum())
+    n_respondents = max(n_ids + int(anonymous.sum()), 1)
+    cell_key = (gid * n_respondents + rid) * 2 + is_post
+    order = np.argsort(cell_key)
+    cell_key, score = cell_key[order], score[order]
+    starts = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]]) if len(order) else order
+    counts = np.diff(np.r_[starts, len(cell_key)])
+    means = score[starts]  # exact when a respondent answered once (the rule, not the exception)
+    repeated = counts > 1
+    if repeated.any():
+        means = np.where(repeated, np.add.reduceat(score, starts) / counts, means)
+    cell_key = cell_key[starts]
+    person = cell_key // 2
+    return _Responses(
+        groups=groups,
+        n_groups=len(groups),
+        group=person // n_respondents,
+        person=person,
+        post=(cell_key % 2).astype(bool),
+        score=means,
+        labels=np.asarray(labels, dtype=object),
+        n_respondents=n_respondents,
+    )
+
+
+def _pairs(responses: _Responses) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(group, respondent key, pre, post) for respondents with both phases in a group."""
+    person, post = responses.person, responses.post
+    first = np.flatnonzero(~post[:-1] & (person[1:] == person[:-1]))  # pre cell, post follows
+    return (
+        responses.group[first],
+        person[first],
+        responses.score[first],
+        responses.score[first + 1],
+    )
+
+
+def individual_change(long: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Each matched respondent's pre score, post score and change, per group x item.
+
+    Parameters
+    ----------
+    long : DataFrame
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`.
+    by : sequence of str
+        Group keys.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, item, respondent_id, pre, post, change`` (change = post - pre), one row per
+        respondent who answered the item before and after; sorted by group and respondent.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "phase": ["pre", "post", "pre"],
+    ...                      "item": "conf_1", "score": [2.0, 4.0, 3.0]})
+    >>> individual_change(long)[["respondent_id", "pre", "post", "change"]].values.tolist()
+    [['a', 2.0, 4.0, 2.0]]
+    """
+    responses = _responses(long, by)
+    group, key, pre, post = _pairs(responses)
+    keys = [*by, c.ITEM]
+    out = responses.groups.iloc[group].reset_index(drop=True)
+    # Paired keys always carry a real identifier (anonymous rows are never matched).
+    out[c.RESPONDENT_ID] = responses.labels[key % responses.n_respondents]
+    out["pre"], out["post"], out["change"] = pre, post, post - pre
+    return out.sort_values([*keys, c.RESPONDENT_ID], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Wilcoxon signed-rank test, every group at once
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _signed_rank_null(offset: int, n_nonzero: int, cuts: int) -> tuple[np.ndarray, np.ndarray]:
+    """P(S <= k) and P(S >= k) of twice the signed-rank sum under random signs.
+
+    The non-zero |differences| fall in tie blocks given by ``cuts`` (bit i set: a new block
+    starts after the i-th smallest); each block's members share the average rank, shifted by
+    ``offset`` (the number of zeros when zeros are ranked). With no ties this is the exact
+    Wilcoxon distribution; with ties or zeros it is the full sign-flip permutation distribution.
+    """
+    starts = [0] + [i for i in range(1, n_nonzero) if cuts >> i & 1] + [n_nonzero]
+    pmf = np.ones(1)
+    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+        size = hi - lo
+        rank2 = lo + hi + 1 + 2 * offset  # twice the average rank of positions lo+1 .. hi
+        kernel = np.zeros(size * rank2 + 1)
+        kernel[::rank2] = special.comb(size, np.arange(size + 1)) / 2.0**size
+        pmf = np.convolve(pmf, kernel)
+    return np.cumsum(pmf), np.cumsum(pmf[::-1])[::-1]
+
+
+def _small_sample_p(
+    offset: np.ndarray, n_nonzero: np.ndarray, cuts: np.ndarray, observed2: np.ndarray
+) -> np.ndarray:
+    """Two-sided exact/permutation p-value for each group (arrays, one entry per group)."""
+    p = np.full(offset.shape, np.nan)
+    if offset.size == 0:
+        return p
+    shapes, which = np.unique(
+        np.stack([offset, n_nonzero, cuts], axis=1), axis=0, return_inverse=True
+    )
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(len(shapes) + 1))
+    for s, (off, nz, cut) in enumerate(shapes):
+        members = order[bounds[s] : bounds[s + 1]]
+        cdf, sf = _signed_rank_null(int(off), int(nz), int(cut))
+        k = observed2[members]
+        p[members] = np.minimum(1.0, 2 * np.minimum(cdf[k], sf[k]))
+    return p
+
+
+def signed_rank(
+    group: np.ndarray, d: np.ndarray, n_groups: int, *, zero_method: str = "wilcox"
+) -> dict[str, np.ndarray]:
+    """Wilcoxon signed-rank test of the differences ``d`` in every group at once.
+
+    Parameters
+    ----------
+    group : ndarray of int
+        Group id (0 .. n_groups - 1) of each difference.
+    d : ndarray of float
+        Differences (post minus pre), no NaN.
+    n_groups : int
+        Number of groups.
+    zero_method : {"wilcox", "pratt", "zsplit"}
+        Treatment of zero differences, as in :func:`scipy.stats.wilcoxon`.
+
+    Returns
+    -------
+    dict of ndarray
+        ``w`` (``min(R+, R-)``, SciPy's two-sided statistic), ``p_w``, ``r_plus_w`` and
+        ``r_minus_w`` (rank sums with zeros dropped, for the rank-biserial r), ``n_positive``,
+        ``n_zero``, ``n_negative`` and ``method`` ("exact", "permutation" or "asymptotic").
+
+    Notes
+    -----
+    Reproduces ``scipy.stats.wilcoxon(post, pre)`` with its defaults (SciPy 1.17:
+    ``correction=False``, ``method="auto"``): more than 50 differences -> normal
+    approximation with tie (and zero) corrections; otherwise exact null distribution when there
+    are no ties and no zeros; otherwise, up to 13 differences, the exhaustive sign-flip
+    permutation test SciPy runs; otherwise the normal approximation. Ranks are average ranks of
+    ``|d|`` within the group, found by counting each distinct ``|d|`` per group, so no group is
+    ever sorted on its own.
+
+    Examples
+    --------
+    >>> import scipy.stats
+    >>> d = np.array([1.0, 2.0, -0.5, 3.0, 4.0, 2.0, 0.0])
+    >>> out = signed_rank(np.zeros(7, dtype=int), d, 1)
+    >>> float(out["w"][0]), round(float(out["p_w"][0]), 6)
+    (1.0, 0.0625)
+    >>> res = scipy.stats.wilcoxon(d)
+    >>> float(res.statistic), round(float(res.pvalue), 6)
+    (1.0, 0.0625)
+    """
+    if zero_method not in ZERO_METHODS:
+        raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
+    group = np.asarray(group, dtype=np.int64)
+    d = np.asarray(d, dtype="float64")
+    n_all = np.bincount(group, minlength=n_groups).astype("float64")
+    nonzero = d != 0
+    g, a, positive = group[nonzero], np.abs(d[nonzero]), d[nonzero] > 0
+    n_pos = np.bincount(g, weights=positive, minlength=n_groups)
+    nz = np.bincount(g, minlength=n_groups).astype("float64")
+    n_neg = nz - n_pos
+    n0 = n_all - nz
+
+    # Distinct |d| values (exact float equality, as SciPy's ranking), numbered in sorted order.
+    value_code, values = pd.factorize(a)
+    value_rank = np.empty(len(values), dtype=np.int64)
+    value_rank[np.argsort(np.asarray(values), kind="stable")] = np.arange(len(values))
+    n_values = max(len(values), 1)
+    cell_code, cells = pd.factorize(g * n_values + value_rank[value_code])
+    cells = np.asarray(cells, dtype=np.int64)
+    cell_order = np.argsort(cells, kind="stable")
+    cell_sorted = np.empty_like(cell_order)
+    cell_sorted[cell_order] = np.arange(cell_order.size)
+    cells = cells[cell_order]
+    code = cell_sorted[cell_code]
+    count = np.bincount(code, minlength=cells.size).astype("float64")
+    count_pos = np.bincount(code, weights=positive, minlength=cells.size)
+    cell_group = cells // n_values
+    start = np.cumsum(nz) - nz
+    less = np.cumsum(count) - count - start[cell_group]  # non-zero |d| below this cell
+    avg_rank = less + (count + 1) / 2
+    r_plus_w = np.bincount(cell_group, weights=count_pos * avg_rank, minlength=n_groups)
+    r_minus_w = nz * (nz + 1) / 2 - r_plus_w
+    ties = np.bincount(cell_group, weights=count**3 - count, minlength=n_groups)
+    has_ties = np.bincount(cell_group, weights=count > 1, minlength=n_groups) > 0
+
+    if zero_method == "wilcox":  # zeros dropped before ranking
+        offset = np.zeros(n_groups)
+        r_plus, r_minus = r_plus_w, r_minus_w
+        mean = nz * (nz + 1) / 4
+        var24 = nz * (nz + 1) * (2 * nz + 1) - ties / 2
+    else:  # zeros ranked first, so every non-zero rank moves up by the number of zeros
+        offset = n0
+        r_plus, r_minus = r_plus_w + n0 * n_pos, r_minus_w + n0 * n_neg
+        mean = n_all * (n_all + 1) / 4
+        var24 = n_all * (n_all + 1) * (2 * n_all + 1)
+        if zero_method == "pratt":  # Cureton's correction; zeros left out of the tie term
+            mean = mean - n0 * (n0 + 1) / 4
+            var24 = var24 - n0 * (n0 + 1) * (2 * n0 + 1) - ties / 2
+        else:  # zsplit: the zeros' ranks are shared equally by R+ and R-
+            half_zero_ranks = n0 * (n0 + 1) / 4
+            r_plus, r_minus = r_plus + half_zero_ranks, r_minus + half_zero_ranks
+            var24 = var24 - (ties + n0**3 - n0) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (r_plus - mean) / np.sqrt(var24 / 24)
+    p = 2 * special.ndtr(-np.abs(z))
+
+    small = (n_all <= EXACT_MAX) & ~(((n0 > 0) | has_ties) & (n_all > PERMUTATION_MAX))
+    small &= nz > 0
+    method = np.where(small, np.where((n0 > 0) | has_ties, "permutation", "exact"), "asymptotic")
+    if small.any():
+        cut_weights = np.where(less > 0, np.exp2(np.minimum(less, 62)), 0.0)
+        cuts = np.bincount(cell_group, weights=cut_weights, minlength=n_groups)
+        ranks2 = 2 * avg_rank + 2 * offset[cell_group]
+        observed2 = np.bincount(cell_group, weights=count_pos * ranks2, minlength=n_groups)
+        p[small] = _small_sample_p(
+            offset[small].astype(np.int64),
+            nz[small].astype(np.int64),
+            np.rint(cuts[small]).astype(np.int64),
+            np.rint(observed2[small]).astype(np.int64),
+        )
+    p[nz == 0] = np.nan
+    w = np.minimum(r_plus, r_minus)
+    w[nz == 0] = np.nan
+    return {
+        "w": w,
+        "p_w": p,
+        "r_plus_w": r_plus_w,
+        "r_minus_w": r_minus_w,
+        "n_positive": n_pos,
+        "n_zero": n0,
+        "n_negative": n_neg,
+        "method": method,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The results table
+# --------------------------------------------------------------------------------------------
+
+
+def _grouped_moments(group: np.ndarray, x: np.ndarray, n: np.ndarray, n_groups: int):
+    """Mean and sample variance per group (two-pass, so no cancellation)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(group, weights=x, minlength=n_groups) / n
+        dev = x - mean[group]
+        var = np.bincount(group, weights=dev * dev, minlength=n_groups) / (n - 1)
+    return mean, var, dev
+
+
+def _all_equal(x: np.ndarray, starts: np.ndarray, present: np.ndarray, n_groups: int):
+    """True for groups whose values are all identical (exactly; groups are contiguous)."""
+    out = np.zeros(n_groups, dtype=bool)
+    if starts.size:
+        out[present] = np.maximum.reduceat(x, starts) == np.minimum.reduceat(x, starts)
+    return out
+
+
+def _reasons(*conditions: tuple[np.ndarray, str]) -> np.ndarray:
+    """Join the messages whose condition holds, per row; None where none does."""
+    n = len(conditions[0][0])
+    out = np.full(n, None, dtype=object)
+    for mask, message in conditions:
+        rows = np.flatnonzero(mask)
+        for i in rows:
+            out[i] = message if out[i] is None else f"{out[i]} {message}"
+    return out
+
+
+def paired_statistics(
+    group: np.ndarray,
+    pre: np.ndarray,
+    post: np.ndarray,
+    n_groups: int,
+    *,
+    zero_method: str = "wilcox",
+    level: float = 0.95,
+) -> dict[str, np.ndarray]:
+    """Every paired statistic for every group at once, from matched pairs.
+
+    Parameters
+    ----------
+    group : ndarray of int
+        Group id (0 .. n_groups - 1) of each pair.
+    pre, post : ndarray of float
+        The pair's answers (no NaN).
+    n_groups : int
+        Number of groups (groups without pairs get NaN and a reason).
+    zero_method : {"wilcox", "pratt", "zsplit"}
+        Zero differences in the Wilcoxon test.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    dict of ndarray
+        One array per numeric result column of :func:`paired_change` from ``n_paired`` to
+        ``pct_declined``, plus ``reason`` (object array).
+
+    Examples
+    --------
+    >>> out = paired_statistics(np.array([0, 0, 0]), np.array([1.0, 2, 3]),
+    ...                         np.array([2.0, 4, 4]), 1)
+    >>> round(float(out["mean_change"][0]), 4), round(float(out["t"][0]), 4)
+    (1.3333, 4.0)
+    """
+    group = np.asarray(group, dtype=np.int64)
+    pre, post = np.asarray(pre, dtype="float64"), np.asarray(post, dtype="float64")
+    if group.size and np.any(group[1:] < group[:-1]):
+        order = np.argsort(group, kind="stable")
+        group, pre, post = group[order], pre[order], post[order]
+    d = post - pre
+    counts = np.bincount(group, minlength=n_groups)
+    n = counts.astype("float64")
+    present = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[present]
+    mean_pre, var_pre, _ = _grouped_moments(group, pre, n, n_groups)
+    mean_post, var_post, _ = _grouped_moments(group, post, n, n_groups)
+    mean_d, var_d, _ = _grouped_moments(group, d, n, n_groups)
+    same_d = _all_equal(d, starts, present, n_groups) & (n >= 2)
+    same_pre = _all_equal(pre, starts, present, n_groups) & (n >= 2)
+    same_post = _all_equal(post, starts, present, n_groups) & (n >= 2)
+    var_pre[same_pre] = var_post[same_post] = var_d[same_d] = 0.0  # not 1e-33 from rounding
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd_pre, sd_post, sd_d = np.sqrt(var_pre), np.sqrt(var_post), np.sqrt(var_d)
+        # Pre-post correlation from var_d = var_pre + var_post - 2 r sd_pre sd_post: 1 - r is
+        # then exactly 0 when everyone changed by the same amount (a direct r would give
+        # 1 - 1e-16, and its square root in the g_av interval an error of 1e-8).
+        one_minus_r = (var_d - (sd_pre - sd_post) ** 2) / (2 * sd_pre * sd_post)
+        r = np.where(same_pre | same_post, np.nan, 1 - one_minus_r)
+        df = np.where(n >= 2, n - 1, np.nan)
+        t = np.where(same_d, np.nan, mean_d / (sd_d / np.sqrt(n)))
+    p_t = 2 * stats.t.sf(np.abs(t), df)
+    ci_low, ci_high = es.mean_change_ci(mean_d, sd_d, n, level=level)
+    d_z = es.cohens_d_z(mean_d, sd_d)
+    g_av = es.hedges_g_av(mean_d, sd_pre, sd_post, n)
+    g_low, g_high = es.hedges_g_av_ci(g_av, n, r, level=level)
+    rank = signed_rank(group, d, n_groups, zero_method=zero_method)
+    r_rb = es.rank_biserial_paired(rank["r_plus_w"], rank["r_minus_w"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = {k: 100 * rank[k] / n for k in ("n_positive", "n_zero", "n_negative")}
+
+    no_change = (n >= 2) & (rank["n_zero"] == n)
+    same_change = same_d & ~no_change
+    no_answer_spread = same_pre & same_post & ~no_change
+    no_r = (same_pre | same_post) & ~no_change & ~no_answer_spread
+    for arr in (g_av, g_low, g_high, rank["w"], rank["p_w"], r_rb):
+        arr[n < 2] = np.nan
+    g_low[np.isnan(g_av)] = g_high[np.isnan(g_av)] = np.nan
+    reason = _reasons(
+        (n == 0, NO_PAIRS),
+        (n == 1, ONE_PAIR),
+        (no_change, NO_CHANGE),
+        (same_change, SAME_CHANGE),
+        (no_answer_spread, NO_SPREAD),
+        (no_r, NO_CORRELATION),
+    )
+    return {
+        "n_paired": counts.astype(np.int64),
+        "mean_pre": mean_pre,
+        "mean_post": mean_post,
+        "mean_change": mean_d,
+        "sd_change": sd_d,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "t": t,
+        "df": df,
+        "p_t": p_t,
+        "w": rank["w"],
+        "p_w": rank["p_w"],
+        "d_z": d_z,
+        "g_av": g_av,
+        "g_av_ci_low": g_low,
+        "g_av_ci_high": g_high,
+        "r_rb": r_rb,
+        "pct_improved": pct["n_positive"],
+        "pct_same": pct["n_zero"],
+        "pct_declined": pct["n_negative"],
+        "reason": reason,
+    }
+
+
+def _paired_table(responses: _Responses, *, zero_method: str, level: float = 0.95) -> pd.DataFrame:
+    """All paired statistics for every group (no adjustment); rows as responses.groups."""
+    n_groups = responses.n_groups
+    group, _, pre, post = _pairs(responses)
+    values = paired_statistics(group, pre, post, n_groups, zero_method=zero_method, level=level)
+    out = responses.groups.copy()
+    out["design"] = np.full(n_groups, "paired", dtype=object)
+    out["n_pre"] = responses.n_pre
+    out["n_post"] = responses.n_post
+    for name, value in values.items():
+        out[name] = value
+    out["p_adj"] = np.nan
+    return out
+
+
+def _adjust(
+    table: pd.DataFrame, by: Sequence[str], adjust: str | None, constructs: Collection[str] | None
+) -> pd.DataFrame:
+    method = resolve_method(adjust)
+    if method == "none":
+        table["p_adj"] = table["p_t"].to_numpy(dtype="float64")
+    else:
+        names = default_constructs() if constructs is None else tuple(constructs)
+        families = family_ids(table, list(by), names)
+        table["p_adj"] = adjust_within(
+            table["p_t"].to_numpy(dtype="float64"), families, method=method
+        )
+    # None (not NaN) where there is nothing to explain.
+    reasons = [r if isinstance(r, str) else None for r in table["reason"]]
+    table["reason"] = pd.Series(reasons, index=table.index, dtype=object)
+    return table
+
+
+def paired_change(
+    long: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    zero_method: str = "wilcox",
+    adjust: str | None = "holm",
+    constructs: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Paired pre/post change per group x item for respondents matched by ``respondent_id``.
+
+    Parameters
+    ----------
+    long : DataFrame
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`;
+        ``phase`` is ``"pre"`` or ``"post"`` (other rows are ignored). A missing
+        ``respondent_id`` is never matched. If a respondent has more than one score for a phase
+        in a group (validation normally prevents this) their mean is used.
+    by : sequence of str
+        Group keys, e.g. ``["hub", "ncp"]``; ``()`` analyses everyone together.
+    zero_method : {"wilcox", "pratt", "zsplit"}
+        Zero differences in the Wilcoxon test, as ``scipy.stats.wilcoxon`` (default drops them).
+    adjust : {"holm", "bh"} or None
+        Multiplicity adjustment of ``p_t`` within each family (the items of one group; construct
+        scores are a family of their own). None copies ``p_t`` to ``p_adj``.
+    constructs : collection of str, optional
+        Which ``item`` values are construct scores (default: the default instrument's).
+
+    Returns
+    -------
+    DataFrame
+        One row per group x item, sorted by the keys, with columns ``*by`` then:
+
+        - ``item``: item id, or construct name for construct scores
+        - ``design``: ``"paired"``
+        - ``n_pre``, ``n_post``: respondents with a pre / post answer; ``n_paired``: with both
+        - ``mean_pre``, ``mean_post``: means of the matched respondents' answers
+        - ``mean_change``, ``sd_change``: mean and SD (n - 1) of post minus pre
+        - ``ci_low``, ``ci_high``: 95% t interval of the mean change
+        - ``t``, ``df``, ``p_t``: paired t-test (``scipy.stats.ttest_rel(post, pre)``)
+        - ``w``, ``p_w``: Wilcoxon signed-rank ``min(R+, R-)`` and p
+          (``scipy.stats.wilcoxon(post, pre, zero_method=...)``, other arguments default)
+        - ``d_z``: Cohen's d_z; ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av
+          and its 95% CI (:mod:`evaluation.effect_sizes`)
+        - ``r_rb``: matched-pairs rank-biserial correlation (zeros dropped)
+        - ``pct_improved``, ``pct_same``, ``pct_declined``: % of matched respondents whose
+          answer went up / stayed / went down (0-100)
+        - ``p_adj``: ``p_t`` adjusted for multiplicity
+        - ``reason``: None, or plain English saying why some values are NaN
+
+    Notes
+    -----
+    Degenerate groups never raise or warn: fewer than two pairs, no change at all, everyone
+    changing by the same amount or no spread in the answers give NaN for the statistics that
+    cannot be worked out, and ``reason`` says why. When every difference is zero, SciPy's
+    Wilcoxon returns ``p = 1`` (13 pairs or fewer) or NaN; we return NaN for both. See
+    :func:`signed_rank` for how the Wilcoxon method is chosen.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({
+    ...     "respondent_id": list("abcd") * 2, "phase": ["pre"] * 4 + ["post"] * 4,
+    ...     "item": "conf_1", "score": [2.0, 3.0, 3.0, 4.0, 3.0, 4.0, 5.0, 4.0]})
+    >>> row = paired_change(long).iloc[0]
+    >>> int(row["n_paired"]), float(row["mean_change"]), round(float(row["t"]), 4)
+    (4, 1.0, 2.4495)
+    >>> import scipy.stats
+    >>> round(float(scipy.stats.ttest_rel([3, 4, 5, 4], [2, 3, 3, 4]).statistic), 4)
+    2.4495
+    """
+    if zero_method not in ZERO_METHODS:
+        raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
+    by = list(by)
+    table = _paired_table(_responses(long, by), zero_method=zero_method)
+    return _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
