@@ -362,19 +362,11 @@ def trend_reading(trend: pd.DataFrame) -> list[str]:
 def participation(frame: pd.DataFrame) -> pd.DataFrame:
     """Schools, participants and Work Groups by academic year and NCP, small counts hidden.
 
-    Distinct counts only (no statistic); disclosure control is evaluation.disclosure's.
+    The counting and the disclosure control are evaluation.participation's.
     """
-    from evaluation.disclosure import suppress
+    from evaluation.participation import participation as counted
 
-    grouped = frame.groupby([c.ACADEMIC_YEAR, c.NCP], sort=True)
-    table = pd.DataFrame(
-        {
-            "schools": grouped[c.SCHOOL_URN].nunique() if c.SCHOOL_URN in frame else 0,
-            "participants": grouped[c.RESPONDENT_ID].nunique(),
-            "work_groups": grouped[c.WORK_GROUP].nunique() if c.WORK_GROUP in frame else 0,
-        }
-    ).reset_index()
-    return suppress(table, n_col="participants", columns=["schools", "participants", "work_groups"])
+    return counted(frame, by=[c.ACADEMIC_YEAR, c.NCP])
 
 
 def participation_chart(table: pd.DataFrame):

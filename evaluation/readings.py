@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -346,7 +346,8 @@ def _no_result(name: str, row: Row) -> str:
 
 
 def _count(value: Any) -> str:
-    return str(int(value)) if _is_number(value) else "an unknown number of"
+    # Thousands separators, as the annual report writes them: "7,770 teachers".
+    return f"{int(value):,}" if _is_number(value) else "an unknown number of"
 
 
 def _text(value: Any) -> str:
@@ -355,7 +356,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
+    # A TypeGuard so the type checker knows float(value) is safe after the check.
     if value is None or isinstance(value, (str, bytes)):
         return False
     try:

@@ -83,6 +83,8 @@ SUGGESTED_HEADER = {
     c.SCHOOL_URN: ("URN", None),
     c.SCORE: ("Score", None),
 }
+# Read on the upload page and on the command line alike, so it names both ways of choosing.
+_FOR_WHOLE_FILE = "for the whole file when you upload it (command line: {option})."
 DEFAULTABLE = (c.HUB, c.NCP, c.PHASE, c.ACADEMIC_YEAR, c.WORK_GROUP)
 _NORMALISERS: dict[str, Callable[[object], str | None]] = {
     c.HUB: hub_name,
@@ -675,8 +677,8 @@ def _keyed_column(ctx: _Context, column: str, default: str | None, required: boo
 def _missing_column(ctx: _Context, column: str) -> None:
     label = LABELS.get(column, column)
     header, option = SUGGESTED_HEADER.get(column, (column, None))
-    fix = f"Add a column headed '{header}'"
-    fix += f", or choose the {label} for the whole file ({option})." if option else "."
+    fix = f"Add a '{header}' column"
+    fix += f", or choose the {label} {_FOR_WHOLE_FILE.format(option=option)}" if option else "."
     ctx.problems.add(
         Problem(
             "error", "missing_column", None, None, None, f"The file has no {label} column.", fix
@@ -783,7 +785,7 @@ def _message(
     if code == "missing_value":
         option = SUGGESTED_HEADER.get(column, ("", None))[1]
         fix = f"Fill in the {label}" + (
-            f", or choose it for the whole file ({option})." if option else "."
+            f", or choose it {_FOR_WHOLE_FILE.format(option=option)}" if option else "."
         )
         return f"This row has no {label}.", fix
     if code == "score_out_of_range":

@@ -16,19 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.reports.pdf import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "sample_data" / "examples"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LAPTOP = {"width": 1366, "height": 820}
 PLOT = ".js-plotly-plot"
 SLOW = 120_000  # ms: the first page load seeds the sample on a shared two-core machine
@@ -105,7 +98,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

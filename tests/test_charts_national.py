@@ -169,11 +169,47 @@ def test_overview_heatmap_colours_pooled_effects_and_marks_all_hidden_cells():
     )  # fmt: skip
     fig = overview_heatmap(overview)
     heat = fig.data[0]
-    assert list(heat.y) == ["Q", "P"] and list(heat.x) == ["confidence", "practice"]
+    assert list(heat.y) == ["Q", "P"] and list(heat.x) == ["Confidence", "Practice"]
     assert [list(r) for r in heat.z] == [[-0.1, None], [0.5, 0.2]]
     assert heat.text[0][1] == "[c]"
     assert heat.zmid == 0
     assert colours(fig) <= ALLOWED_COLOURS
+
+
+def test_overview_heatmap_names_outcomes_in_words_and_by_their_question_text():
+    from evaluation.instruments import Instrument, Item
+
+    instrument = Instrument(
+        "demo",
+        (
+            Item("conf_1", "I feel confident teaching fractions", "confidence"),
+            Item("know_1", "I know <why> methods work & when", "subject_knowledge"),
+        ),
+    )
+    overview = pd.DataFrame(
+        {"ncp": "P", "item": ["conf_1", "subject_knowledge", "know_1", "prac_9"],
+         "estimate": [0.5, 0.2, 0.1, 0.3], "ci_low": 0.0, "ci_high": 0.9, "k": 6,
+         "k_suppressed": 0, "n_respondents": 120}
+    )  # fmt: skip
+    heat = overview_heatmap(overview, instrument=instrument).data[0]
+    assert list(heat.x) == [
+        '"I feel confident teaching fractions"',
+        "Subject knowledge",
+        '"I know &lt;why&gt; methods work &amp; when"',
+        "Prac 9",
+    ]
+    assert "Subject knowledge: 0.20" in heat.hovertext[0][1]
+    assert list(overview_heatmap(overview).data[0].x) == [
+        "Conf 1", "Subject knowledge", "Know 1", "Prac 9"
+    ]  # fmt: skip
+    axis = overview_heatmap(overview, instrument=instrument).layout.xaxis
+    assert list(axis.tickvals) == list(heat.x)
+    assert axis.ticktext[0] == "&quot;I feel confident<br>teaching<br>fractions&quot;"
+    same_words = overview.assign(item=["conf_1", "conf 1", "know_1", "prac_9"])
+    assert list(overview_heatmap(same_words).data[0].x)[:2] == [
+        "Conf 1 (conf_1)",
+        "Conf 1 (conf 1)",
+    ]
 
 
 def test_charts_build_from_the_national_tables():

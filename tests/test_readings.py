@@ -162,6 +162,26 @@ def test_attrition_reading_says_whether_leavers_differed():
     assert attrition_reading({"pct_retained": np.nan, "reason": "No codes."}) == "No codes."
 
 
+def test_counts_in_every_reading_have_thousands_separators():
+    # Written out as the NCETM annual report writes them ("7,576 primary schools").
+    big = {**PAIRED, "n_paired": 7770.0}
+    assert "among 7,770 teachers who answered both surveys" in reading(big)
+    unpaired = {**PAIRED, "design": "unpaired", "n_pre": 12345, "n_post": 1000}
+    assert "comparing 12,345 teachers before with 1,000 after" in reading(unpaired)
+    pupils = {"n_paired": 98765, "n_schools": 1111, "mean_pre": 17.3, "mean_post": 19.4,
+              "mean_change": 2.1, "g_av": 0.45}  # fmt: skip
+    assert "among 98,765 pupils in 1,111 schools" in pupil_reading(pupils)
+    alpha = {"construct": "confidence", "n": 4582, "k": 3, "alpha": 0.82}
+    assert "3 questions answered by 4,582 people" in reliability_reading(alpha)
+    leavers = {"construct": "confidence", "n_pre": 2037, "n_completers": 1500,
+               "pct_retained": 73.6, "mean_completers": 3.4, "mean_leavers": 3.38,
+               "difference": 0.02, "g": 0.03}  # fmt: skip
+    assert attrition_reading(leavers).startswith(
+        "Of 2,037 teachers who answered the first survey, 1,500 (74%)"
+    )
+    assert "among 999 teachers" in reading({**PAIRED, "n_paired": 999})
+
+
 numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=32), st.none())
 
 

@@ -24,6 +24,7 @@ from evaluation.reports import (
     load_inputs,
 )
 from evaluation.reports.html import escape
+from evaluation.reports.pdf import CHROMIUM_ARGS
 from schemas.reference import hubs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,15 +41,6 @@ HUB_SECTIONS = (
     "Data provenance",
     "Suppression notes",
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -320,6 +312,25 @@ def test_text_answer_starting_with_equals_stays_text_in_every_table_export():
     )
 
 
+def test_open_text_question_is_named_by_its_column_less_the_one_text_marker():
+    # The reader marks an open question "Text messages home" as text_ + text_messages_home;
+    # only that one marker comes off, so the question keeps its own first word.
+    answer = "the weekly text messages helped parents a lot"
+    frame = _survey("Solent Maths Hub", "Mastering Number at KS2", 8, seed=61)
+    frame = frame.rename(columns={"text_what_changed": "text_text_messages_home"})
+    frame.loc[frame["phase"].eq("post"), "text_text_messages_home"] = answer
+    pack = build_board_pack(
+        _inputs([frame]),
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year=YEAR,
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    assert pack.tables["open_text_text_messages_home"].iloc[:, 0].tolist() == [answer]
+    assert "open_text_messages_home" not in pack.tables
+
+
 # ---------------------------------------------------------------------------- access, problems
 
 
@@ -430,7 +441,7 @@ def test_html_charts_render_in_headless_chromium_without_network(solent_pack):
     path = ARTIFACTS / "report.html"
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: requests.append(r.url))

@@ -225,7 +225,8 @@ def test_missing_required_columns_without_defaults_are_one_error_each():
         "The file has no academic year column.",
     }
     assert errors[0].fix == (
-        "Add a column headed 'Maths Hub', or choose the Maths Hub for the whole file (--hub)."
+        "Add a 'Maths Hub' column, or choose the Maths Hub for the whole file when you upload it "
+        "(command line: --hub)."
     )
 
 
@@ -304,6 +305,23 @@ def test_missing_value_in_a_required_column():
     problem = only(checked, "missing_value")
     assert (problem.row, problem.column) == (2, "Maths Hub")
     assert problem.message == "This row has no Maths Hub."
+    assert problem.fix == (
+        "Fill in the Maths Hub, or choose it for the whole file when you upload it "
+        "(command line: --hub)."
+    )
+
+
+def test_missing_column_fix_reads_for_the_upload_page_and_the_command_line():
+    errors = check_survey(b"Participant code,conf_1\na,4\nb,5\n").report.errors
+    fixes = sorted(p.fix for p in errors)
+    assert all("when you upload it (command line: --" in fix for fix in fixes)
+    assert not any(
+        fix.endswith(("(--hub).", "(--ncp).", "(--phase).", "(--year).")) for fix in fixes
+    )
+    assert (
+        "Add a 'Project' column, or choose the project (NCP) for the whole file when you upload it "
+        "(command line: --ncp)."
+    ) in fixes
 
 
 def test_bad_urn():

@@ -6,6 +6,7 @@ never compute statistics and never draw a number for a suppressed hub.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 
@@ -14,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation import columns as c
+from evaluation.charts._layout import wrap
 from evaluation.charts.palette import (
     GREY,
     NATIONAL,
@@ -24,8 +26,10 @@ from evaluation.charts.palette import (
     diverging,
 )
 from evaluation.disclosure import SUPPRESSED_SYMBOL
-from evaluation.national import EFFECT_LABELS, funnel_data
+from evaluation.instruments import Instrument
+from evaluation.national import EFFECT_LABELS, Effect, funnel_data
 from evaluation.pooling import RandomEffectsResult
+from evaluation.readings import humanise
 
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13}
 _ROW_HEIGHT = 26
@@ -302,7 +306,7 @@ def funnel_plot(
     hub_table: pd.DataFrame,
     pooled: RandomEffectsResult | pd.Series | Mapping,
     *,
-    effect: str = "d_z",
+    effect: Effect = "d_z",
     title: str | None = None,
     overdispersion: bool = False,
 ) -> go.Figure:
@@ -510,31 +514,66 @@ def trend_plot(
 NATIONAL_NAME = "National"
 
 
-def overview_heatmap(overview: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+def _outcome_names(items: list[str], instrument: Instrument | None) -> list[str]:
+    # Two outcomes that read the same keep their ids, so the heatmap never merges their columns.
+    names = [humanise(item, instrument) for item in items]
+    repeated = {name for name in names if names.count(name) > 1}
+    return [
+        f"{name} ({item})" if name in repeated else name
+        for name, item in zip(names, items, strict=True)
+    ]
+
+
+def overview_heatmap(
+    overview: pd.DataFrame, *, title: str | None = None, instrument: Instrument | None = None
+) -> go.Figure:
     """Heatmap of the pooled effect by NCP (rows) and outcome (columns).
 
     Colour is the pooled effect on a diverging scale centred on 0 (no change); each cell shows
     the estimate and the number of hubs pooled; empty cells had no hub to pool.
 
+    Parameters
+    ----------
+    overview : DataFrame
+        One year of :func:`evaluation.national.cross_ncp_overview`: one row per ``ncp`` x
+        ``item`` with ``estimate, ci_low, ci_high, k, n_respondents`` (``k_suppressed``
+        optional).
+    title : str, optional
+        Plain-English title; a default says what the colours show.
+    instrument : Instrument, optional
+        Gives the question text of item outcomes; construct names (``subject_knowledge``) and
+        items it does not know are shown as words ("Subject knowledge").
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One heatmap trace: ``y`` the NCPs, ``x`` the readable outcome names (long names are
+        wrapped in the axis labels only).
+
     Examples
     --------
-    >>> ov = pd.DataFrame({"ncp": ["P", "P", "Q"], "item": ["confidence", "practice",
+    >>> ov = pd.DataFrame({"ncp": ["P", "P", "Q"], "item": ["confidence", "subject_knowledge",
     ...     "confidence"], "estimate": [0.5, 0.2, -0.1], "ci_low": [0.3, 0.0, -0.4],
     ...     "ci_high": [0.7, 0.4, 0.2], "k": [10, 9, 4], "k_suppressed": [1, 0, 2],
     ...     "n_respondents": [300, 280, 60]})
     >>> fig = overview_heatmap(ov)
     >>> list(fig.data[0].y), list(fig.data[0].x)
-    (['Q', 'P'], ['confidence', 'practice'])
+    (['Q', 'P'], ['Confidence', 'Subject knowledge'])
     """
     if overview.duplicated([c.NCP, c.ITEM]).any():
         raise ValueError("the overview needs one row per NCP and outcome (filter to one year)")
     ncps = sorted(overview[c.NCP].unique().tolist(), reverse=True)
     items = list(dict.fromkeys(overview[c.ITEM].tolist()))
+    readable = _outcome_names(items, instrument)
+    # Question text is user text and plotly renders a little HTML, so it is escaped.
+    names = [html.escape(name, quote=False) for name in readable]
     cells = overview.set_index([c.NCP, c.ITEM])
     z, text, hover = [], [], []
     for ncp in ncps:
-        z_row, t_row, h_row = [], [], []
-        for item in items:
+        z_row: list[float | None] = []
+        t_row: list[str] = []
+        h_row: list[str] = []
+        for item, name in zip(items, names, strict=True):
             if (ncp, item) in cells.index:
                 row = cells.loc[(ncp, item)]
                 est = _num(row["estimate"])
@@ -546,7 +585,7 @@ def overview_heatmap(overview: pd.DataFrame, *, title: str | None = None) -> go.
                 z_row.append(round(est, 4))
                 t_row.append(f"{est:.2f}<br>k={k}")
                 h_row.append(
-                    f"{ncp}<br>{item}: {est:.2f} (95% CI {_num(row['ci_low']):.2f} to "
+                    f"{ncp}<br>{name}: {est:.2f} (95% CI {_num(row['ci_low']):.2f} to "
                     f"{_num(row['ci_high']):.2f})<br>{k} hubs, "
                     f"{int(_num(row['n_respondents']))} respondents"
                     + (f"<br>{k_hidden} hubs hidden {SUPPRESSED_SYMBOL}" if k_hidden else "")
@@ -554,11 +593,11 @@ def overview_heatmap(overview: pd.DataFrame, *, title: str | None = None) -> go.
             elif k_hidden:
                 z_row.append(None)
                 t_row.append(SUPPRESSED_SYMBOL)
-                h_row.append(f"{ncp}<br>{item}: {SUPPRESSED_SYMBOL} every hub hidden (too few)")
+                h_row.append(f"{ncp}<br>{name}: {SUPPRESSED_SYMBOL} every hub hidden (too few)")
             else:
                 z_row.append(None)
                 t_row.append("–")
-                h_row.append(f"{ncp}<br>{item}: no hubs to pool")
+                h_row.append(f"{ncp}<br>{name}: no hubs to pool")
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
@@ -569,7 +608,7 @@ def overview_heatmap(overview: pd.DataFrame, *, title: str | None = None) -> go.
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=items,
+            x=names,
             y=ncps,
             text=text,
             texttemplate="%{text}",
@@ -589,7 +628,13 @@ def overview_heatmap(overview: pd.DataFrame, *, title: str | None = None) -> go.
         font=_FONT,
         height=max(360, 120 + 34 * len(ncps)),
         margin={"l": 10, "r": 10, "t": 100, "b": 40},
-        xaxis={"side": "top", "automargin": True},
+        xaxis={
+            "side": "top",
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": names,
+            "ticktext": [wrap(name, 18) for name in readable],
+        },
         yaxis={"automargin": True},
         plot_bgcolor="white",
     )

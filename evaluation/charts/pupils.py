@@ -14,12 +14,13 @@ from plotly.subplots import make_subplots
 
 from evaluation import columns as c
 from evaluation.charts import palette
-from evaluation.charts.survey import PHASE_TITLES, _layout, _wrap
+from evaluation.charts._layout import error_bars, finish, wrap
+from evaluation.charts.survey import PHASE_TITLES
 
 PHASE_COLOURS = {"pre": palette.PRE, "post": palette.POST}
 
 
-def _national_line(figure: go.Figure, value: float, text: str, **where: object) -> None:
+def _national_line(figure: go.Figure, value: float | None, text: str, **where: object) -> None:
     if value is None or not np.isfinite(value):
         return
     figure.add_vline(
@@ -93,7 +94,7 @@ def score_distribution_chart(
         bargap=0.15,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
-    return _layout(figure, height=360, title=title)
+    return finish(figure, height=360, title=title)
 
 
 def full_marks_chart(
@@ -144,7 +145,7 @@ def full_marks_chart(
         title="% of pupils with full marks (25)", range=[0, 100], gridcolor="#EEEEEE"
     )
     figure.update_yaxes(autorange="reversed")
-    return _layout(figure, height=230, title=title)
+    return finish(figure, height=230, title=title)
 
 
 def pupil_change_chart(
@@ -173,7 +174,7 @@ def pupil_change_chart(
     """
     rows = change.reset_index(drop=True)
     labels = [
-        f"{_wrap(g, 30)} ({_n(n)} pupils, {_n(s)} schools)"
+        f"{wrap(g, 30)} ({_n(n)} pupils, {_n(s)} schools)"
         for g, n, s in zip(
             rows[group].astype(str), rows.get("n_paired"), rows.get("n_schools"), strict=True
         )
@@ -193,14 +194,7 @@ def pupil_change_chart(
             mode="markers",
             name="Change with 95% CI (allowing for schools)",
             marker={"color": palette.POST, "size": 13},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (rows["ci_high"].astype(float) - mean_change).to_numpy(),
-                "arrayminus": (mean_change - rows["ci_low"].astype(float)).to_numpy(),
-                "color": palette.POST,
-                "thickness": 2.5,
-            },
+            error_x=error_bars(mean_change, rows["ci_low"], rows["ci_high"], color=palette.POST),
             hovertemplate="Change %{x:+.2f} marks<extra></extra>",
         ),
         row=1,
@@ -241,7 +235,7 @@ def pupil_change_chart(
     figure.update_xaxes(title="Marks out of 25", gridcolor="#EEEEEE", row=1, col=2)
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0})
-    return _layout(figure, height=190 + 50 * max(len(rows), 1), title=title)
+    return finish(figure, height=190 + 50 * max(len(rows), 1), title=title)
 
 
 def _n(value: object) -> str:

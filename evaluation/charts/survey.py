@@ -6,7 +6,6 @@ Pure builders: tidy data in, figure out. Colours come from :mod:`evaluation.char
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,32 +15,11 @@ from plotly.subplots import make_subplots
 
 from evaluation import columns as c
 from evaluation.charts import palette
+from evaluation.charts._layout import error_bars, finish, wrap
 from evaluation.instruments import Instrument
 
 PHASE_TITLES = {"pre": "Before (pre)", "post": "After (post)"}
-FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13}
 DISTRIBUTION_COLUMNS = ["label_set", "item", "text", "phase", "score", "label", "n", "pct"]
-
-
-def _wrap(text: str, width: int = 42) -> str:
-    """Escape user text for plotly (which renders a little HTML) and wrap it with <br>."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(str(text), width) or [""])
-
-
-def _layout(figure: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 40},
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        title={"text": html.escape(title), "x": 0, "xanchor": "left"} if title else None,
-        hoverlabel={"font_size": 13},
-    )
-    # Long question texts and axis titles must push the plot over, never be cut off.
-    figure.update_xaxes(automargin=True)
-    figure.update_yaxes(automargin=True)
-    return figure
 
 
 def item_label(instrument: Instrument, item_id: str, width: int = 42) -> str:
@@ -49,8 +27,8 @@ def item_label(instrument: Instrument, item_id: str, width: int = 42) -> str:
     try:
         item = instrument.item(item_id)
     except KeyError:
-        return _wrap(item_id, width)
-    text = _wrap(item.text, width)
+        return wrap(item_id, width)
+    text = wrap(item.text, width)
     return f"{text} <i>(reversed)</i>" if item.reverse else text
 
 
@@ -258,7 +236,7 @@ def likert_bars(
         bargap=0.3,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0, "title": None},
     )
-    return _layout(figure, height=140 + 48 * max(len(order), 1), title=title)
+    return finish(figure, height=140 + 48 * max(len(order), 1), title=title)
 
 
 def item_means(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -335,7 +313,7 @@ def item_dumbbell(results: pd.DataFrame, instrument: Instrument, *, title: str |
     )
     figure.update_yaxes(automargin=True)
     figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
-    return _layout(figure, height=120 + 44 * max(len(table), 1), title=title)
+    return finish(figure, height=120 + 44 * max(len(table), 1), title=title)
 
 
 def construct_changes(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -392,15 +370,9 @@ def construct_change_chart(
             mode="markers",
             name="Mean change with 95% CI",
             marker={"color": palette.POST, "size": 14},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (table["ci_high"].astype(float) - change).to_numpy(),
-                "arrayminus": (change - table["ci_low"].astype(float)).to_numpy(),
-                "color": palette.POST,
-                "thickness": 2.5,
-                "width": 8,
-            },
+            error_x=error_bars(
+                change, table["ci_low"], table["ci_high"], color=palette.POST, width=8
+            ),
             customdata=np.column_stack(
                 [table["ci_low"], table["ci_high"], n.astype(float), g.astype(float)]
             ),
@@ -425,7 +397,7 @@ def construct_change_chart(
     )
     figure.update_yaxes(automargin=True)
     figure.update_layout(showlegend=False)
-    return _layout(figure, height=110 + 60 * max(len(table), 1), title=title)
+    return finish(figure, height=110 + 60 * max(len(table), 1), title=title)
 
 
 def change_histogram(
@@ -477,7 +449,7 @@ def change_histogram(
     figure.update_layout(
         bargap=0.05, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
     )
-    return _layout(figure, height=340, title=title)
+    return finish(figure, height=340, title=title)
 
 
 def _count(value: object) -> int:
@@ -532,7 +504,7 @@ def attrition_chart(
     )
     figure.update_xaxes(title="People", gridcolor="#EEEEEE", rangemode="tozero")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    return _layout(figure, height=250, title=title)
+    return finish(figure, height=250, title=title)
 
 
 def participation_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -562,7 +534,7 @@ def participation_chart(table: pd.DataFrame, *, title: str | None = None) -> go.
         else pd.Series(False, index=table.index)
     )
     hidden_ncps = set(table.loc[hidden, c.NCP])
-    labels = [f"{_wrap(n, 40)} [c]" if n in hidden_ncps else _wrap(n, 40) for n in ncps]
+    labels = [f"{wrap(n, 40)} [c]" if n in hidden_ncps else wrap(n, 40) for n in ncps]
     figure = go.Figure()
     for k, year in enumerate(years):
         rows = table[table[c.ACADEMIC_YEAR].eq(year)].set_index(c.NCP).reindex(ncps)
@@ -594,7 +566,7 @@ def participation_chart(table: pd.DataFrame, *, title: str | None = None) -> go.
     )
     figure.update_xaxes(title="Participants", gridcolor="#EEEEEE", rangemode="tozero")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    return _layout(figure, height=130 + 34 * max(len(ncps), 1), title=title)
+    return finish(figure, height=130 + 34 * max(len(ncps), 1), title=title)
 
 
 def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -625,7 +597,7 @@ def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figur
     )
     n = table["n_paired"] if "n_paired" in table else pd.Series(np.nan, index=table.index)
     labels = [
-        f"{_wrap(ncp, 36)} [c]" if h else f"{_wrap(ncp, 36)} (n = {v:.0f})"
+        f"{wrap(ncp, 36)} [c]" if h else f"{wrap(ncp, 36)} (n = {v:.0f})"
         for ncp, h, v in zip(table[c.NCP], hidden, n.astype(float), strict=True)
     ]
     d = table["d_z"].astype(float)
@@ -638,14 +610,7 @@ def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figur
             mode="markers",
             name="This hub (95% CI)",
             marker={"color": palette.POST, "size": 13},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (table["d_z_ci_high"].astype(float) - d).to_numpy(),
-                "arrayminus": (d - table["d_z_ci_low"].astype(float)).to_numpy(),
-                "color": palette.POST,
-                "thickness": 2.5,
-            },
+            error_x=error_bars(d, table["d_z_ci_low"], table["d_z_ci_high"], color=palette.POST),
             hovertemplate="Hub: %{x:.2f}<extra></extra>",
         )
     )
@@ -661,15 +626,14 @@ def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figur
                 "symbol": "diamond-open",
                 "line": {"width": 2},
             },
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (table["national_ci_high"].astype(float) - national).to_numpy(),
-                "arrayminus": (national - table["national_ci_low"].astype(float)).to_numpy(),
-                "color": palette.POOLED,
-                "thickness": 1,
-                "width": 0,
-            },
+            error_x=error_bars(
+                national,
+                table["national_ci_low"],
+                table["national_ci_high"],
+                color=palette.POOLED,
+                thickness=1,
+                width=0,
+            ),
             hovertemplate="National: %{x:.2f}<extra></extra>",
         )
     )
@@ -677,4 +641,4 @@ def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figur
     figure.update_xaxes(title="Standardised change (d_z)", gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
-    return _layout(figure, height=130 + 52 * max(len(table), 1), title=title)
+    return finish(figure, height=130 + 52 * max(len(table), 1), title=title)

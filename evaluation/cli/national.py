@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from evaluation import columns as c
+from evaluation.cli._common import add_min_n, add_output_options, err
 from evaluation.disclosure import SUPPRESSED_SYMBOL, display_table, resolve_min_n
+from evaluation.instruments import Instrument
 from evaluation.national import EFFECT_LABELS, hub_effects, national_table, pool_hubs
 
 
@@ -52,55 +54,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="d_z",
         help="what is pooled: standardised change d_z (default) or the raw mean change",
     )
-    parser.add_argument(
-        "--min-n",
-        type=_min_n,
-        default=None,
-        metavar="N",
-        help="hide hubs with fewer respondents than this (default 5, or $IMPACT_MIN_N)",
+    add_min_n(
+        parser, help="hide hubs with fewer respondents than this (default 5, or $IMPACT_MIN_N)"
     )
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    output.add_argument("--csv", action="store_true", help="CSV on stdout")
+    add_output_options(parser)
     parser.set_defaults(run=run)
 
 
-def _min_n(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--min-n must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("--min-n must be at least 1")
-    return value
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _load(files: Sequence[str]) -> tuple[pd.DataFrame | None, object, int]:
+def _load(files: Sequence[str]) -> tuple[pd.DataFrame | None, Instrument | None, int]:
     """Read and check every file; return (frame, instrument, exit code if failed else 0)."""
     from evaluation.validation import check_survey
 
-    frames, instrument = [], None
+    frames: list[pd.DataFrame] = []
+    instrument: Instrument | None = None
     for name in files:
         checked = check_survey(name)
         report = checked.report
         if checked.frame is None:
-            _err(f"{name}: cannot be read.")
+            err(f"{name}: cannot be read.")
             for problem in report.errors:
-                _err(f"  {problem.message}")
+                err(f"  {problem.message}")
             return None, None, 2
         if not report.valid:
-            _err(f"{name}: {len(report.errors)} problem(s) must be fixed first:")
+            err(f"{name}: {len(report.errors)} problem(s) must be fixed first:")
             for problem in report.errors[:20]:
                 where = f"row {problem.row}, " if problem.row else ""
                 column = f"column {problem.column}: " if problem.column else ""
-                _err(f"  {where}{column}{problem.message}")
+                err(f"  {where}{column}{problem.message}")
             return None, None, 1
         for note in checked.notes:
-            _err(f"{name}: {note}")
+            err(f"{name}: {note}")
         frames.append(checked.frame)
         instrument = instrument or checked.instrument
     frame = pd.concat(frames, ignore_index=True)
@@ -131,8 +114,9 @@ _COUNTS = ("n_paired", "n_respondents", "k", "k_suppressed", "k_excluded", "q_df
 def _record(record: dict) -> dict:
     out = {k: _clean(v) for k, v in record.items()}
     for key in _COUNTS:
-        if isinstance(out.get(key), float):
-            out[key] = int(out[key])
+        value = out.get(key)
+        if isinstance(value, float):
+            out[key] = int(value)
     return out
 
 
@@ -152,27 +136,27 @@ def run(args: argparse.Namespace) -> int:
         min_n = resolve_min_n(args.min_n)
         frame, instrument, code = _load(args.files)
     except ModuleNotFoundError as exc:
-        _err(f"This command needs a part of the toolkit that is not installed yet ({exc.name}).")
+        err(f"This command needs a part of the toolkit that is not installed yet ({exc.name}).")
         return 2
     if code:
         return code
-    assert frame is not None
+    assert frame is not None and instrument is not None
     ncp = _resolve_ncp(args.ncp, frame[c.NCP].dropna().unique().tolist())
     if ncp is None:
         names = "; ".join(sorted(frame[c.NCP].dropna().astype(str).unique()))
-        _err(f"'{args.ncp}' is not an NCP name or code we know. NCPs in these files: {names}.")
+        err(f"'{args.ncp}' is not an NCP name or code we know. NCPs in these files: {names}.")
         return 2
     rows = frame[frame[c.NCP].eq(ncp)]
     if args.year:
         rows = rows[rows[c.ACADEMIC_YEAR].eq(args.year)]
     if rows.empty:
         year = f" in {args.year}" if args.year else ""
-        _err(f"None of the files has responses for {ncp}{year}.")
+        err(f"None of the files has responses for {ncp}{year}.")
         return 2
     outcomes = [*instrument.constructs, *instrument.item_ids]
     outcome = args.outcome or instrument.constructs[0]
     if outcome not in outcomes:
-        _err(f"'{outcome}' is not an item or construct here. Choose one of: {', '.join(outcomes)}.")
+        err(f"'{outcome}' is not an item or construct here. Choose one of: {', '.join(outcomes)}.")
         return 2
 
     from evaluation.paired import paired_change

@@ -7,9 +7,10 @@ written, exit 0, and stderr says so. Exit 1 invalid data, 2 unknown hub/NCP or b
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
+
+from evaluation.cli._common import add_min_n, err
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,13 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="database URL of the store (default $DATABASE_URL or the local SQLite store)",
     )
-    parser.add_argument(
-        "--min-n",
-        type=_min_n,
-        default=None,
-        metavar="N",
-        help="hide results for fewer people than this (default 5, or $IMPACT_MIN_N)",
-    )
+    add_min_n(parser, help="hide results for fewer people than this (default 5, or $IMPACT_MIN_N)")
     parser.add_argument(
         "--synthetic",
         action="store_true",
@@ -65,20 +60,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-pdf", action="store_true", help="write only report.html")
     parser.set_defaults(run=run)
-
-
-def _min_n(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--min-n must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("--min-n must be at least 1")
-    return value
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,24 +77,24 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.reports.content import normalise_year
 
     if not args.hub and not args.ncp:
-        _err("Give --hub NAME (a hub's board pack) or --ncp NAME (a project's national report).")
+        err("Give --hub NAME (a hub's board pack) or --ncp NAME (a project's national report).")
         return 2
     hub = ncp = None
     if args.hub:
         hub, suggestion = resolve_hub(args.hub)
         if hub is None:
             hint = f" Did you mean '{suggestion}'?" if suggestion else ""
-            _err(f"'{args.hub}' is not a Maths Hub.{hint}")
+            err(f"'{args.hub}' is not a Maths Hub.{hint}")
             return 2
     if args.ncp:
         ncp, suggestion = resolve_ncp(args.ncp)
         if ncp is None:
             hint = f" Did you mean '{suggestion}'?" if suggestion else ""
-            _err(f"'{args.ncp}' is not a project (NCP).{hint}")
+            err(f"'{args.ncp}' is not a project (NCP).{hint}")
             return 2
     year = normalise_year(args.year)
     if year is None:
-        _err(f"'{args.year}' is not an academic year; write it like 2024/25.")
+        err(f"'{args.year}' is not an academic year; write it like 2024/25.")
         return 2
     viewer = Viewer.national()
     started = time.perf_counter()
@@ -121,9 +102,9 @@ def run(args: argparse.Namespace) -> int:
         inputs = inputs_from_files(args.data, synthetic=True if args.synthetic else None)
         if isinstance(inputs, FileProblem):
             where = f"{inputs.file}: " if inputs.file else ""
-            _err(f"{where}{'cannot be read' if inputs.code == 2 else 'has problems to fix first'}:")
+            err(f"{where}{'cannot be read' if inputs.code == 2 else 'has problems to fix first'}:")
             for line in inputs.lines:
-                _err(f"  {line}")
+                err(f"  {line}")
             return inputs.code
     else:
         from evaluation.store import Store, StoreError
@@ -131,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             store = Store.open(args.store)
         except StoreError as exc:
-            _err(f"The store cannot be opened: {exc}")
+            err(f"The store cannot be opened: {exc}")
             return 2
         try:
             inputs = load_inputs(store, viewer, hub=hub, ncp=ncp)
@@ -151,16 +132,16 @@ def run(args: argparse.Namespace) -> int:
         pdf=not args.no_pdf,
     )
     if not pack.ok:
-        _err(pack.problem or "The report could not be built.")
+        err(pack.problem or "The report could not be built.")
         return 2 if pack.problem_code in ("unknown_hub", "unknown_ncp", "usage", "bad_year") else 1
     try:
         written = write_pack(pack, Path(args.out))
     except OSError as exc:
-        _err(f"Cannot write into {args.out}: {exc.strerror or exc}.")
+        err(f"Cannot write into {args.out}: {exc.strerror or exc}.")
         return 2
     for path in written:
         print(path)
     if pack.pdf is None and not args.no_pdf:
-        _err(pack.pdf_note or "No PDF was made; the HTML report has the same content.")
-    _err(f"Built '{pack.title}' in {time.perf_counter() - started:.1f} s.")
+        err(pack.pdf_note or "No PDF was made; the HTML report has the same content.")
+    err(f"Built '{pack.title}' in {time.perf_counter() - started:.1f} s.")
     return 0

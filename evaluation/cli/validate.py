@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from evaluation.validation import CheckedFile, FileDefaults, Problem, check
+from evaluation.cli._common import add_file_defaults, file_defaults
+from evaluation.validation import CheckedFile, Problem, check
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -37,11 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to check")
     parser.add_argument("--kind", choices=("survey", "pupil"), default="survey")
-    parser.add_argument("--hub", help="Maths Hub for every row that does not name one")
-    parser.add_argument("--ncp", help="project (NCP) name or code for every row")
-    parser.add_argument("--phase", help="pre or post, for every row")
-    parser.add_argument("--year", help="academic year for every row, e.g. 2024/25")
-    parser.add_argument("--work-group", dest="work_group", help="Work Group for every row")
+    add_file_defaults(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(run=run)
 
@@ -64,14 +61,7 @@ def run(args: argparse.Namespace) -> int:
     2
     """
     path = Path(args.file)
-    defaults = FileDefaults(
-        hub=args.hub,
-        ncp=args.ncp,
-        phase=args.phase,
-        academic_year=args.year,
-        work_group=args.work_group,
-    )
-    checked = check(path, kind=args.kind, file_name=path.name, defaults=defaults)
+    checked = check(path, kind=args.kind, file_name=path.name, defaults=file_defaults(args))
     unreadable = checked.frame is None
     code = EXIT_UNREADABLE if unreadable else (EXIT_VALID if checked.report.valid else EXIT_INVALID)
     if args.json:

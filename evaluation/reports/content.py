@@ -27,6 +27,8 @@ from evaluation.disclosure import (
     suppress,
 )
 from evaluation.instruments import Instrument
+from evaluation.participation import participation_counts
+from evaluation.pooling import Method
 from evaluation.reports.document import (
     BulletList,
     Chart,
@@ -48,7 +50,7 @@ SYNTHETIC_BANNER = (
 # same quotes), and the fewest words an answer needs to be worth quoting.
 QUOTES_PER_QUESTION = 6
 QUOTE_MIN_WORDS = 3
-POOLING_METHOD = "REML"
+POOLING_METHOD: Method = "REML"
 
 
 @dataclass(frozen=True)
@@ -381,18 +383,15 @@ def _participation(
     counts_cols = ["n_pre", "n_post", "n_completers", "pct_retained"]
     per_group = attrition(frame, instrument, by=[by]).drop_duplicates(subset=[by])
     total = attrition(frame, instrument).iloc[[0]].assign(**{by: "All"})
-    extra = frame.groupby(by, sort=True).agg(
-        work_groups=(c.WORK_GROUP, "nunique"), schools=(c.SCHOOL_URN, "nunique")
-    )
+    per_group_counts = participation_counts(frame, by=[by]).set_index(by)
+    overall_counts = participation_counts(frame, by=[]).iloc[0]
     table = pd.concat([per_group[[by, *counts_cols]], total[[by, *counts_cols]]])
     table = table.reset_index(drop=True)
-    table["work_groups"] = [
-        frame[c.WORK_GROUP].nunique() if g == "All" else extra.loc[g, "work_groups"]
-        for g in table[by]
-    ]
-    table["schools"] = [
-        frame[c.SCHOOL_URN].nunique() if g == "All" else extra.loc[g, "schools"] for g in table[by]
-    ]
+    for column in ("work_groups", "schools"):
+        table[column] = [
+            overall_counts[column] if g == "All" else per_group_counts.loc[g, column]
+            for g in table[by]
+        ]
     table["is_total"] = table[by].eq("All")
     # Answers without a participant code cannot be matched but still count as taking part.
     no_code = frame[frame[c.RESPONDENT_ID].isna()]
@@ -647,7 +646,7 @@ def _open_text(
             continue
         order = sorted(answers, key=lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())
         picked = order[:QUOTES_PER_QUESTION]
-        question = outcome_label(re.sub(r"^(text_)+", "", str(column)))
+        question = outcome_label(str(column).removeprefix("text_"))
         parts.append(
             Table(
                 frame=pd.DataFrame({"What participants wrote": picked}),

@@ -22,6 +22,17 @@ A4_TEXT_WIDTH_PX = 703
 DEFAULT_TIMEOUT = 180.0
 # Simulated time Chromium waits for scripts (plotly drawing) before it prints.
 VIRTUAL_TIME_MS = 15000
+# Chromium switches for a sandboxed server with no network: no GPU, no QUIC, no first-run
+# screens and no calls home. Shared with the browser tests, which launch the same Chromium.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 @dataclass(frozen=True)
@@ -65,13 +76,7 @@ def chromium_command(chromium: str, html_file: Path, pdf_file: Path, profile: Pa
     return [
         chromium,
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_ARGS,
         "--disable-extensions",
         "--hide-scrollbars",
         f"--user-data-dir={profile}",

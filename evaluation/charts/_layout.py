@@ -1,0 +1,79 @@
+"""Layout pieces shared by the survey and pupil figures: font, wrapped labels, CI error bars.
+
+One look for every chart a lead or board sees, written once (pure helpers, no data).
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13}
+
+
+def wrap(text: str, width: int = 42) -> str:
+    """Escape user text for plotly (which renders a little HTML) and wrap it with ``<br>``.
+
+    Examples
+    --------
+    >>> wrap("I can explain <why> a method works", 16)
+    'I can explain<br>&lt;why&gt; a method<br>works'
+    """
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(str(text), width) or [""])
+
+
+def finish(figure: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
+    """Give ``figure`` the shared look: font, white background, margins that fit long labels.
+
+    Examples
+    --------
+    >>> fig = finish(go.Figure(), height=300, title="Before & after")
+    >>> fig.layout.height, fig.layout.title.text
+    (300, 'Before &amp; after')
+    """
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 40},
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        title={"text": html.escape(title), "x": 0, "xanchor": "left"} if title else None,
+        hoverlabel={"font_size": 13},
+    )
+    # Long question texts and axis titles must push the plot over, never be cut off.
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+    return figure
+
+
+def error_bars(
+    estimate: pd.Series,
+    low: pd.Series,
+    high: pd.Series,
+    *,
+    color: str,
+    thickness: float = 2.5,
+    width: float | None = None,
+) -> dict:
+    """A scatter trace's ``error_x`` for a confidence interval that need not be symmetric.
+
+    Examples
+    --------
+    >>> bars = error_bars(pd.Series([0.5]), pd.Series([0.2]), pd.Series([1.0]), color="#000")
+    >>> bars["array"].tolist(), bars["arrayminus"].tolist()
+    ([0.5], [0.3])
+    """
+    bars = {
+        "type": "data",
+        "symmetric": False,
+        "array": (high.astype(float) - estimate).to_numpy(),
+        "arrayminus": (estimate - low.astype(float)).to_numpy(),
+        "color": color,
+        "thickness": thickness,
+    }
+    if width is not None:
+        bars["width"] = width
+    return bars

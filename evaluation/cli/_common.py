@@ -1,0 +1,119 @@
+"""Options and small helpers shared by the sub-commands, written once.
+
+The values-for-the-whole-file options (``FileDefaults``), ``--min-n``, ``--json``/``--csv`` and
+the one way diagnostics reach stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evaluation.reading import FileDefaults
+
+
+def err(message: str) -> None:
+    """Print a diagnostic line on stderr (stdout is kept for the result).
+
+    Examples
+    --------
+    >>> err("checked 3 files")  # goes to stderr, so nothing shows here
+    """
+    print(message, file=sys.stderr)
+
+
+def min_n(text: str) -> int:
+    """Read ``--min-n``: a whole number of at least 1 (an ``argparse`` type).
+
+    Examples
+    --------
+    >>> min_n("10")
+    10
+    >>> min_n("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: --min-n must be at least 1
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--min-n must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--min-n must be at least 1")
+    return value
+
+
+def add_min_n(parser: argparse.ArgumentParser, *, help: str) -> None:
+    """Add ``--min-n N`` (default None: 5, or ``$IMPACT_MIN_N``) to ``parser``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_min_n(parser, help="hide groups smaller than this")
+    >>> parser.parse_args(["--min-n", "8"]).min_n, parser.parse_args([]).min_n
+    (8, None)
+    """
+    parser.add_argument("--min-n", type=min_n, default=None, metavar="N", help=help)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--json`` or ``--csv`` (at most one) to ``parser``; without either, a text table.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_output_options(parser)
+    >>> args = parser.parse_args(["--csv"])
+    >>> args.json, args.csv
+    (False, True)
+    """
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    output.add_argument("--csv", action="store_true", help="CSV on stdout")
+
+
+def add_file_defaults(parser: argparse.ArgumentParser) -> None:
+    """Add ``--hub --ncp --phase --year --work-group``: values for rows that lack them.
+
+    Read them back with :func:`file_defaults`.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_file_defaults(parser)
+    >>> parser.parse_args(["--work-group", "WG1", "--year", "2024/25"]).work_group
+    'WG1'
+    """
+    group = parser.add_argument_group("values for the whole file (when its rows lack them)")
+    group.add_argument("--hub", metavar="H", help="Maths Hub for rows that do not name one")
+    group.add_argument("--ncp", metavar="P", help="project (NCP) name or code, for every row")
+    group.add_argument("--phase", metavar="pre|post", help="pre or post, for every row")
+    group.add_argument("--year", metavar="Y", help="academic year for every row, e.g. 2024/25")
+    group.add_argument(
+        "--work-group", dest="work_group", metavar="WG", help="Work Group for every row"
+    )
+
+
+def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
+    """The :class:`~evaluation.reading.FileDefaults` the options asked for; None if none.
+
+    Examples
+    --------
+    >>> args = argparse.Namespace(hub="Solent", ncp=None, phase="pre", year=None,
+    ...                           work_group=None)
+    >>> file_defaults(args)
+    FileDefaults(hub='Solent', ncp=None, phase='pre', academic_year=None, work_group=None)
+    >>> file_defaults(argparse.Namespace(hub=None, ncp=None, phase=None, year=None,
+    ...                                  work_group=None)) is None
+    True
+    """
+    values = {
+        "hub": args.hub,
+        "ncp": args.ncp,
+        "phase": args.phase,
+        "academic_year": args.year,
+        "work_group": args.work_group,
+    }
+    if not any(values.values()):
+        return None
+    return FileDefaults(**values)
