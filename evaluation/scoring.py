@@ -72,6 +72,7 @@ def to_long(
     *,
     keys: Sequence[str] = (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.WORK_GROUP),
     constructs: bool = True,
+    pair_within: Sequence[str] = (c.NCP, c.ACADEMIC_YEAR),
 ) -> pd.DataFrame:
     """Reshape a wide survey frame to one row per respondent x phase x item.
 
@@ -85,11 +86,17 @@ def to_long(
         Grouping columns to carry along (those absent from ``frame`` are skipped).
     constructs : bool
         Also add each construct score as an ``item`` named after the construct.
+    pair_within : sequence of str
+        A pre and a post answer belong together only within one participation: the same person
+        in two projects, or in two years, is two pairs, not one. The ``respondent_id`` of the long
+        table is therefore qualified by these columns (those present in ``frame``), whatever
+        ``keys`` are. A missing identifier stays missing (unpaired).
 
     Returns
     -------
     DataFrame
-        Columns ``*keys, respondent_id, phase, item, score``; raw item scores are *not*
+        Columns ``*keys, respondent_id, phase, item, score``, with ``respondent_id`` qualified
+        by ``pair_within`` (``"code|project|year"``); raw item scores are *not*
         reverse-coded (so they read as answered); construct scores are. Unanswered items
         are dropped.
 
@@ -105,6 +112,13 @@ def to_long(
     id_cols = [k for k in keys if k in frame] + [c.RESPONDENT_ID, c.PHASE]
     items = [i for i in instrument.item_ids if i in frame]
     parts = [frame[id_cols + items]]
+    within = [k for k in pair_within if k in frame]
+    if within:
+        respondent = frame[c.RESPONDENT_ID].astype("str")
+        qualified = respondent.str.cat([frame[k].astype("str") for k in within], sep="|")
+        parts[0] = parts[0].assign(
+            **{c.RESPONDENT_ID: qualified.where(frame[c.RESPONDENT_ID].notna())}
+        )
     if constructs:
         parts.append(construct_scores(frame[items], instrument))
     wide = pd.concat(parts, axis=1)
