@@ -1,11 +1,12 @@
-"""Streamlit entry point: navigation, who is viewing, and the shared sidebar filters.
+"""Streamlit entry point: who is viewing, navigation for their role, and the shared sidebar.
 
-Each page lives in pages/; shared plumbing (store, caches, filters, errors) in app_support.py.
+Each page lives in pages/; shared plumbing (viewer, store, caches, filters, errors) in app_support.
 """
 
 import streamlit as st
 
 import app_support as ui
+from app_support import auth
 
 st.set_page_config(
     page_title="Maths Hubs Impact",
@@ -14,32 +15,41 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+with ui.friendly_errors("opening the data store"):
+    ui.get_store()
+
+access = ui.current_access()
+if access.viewer is None:
+    # Not signed in, or no role yet: one page, no data, and no way to reach the others.
+
+    def gate() -> None:
+        auth.draw_gate(access)
+
+    st.navigation(
+        [st.Page(gate, title="Sign in", icon=":material/login:", url_path="sign-in")],
+        position="hidden",
+    ).run()
+    st.stop()
+
+
+def page(key: str, **kw) -> st.Page:
+    path, title, icon = ui.PAGES[key]
+    return st.Page(path, title=title, icon=icon, **kw)
+
+
+offered = ui.pages_for(access.viewer)
+sections = {
+    "Start": ["home", "upload"],
+    "Results": ["impact", "hub", "national", "pupils"],
+    "About the data": ["datasets", "methods", "roles"],
+}
 navigation = st.navigation(
     {
-        "Start": [
-            st.Page(
-                ui.PAGES["home"][0],
-                title=ui.PAGES["home"][1],
-                icon=ui.PAGES["home"][2],
-                default=True,
-            ),
-            st.Page(ui.PAGES["upload"][0], title=ui.PAGES["upload"][1], icon=ui.PAGES["upload"][2]),
-        ],
-        "Results": [
-            st.Page(path, title=title, icon=icon)
-            for key, (path, title, icon) in ui.PAGES.items()
-            if key in ("impact", "hub", "national", "pupils")
-        ],
-        "About the data": [
-            st.Page(path, title=title, icon=icon)
-            for key, (path, title, icon) in ui.PAGES.items()
-            if key in ("datasets", "methods")
-        ],
+        heading: [page(key, default=key == "home") for key in keys if key in offered]
+        for heading, keys in sections.items()
     }
 )
 
-with ui.friendly_errors("opening the data store"):
-    ui.get_store()
 with ui.friendly_errors("drawing the filters"):
     ui.sidebar_filters()
 navigation.run()

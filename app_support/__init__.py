@@ -20,8 +20,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_support import auth
+from evaluation import access, exports
 from evaluation import columns as c
-from evaluation import exports
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument, default_instrument
 from schemas import reference
@@ -44,7 +45,17 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "pupils": ("pages/pupils.py", "Pupil outcomes (MTC)", ":material/school:"),
     "datasets": ("pages/datasets.py", "Datasets", ":material/database:"),
     "methods": ("pages/methods.py", "Methods", ":material/menu_book:"),
+    "roles": ("pages/roles.py", "Roles", ":material/manage_accounts:"),
 }
+
+# Pages only national users are offered (and which refuse anyone else).
+NATIONAL_ONLY_PAGES = ("roles",)
+
+
+def pages_for(viewer: Viewer) -> list[str]:
+    """Keys of :data:`PAGES` this viewer is offered, in navigation order."""
+    return [key for key in PAGES if viewer.is_national or key not in NATIONAL_ONLY_PAGES]
+
 
 # Phase of education, as offered in the sidebar; an NCP belongs to a phase when the reference
 # table's phase names it ("Early Years and Primary" is in both). Cross-phase and all-phase
@@ -65,17 +76,28 @@ FILTER_KEYS = {
 # --------------------------------------------------------------------------------------------
 
 
-def current_viewer() -> Viewer:
-    """The person viewing the dashboard.
+def current_access() -> auth.Access:
+    """Who is viewing this run, or why nobody is (see :mod:`app_support.auth`)."""
+    return auth.current_access()
 
-    Locally this is a single national user. Login and roles (``st.login`` plus a role table)
-    replace the body of this one function; every page and loader asks here.
+
+def current_viewer() -> Viewer:
+    """The person viewing the dashboard: the one place every page and loader asks.
+
+    Locally (no sign-in configured) a single national user; deployed, the signed-in person's
+    role from the store. With no viewer (not signed in, or no role) this draws the sign-in or
+    "ask your hub" page instead and stops the run, so no data is ever read without a viewer.
     """
-    return Viewer.national()
+    access = auth.current_access()
+    if access.viewer is None:
+        auth.draw_gate(access)
+        st.stop()
+    return access.viewer
 
 
 def _viewer_key(viewer: Viewer) -> str:
-    return f"{viewer.role}|{viewer.hub}|{','.join(viewer.work_groups)}"
+    groups = ",".join(viewer.work_groups)
+    return f"{viewer.role}|{viewer.hub}|{groups}|{int(viewer.sees_open_text)}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,7 +196,12 @@ def sidebar_filters() -> Filters:
             hub = st.selectbox(
                 "Maths Hub", [None, *hubs], format_func=_all("All hubs"), key=FILTER_KEYS["hub"]
             )
-        st.caption(f"Viewing as: {viewer.name} ({viewer.role} view)")
+        if viewer.role == "lead":
+            st.caption("Your Work Groups: " + (", ".join(viewer.work_groups) or "none yet"))
+        access = current_access()
+        st.caption(access.caption())
+        if access.signed_in:
+            auth.sign_out_button("sidebar_sign_out")
     chosen = Filters(academic_year=year, hub=hub, ncp=ncp, education_phase=education_phase)
     st.session_state["filters"] = chosen
     return chosen
@@ -246,6 +273,7 @@ def _surveys(
     frame, instrument = _open_store(location).load_surveys(
         _viewer, academic_year=academic_year, hub=hub, ncp=ncp
     )
+    frame = access.without_open_text(frame, _viewer)
     return _phase_filter(frame, education_phase), instrument
 
 
@@ -375,6 +403,314 @@ def results_by(by: Sequence[str]) -> pd.DataFrame:
     narrow the rows with :func:`restrict`; cached per store version, not per filter.
     """
     return _results_by(*_key(), tuple(by), current_viewer())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pooling_rows(location: str, version: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """Every hub's results (read as the internal national pooling viewer), for pooled values.
+
+    Private: hub and lead viewers only ever receive aggregates computed from this table (see
+    :func:`national_overview`, :func:`hub_comparison`, :func:`ncp_trend`, :func:`hub_trend`,
+    :func:`hub_headline`), never its rows.
+    """
+    pooling = Viewer.national(name="national pooling (internal)")
+    return _results_by(location, version, "national|pooling", by, pooling)
+
+
+def _comparison_source(by: Sequence[str]) -> pd.DataFrame:
+    viewer = current_viewer()
+    if viewer.is_national:
+        return results_by(by)
+    location, version, _ = _key()
+    return _pooling_rows(location, version, tuple(by))
+
+
+def _year_rows(table: pd.DataFrame, year: str, chosen: Filters) -> pd.DataFrame:
+    rows = restrict(table, chosen, skip=("hub", "ncp", "academic_year"))
+    return rows[rows[c.ACADEMIC_YEAR].eq(year)] if c.ACADEMIC_YEAR in rows else rows
+
+
+def _national_overview(year: str, effect: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation import national
+
+    rows = _year_rows(_comparison_source([c.ACADEMIC_YEAR, c.HUB, c.NCP]), year, chosen)
+    overview = national.cross_ncp_overview(rows, effect=effect)
+    return access.mask_thin_pooled(overview, current_viewer())
+
+
+def national_overview(year: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """Pooled effect per NCP x outcome for ``year`` (every hub; thin pools hidden from hubs).
+
+    Hub and lead viewers get the same pooled values as national users, except that a value
+    pooling fewer than :data:`evaluation.access.MIN_POOLED_HUBS` hubs is ``[c]``.
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"national_overview:{year}:{effect}:{chosen.key()}",
+        _national_overview,
+        year,
+        effect,
+        chosen,
+    )
+
+
+def _hub_comparison(
+    year: str, ncp: str, outcome: str, effect: str, chosen: Filters
+) -> tuple[pd.DataFrame, pd.Series]:
+    from evaluation import national
+
+    viewer = current_viewer()
+    by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
+    everyone = national.hub_effects(
+        _year_rows(_comparison_source(by), year, chosen), outcome=outcome, ncp=ncp
+    )
+    pooled = national.pool_hubs(everyone, effect=effect)
+    if viewer.is_national:
+        return everyone, pooled
+    # The viewer's own row comes from their own rows (a lead: their Work Groups only).
+    own = national.hub_effects(
+        _year_rows(results_by(by), year, chosen), outcome=outcome, ncp=ncp, secondary=False
+    )
+    return access.own_hub_rows(own, viewer), access.mask_thin_pooled_row(pooled, viewer)
+
+
+def hub_comparison(
+    year: str, ncp: str, outcome: str, effect: str, chosen: Filters | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Per-hub effects (``national.hub_effects``) and the pooled row for one NCP and outcome.
+
+    National viewers get every hub; hub and lead viewers only their own hub's row (from their
+    own rows) and the pooled value (hidden when fewer than three hubs are pooled).
+    """
+    chosen = chosen or filters()
+    name = f"hub_comparison:{year}:{ncp}:{outcome}:{effect}:{chosen.key()}"
+    return cached(name, _hub_comparison, year, ncp, outcome, effect, chosen)
+
+
+def _mask_levels(trend: pd.DataFrame, viewer: Viewer, levels: Sequence[str]) -> pd.DataFrame:
+    if trend.empty or "level" not in trend:
+        return trend
+    return access.mask_thin_pooled(trend, viewer, rows=trend["level"].isin(levels))
+
+
+def _ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation import national
+
+    rows = restrict(
+        _comparison_source([c.ACADEMIC_YEAR, c.HUB, c.NCP]),
+        chosen,
+        skip=("hub", "ncp", "academic_year"),
+    )
+    trend = national.trends(rows, outcome=outcome, ncp=ncp, effect=effect)
+    return _mask_levels(trend, current_viewer(), ("ncp", "national"))
+
+
+def ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """An NCP's pooled effect by year with the national line (``national.trends``)."""
+    chosen = chosen or filters()
+    return cached(
+        f"ncp_trend:{outcome}:{ncp}:{effect}:{chosen.key()}",
+        _ncp_trend,
+        outcome,
+        ncp,
+        effect,
+        chosen,
+    )
+
+
+def _hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation import national
+
+    viewer = current_viewer()
+    by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
+    own_rows = restrict(results_by(by), chosen, skip=("hub", "ncp", "academic_year"))
+    trend = national.trends(own_rows, outcome=outcome, hub=hub, ncp=ncp)
+    if viewer.is_national:
+        return trend
+    everyone = restrict(_comparison_source(by), chosen, skip=("hub", "ncp", "academic_year"))
+    line = national.trends(everyone, outcome=outcome, hub=hub, ncp=ncp)
+    line = _mask_levels(line[line["level"].eq("national")], viewer, ("national",))
+    out = pd.concat([trend[trend["level"].ne("national")], line], ignore_index=True)
+    order = {"hub": 0, "ncp": 0, "national": 1}
+    out = out.sort_values(
+        [c.ACADEMIC_YEAR, "level"], key=lambda s: s.map(order) if s.name == "level" else s
+    )
+    return out.reset_index(drop=True)
+
+
+def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """A hub's effect by year for one NCP beside the national line (``national.trends``).
+
+    The hub series comes from the viewer's own rows; the national line from every hub (for
+    hub and lead viewers: hidden in years pooling fewer than three hubs).
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"hub_trend:{hub}:{outcome}:{ncp}:{chosen.key()}", _hub_trend, hub, outcome, ncp, chosen
+    )
+
+
+def _hub_headline(hub: str, year: str, outcome: str, chosen: Filters) -> pd.DataFrame:
+    from app_support import views
+    from evaluation import national
+
+    viewer = current_viewer()
+    by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
+    headline = views.hub_headline(
+        _year_rows(results_by(by), year, chosen), hub=hub, outcome=outcome
+    )
+    if viewer.is_national or headline.empty:
+        return headline
+    pooled = national.cross_ncp_overview(
+        _year_rows(_comparison_source(by), year, chosen), outcomes=[outcome]
+    )
+    pooled = access.mask_thin_pooled(pooled, viewer)
+    hidden = pooled["suppressed"] if "suppressed" in pooled else pd.Series(False, pooled.index)
+    pooled["national_note"] = pooled["suppression_reason"].where(hidden.astype(bool), None)
+    pooled = pooled.rename(
+        columns={
+            "estimate": "national",
+            "ci_low": "national_ci_low",
+            "ci_high": "national_ci_high",
+            "k": "hubs_pooled",
+        }
+    )[[c.NCP, "national", "national_ci_low", "national_ci_high", "hubs_pooled", "national_note"]]
+    national_cols = ["national", "national_ci_low", "national_ci_high", "hubs_pooled"]
+    own = headline.drop(columns=[col for col in national_cols if col in headline])
+    return own.merge(pooled, on=c.NCP, how="left").reset_index(drop=True)
+
+
+def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table for people and downloads: hidden hubs and hidden national values [c]."""
+    from evaluation.disclosure import SUPPRESSED_SYMBOL, display_table
+
+    out = display_table(headline, digits=3)
+    if "national_note" in headline:
+        hidden = headline["national_note"].notna().to_numpy()
+        for col in ("national", "national_ci_low", "national_ci_high"):
+            if col in out:
+                out.loc[hidden, col] = SUPPRESSED_SYMBOL
+    return out
+
+
+def hub_headline(hub: str, year: str, outcome: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """The hub's effect per NCP beside the national pooled value (``views.hub_headline``).
+
+    For hub and lead viewers the hub's values come from their own rows and the national
+    value from every hub (``[c]`` when fewer than three hubs are pooled).
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"hub_headline:{hub}:{year}:{outcome}:{chosen.key()}",
+        _hub_headline,
+        hub,
+        year,
+        outcome,
+        chosen,
+    )
+
+
+def chromium_available() -> bool:
+    """True when a Chromium browser is installed to print board packs as PDF."""
+    from evaluation.reports.pdf import find_chromium
+
+    return find_chromium() is not None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _board_pack(
+    location: str,
+    version: str,
+    viewer_key: str,
+    hub: str | None,
+    ncp: str | None,
+    year: str,
+    pdf: bool,
+    _viewer: Viewer,
+) -> dict[str, Any]:
+    from evaluation.reports import build_board_pack, load_inputs
+
+    inputs = load_inputs(_open_store(location), _viewer, hub=hub, ncp=ncp)
+    pack = build_board_pack(inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf)
+    return {
+        "problem": pack.problem,
+        "title": pack.title,
+        "html": pack.html,
+        "pdf": pack.pdf,
+        "pdf_note": pack.pdf_note,
+    }
+
+
+def may_build_board_pack(viewer: Viewer, *, hub: str | None = None) -> bool:
+    """Hub users may build their own hub's board pack; national users any hub's or NCP's."""
+    if viewer.is_national:
+        return True
+    return viewer.role == "hub" and hub is not None and hub == viewer.hub
+
+
+def board_pack(*, year: str, hub: str | None = None, ncp: str | None = None) -> dict[str, Any]:
+    """A hub board pack (``hub``) or national project report (``ncp``) as HTML (and PDF).
+
+    Returns ``{"problem", "title", "html", "pdf", "pdf_note"}``; ``problem`` is a plain-English
+    reason when there is no report. Built by ``evaluation.reports`` with the current viewer,
+    cached per store version; the PDF only when Chromium is installed.
+    """
+    viewer = current_viewer()
+    if not may_build_board_pack(viewer, hub=hub):
+        return {
+            "problem": "Board packs are for hub boards and the national team.",
+            "title": "",
+            "html": "",
+            "pdf": None,
+            "pdf_note": None,
+        }
+    return _board_pack(*_key(), hub, ncp, year, chromium_available(), viewer)
+
+
+def board_pack_downloads(
+    *, year: str, hub: str | None = None, ncp: str | None = None, key: str
+) -> None:
+    """A "Prepare" button, then HTML (and, with Chromium, PDF) downloads of a board pack."""
+    if st.button("Prepare the report", key=f"{key}_build", icon=":material/description:"):
+        st.session_state[f"{key}_for"] = (hub, ncp, year)
+    if st.session_state.get(f"{key}_for") != (hub, ncp, year):
+        return
+    with st.spinner("Writing the report (this can take a little while)..."):
+        pack = board_pack(year=year, hub=hub, ncp=ncp)
+    if pack["problem"]:
+        st.info(pack["problem"], icon=":material/info:")
+        return
+    stem = "board_pack_" + "_".join(str(part) for part in (hub or ncp, year))
+    stem = "".join(ch if ch.isalnum() else "_" for ch in stem)
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            "Report (HTML)",
+            pack["html"].encode("utf-8"),
+            file_name=f"{stem}.html",
+            mime="text/html",
+            key=f"{key}_html",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Opens in any web browser, also offline; the charts are interactive.",
+        )
+    with right:
+        if pack["pdf"] is not None:
+            st.download_button(
+                "Report (PDF)",
+                pack["pdf"],
+                file_name=f"{stem}.pdf",
+                mime="application/pdf",
+                key=f"{key}_pdf",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+        else:
+            st.caption(
+                "No PDF here: "
+                + plain(pack["pdf_note"] or "this server cannot print PDFs.")
+                + " Open the HTML and print it from your browser instead."
+            )
 
 
 def restrict(
@@ -604,7 +940,7 @@ def plain(text: object) -> str:
 def survey_template(instrument: Instrument | None = None) -> pd.DataFrame:
     """An empty-but-for-two-examples survey file with the headers the reader knows best."""
     instrument = instrument or default_instrument()
-    hub = reference.hubs()["name"].iloc[0]
+    hub = _example_hub()
     ncp = reference.ncps()["name"].iloc[0]
     rows = []
     for phase, answer in (("pre", 3), ("post", 4)):
@@ -624,9 +960,15 @@ def survey_template(instrument: Instrument | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _example_hub() -> str:
+    """The hub named in templates: the viewer's own (never another hub's name)."""
+    viewer = current_viewer()
+    return viewer.hub if viewer.hub else str(reference.hubs()["name"].iloc[0])
+
+
 def pupil_template() -> pd.DataFrame:
     """A pupil MTC file with the expected headers and two example rows."""
-    hub = reference.hubs()["name"].iloc[0]
+    hub = _example_hub()
     return pd.DataFrame(
         {
             c.PUPIL_ID: ["P001", "P001"],

@@ -8,7 +8,6 @@ import streamlit as st
 import app_support as ui
 from app_support import views
 from evaluation import columns as c
-from evaluation import national
 from evaluation.charts import national as charts
 from evaluation.charts.survey import construct_label
 from evaluation.disclosure import display_table
@@ -43,6 +42,12 @@ with ui.friendly_errors("drawing the hub overview"):
         f"{year} (choose the year in the sidebar)."
     )
 
+    if viewer.role == "lead":
+        st.caption(
+            "You see your own Work Groups only: the hub's numbers below are theirs. The national "
+            "values pool every hub."
+        )
+
     st.subheader("Who took part")
     frame, instrument = ui.surveys(ui.Filters(hub=hub, education_phase=chosen.education_phase))
     if frame.empty:
@@ -62,16 +67,14 @@ with ui.friendly_errors("drawing the hub overview"):
     with left:
         outcome = st.selectbox("Outcome", outcomes, format_func=construct_label, key="hub_outcome")
     st.subheader(f"Headline change per project, {year}")
-    rows = ui.restrict(by_year, chosen, skip=("hub", "ncp", "academic_year"))
-    rows = rows[rows[c.ACADEMIC_YEAR].eq(year)]
-    headline = views.hub_headline(rows, hub=hub, outcome=outcome)
+    headline = ui.hub_headline(hub, year, outcome, chosen)
     if headline.empty:
         st.info(f"{hub} has no matched before-and-after results for {year}.")
     else:
         ui.chart_with_reading(
             views.headline_chart(headline),
             views.headline_reading(headline, hub=hub),
-            display_table(headline, digits=3),
+            ui.headline_display(headline),
             key="hub_headline",
             name="headline_per_project",
         )
@@ -85,7 +88,7 @@ with ui.friendly_errors("drawing the hub overview"):
             index=hub_ncps.index(chosen.ncp) if chosen.ncp in hub_ncps else 0,
             key="hub_trend_ncp",
         )
-    trend = national.trends(by_year, outcome=outcome, hub=hub, ncp=ncp)
+    trend = ui.hub_trend(hub, outcome, ncp, chosen)
     ui.chart_with_reading(
         charts.trend_plot(trend),
         views.trend_reading(trend),
@@ -110,3 +113,13 @@ with ui.friendly_errors("drawing the hub overview"):
                 with st.container(border=True):
                     st.caption(ui.plain(question))
                     st.text(answer)
+            ui.download_table(quotes, "open_text_answers", key="hub_quotes", label="answers shown")
+
+    if ui.may_build_board_pack(viewer, hub=hub):
+        st.subheader("Board pack")
+        st.caption(
+            f"A report of {hub}'s results for {year} to take into a board meeting: headline "
+            "results with plain-English readings, charts, participation, trends, the national "
+            "comparison, methods and where the data came from. Small groups stay hidden [c]."
+        )
+        ui.board_pack_downloads(year=year, hub=hub, key="hub_pack")

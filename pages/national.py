@@ -9,6 +9,7 @@ import app_support as ui
 from app_support import views
 from evaluation import columns as c
 from evaluation import national
+from evaluation.access import MIN_POOLED_HUBS
 from evaluation.charts import national as charts
 from evaluation.charts.survey import construct_label
 from evaluation.disclosure import display_table
@@ -22,11 +23,19 @@ ui.page_header(
 
 with ui.friendly_errors("comparing projects across hubs"):
     chosen = ui.filters()
+    viewer = ui.current_viewer()
     with st.spinner("Comparing hubs..."):
         by_year = ui.results_by([c.ACADEMIC_YEAR, c.HUB, c.NCP])
     if by_year.empty:
         ui.empty_state("No survey data yet, so there is nothing to compare.")
         st.stop()
+    if not viewer.is_national:
+        st.info(
+            f"You see the national pooled values and {viewer.hub}'s own results, never another "
+            "hub's. A national value that pools fewer than "
+            f"{MIN_POOLED_HUBS} hubs is hidden [c], so no other hub's result can be worked out.",
+            icon=":material/visibility:",
+        )
     year = views.year_in_view(by_year, chosen)
     rows = ui.restrict(by_year, chosen, skip=("hub", "ncp", "academic_year"))
     rows = rows[rows[c.ACADEMIC_YEAR].eq(year)]
@@ -48,9 +57,7 @@ with ui.friendly_errors("comparing projects across hubs"):
 
     st.subheader(f"Every project at a glance, {year}")
     with st.spinner("Pooling hubs for every project..."):
-        overview = ui.cached(
-            f"overview:{year}:{effect}", national.cross_ncp_overview, rows, effect=effect
-        )
+        overview = ui.national_overview(year, effect, chosen)
     ui.chart_with_reading(
         charts.overview_heatmap(overview),
         views.overview_reading(overview),
@@ -60,7 +67,7 @@ with ui.friendly_errors("comparing projects across hubs"):
         wide=True,
     )
 
-    st.subheader("One project across hubs")
+    st.subheader("One project across hubs" if viewer.is_national else "One project")
     left, right = st.columns(2)
     with left:
         ncps = views.ncps_of(rows)
@@ -74,26 +81,34 @@ with ui.friendly_errors("comparing projects across hubs"):
         outcome = st.selectbox(
             "Outcome", views.outcomes_of(rows), format_func=construct_label, key="national_outcome"
         )
-    hubs = national.hub_effects(rows, outcome=outcome, ncp=ncp)
-    pooled = national.pool_hubs(hubs, effect=effect)
+    hubs, pooled = ui.hub_comparison(year, ncp, outcome, effect, chosen)
     table = national.national_table(hubs, pooled, effect=effect)
-    ui.chart_with_reading(
-        charts.forest_plot(hubs, pooled, effect=effect),
-        views.pooled_reading(pooled, outcome=outcome, ncp=ncp),
-        display_table(table, digits=3),
-        key="national_forest",
-        name="forest",
-    )
-    ui.chart_with_reading(
-        charts.funnel_plot(hubs, pooled, effect=effect),
-        views.funnel_reading(hubs, pooled, effect=effect),
-        display_table(table, digits=3),
-        key="national_funnel",
-        name="funnel",
-    )
+    if bool(pooled.get("suppressed", False)):
+        st.info(
+            f"The national value for {ncp} is hidden [c]: it pools fewer than "
+            f"{MIN_POOLED_HUBS} hubs. {viewer.hub}'s own result is in the table.",
+            icon=":material/visibility_off:",
+        )
+        st.dataframe(display_table(table, digits=3), hide_index=True, key="national_own_table")
+        ui.download_table(display_table(table, digits=3), "forest", key="national_own_download")
+    else:
+        ui.chart_with_reading(
+            charts.forest_plot(hubs, pooled, effect=effect),
+            views.pooled_reading(pooled, outcome=outcome, ncp=ncp),
+            display_table(table, digits=3),
+            key="national_forest",
+            name="forest",
+        )
+        ui.chart_with_reading(
+            charts.funnel_plot(hubs, pooled, effect=effect),
+            views.funnel_reading(hubs, pooled, effect=effect),
+            display_table(table, digits=3),
+            key="national_funnel",
+            name="funnel",
+        )
 
     st.subheader("Across the years")
-    trend = national.trends(by_year, outcome=outcome, ncp=ncp, effect=effect)
+    trend = ui.ncp_trend(outcome, ncp, effect, chosen)
     ui.chart_with_reading(
         charts.trend_plot(trend, effect=effect),
         views.trend_reading(trend),
@@ -101,3 +116,11 @@ with ui.friendly_errors("comparing projects across hubs"):
         key="national_trend",
         name="trend",
     )
+
+    if viewer.is_national:
+        st.subheader("Project report")
+        st.caption(
+            f"A national report on {ncp} for {year}: pooled results, every hub's result with "
+            "small groups hidden [c], trends, methods and where the data came from."
+        )
+        ui.board_pack_downloads(year=year, ncp=ncp, key="national_pack")

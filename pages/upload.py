@@ -81,6 +81,7 @@ with ui.friendly_errors("checking your files"):
                 icon=":material/link:",
             )
             st.dataframe(pairing, hide_index=True, key="upload_pairing_table")
+            ui.download_table(pairing, "pairing_warnings", key="upload_pairing", label="list")
 
         ready = up.ready_to_save(kind, layout, checked)
         st.markdown("##### 4. Save")

@@ -1,4 +1,4 @@
-"""``python -m evaluation store``: add, list, withdraw, replace stored datasets; show the audit log.
+"""``python -m evaluation store``: add, list, withdraw, replace datasets; audit log; roles.
 
 Uses ``$DATABASE_URL`` (PostgreSQL) or the SQLite file under ``$IMPACT_HOME``; acts as the local
 national user, named by ``--uploader`` or ``$USER``.
@@ -75,6 +75,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     seed = actions.add_parser("seed", help="add the small synthetic sample (marked synthetic)")
     seed.add_argument("--json", action="store_true", help="one JSON document on stdout")
     seed.set_defaults(run=_seed)
+
+    role = actions.add_parser(
+        "role", help="who may see what when the dashboard has sign-in (set, remove, list)"
+    )
+    role.set_defaults(run=_usage(role))
+    role_actions = role.add_subparsers(dest="role_action", metavar="ROLE_ACTION")
+    role_set = role_actions.add_parser("set", help="give someone a role (audited)")
+    role_set.add_argument("who", metavar="EMAIL", help="the email they sign in with")
+    role_set.add_argument("--role", required=True, choices=("national", "hub", "lead"))
+    role_set.add_argument("--hub", metavar="H", help="their Maths Hub (hub and lead roles)")
+    role_set.add_argument(
+        "--work-group",
+        action="append",
+        default=[],
+        metavar="WG",
+        dest="work_groups",
+        help="a Work Group a lead may see (repeat for several)",
+    )
+    _common_options(role_set)
+    role_set.set_defaults(run=_role_set)
+    role_remove = role_actions.add_parser("remove", help="take someone's access away (audited)")
+    role_remove.add_argument("who", metavar="EMAIL")
+    _common_options(role_remove)
+    role_remove.set_defaults(run=_role_remove)
+    role_list = role_actions.add_parser("list", help="list everyone's role")
+    role_list.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    role_list.set_defaults(run=_role_list)
 
 
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
@@ -309,6 +336,98 @@ def _seed(args: argparse.Namespace) -> int:
         else:
             for result in results:
                 print(result.message)
+        return 0
+
+    return _guarded(action)
+
+
+def _role_set(args: argparse.Namespace) -> int:
+    from evaluation.access import normalise_identity
+    from evaluation.reports import resolve_hub
+
+    hub = None
+    if args.role != "national":
+        if not args.hub:
+            _err(f"A {args.role} role needs --hub (the Maths Hub they belong to).")
+            return 2
+        hub, suggestion = resolve_hub(args.hub)
+        if hub is None:
+            hint = f" Did you mean '{suggestion}'?" if suggestion else ""
+            _err(f"'{args.hub}' is not a Maths Hub.{hint}")
+            return 2
+    if args.role == "lead" and not args.work_groups:
+        _err("A lead role needs at least one --work-group (the Work Groups they lead).")
+        return 2
+    who = normalise_identity(args.who)
+    if "@" not in who:
+        _err(f"'{args.who}' does not look like an email address: use the one they sign in with.")
+        return 2
+
+    def action() -> int:
+        work_groups = tuple(args.work_groups) if args.role == "lead" else ()
+        with _open() as store:
+            store.set_role(who, args.role, hub=hub, work_groups=work_groups, by=_user(args))
+        place = "" if hub is None else f" for {hub}"
+        groups = f" (Work Groups {', '.join(work_groups)})" if work_groups else ""
+        message = f"{who} is now a {args.role} user{place}{groups}."
+        if args.json:
+            _emit_json(
+                {
+                    "who": who,
+                    "role": args.role,
+                    "hub": hub,
+                    "work_groups": list(work_groups),
+                    "message": message,
+                }
+            )
+        else:
+            print(message)
+        return 0
+
+    return _guarded(action)
+
+
+def _role_remove(args: argparse.Namespace) -> int:
+    from evaluation.access import normalise_identity
+
+    who = normalise_identity(args.who)
+
+    def action() -> int:
+        with _open() as store:
+            removed = store.remove_role(who, by=_user(args))
+        message = f"{who} no longer has access." if removed else f"{who} had no role."
+        if args.json:
+            _emit_json({"who": who, "removed": removed, "message": message})
+        else:
+            print(message)
+        return 0
+
+    return _guarded(action)
+
+
+def _role_list(args: argparse.Namespace) -> int:
+    def action() -> int:
+        with _open() as store:
+            table = store.list_roles(Viewer.national(os.environ.get("USER", "local user")))
+        if args.json:
+            _emit_json({"roles": table.to_dict("records")})
+            return 0
+        if table.empty:
+            print(
+                "Nobody has a role yet. Add the first national user with: "
+                "python -m evaluation store role set EMAIL --role national"
+            )
+            return 0
+        shown = pd.DataFrame(
+            {
+                "who": table["who"],
+                "role": table["role"],
+                "hub": table["hub"].fillna(""),
+                "work groups": table["work_groups"].map(", ".join),
+                "changed by": table["updated_by"],
+            }
+        )
+        print(shown.to_string(index=False))
         return 0
 
     return _guarded(action)

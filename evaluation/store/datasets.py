@@ -658,6 +658,35 @@ class Store:
             return None
         return Viewer(role=row.role, hub=row.hub, work_groups=tuple(row.work_groups), name=who)
 
+    def remove_role(self, who: str, *, by: Viewer | str, reason: str | None = None) -> bool:
+        """Take away ``who``'s access (their role row is deleted); audited.
+
+        Only a national user (or the local user, given as a name) may do this. Returns False
+        when ``who`` had no role (nothing changes, nothing is audited).
+
+        Examples
+        --------
+        >>> store = Store.open("sqlite://")
+        >>> store.set_role("bo", "hub", hub="Solent Maths Hub", by="admin")
+        >>> store.remove_role("bo", by="admin"), store.get_role("bo")
+        (True, None)
+        """
+        if isinstance(by, Viewer) and by.role != "national":
+            raise StoreError("Only a national user can change who may see what.")
+        actor = _who(by)
+        with self._write() as connection:
+            removed = connection.execute(roles.delete().where(roles.c.who == who)).rowcount
+            if removed:
+                _audit(
+                    connection,
+                    at=_now(),
+                    who=actor,
+                    action="remove_role",
+                    reason=reason,
+                    detail={"who": who},
+                )
+        return bool(removed)
+
     def list_roles(self, viewer: Viewer) -> pd.DataFrame:
         """Recorded roles this viewer may see (national: all; hub: its hub's; lead: its own).
 
