@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -94,7 +96,7 @@ def make_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _set_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -104,6 +106,26 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _set_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch a SQLite file to write-ahead logging, waiting out another process doing the same.
+
+    Changing the journal mode needs an exclusive lock for which SQLite does not call its busy
+    handler, so two processes opening a new database together can get "database is locked" at
+    once; retry for up to ``BUSY_TIMEOUT`` instead of failing.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    delay = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
