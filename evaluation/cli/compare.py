@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation import columns as c
+from evaluation.paired import RESULT_COLUMNS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -32,34 +33,9 @@ BY_KEYS = {
     "role": c.ROLE,
 }
 
-# Keys of each result in the --json document, after the group keys (the public contract).
-JSON_FIELDS = (
-    "item",
-    "n_pre",
-    "n_post",
-    "n_paired",
-    "mean_pre",
-    "mean_post",
-    "mean_change",
-    "sd_change",
-    "ci_low",
-    "ci_high",
-    "t",
-    "df",
-    "p_t",
-    "w",
-    "p_w",
-    "d_z",
-    "g_av",
-    "g_av_ci_low",
-    "g_av_ci_high",
-    "r_rb",
-    "pct_improved",
-    "pct_same",
-    "pct_declined",
-    "p_adj",
-    "reason",
-)
+# Keys of each result in the --json document, after the group keys (the public contract):
+# every result column but ``design``, which the document states once at the top.
+JSON_FIELDS = tuple(column for column in RESULT_COLUMNS if column != "design")
 INTEGER_FIELDS = ("n_pre", "n_post", "n_paired")
 ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
 
