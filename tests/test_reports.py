@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ from evaluation.reports import (
     inputs_from_files,
     load_inputs,
 )
+from evaluation.reports.document import Chart
 from evaluation.reports.html import escape
 from evaluation.reports.pdf import CHROMIUM_ARGS
 from schemas.reference import hubs
@@ -251,6 +254,157 @@ def test_small_project_is_shown_as_c_and_listed_in_the_suppression_notes():
     assert "Participation by project" in text
     results = pack.tables[f"results_{re.sub(r'[^a-z0-9]+', '_', small_ncp.lower()).strip('_')}"]
     assert results["suppressed"].all() and results["mean_change"].isna().all()
+
+
+# ---------------------------------------------------------------------------- thin national pools
+
+NCP = "Mastering Number at KS2"
+HUB_A, HUB_B, HUB_C = "Solent Maths Hub", "Sussex Maths Hub", "Jurassic Maths Hub"
+HUB_A_VIEWER = Viewer(role="hub", hub=HUB_A, name="Board clerk")
+GENERATED = datetime(2025, 7, 2, 9, 30, tzinfo=UTC)
+
+
+def _pack(frames: list[pd.DataFrame], viewer: Viewer, year: str = YEAR):
+    pack = build_board_pack(
+        _inputs(frames),
+        viewer=viewer,
+        hub=HUB_A,
+        academic_year=year,
+        pdf=False,
+        generated=GENERATED,
+    )
+    assert pack.ok, pack.problem
+    return pack
+
+
+def _everything_shown(pack) -> str:
+    """The report as a reader can get it: visible HTML text, chart data and every export."""
+    body = pack.html.split("<main>", 1)[1]  # after the inline plotly.js library
+    text = html_module.unescape(
+        re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<script.*?</script>", " ", body))
+    )
+    charts = []
+    for section in pack.document.sections:
+        for part in section.parts:
+            if isinstance(part, Chart):
+                for trace in part.figure.data:
+                    for key in ("x", "y", "text", "hovertext"):
+                        values = getattr(trace, key, None)
+                        charts.append(" ".join(map(str, values)) if values is not None else "")
+                    for key in ("error_x", "error_y"):
+                        bars = getattr(trace, key, None)
+                        if bars is not None:
+                            charts.append(f"{bars.array} {bars.arrayminus}")
+    exports = [pack.table_csv(name).decode("utf-8-sig") for name in pack.tables]
+    return "\n".join([text, *charts, *exports])
+
+
+def _has_number(text: str, value: float, digits: int) -> bool:
+    """``value`` printed to ``digits`` places appears as a number of its own (not inside another).
+
+    A count (``digits`` 0) also matches ``18.0``; ``0.81`` does not match inside ``0.8123``.
+    """
+    shown = re.escape(f"{value:.{digits}f}")
+    return re.search(rf"(?<![\d.]){shown}(?!\d)", text) is not None
+
+
+def test_two_hub_national_pool_is_hidden_from_a_hub_viewer_and_shown_nationally():
+    # Hub A: 7 matched people; hub B: 11 with a larger shift. Together the national pool is
+    # 18 people over two hubs, so A's own result and the pooled value would give away B's.
+    # Seeds chosen so that no other number in A's pack happens to print like a pooled value.
+    frames = [_survey(HUB_A, NCP, 7, seed=7, shift=0.3), _survey(HUB_B, NCP, 11, seed=8, shift=1.0)]
+    national = _pack(frames, Viewer.national())
+    hub = _pack(frames, HUB_A_VIEWER)
+
+    full = national.tables["national_comparison"]
+    assert full["k"].eq(2).all() and full["national_n"].eq(18).all()
+    secret = full[["national_estimate", "national_ci_low", "national_ci_high"]].to_numpy()
+    assert np.isfinite(secret).all()
+    everything = _everything_shown(national)
+    assert _has_number(everything, float(full["national_estimate"].iloc[0]), 2)
+    assert _has_number(everything, 18, 0)
+
+    shown = _everything_shown(hub)
+    for count in (11, 18):
+        assert not _has_number(shown, count, 0), count
+    for value in secret.ravel():
+        for digits in (2, 4):
+            assert not _has_number(shown, float(value), digits), (value, digits)
+    assert "fewer than 3 hubs pooled" in shown
+    comparison = hub.tables["national_comparison"]
+    assert "national_n" not in comparison
+    assert comparison["national_suppressed"].all()
+    assert comparison["national_estimate"].isna().all() and comparison["band"].isna().all()
+    # The hub's own result still shows.
+    assert comparison["hub_estimate"].notna().all() and comparison["hub_n"].eq(7).all()
+    notes = [s for s in hub.document.sections if s.key == "suppression"][0]
+    note_text = " ".join(
+        getattr(p, "text", "") + " ".join(getattr(p, "items", ())) for p in notes.parts
+    )
+    assert "National comparison: 3 national values (fewer than 3 hubs pooled)" in note_text
+    assert "never shown" in note_text
+
+
+def test_three_hub_national_pool_shows_to_a_hub_viewer_without_its_people_count():
+    frames = [
+        _survey(HUB_A, NCP, 7, seed=41, shift=0.3),
+        _survey(HUB_B, NCP, 11, seed=42),
+        _survey(HUB_C, NCP, 9, seed=43, shift=0.8),
+    ]
+    full = _pack(frames, Viewer.national()).tables["national_comparison"]
+    hub = _pack(frames, HUB_A_VIEWER)
+    comparison = hub.tables["national_comparison"]
+    assert full["k"].eq(3).all() and full["national_n"].eq(27).all()
+    # The pooled count would give B + C (27 - 7); hub viewers never get it.
+    assert "national_n" not in comparison
+    assert not comparison["national_suppressed"].any()
+    np.testing.assert_allclose(comparison["national_estimate"], full["national_estimate"])
+    assert comparison["band"].tolist() == full["band"].tolist()
+    shown = _everything_shown(hub)
+    assert _has_number(shown, float(full["national_estimate"].iloc[0]), 2)
+    assert not _has_number(shown, 27, 0) and not _has_number(shown, 20, 0)
+
+
+def _trend_traces(pack, construct: str = "confidence"):
+    chart = [
+        p
+        for s in pack.document.sections
+        for p in s.parts
+        if isinstance(p, Chart) and p.name == f"trend_{construct}"
+    ][0]
+    return {trace.name: trace for trace in chart.figure.data}
+
+
+def test_national_trend_line_is_hidden_in_years_pooling_fewer_than_three_different_hubs():
+    other = _known_ncps()[1]
+    earlier = "2023/24"
+    frames = [
+        # 2023/24: hub A ran two projects and hub B one: three results but only two hubs.
+        _survey(HUB_A, NCP, 8, seed=51, year=earlier),
+        _survey(HUB_A, other, 10, seed=52, year=earlier, shift=0.3),
+        _survey(HUB_B, NCP, 11, seed=53, year=earlier, shift=1.0),
+        # 2024/25: three hubs.
+        _survey(HUB_A, NCP, 7, seed=54),
+        _survey(HUB_B, NCP, 12, seed=55),
+        _survey(HUB_C, NCP, 9, seed=56, shift=0.8),
+    ]
+    national = _trend_traces(_pack(frames, Viewer.national()))["National"]
+    assert all(v is not None for v in national.y)
+    assert "respondents" in " ".join(national.hovertext)
+
+    hub_pack = _pack(frames, HUB_A_VIEWER)
+    line = _trend_traces(hub_pack)["National"]
+    assert list(line.x) == [earlier, YEAR]
+    assert line.y[0] is None and line.y[1] == pytest.approx(national.y[1])
+    assert "[c]" in line.hovertext[0] and "respondents" not in " ".join(line.hovertext)
+    shown = _everything_shown(hub_pack)
+    assert not _has_number(shown, float(national.y[0]), 4)
+    notes = [s for s in hub_pack.document.sections if s.key == "suppression"][0]
+    items = [i for p in notes.parts for i in getattr(p, "items", ())]
+    assert (
+        "Trends, confidence, national line: 1 years (fewer than 3 hubs pooled) shown as [c]."
+        in (items)
+    )
 
 
 def _known_ncps() -> list[str]:

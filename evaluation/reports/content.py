@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.access import Viewer
+from evaluation.access import MIN_POOLED_HUBS, Viewer, mask_thin_pooled
 from evaluation.disclosure import (
     SUPPRESSED_SYMBOL,
     display_table,
@@ -503,11 +503,15 @@ def _likert_charts(
 
 
 def _comparison_table(
-    analysis: Analysis, scope: Scope, instrument: Instrument
+    analysis: Analysis, scope: Scope, instrument: Instrument, viewer: Viewer
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The hub's own effect per NCP x construct beside the national pooled value.
 
-    Returns (comparison, pooled overview of the hub's NCPs).
+    For a hub or lead viewer (:func:`_hide_thin_national`) a national value pooling fewer
+    than :data:`~evaluation.access.MIN_POOLED_HUBS` hubs is blanked and flagged
+    ``national_suppressed``, with no funnel band, and the pooled respondent count is dropped.
+
+    Returns (comparison, pooled overview of the hub's NCPs, masked in the same way).
     """
     from evaluation.national import cross_ncp_overview, funnel_data, hub_effects
 
@@ -576,13 +580,50 @@ def _comparison_table(
         table = table.sort_values(
             [c.NCP, c.ITEM], key=lambda s: s.map(order) if s.name == c.ITEM else s
         ).reset_index(drop=True)
-    return table, overview
+        table = _hide_thin_national(table, viewer)
+    return table, mask_thin_pooled(overview, viewer)
+
+
+# Pooled national statistics in the comparison table (blanked together when hidden).
+NATIONAL_COMPARISON_VALUES = (
+    "national_estimate",
+    "national_ci_low",
+    "national_ci_high",
+    "national_pi_low",
+    "national_pi_high",
+    "national_n",
+)
+
+
+def _hide_thin_national(table: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """The comparison table as ``viewer`` may see it (national viewers: all of it).
+
+    Hub and lead viewers: a national value pooling fewer than ``MIN_POOLED_HUBS`` hubs would
+    give away the other hub's result with their own, so it is blanked (``[c]``) with the
+    reason and no funnel band; pooled respondent counts are never shown (subtracting pools of
+    different hubs, or one's own count, would give another hub's count).
+    """
+    out = table.assign(national_suppressed=False, national_suppression_reason=None)
+    if viewer.is_national:
+        return out
+    masked = mask_thin_pooled(
+        table[["k", *NATIONAL_COMPARISON_VALUES]], viewer, columns=NATIONAL_COMPARISON_VALUES
+    )
+    for col in NATIONAL_COMPARISON_VALUES:
+        out[col] = masked[col]
+    out["national_suppressed"] = masked["suppressed"].astype(bool)
+    out["national_suppression_reason"] = masked["suppression_reason"]
+    out["band"] = out["band"].astype(object).where(~out["national_suppressed"], None)
+    return out.drop(columns=["national_n"])
 
 
 def _band_reading(row: pd.Series) -> str:
     """Where the hub's effect falls against the national funnel limits, in a few words."""
     if row["hub_suppressed"]:
         return f"{SUPPRESSED_SYMBOL} {row['hub_suppression_reason'] or 'hidden'}"
+    if bool(row.get("national_suppressed", False)):
+        reason = row.get("national_suppression_reason") or "hidden"
+        return f"national value hidden, {reason}"
     band = row["band"]
     if not isinstance(band, str):
         return "no national value"
@@ -603,7 +644,12 @@ def _comparison_display(comparison: pd.DataFrame, instrument: Instrument) -> pd.
         if row["hub_suppressed"]:
             text = reading
         else:
-            text = f"{fmt(row['hub_estimate'])} vs {fmt(row['national_estimate'])}: {reading}"
+            national = (
+                SUPPRESSED_SYMBOL
+                if bool(row.get("national_suppressed", False))
+                else fmt(row["national_estimate"])
+            )
+            text = f"{fmt(row['hub_estimate'])} vs {national}: {reading}"
         cells[(str(row[c.NCP]), str(row[c.ITEM]))] = text
     projects = list(dict.fromkeys(comparison[c.NCP].astype(str)))
     outcomes = [o for o in instrument.constructs if o in set(comparison[c.ITEM])]
@@ -660,7 +706,9 @@ def _open_text(
     return parts, pd.DataFrame(quoted)
 
 
-def _methods(instrument: Instrument, *, min_n: int, kind: str) -> Section:
+def _methods(
+    instrument: Instrument, *, min_n: int, kind: str, viewer: Viewer | None = None
+) -> Section:
     items = pd.DataFrame(
         {
             "Outcome": [outcome_label(item.construct) for item in instrument.items],
@@ -696,6 +744,13 @@ def _methods(instrument: Instrument, *, min_n: int, kind: str) -> Section:
                 if kind == "hub"
                 else "The funnel plot shows which hubs differ by more than chance, allowing for "
                 "their size (95% and 99.8% limits, Spiegelhalter 2005); a ranking is never used."
+            )
+            + (
+                f" In this pack a national value pooling fewer than {MIN_POOLED_HUBS} hubs is "
+                f"hidden ({SUPPRESSED_SYMBOL}) and national pools show no count of people "
+                "(see the suppression notes)."
+                if viewer is not None and not viewer.is_national
+                else ""
             )
         ),
         Paragraph(
@@ -800,7 +855,16 @@ def _provenance(
     return Section("provenance", "Data provenance", tuple(parts))
 
 
-def _suppression_section(notes: _Notes, *, min_n: int) -> Section:
+THIN_POOL_NOTE = (
+    f"National values in this pack: a national pooled value that combines fewer than "
+    f"{MIN_POOLED_HUBS} hubs is shown as {SUPPRESSED_SYMBOL}, because with this hub's own result "
+    "it would give away the other hub's. The number of people in a national pool is never shown "
+    "here: taking this hub's count, or one pool's count, away from another would give other "
+    "hubs' counts."
+)
+
+
+def _suppression_section(notes: _Notes, *, min_n: int, viewer: Viewer | None = None) -> Section:
     parts: list[Part] = [
         Paragraph(
             f"Results for groups of fewer than {min_n} people are not shown: they appear as "
@@ -809,6 +873,8 @@ def _suppression_section(notes: _Notes, *, min_n: int) -> Section:
             "cannot be worked out by subtraction. Hidden groups are left out of pooled values."
         )
     ]
+    if viewer is not None and not viewer.is_national:
+        parts.append(Paragraph(THIN_POOL_NOTE))
     if notes.lines:
         parts.append(BulletList(tuple(notes.lines)))
     else:
@@ -1033,11 +1099,73 @@ def _headline(
     return parts, summary, results
 
 
+def _hubs_pooled_by_year(
+    paired: pd.DataFrame, *, outcome: str, ncp: str | None, min_n: int
+) -> pd.Series:
+    """Distinct hubs with a poolable (shown, finite) result per academic year.
+
+    The national trend line of a whole-hub pack pools hub x project results, so its ``k`` can
+    count one hub several times; the thin-pool rule needs the number of different hubs.
+    """
+    from evaluation.national import hub_effects
+
+    rows = hub_effects(paired, outcome=outcome, ncp=ncp, min_n=min_n)
+    usable = (
+        ~rows["suppressed"].fillna(False).astype(bool)
+        & np.isfinite(pd.to_numeric(rows["d_z"], errors="coerce").to_numpy(dtype=float))
+        & np.isfinite(pd.to_numeric(rows["d_z_se"], errors="coerce").to_numpy(dtype=float))
+    )
+    return rows[usable].groupby(c.ACADEMIC_YEAR)[c.HUB].nunique()
+
+
+def _hide_thin_national_line(
+    table: pd.DataFrame, hubs_by_year: pd.Series, viewer: Viewer
+) -> pd.DataFrame:
+    """Trend rows as a hub or lead viewer may see them (national viewers: unchanged).
+
+    National-line years pooling fewer than ``MIN_POOLED_HUBS`` different hubs become ``[c]``
+    with the reason; the national line's respondent counts are dropped in every year.
+    """
+    if viewer.is_national or table.empty:
+        return table
+    national = table["level"].eq("national")
+    hubs = table[c.ACADEMIC_YEAR].astype(str).map(hubs_by_year).fillna(0)
+    # Never more hubs than pooled units: the stricter count decides.
+    pooled_hubs = np.minimum(hubs.to_numpy(dtype=float), table["k"].fillna(0).to_numpy(float))
+    out = mask_thin_pooled(
+        table.assign(hubs_pooled=pooled_hubs),
+        viewer,
+        k_col="hubs_pooled",
+        columns=("estimate", "ci_low", "ci_high", "n"),
+        rows=national,
+    )
+    out.loc[national, "n"] = np.nan
+    return out.drop(columns=["hubs_pooled"])
+
+
+def _without_pooled_counts(figure: Any) -> Any:
+    """Drop the (blanked) respondent count from the national line's hover text."""
+    from evaluation.charts.national import NATIONAL_NAME
+
+    for trace in figure.data:
+        if trace.name == NATIONAL_NAME and trace.hovertext is not None:
+            trace.hovertext = [
+                re.sub(r"<br>(nan|–) respondents", "", str(text)) for text in trace.hovertext
+            ]
+    return figure
+
+
 def _trend_parts(
-    analysis: Analysis, scope: Scope, instrument: Instrument, notes: _Notes
+    analysis: Analysis,
+    scope: Scope,
+    instrument: Instrument,
+    notes: _Notes,
+    viewer: Viewer | None = None,
 ) -> list[Part]:
     from evaluation.charts.national import trend_plot
     from evaluation.national import trends
+
+    viewer = viewer or Viewer.national()
 
     paired = scope.up_to_year(analysis.paired)
     if scope.hub:
@@ -1067,11 +1195,24 @@ def _trend_parts(
         )
         if scope.hub:  # only the hub's own line and the national line, never another hub
             table = table[table["level"].isin(["hub", "national"])]
+            hubs = _hubs_pooled_by_year(
+                paired, outcome=construct, ncp=scope.ncp, min_n=analysis.min_n
+            )
+            table = _hide_thin_national_line(table.reset_index(drop=True), hubs, viewer)
         own = table[table["level"].ne("national")]
         notes.count(f"Trends, {outcome_label(construct).lower()}", own, what="years")
+        if not viewer.is_national:
+            notes.count(
+                f"Trends, {outcome_label(construct).lower()}, national line",
+                table[table["level"].eq("national")],
+                what="years",
+            )
+        figure = trend_plot(table)
+        if not viewer.is_national:
+            figure = _without_pooled_counts(figure)
         parts.append(
             Chart(
-                _untitled(trend_plot(table), height=330),
+                _untitled(figure, height=330),
                 caption=f"{outcome_label(construct)}: {series} against the national value, by year",
                 reading=(
                     "Standardised change (d_z) each year with its 95% confidence interval; the "
@@ -1171,7 +1312,7 @@ def hub_document(
     by_project += _likert_charts(frame, instrument, min_n=min_n, where=f"{scope.hub}, all projects")
     sections.append(Section("projects", "Results by project", tuple(by_project)))
 
-    comparison, _ = _comparison_table(analysis, scope, instrument)
+    comparison, _ = _comparison_table(analysis, scope, instrument, viewer)
     compare_parts: list[Part] = [
         Paragraph(
             "How the hub's change compares with the national pooled value for the same project "
@@ -1192,6 +1333,16 @@ def hub_document(
             ),
             what="hub results",
         )
+        notes.count(
+            "National comparison",
+            comparison.rename(
+                columns={
+                    "national_suppressed": "suppressed",
+                    "national_suppression_reason": "suppression_reason",
+                }
+            ),
+            what="national values",
+        )
         compare_parts.append(
             Chart(
                 _fit_page(
@@ -1204,7 +1355,13 @@ def hub_document(
                 caption=f"{scope.hub} against the national pooled value, by project",
                 reading=(
                     "Squares: this hub's standardised change with its 95% confidence interval. "
-                    "Open diamonds: the national pooled value for the same project."
+                    "Open diamonds: the national pooled value for the same project"
+                    + (
+                        f" ({SUPPRESSED_SYMBOL} where it would pool fewer than "
+                        f"{MIN_POOLED_HUBS} hubs)."
+                        if not viewer.is_national
+                        else "."
+                    )
                 ),
                 name="hub_vs_national",
             )
@@ -1241,7 +1398,7 @@ def hub_document(
         Section(
             "trends",
             "Trends across years",
-            tuple(_trend_parts(analysis, scope, instrument, notes)),
+            tuple(_trend_parts(analysis, scope, instrument, notes, viewer)),
         )
     )
     pupil_section = _pupil_section(pupils, scope, min_n=min_n, notes=notes, where=str(scope.hub))
@@ -1250,9 +1407,9 @@ def hub_document(
     text_parts, _quotes = _open_text(frame, viewer=viewer, min_n=min_n, notes=notes)
     if text_parts:
         sections.append(Section("voices", "In participants' words", tuple(text_parts)))
-    sections.append(_methods(instrument, min_n=min_n, kind="hub"))
+    sections.append(_methods(instrument, min_n=min_n, kind="hub", viewer=viewer))
     sections.append(_provenance(inputs, frame, pupils, kind="hub"))
-    sections.append(_suppression_section(notes, min_n=min_n))
+    sections.append(_suppression_section(notes, min_n=min_n, viewer=viewer))
     title = f"{scope.hub}: board pack {scope.academic_year}"
     subtitle = (
         f"Impact of professional development in {scope.ncp}"
@@ -1420,7 +1577,9 @@ def ncp_document(
     sections.append(Section("hubs", "Hubs compared with the national value", tuple(compare_parts)))
     sections.append(
         Section(
-            "trends", "Trends across years", tuple(_trend_parts(analysis, scope, instrument, notes))
+            "trends",
+            "Trends across years",
+            tuple(_trend_parts(analysis, scope, instrument, notes, viewer)),
         )
     )
     pupil_section = _pupil_section(pupils, scope, min_n=min_n, notes=notes, where=str(scope.ncp))

@@ -47,7 +47,8 @@ def hub_against_national(
     ----------
     comparison : DataFrame
         One row per NCP x outcome: ``ncp, item, hub_estimate, hub_ci_low, hub_ci_high, hub_n,
-        hub_suppressed, national_estimate, national_ci_low, national_ci_high, k``.
+        hub_suppressed, national_estimate, national_ci_low, national_ci_high, k`` (optionally
+        ``national_suppressed, national_suppression_reason``).
     hub : str
         The hub's name, for the legend.
     outcome_labels : dict, optional
@@ -59,7 +60,8 @@ def hub_against_national(
     -------
     plotly.graph_objects.Figure
         One panel per outcome; the hub as squares with 95% CIs, the national pooled value as
-        open diamonds with 95% CIs; a suppressed hub result is the text ``[c]``.
+        open diamonds with 95% CIs; a suppressed hub result is the text ``[c]``, and so is a
+        national value flagged ``national_suppressed`` (optional column; its values blank).
 
     Examples
     --------
@@ -97,6 +99,11 @@ def hub_against_national(
         shown = rows[~rows["hub_suppressed"].fillna(False).astype(bool)]
         shown = shown.loc[np.array([_finite(v) for v in shown["hub_estimate"]], dtype=bool)]
         hidden = rows[rows["hub_suppressed"].fillna(False).astype(bool)]
+        national_hidden = (
+            rows[rows["national_suppressed"].fillna(False).astype(bool)]
+            if "national_suppressed" in rows
+            else rows.iloc[0:0]
+        )
         nat = rows.loc[np.array([_finite(v) for v in rows["national_estimate"]], dtype=bool)]
         figure.add_trace(
             go.Scatter(
@@ -192,6 +199,30 @@ def hub_against_national(
                     legendgroup="hidden",
                     showlegend=col == 1,
                     hoverinfo="skip",
+                ),
+                row=1,
+                col=col,
+            )
+        if len(national_hidden):
+            figure.add_trace(
+                go.Scatter(
+                    x=[low - pad * 0.5] * len(national_hidden),
+                    y=[row_of[p] - 0.14 for p in national_hidden[c.NCP]],
+                    mode="text",
+                    text=[SUPPRESSED_SYMBOL] * len(national_hidden),
+                    textposition="middle right",
+                    textfont={"color": POOLED},
+                    name=f"National value hidden {SUPPRESSED_SYMBOL}",
+                    legendgroup="national_hidden",
+                    showlegend=col == 1,
+                    hovertext=[
+                        html.escape(f"National pooled value {SUPPRESSED_SYMBOL}: {reason}")
+                        for reason in national_hidden.get(
+                            "national_suppression_reason",
+                            pd.Series("hidden", index=national_hidden.index),
+                        ).fillna("hidden")
+                    ],
+                    hoverinfo="text",
                 ),
                 row=1,
                 col=col,
