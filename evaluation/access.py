@@ -201,6 +201,11 @@ POOLED_STATISTICS: tuple[str, ...] = (
 )
 
 
+# Pooled head counts are never shown to hub or lead viewers, however many hubs are pooled: counts
+# from two overlapping pools (all projects, all but one) subtract to another hub's count.
+POOLED_COUNTS: tuple[str, ...] = ("n_respondents", "n")
+
+
 def pooled_hidden_reason(min_hubs: int = MIN_POOLED_HUBS) -> str:
     """Why a pooled value is hidden from a hub or lead viewer, in plain English."""
     return f"fewer than {min_hubs} hubs pooled"
@@ -220,14 +225,16 @@ def mask_thin_pooled(
     National viewers get ``table`` unchanged. Otherwise every row (or those flagged in
     ``rows``) whose ``k`` is below ``min_hubs`` has ``columns`` blanked and is marked
     ``suppressed`` with a reason, so :func:`evaluation.disclosure.display_table` shows
-    ``[c]``.
+    ``[c]``; and the pooled head counts (:data:`POOLED_COUNTS`) of every such row are blanked
+    whatever its ``k``.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"ncp": ["P", "Q"], "k": [2, 5], "estimate": [0.4, 0.3]})
+    >>> t = pd.DataFrame({"ncp": ["P", "Q"], "k": [2, 5], "estimate": [0.4, 0.3],
+    ...                   "n_respondents": [40, 90]})
     >>> out = mask_thin_pooled(t, Viewer(role="hub", hub="A"))
-    >>> out["estimate"].tolist(), out["suppressed"].tolist()
-    ([nan, 0.3], [True, False])
+    >>> out["estimate"].tolist(), out["suppressed"].tolist(), out["n_respondents"].tolist()
+    ([nan, 0.3], [True, False], [nan, nan])
     >>> mask_thin_pooled(t, Viewer.national()) is t
     True
     """
@@ -235,9 +242,10 @@ def mask_thin_pooled(
         return table
     out = table.copy()
     k = pd.to_numeric(out[k_col], errors="coerce").fillna(0)
-    thin = k.lt(min_hubs)
+    pooled_rows = pd.Series(True, index=out.index)
     if rows is not None:
-        thin &= rows.reindex(out.index).fillna(False).astype(bool)
+        pooled_rows = rows.reindex(out.index).fillna(False).astype(bool)
+    thin = k.lt(min_hubs) & pooled_rows
     if "suppressed" not in out:
         out["suppressed"] = False
     if "suppression_reason" not in out:
@@ -249,6 +257,10 @@ def mask_thin_pooled(
         if col in out and col != k_col:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
             out.loc[thin, col] = math.nan
+    for col in POOLED_COUNTS:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[pooled_rows, col] = math.nan
     return out
 
 

@@ -74,7 +74,10 @@ def test_pooled_values_of_fewer_than_three_hubs_are_hidden_from_hub_and_lead_vie
     for viewer in (HUB, LEAD):
         masked = mask_thin_pooled(overview, viewer)
         assert masked["suppressed"].tolist() == [True, False, True]
-        assert masked.loc[1, "estimate"] == 0.5 and masked.loc[1, "n_respondents"] == 120.0
+        assert masked.loc[1, "estimate"] == 0.5
+        # pooled head counts are hidden from hub and lead viewers even when enough hubs pool:
+        # counts of overlapping pools would subtract to another hub's count
+        assert masked["n_respondents"].isna().all()
         assert math.isnan(masked.loc[0, "estimate"]) and math.isnan(masked.loc[0, "n_respondents"])
         assert masked["k"].tolist() == [2, 3, 1], "the number of hubs pooled is not a secret"
         shown = display_table(masked)
@@ -90,6 +93,8 @@ def test_only_the_flagged_rows_of_a_trend_are_masked():
     assert masked["estimate"].tolist()[0] == 0.3
     assert math.isnan(masked["estimate"].tolist()[1])
     assert masked["suppression_reason"].tolist() == [None, "fewer than 3 hubs pooled"]
+    # the viewer's own count stays; the pooled count never shows
+    assert masked["n"].tolist()[0] == 8.0 and math.isnan(masked["n"].tolist()[1])
 
 
 def test_a_single_pooled_row_is_masked_the_same_way():

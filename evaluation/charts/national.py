@@ -584,10 +584,11 @@ def overview_heatmap(
             if math.isfinite(est) and row is not None:
                 z_row.append(round(est, 4))
                 t_row.append(f"{est:.2f}<br>k={k}")
+                n_resp = _num(row.get("n_respondents"))
                 h_row.append(
                     f"{ncp}<br>{name}: {est:.2f} (95% CI {_num(row['ci_low']):.2f} to "
-                    f"{_num(row['ci_high']):.2f})<br>{k} hubs, "
-                    f"{int(_num(row['n_respondents']))} respondents"
+                    f"{_num(row['ci_high']):.2f})<br>{k} hubs"
+                    + (f", {int(n_resp)} respondents" if math.isfinite(n_resp) else "")
                     + (f"<br>{k_hidden} hubs hidden {SUPPRESSED_SYMBOL}" if k_hidden else "")
                 )
             elif k_hidden:
