@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from hypothesis import given
@@ -75,3 +77,115 @@ def test_unanswered_items_are_dropped_from_the_long_table():
     )
     long = to_long(wide, INSTRUMENT, constructs=False)
     assert long["item"].tolist() == ["conf_2"]
+
+
+# --- to_long against a melt written out here -------------------------------------------------
+
+ITEMS = list(INSTRUMENT.item_ids)
+# conf_3 and know_3 are reverse-coded: 1 <-> 5 on the 1-5 scale.
+CONSTRUCT_ITEMS = {
+    "confidence": ["conf_1", "conf_2", "conf_3"],
+    "subject_knowledge": ["know_1", "know_2", "know_3"],
+    "practice": ["prac_1", "prac_2", "prac_3"],
+}
+REVERSED = {"conf_3", "know_3"}
+TEXT_KEYS = ["hub", "ncp", "academic_year", "work_group"]
+# Extra carried columns of other dtypes: nullable integers, plain objects, a categorical.
+OTHER_KEYS = ["school_urn", "role", "school_phase"]
+
+
+def reference_long(wide, keys, constructs, pair_within):
+    """The long table by the obvious route: qualify codes row by row, then melt and drop NaN."""
+    id_cols = [k for k in keys if k in wide] + ["respondent_id", "phase"]
+    items = [i for i in ITEMS if i in wide]
+    table = wide[id_cols + items].copy()
+    within = [k for k in pair_within if k in wide]
+    if within:
+        qualified = []
+        for _, row in wide.iterrows():
+            parts = [row["respondent_id"], *(row[k] for k in within)]
+            missing = any(p is None or (isinstance(p, float) and np.isnan(p)) for p in parts)
+            qualified.append(None if missing else "|".join(str(p) for p in parts))
+        table["respondent_id"] = pd.Series(qualified, index=wide.index, dtype="str")
+    if constructs:
+        for construct, members in CONSTRUCT_ITEMS.items():
+            present = [i for i in members if i in wide]
+            if present:
+                answers = np.column_stack(
+                    [
+                        6.0 - wide[i].to_numpy() if i in REVERSED else wide[i].to_numpy()
+                        for i in present
+                    ]
+                )
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows -> NaN
+                    table[construct] = np.nanmean(answers, axis=1)
+    long = table.melt(id_vars=id_cols, var_name="item", value_name="score")
+    long = long[long["score"].notna()].reset_index(drop=True)
+    return long.astype({"score": "float64"})
+
+
+text_or_none = st.one_of(st.none(), st.sampled_from(["a", "b", "2024/25", "SKTM Primary"]))
+
+
+@st.composite
+def wide_surveys(draw):
+    n = draw(st.integers(0, 8))
+    columns = {
+        "respondent_id": pd.Series(
+            draw(st.lists(text_or_none, min_size=n, max_size=n)), dtype="str"
+        ),
+        "phase": pd.Series(
+            draw(st.lists(st.sampled_from(["pre", "post", None]), min_size=n, max_size=n)),
+            dtype="str",
+        ),
+    }
+    for key in draw(st.lists(st.sampled_from(TEXT_KEYS), unique=True)):
+        columns[key] = pd.Series(draw(st.lists(text_or_none, min_size=n, max_size=n)), dtype="str")
+    columns["school_urn"] = pd.Series(
+        draw(st.lists(st.one_of(st.none(), st.integers(100000, 150000)), min_size=n, max_size=n)),
+        dtype="Int64",
+    )
+    columns["role"] = pd.Series(draw(st.lists(text_or_none, min_size=n, max_size=n)), dtype=object)
+    columns["school_phase"] = pd.Series(
+        draw(st.lists(st.sampled_from(["Primary", "Secondary"]), min_size=n, max_size=n)),
+        dtype="category",
+    )
+    answer = st.one_of(st.just(np.nan), st.integers(1, 5).map(float))
+    for item in draw(st.lists(st.sampled_from(ITEMS), unique=True)):
+        columns[item] = pd.Series(draw(st.lists(answer, min_size=n, max_size=n)), dtype="float64")
+    return pd.DataFrame(columns)
+
+
+@given(
+    wide=wide_surveys(),
+    keys=st.lists(st.sampled_from(TEXT_KEYS + OTHER_KEYS), unique=True),
+    constructs=st.booleans(),
+    pair_within=st.lists(st.sampled_from(["ncp", "academic_year", "work_group"]), unique=True),
+)
+def test_long_table_equals_a_plain_melt_of_the_wide_frame(wide, keys, constructs, pair_within):
+    long = to_long(wide, INSTRUMENT, keys=keys, constructs=constructs, pair_within=pair_within)
+    expected = reference_long(wide, keys, constructs, pair_within)
+    assert list(long.columns) == list(expected.columns)
+    assert long.dtypes.equals(expected.dtypes)
+    pd.testing.assert_frame_equal(long, expected, check_exact=True)
+
+
+def test_long_table_keeps_text_columns_as_pandas_strings():
+    wide = pd.DataFrame(
+        {
+            "respondent_id": ["t1", None],
+            "phase": ["pre", "post"],
+            "hub": ["H", "H"],
+            "ncp": ["N", "N"],
+            "academic_year": ["2024/25"] * 2,
+            "conf_3": [1.0, 2.0],
+        }
+    )
+    long = to_long(wide, INSTRUMENT, keys=("hub",))
+    assert long.dtypes.astype("str").tolist() == ["str", "str", "str", "str", "float64"]
+    # conf_3 as answered, then the confidence construct reverse-coded (5 + 1 - x)
+    assert long["item"].tolist() == ["conf_3", "conf_3", "confidence", "confidence"]
+    assert long["score"].tolist() == [1.0, 2.0, 5.0, 4.0]
+    assert long["respondent_id"].iloc[0] == "t1|N|2024/25"
+    assert long["respondent_id"].isna().tolist() == [False, True, False, True]
