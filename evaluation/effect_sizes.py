@@ -6,6 +6,8 @@ cannot be worked out (no spread, too few people) comes back as NaN and the calle
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
@@ -206,7 +208,8 @@ def hedges_g_av_ci(
     (0.1292, 0.8708)
     """
     g_av, n, r = _arrays(g_av, n, r)
-    r = np.clip(r, -1.0, 1.0)  # a computed r of 1 + 1e-16 must not make the variance negative
+    # a computed r of 1 + 1e-16 must not make the variance negative (cast: np.clip is typed Any)
+    r = cast(np.ndarray, np.clip(r, -1.0, 1.0))
     j = hedges_correction(n - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = g_av / j

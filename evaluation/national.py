@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -48,10 +48,10 @@ HUB_EFFECT_COLUMNS = (
 )
 
 
-def _check_effect(effect: str) -> str:
+def _check_effect(effect: str) -> Effect:
     if effect not in EFFECT_LABELS:
         raise ValueError(f"effect must be one of {tuple(EFFECT_LABELS)}, not {effect!r}")
-    return effect
+    return cast(Effect, effect)
 
 
 def d_z_standard_error(d_z: np.ndarray | pd.Series | float, n: np.ndarray | pd.Series | float):
@@ -362,7 +362,8 @@ def _trend_rows(pooled: pd.DataFrame, series: str, level: str) -> pd.DataFrame:
             "n": np.where(empty, np.nan, pooled["n_respondents"].to_numpy(dtype=float)),
             "k": pooled["k"].to_numpy(dtype=float),
             "suppressed": empty & pooled["k_suppressed"].gt(0).to_numpy(),
-            "suppression_reason": np.where(
+            # numpy's stubs reject None in np.where; at runtime it gives an object array.
+            "suppression_reason": np.where(  # type: ignore[call-overload]
                 empty & pooled["k_suppressed"].gt(0).to_numpy(),
                 "every hub had too few respondents",
                 None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -520,10 +521,13 @@ def paired_statistics(
     p_t = 2 * stats.t.sf(np.abs(t), df)
     ci_low, ci_high = es.mean_change_ci(mean_d, sd_d, n, level=level)
     d_z = es.cohens_d_z(mean_d, sd_d)
-    g_av = es.hedges_g_av(mean_d, sd_pre, sd_post, n)
-    g_low, g_high = es.hedges_g_av_ci(g_av, n, r, level=level)
+    # Casts: es.* return ``ndarray | float``; these 1-d group inputs always give arrays.
+    g_av = cast(np.ndarray, es.hedges_g_av(mean_d, sd_pre, sd_post, n))
+    g_low, g_high = cast(
+        "tuple[np.ndarray, np.ndarray]", es.hedges_g_av_ci(g_av, n, r, level=level)
+    )
     rank = signed_rank(group, d, n_groups, zero_method=zero_method)
-    r_rb = es.rank_biserial_paired(rank["r_plus_w"], rank["r_minus_w"])
+    r_rb = cast(np.ndarray, es.rank_biserial_paired(rank["r_plus_w"], rank["r_minus_w"]))
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = {k: 100 * rank[k] / n for k in ("n_positive", "n_zero", "n_negative")}
 

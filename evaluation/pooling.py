@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -84,11 +84,11 @@ class RandomEffectsResult:
     note: str | None = None
 
 
-def _check_method(method: str) -> str:
+def _check_method(method: str) -> Method:
     method = str(method).upper()
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    return method
+    return cast(Method, method)
 
 
 def _grouped(

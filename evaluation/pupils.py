@@ -127,7 +127,8 @@ def pupil_summary(
     table["pct_20_plus"] = 100 * grouped["high"].mean()
     table = table.rename(columns={"count": "n", "std": "sd"}).reset_index()
     table["n"] = table["n"].astype("int64")
-    reason = np.where(table["n"] < 2, _ONE_PUPIL, None)
+    # numpy's stubs reject None in np.where; at runtime it gives an object array.
+    reason = np.where(table["n"] < 2, _ONE_PUPIL, None)  # type: ignore[call-overload]
     table["reason"] = pd.Series(reason, index=table.index, dtype=object)
     table = _sort(table, by)
     return table[[*by, *SUMMARY_COLUMNS]]

@@ -678,7 +678,11 @@ def _open_text(rng: np.random.Generator, is_post: np.ndarray) -> tuple[np.ndarra
     what_answered = rng.random(m) < np.where(is_post, 0.45, 0.12)
     support = support_pool[rng.integers(0, len(support_pool), m)]
     support_answered = rng.random(m) < np.where(is_post, 0.35, 0.25)
-    return np.where(what_answered, what, None), np.where(support_answered, support, None)
+    # numpy's stubs reject None in np.where; at runtime it gives an object array.
+    return (
+        np.where(what_answered, what, None),  # type: ignore[call-overload]
+        np.where(support_answered, support, None),  # type: ignore[call-overload]
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -192,8 +193,14 @@ def _unpaired_table(responses: _Responses, *, level: float = 0.95) -> pd.DataFra
     u[~enough | all_same] = p_w[~enough | all_same] = np.nan
     r_rb = es.rank_biserial_unpaired(u, n_post, n_pre)
 
-    g = es.hedges_g(mean_post, mean_pre, np.sqrt(var_post), np.sqrt(var_pre), n_post, n_pre)
-    g_low, g_high = es.hedges_g_ci(g, n_post, n_pre, level=level)
+    # Casts: es.* return ``ndarray | float``; these 1-d group inputs always give arrays.
+    g = cast(
+        np.ndarray,
+        es.hedges_g(mean_post, mean_pre, np.sqrt(var_post), np.sqrt(var_pre), n_post, n_pre),
+    )
+    g_low, g_high = cast(
+        "tuple[np.ndarray, np.ndarray]", es.hedges_g_ci(g, n_post, n_pre, level=level)
+    )
     for arr in (g, g_low, g_high):
         arr[~enough] = np.nan
 

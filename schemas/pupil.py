@@ -59,6 +59,7 @@ class PupilTable(pa.DataFrameModel):
         return academic_year_ok(years)
 
     @pa.dataframe_check
+    @classmethod
     def mtc_scores_are_whole_numbers_0_to_25(cls, df: pd.DataFrame) -> Series[bool]:
         """A Multiplication Tables Check score is a whole number from 0 to 25."""
         score = df["score"]
@@ -66,6 +67,7 @@ class PupilTable(pa.DataFrameModel):
         return (df["measure"] != MTC) | score.isna() | ok
 
     @pa.dataframe_check
+    @classmethod
     def one_score_per_pupil_per_phase(cls, df: pd.DataFrame) -> Series[bool]:
         """A pupil has one score per measure in each phase (pre or post) of a year."""
         keys = [k for k in SCORE_KEYS if k in df]

@@ -64,12 +64,14 @@ class LikertLabelTable(pa.DataFrameModel):
     canonical: Series[bool]
 
     @pa.dataframe_check
+    @classmethod
     def one_canonical_label_per_score(cls, df: pd.DataFrame) -> bool:
         """Each score of a label set has exactly one canonical label."""
         counts = df[df["canonical"]].groupby(["label_set", "score"]).size()
         return bool((counts == 1).all())
 
     @pa.dataframe_check
+    @classmethod
     def labels_unique_within_set(cls, df: pd.DataFrame) -> bool:
         """A label (ignoring case and spaces) means one score within its set."""
         key = df["label"].str.casefold().str.split().str.join(" ")
@@ -107,6 +109,7 @@ class EefMonthsTable(pa.DataFrameModel):
     label: Series[str]
 
     @pa.dataframe_check
+    @classmethod
     def bands_ordered(cls, df: pd.DataFrame) -> bool:
         """Bands are ordered and do not overlap."""
         return bool(
@@ -251,6 +254,7 @@ class HeaderAliasTable(pa.DataFrameModel):
     match: Series[str] = pa.Field(isin=["exact", "contains"])
 
     @pa.dataframe_check
+    @classmethod
     def alias_means_one_thing_per_kind(cls, df: pd.DataFrame) -> bool:
         """An alias (ignoring case, spaces and punctuation) means one column per kind of file."""
         key = df["alias"].str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()

@@ -102,6 +102,7 @@ class SurveyTable(pa.DataFrameModel):
         return academic_year_ok(years)
 
     @pa.dataframe_check
+    @classmethod
     def one_response_per_respondent_per_phase(cls, df: pd.DataFrame) -> Series[bool]:
         """A respondent answers each survey (pre or post) once."""
         if "respondent_id" not in df:
@@ -109,6 +110,7 @@ class SurveyTable(pa.DataFrameModel):
         return ~repeated(df, [k for k in RESPONSE_KEYS if k in df]) | df["respondent_id"].isna()
 
     @pa.dataframe_check
+    @classmethod
     def every_row_identified(cls, df: pd.DataFrame) -> Series[bool]:
         """When a file identifies respondents (code or email), every row has an identifier."""
         if "respondent_id" not in df:

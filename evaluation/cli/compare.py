@@ -12,6 +12,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -219,7 +220,7 @@ def document(results: pd.DataFrame, *, design: str, by: Sequence[str]) -> dict:
     fields = [*by, *JSON_FIELDS]
     rows = []
     for record in results.to_dict("records"):
-        row = {key: _clean(record.get(key)) for key in fields}
+        row: dict[str, Any] = {key: _clean(record.get(key)) for key in fields}
         for key in INTEGER_FIELDS:
             if row.get(key) is not None:
                 row[key] = int(row[key])
