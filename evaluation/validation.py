@@ -584,7 +584,12 @@ class _Context:
         # Rows whose value in a column was already reported as unreadable (now missing), so
         # the schema's "missing value" is not reported again for them.
         self.reported: dict[str, np.ndarray] = {}
-        self.written: dict[str, str | None] = {}  # canonical/item column -> header as written
+        # canonical/item column -> header as written
+        self.written: dict[str, str | None] = {
+            meaning: header
+            for header, meaning in columns.column_map.items()
+            if not meaning.startswith(("ignored", "text:"))
+        }
 
     def mark_reported(self, column: str, mask: np.ndarray) -> None:
         self.reported[column] = mask
@@ -598,6 +603,48 @@ class _Context:
             return None
         assert self.raw.frame is not None
         return self.raw.frame[position]
+
+    def blank(self, dtype: str) -> pd.Series:
+        """An all-missing column, for a column the file does not have."""
+        return pd.Series(None, index=range(self.n), dtype=dtype)
+
+    def as_written(self, frame: pd.DataFrame, column: str, index: np.ndarray) -> np.ndarray:
+        """A column's values at frame positions ``index`` as written (else as in the frame)."""
+        raw = self.raw_values(column)
+        return (raw if raw is not None else frame[column]).to_numpy()[index]
+
+    def flag(
+        self,
+        severity: Literal["error", "warning"],
+        code: str,
+        bad: np.ndarray,
+        column: str | None,
+        values: pd.Series | np.ndarray | None,
+        message: Callable[[object], str],
+        fix: str | Callable[[object], str | None] | None,
+    ) -> None:
+        """One problem per row where ``bad`` is True, showing ``values`` (one per file row)."""
+        index = np.flatnonzero(bad)
+        if not len(index):
+            return
+        shown: list[object] | np.ndarray = [None] * len(index)
+        if values is not None:
+            shown = (values.to_numpy() if isinstance(values, pd.Series) else values)[index]
+        self.problems.rows(severity, code, self.rows[index], column, shown, message, fix)
+
+    def optional(
+        self, column: str, convert: Callable[[pd.Series], pd.Series], dtype: str = "str"
+    ) -> pd.Series:
+        """``convert`` of a column as written, or an all-missing column when the file has none."""
+        values = self.raw_values(column)
+        return self.blank(dtype) if values is None else convert(values)
+
+    def required(self, column: str) -> pd.Series | None:
+        """A column as written; reported missing (None) when the file has none."""
+        values = self.raw_values(column)
+        if values is None:
+            _missing_column(self, column)
+        return values
 
 
 def _default_problem(column: str, value: str) -> Problem:
@@ -654,22 +701,19 @@ def _keyed_column(ctx: _Context, column: str, default: str | None, required: boo
     assert ctx.raw.frame is not None
     values = _tidy_labels(ctx.raw.frame[position], normaliser)
     if default_value is not None:
-        conflict = values.notna() & (values != default_value)
-        if conflict.any():
-            rows = np.flatnonzero(conflict.to_numpy())
-            label = LABELS.get(column, column)
-            ctx.problems.rows(
-                "error",
-                "conflicts_with_default",
-                ctx.rows[rows],
-                ctx.header(column),
-                ctx.raw.frame[position].to_numpy()[rows],
-                lambda v: (
-                    f"This row says {label} '{_short(v)}' but '{default_value}' was chosen for "
-                    "the whole file."
-                ),
-                "Correct the row, or choose the right value for the file.",
-            )
+        label = LABELS.get(column, column)
+        ctx.flag(
+            "error",
+            "conflicts_with_default",
+            (values.notna() & (values != default_value)).to_numpy(),
+            ctx.header(column),
+            ctx.raw.frame[position],
+            lambda v: (
+                f"This row says {label} '{_short(v)}' but '{default_value}' was chosen for "
+                "the whole file."
+            ),
+            "Correct the row, or choose the right value for the file.",
+        )
         values = values.fillna(default_value)
     return values
 
@@ -688,25 +732,67 @@ def _missing_column(ctx: _Context, column: str) -> None:
 
 
 def _urn_column(ctx: _Context, *, required: bool) -> pd.Series:
-    values = ctx.raw_values(c.SCHOOL_URN)
+    values = ctx.required(c.SCHOOL_URN) if required else ctx.raw_values(c.SCHOOL_URN)
     if values is None:
-        if required:
-            _missing_column(ctx, c.SCHOOL_URN)
-        return pd.Series(pd.NA, index=range(ctx.n), dtype="Int64")
+        return ctx.blank("Int64")
     urns, bad = _integers(values)
     ctx.mark_reported(c.SCHOOL_URN, bad)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        ctx.problems.rows(
-            "error",
-            "bad_urn",
-            ctx.rows[rows],
-            ctx.header(c.SCHOOL_URN),
-            values.to_numpy()[rows],
-            lambda v: f"'{_show(v)}' is not a school URN.",
-            URN_FIX,
-        )
+    ctx.flag(
+        "error",
+        "bad_urn",
+        bad,
+        ctx.header(c.SCHOOL_URN),
+        values,
+        lambda v: f"'{_show(v)}' is not a school URN.",
+        URN_FIX,
+    )
     return urns
+
+
+def _datetime_column(ctx: _Context, column: str, message: str, fix: str) -> pd.Series:
+    """Date-times of an optional column; an unreadable one is left blank with a warning."""
+
+    def parse(values: pd.Series) -> pd.Series:
+        parsed, bad = _parse_datetimes(values)
+        ctx.flag(
+            "warning",
+            "bad_date",
+            bad,
+            ctx.header(column),
+            values,
+            lambda v: f"'{_show(v)}' is not {message} we can read.",
+            fix,
+        )
+        return parsed
+
+    return ctx.optional(column, parse, "datetime64[us]")
+
+
+def _coded_column(
+    ctx: _Context,
+    column: str,
+    reading: Callable[[object], object],
+    dtype: str,
+    message: str,
+    fix: str,
+) -> pd.Series:
+    """An optional column of codes (year groups, yes/no): an unknown code is an error."""
+
+    def read(values: pd.Series) -> pd.Series:
+        text = _blank_to_na(values)
+        mapped = map_unique(text, reading, dtype=dtype)
+        ctx.flag(
+            "error",
+            f"bad_{column}",
+            (text.notna() & mapped.isna()).to_numpy(),
+            ctx.header(column),
+            values,
+            lambda v: f"'{_show(v)}' is not {message}.",
+            fix,
+        )
+        return mapped
+
+    return ctx.optional(column, read, dtype)
 
 
 URN_FIX = (
@@ -718,28 +804,43 @@ URN_FIX = (
 # --- Pandera failures -> problems --------------------------------------------------------------
 
 
+# Problem codes of a schema check failing in a column: a missing value, else any other check.
+_MISSING_CODES = {
+    c.PUPIL_ID: "missing_pupil_id",
+    c.SCORE: "missing_score",
+    c.SCHOOL_URN: "missing_urn",
+}
+_BAD_VALUE_CODES = {
+    c.HUB: "unknown_hub",
+    c.NCP: "unknown_ncp",
+    c.PHASE: "bad_phase",
+    c.ACADEMIC_YEAR: "bad_year",
+    c.SCHOOL_URN: "bad_urn",
+    c.YEAR_GROUP: "bad_year_group",
+}
+
+
 def _check_code(column: str, check: str, kind: str) -> str:
     if check == "not_nullable":
-        return {
-            c.PUPIL_ID: "missing_pupil_id",
-            c.SCORE: "missing_score",
-            c.SCHOOL_URN: "missing_urn",
-        }.get(column, "missing_value")
-    if column == c.HUB:
-        return "unknown_hub"
-    if column == c.NCP:
-        return "unknown_ncp"
-    if column == c.PHASE:
-        return "bad_phase"
-    if column == c.ACADEMIC_YEAR:
-        return "bad_year"
-    if column == c.SCHOOL_URN:
-        return "bad_urn"
-    if column == c.YEAR_GROUP:
-        return "bad_year_group"
-    if kind == "survey":
-        return "score_out_of_range"
-    return f"bad_{column}"
+        return _MISSING_CODES.get(column, "missing_value")
+    if column in _BAD_VALUE_CODES:
+        return _BAD_VALUE_CODES[column]
+    return "score_out_of_range" if kind == "survey" else f"bad_{column}"
+
+
+# A name we do not know: code -> (list to guess from, what it should be, fix without a guess).
+_UNKNOWN_NAMES = {
+    "unknown_hub": (
+        "hub",
+        "a Maths Hub",
+        "Use the hub's name as on the Maths Hubs website, e.g. 'Solent Maths Hub'.",
+    ),
+    "unknown_ncp": (
+        "ncp",
+        "a project (NCP)",
+        "Use the project's name or code, e.g. 'Mastering Number at KS2' or 'MN-KS2'.",
+    ),
+}
 
 
 def _message(
@@ -747,22 +848,13 @@ def _message(
 ) -> tuple[str, str | None]:
     shown = _short(value) if value is not None else ""
     label = LABELS.get(column, column)
-    if code == "unknown_hub":
-        guess = did_you_mean(str(value), "hub")
-        fix = (
-            f"Did you mean '{guess}'?"
-            if guess
-            else ("Use the hub's name as on the Maths Hubs website, e.g. 'Solent Maths Hub'.")
+    if code in _UNKNOWN_NAMES:
+        kind, what, fallback = _UNKNOWN_NAMES[code]
+        guess = did_you_mean(str(value), kind)
+        return (
+            f"'{shown}' is not {what} we know.",
+            f"Did you mean '{guess}'?" if guess else fallback,
         )
-        return f"'{shown}' is not a Maths Hub we know.", fix
-    if code == "unknown_ncp":
-        guess = did_you_mean(str(value), "ncp")
-        fix = (
-            f"Did you mean '{guess}'?"
-            if guess
-            else ("Use the project's name or code, e.g. 'Mastering Number at KS2' or 'MN-KS2'.")
-        )
-        return f"'{shown}' is not a project (NCP) we know.", fix
     if code == "bad_phase":
         return (
             f"'{shown}' is not a survey phase.",
@@ -823,95 +915,94 @@ def _schema_problems(
             index = index[~ctx.reported[column][index]]
             if not len(index):
                 continue
-        code = _check_code(column, check, ctx.kind)
-        raw = ctx.raw_values(column)
-        values = raw.to_numpy()[index] if raw is not None else frame[column].to_numpy()[index]
-        header = ctx.header(column)
-        for value_index in range(min(len(index), MAX_PER_KIND)):
-            value = values[value_index]
-            message, fix = _message(code, column, value, ctx, scale)
-            ctx.problems.add(
-                Problem(
-                    "error",
-                    code,
-                    int(ctx.rows[index[value_index]]),
-                    header,
-                    _show(value),
-                    message,
-                    fix,
-                )
-            )
-        if len(index) > MAX_PER_KIND:
-            ctx.problems.add(
-                Problem(
-                    "error",
-                    code,
-                    None,
-                    header,
-                    None,
-                    f"{len(index) - MAX_PER_KIND:,} more rows have the same problem "
-                    "(first rows listed).",
-                    None,
-                )
-            )
+        _column_check_problems(
+            ctx, frame, str(column), _check_code(column, check, ctx.kind), index, scale
+        )
     for check, group in frame_checks.groupby("check", sort=False):
         index = np.sort(group["index"].dropna().astype(np.int64).unique())
         _frame_check_problems(ctx, frame, str(check), index)
 
 
+def _column_check_problems(
+    ctx: _Context,
+    frame: pd.DataFrame,
+    column: str,
+    code: str,
+    index: np.ndarray,
+    scale: tuple[int, int],
+) -> None:
+    _errors_at(
+        ctx,
+        frame,
+        code,
+        column,
+        index,
+        lambda v: _message(code, column, v, ctx, scale)[0],
+        lambda v: _message(code, column, v, ctx, scale)[1],
+    )
+
+
+def _errors_at(
+    ctx: _Context,
+    frame: pd.DataFrame,
+    code: str,
+    column: str,
+    index: np.ndarray,
+    message: Callable[[object], str],
+    fix: str | Callable[[object], str | None],
+    *,
+    show: bool = True,
+) -> None:
+    """One error per frame position in ``index``, showing the column's value as written."""
+    values: list[object] | np.ndarray = [None] * len(index)
+    if show:
+        values = ctx.as_written(frame, column, index)
+    ctx.problems.rows("error", code, ctx.rows[index], ctx.header(column), values, message, fix)
+
+
+# Checks across columns (schemas/): check name -> (problem code, column shown, whether the value
+# as written is shown, message, fix).
+_FRAME_CHECKS: dict[str, tuple[str, str, bool, str, str]] = {
+    "one_response_per_respondent_per_phase": (
+        "duplicate_response",
+        c.RESPONDENT_ID,
+        True,
+        "This person answered the same survey more than once.",
+        "Keep one response per person per survey (pre or post) and delete the others.",
+    ),
+    "every_row_identified": (
+        "missing_identifier",
+        c.RESPONDENT_ID,
+        False,
+        "This row has no participant code, but other rows do.",
+        "Fill in the participant's code (the same one they use in the pre and post surveys).",
+    ),
+    "mtc_scores_are_whole_numbers_0_to_25": (
+        "mtc_score",
+        c.SCORE,
+        True,
+        "'{value}' is not a Multiplication Tables Check score.",
+        f"An MTC score is a whole number from 0 to {MTC_MAX}.",
+    ),
+    "one_score_per_pupil_per_phase": (
+        "duplicate_pupil",
+        c.PUPIL_ID,
+        True,
+        "This pupil has more than one score for the same check and phase.",
+        "Keep one score per pupil per phase and delete the others.",
+    ),
+}
+
+
 def _frame_check_problems(
     ctx: _Context, frame: pd.DataFrame, check: str, index: np.ndarray
 ) -> None:
-    rows = ctx.rows[index]
-    if check == "one_response_per_respondent_per_phase":
-        ids = frame[c.RESPONDENT_ID].to_numpy()[index]
-        raw_ids = ctx.raw_values(c.RESPONDENT_ID)
-        written = raw_ids.to_numpy()[index] if raw_ids is not None else ids
-        ctx.problems.rows(
-            "error",
-            "duplicate_response",
-            rows,
-            ctx.header(c.RESPONDENT_ID),
-            written,
-            lambda v: "This person answered the same survey more than once.",
-            "Keep one response per person per survey (pre or post) and delete the others.",
-        )
-    elif check == "every_row_identified":
-        ctx.problems.rows(
-            "error",
-            "missing_identifier",
-            rows,
-            ctx.header(c.RESPONDENT_ID),
-            [None] * len(rows),
-            lambda v: "This row has no participant code, but other rows do.",
-            "Fill in the participant's code (the same one they use in the pre and post surveys).",
-        )
-    elif check == "mtc_scores_are_whole_numbers_0_to_25":
-        raw = ctx.raw_values(c.SCORE)
-        values = raw.to_numpy()[index] if raw is not None else frame[c.SCORE].to_numpy()[index]
-        ctx.problems.rows(
-            "error",
-            "mtc_score",
-            rows,
-            ctx.header(c.SCORE),
-            values,
-            lambda v: f"'{_show(v)}' is not a Multiplication Tables Check score.",
-            f"An MTC score is a whole number from 0 to {MTC_MAX}.",
-        )
-    elif check == "one_score_per_pupil_per_phase":
-        raw = ctx.raw_values(c.PUPIL_ID)
-        values = raw.to_numpy()[index] if raw is not None else frame[c.PUPIL_ID].to_numpy()[index]
-        ctx.problems.rows(
-            "error",
-            "duplicate_pupil",
-            rows,
-            ctx.header(c.PUPIL_ID),
-            values,
-            lambda v: "This pupil has more than one score for the same check and phase.",
-            "Keep one score per pupil per phase and delete the others.",
-        )
-    else:  # pragma: no cover - every check in schemas/ is listed above
+    if check not in _FRAME_CHECKS:  # pragma: no cover - every check in schemas/ is listed above
         raise RuntimeError(f"no message for check {check}")
+    code, column, show, message, fix = _FRAME_CHECKS[check]
+    _errors_at(
+        ctx, frame, code, column, index, lambda v: message.format(value=_show(v)), fix, show=show
+    )
 
 
 # --- survey ------------------------------------------------------------------------------------
@@ -986,7 +1077,6 @@ def _survey_items(ctx: _Context, instrument: Instrument) -> dict[str, np.ndarray
         scored = score_column(values, label_set)
         scores[item.item] = scored.scores
         if scored.unrecognised.any():
-            rows = np.flatnonzero(scored.unrecognised)
             try:
                 options = ", ".join(canonical_labels(label_set, low, high))
             except KeyError:
@@ -996,12 +1086,12 @@ def _survey_items(ctx: _Context, instrument: Instrument) -> dict[str, np.ndarray
                 if options
                 else (f"Use a number from {low} to {high}.")
             )
-            ctx.problems.rows(
+            ctx.flag(
                 "error",
                 "not_a_likert_answer",
-                ctx.rows[rows],
+                scored.unrecognised,
                 ctx.raw.headers[position],
-                values.to_numpy()[rows],
+                values,
                 lambda v: f"'{_show(v)}' is not an answer we recognise for this question.",
                 fix,
             )
@@ -1015,34 +1105,29 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
     matrix = frame[present].to_numpy(dtype=float)
     answered = (~np.isnan(matrix)).sum(axis=1)
     empty = answered == 0
-    if empty.any():
-        rows = np.flatnonzero(empty)
-        ctx.problems.rows(
-            "warning",
-            "empty_response",
-            ctx.rows[rows],
-            None,
-            [None] * len(rows),
-            lambda v: "This row has no answers to any question.",
-            "Delete the row if it is a blank or test response.",
-        )
+    ctx.flag(
+        "warning",
+        "empty_response",
+        empty,
+        None,
+        None,
+        lambda v: "This row has no answers to any question.",
+        "Delete the row if it is a blank or test response.",
+    )
     if len(present) >= STRAIGHT_LINE_MIN_ITEMS:
         with np.errstate(invalid="ignore"):
             same = np.nanmax(np.where(empty[:, None], 0, matrix), axis=1) == np.nanmin(
                 np.where(empty[:, None], 0, matrix), axis=1
             )
-        straight = same & (answered == len(present))
-        if straight.any():
-            rows = np.flatnonzero(straight)
-            ctx.problems.rows(
-                "warning",
-                "straight_lining",
-                ctx.rows[rows],
-                None,
-                matrix[rows, 0],
-                lambda v: f"Gave the same answer ({_show(v)}) to all {len(present)} questions.",
-                "Check this response is genuine; it is kept in the results.",
-            )
+        ctx.flag(
+            "warning",
+            "straight_lining",
+            same & (answered == len(present)),
+            None,
+            matrix[:, 0],
+            lambda v: f"Gave the same answer ({_show(v)}) to all {len(present)} questions.",
+            "Check this response is genuine; it is kept in the results.",
+        )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an item nobody answered
         lowest, highest = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
@@ -1118,16 +1203,14 @@ def _text_columns(kind: str, overrides: Mapping[str, str] | None) -> Callable[[s
     return is_text
 
 
-def _check_survey(
-    source: Source,
-    file_name: str | None,
+def _survey_frame(
+    raw: RawTable,
     defaults: FileDefaults,
     instrument: Instrument | None,
     overrides: Mapping[str, str] | None,
-) -> CheckedFile:
-    raw = read_table(source, file_name=file_name, text_columns=_text_columns("survey", overrides))
-    if raw.frame is None:
-        return _unreadable_result("survey", raw.problem or "The file could not be read.")
+) -> tuple[_Context, pd.DataFrame, dict[str, Any]]:
+    """The canonical survey frame, with what else a survey's CheckedFile holds."""
+    assert raw.frame is not None
     base = instrument
     if base is None:
         keys = [norm_key(h) for h in raw.headers]
@@ -1148,9 +1231,6 @@ def _check_survey(
             base = default_instrument()
     found = _build_instrument(columns, base)
     ctx = _Context(raw, columns, "survey")
-    for header, meaning in columns.column_map.items():
-        if not meaning.startswith(("ignored", "text:")):
-            ctx.written[meaning] = header
     notes = list(columns.notes)
     if found is None or not found.items:
         ctx.problems.add(
@@ -1190,29 +1270,13 @@ def _check_survey(
         )
     parts[c.SCHOOL_URN] = _urn_column(ctx, required=False)
     for column in (c.SCHOOL_PHASE, c.ROLE):
-        values = ctx.raw_values(column)
-        parts[column] = (
-            _tidy_labels(values)
-            if values is not None
-            else pd.Series(None, index=range(ctx.n), dtype="str")
-        )
-    stamp = ctx.raw_values(c.SUBMITTED_AT)
-    if stamp is not None:
-        parsed, bad = _parse_datetimes(stamp)
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            ctx.problems.rows(
-                "warning",
-                "bad_date",
-                ctx.rows[rows],
-                ctx.header(c.SUBMITTED_AT),
-                stamp.to_numpy()[rows],
-                lambda v: f"'{_show(v)}' is not a date and time we can read.",
-                "Write dates like 2024-09-14 10:05; the time of this response is left blank.",
-            )
-        parts[c.SUBMITTED_AT] = parsed
-    else:
-        parts[c.SUBMITTED_AT] = pd.Series(pd.NaT, index=range(ctx.n), dtype="datetime64[us]")
+        parts[column] = ctx.optional(column, _tidy_labels)
+    parts[c.SUBMITTED_AT] = _datetime_column(
+        ctx,
+        c.SUBMITTED_AT,
+        "a date and time",
+        "Write dates like 2024-09-14 10:05; the time of this response is left blank.",
+    )
     parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
     parts.update(_survey_items(ctx, found))
     for name, position in columns.texts.items():
@@ -1224,21 +1288,35 @@ def _check_survey(
     )
     _schema_problems(ctx, frame, schema, scale=(found.scale_min, found.scale_max))
     _survey_warnings(ctx, frame, found)
-    report = ctx.problems.report("survey", ctx.n, raw.headers)
-    return CheckedFile(
-        report=report,
-        frame=frame,
-        instrument=found if found.items else None,
-        column_map=dict(columns.column_map),
-        identifier=identifier,
-        notes=tuple(notes),
-    )
+    extras = {
+        "instrument": found if found.items else None,
+        "identifier": identifier,
+        "notes": tuple(notes),
+    }
+    return ctx, frame, extras
 
 
-def _guard(kind: str, run: Callable[[], CheckedFile]) -> CheckedFile:
-    """Run a check; an unexpected failure becomes a one-line 'unreadable' report, not a crash."""
+def _check_file(
+    kind: Literal["survey", "pupil"],
+    source: Source,
+    file_name: str | None,
+    defaults: FileDefaults | None,
+    instrument: Instrument | None,
+    overrides: Mapping[str, str] | None,
+) -> CheckedFile:
+    """Read and check a file; an unexpected failure becomes a one-line 'unreadable' report."""
     try:
-        return run()
+        raw = read_table(source, file_name=file_name, text_columns=_text_columns(kind, overrides))
+        if raw.frame is None:
+            return _unreadable_result(kind, raw.problem or "The file could not be read.")
+        defaults = defaults or FileDefaults()
+        ctx, frame, extras = (
+            _survey_frame(raw, defaults, instrument, overrides)
+            if kind == "survey"
+            else _pupil_frame(raw, defaults, overrides)
+        )
+        report = ctx.problems.report(kind, ctx.n, raw.headers)
+        return CheckedFile(report, frame, column_map=dict(ctx.columns.column_map), **extras)
     except MemoryError:
         return _unreadable_result(kind, "The file is too large to check in memory.")
     except Exception as exc:  # the promise: never raise on bad data
@@ -1299,170 +1377,100 @@ def check_survey(
     >>> checked.column_map["ID"], checked.identifier
     ('ignored: response number (not a person)', 'Participant code')
     """
-    return _guard(
-        "survey",
-        lambda: _check_survey(source, file_name, defaults or FileDefaults(), instrument, overrides),
-    )
+    return _check_file("survey", source, file_name, defaults, instrument, overrides)
 
 
 # --- pupils ------------------------------------------------------------------------------------
 
 
-def _check_pupils(
-    source: Source,
-    file_name: str | None,
-    defaults: FileDefaults,
-    overrides: Mapping[str, str] | None,
-) -> CheckedFile:
-    raw = read_table(source, file_name=file_name, text_columns=_text_columns("pupil", overrides))
-    if raw.frame is None:
-        return _unreadable_result("pupil", raw.problem or "The file could not be read.")
-    columns = _classify(raw, "pupil", None, overrides)
-    ctx = _Context(raw, columns, "pupil")
-    for header, meaning in columns.column_map.items():
-        if not meaning.startswith(("ignored", "text:")):
-            ctx.written[meaning] = header
+def _pupil_frame(
+    raw: RawTable, defaults: FileDefaults, overrides: Mapping[str, str] | None
+) -> tuple[_Context, pd.DataFrame, dict[str, Any]]:
+    """The canonical pupil frame (pupil files have no instrument, identifier or notes)."""
+    ctx = _Context(raw, _classify(raw, "pupil", None, overrides), "pupil")
     parts: dict[str, Any] = {}
-    ids = ctx.raw_values(c.PUPIL_ID)
-    if ids is None:
-        _missing_column(ctx, c.PUPIL_ID)
-        parts[c.PUPIL_ID] = pd.Series(None, index=range(ctx.n), dtype="str")
-    else:
-        parts[c.PUPIL_ID] = _blank_to_na(ids).astype("str")
+    ids = ctx.required(c.PUPIL_ID)
+    parts[c.PUPIL_ID] = ctx.blank("str") if ids is None else _blank_to_na(ids).astype("str")
     parts[c.SCHOOL_URN] = _urn_column(ctx, required=True)
-    for column in (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.PHASE):
+    for column in (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.PHASE):  # rows are not kept per Work Group
         parts[column] = _keyed_column(ctx, column, getattr(defaults, column), required=True)
-    if defaults.work_group:
-        pass  # pupil rows are not kept per Work Group
-    year_groups = ctx.raw_values(c.YEAR_GROUP)
-    if year_groups is None:
-        parts[c.YEAR_GROUP] = pd.Series(pd.NA, index=range(ctx.n), dtype="Int64")
-    else:
-        text = _blank_to_na(year_groups)
-        mapped = map_unique(text, _year_group, dtype="Int64")
-        bad = (text.notna() & mapped.isna()).to_numpy()
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            ctx.problems.rows(
-                "error",
-                "bad_year_group",
-                ctx.rows[rows],
-                ctx.header(c.YEAR_GROUP),
-                year_groups.to_numpy()[rows],
-                lambda v: f"'{_show(v)}' is not a year group.",
-                "Write the year group as a number, e.g. 4 (or 'Year 4').",
-            )
-        parts[c.YEAR_GROUP] = mapped
-    dates = ctx.raw_values(c.ASSESSED_ON)
-    if dates is not None:
-        parsed, bad = _parse_datetimes(dates)
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            ctx.problems.rows(
-                "warning",
-                "bad_date",
-                ctx.rows[rows],
-                ctx.header(c.ASSESSED_ON),
-                dates.to_numpy()[rows],
-                lambda v: f"'{_show(v)}' is not a date we can read.",
-                "Write dates like 2025-06-10; this date is left blank.",
-            )
-        parts[c.ASSESSED_ON] = parsed
-    else:
-        parts[c.ASSESSED_ON] = pd.Series(pd.NaT, index=range(ctx.n), dtype="datetime64[us]")
+    parts[c.YEAR_GROUP] = _coded_column(
+        ctx,
+        c.YEAR_GROUP,
+        _year_group,
+        "Int64",
+        "a year group",
+        "Write the year group as a number, e.g. 4 (or 'Year 4').",
+    )
+    parts[c.ASSESSED_ON] = _datetime_column(
+        ctx, c.ASSESSED_ON, "a date", "Write dates like 2025-06-10; this date is left blank."
+    )
+    parts[c.MEASURE] = _measure_column(ctx)
+    parts[c.SCORE] = _score_column(ctx)
+    for column in (c.DISADVANTAGED, c.SEN, c.EAL):
+        parts[column] = _coded_column(
+            ctx,
+            column,
+            _flag,
+            "boolean",
+            "yes or no",
+            "Write Y or N (or leave it blank if not known).",
+        )
+    parts[c.SEX] = ctx.optional(
+        c.SEX,
+        lambda sexes: map_unique(_blank_to_na(sexes), lambda v: _SEX.get(norm_key(v), str(v))),
+    )
+    parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
+    frame = _assemble(ctx, parts, [*c.PUPIL_COLUMNS, c.SOURCE_ROW])
+    _schema_problems(ctx, frame, pupil_schema(skip=ctx.skip))
+    return ctx, frame, {}
+
+
+_MTC_WORDS = {"mtc", "multiplication tables check", "multiplication table check"}
+
+
+def _measure_column(ctx: _Context) -> pd.Series:
+    """The measure of each score ("MTC" when not given); an unknown measure gets a warning."""
     measures = ctx.raw_values(c.MEASURE)
     if measures is None:
-        parts[c.MEASURE] = pd.Series(MTC, index=range(ctx.n), dtype="str")
-    else:
-        text = _blank_to_na(measures)
-        mtc_words = {"mtc", "multiplication tables check", "multiplication table check"}
-        parts[c.MEASURE] = map_unique(
-            text, lambda v: MTC if norm_key(v) in mtc_words else str(v)
-        ).fillna(MTC)
-        unknown = sorted(set(parts[c.MEASURE].unique()) - set(MEASURE_RANGES))
-        for measure in unknown:
-            ctx.problems.add(
-                Problem(
-                    "warning",
-                    "unknown_measure",
-                    None,
-                    ctx.header(c.MEASURE),
-                    _short(measure),
-                    f"'{_short(measure)}' is not a measure we know, so its scores are only "
-                    "checked to be numbers.",
-                    None,
-                )
+        return pd.Series(MTC, index=range(ctx.n), dtype="str")
+    text = _blank_to_na(measures)
+    mapped = map_unique(text, lambda v: MTC if norm_key(v) in _MTC_WORDS else str(v)).fillna(MTC)
+    for measure in sorted(set(mapped.unique()) - set(MEASURE_RANGES)):
+        ctx.problems.add(
+            Problem(
+                "warning",
+                "unknown_measure",
+                None,
+                ctx.header(c.MEASURE),
+                _short(measure),
+                f"'{_short(measure)}' is not a measure we know, so its scores are only "
+                "checked to be numbers.",
+                None,
             )
-    scores = ctx.raw_values(c.SCORE)
+        )
+    return mapped
+
+
+def _score_column(ctx: _Context) -> np.ndarray:
+    """Scores as numbers; a score that is not a number is reported once and left missing."""
+    scores = ctx.required(c.SCORE)
     if scores is None:
-        _missing_column(ctx, c.SCORE)
-        parts[c.SCORE] = np.full(ctx.n, np.nan)
-    else:
-        text = scores if is_numeric_dtype(scores) else _blank_to_na(scores)
-        numbers = pd.to_numeric(text, errors="coerce").astype(float)
-        bad = (text.notna() & numbers.isna()).to_numpy()
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            ctx.problems.rows(
-                "error",
-                "score_not_a_number",
-                ctx.rows[rows],
-                ctx.header(c.SCORE),
-                scores.to_numpy()[rows],
-                lambda v: f"'{_show(v)}' is not a score.",
-                f"Write the score as a number (for the MTC, a whole number from 0 to {MTC_MAX}).",
-            )
-            numbers[bad] = np.nan
-            ctx.mark_reported(c.SCORE, bad)
-        parts[c.SCORE] = numbers.to_numpy()
-    for column in (c.DISADVANTAGED, c.SEN, c.EAL):
-        values = ctx.raw_values(column)
-        if values is None:
-            parts[column] = pd.Series(pd.NA, index=range(ctx.n), dtype="boolean")
-            continue
-        text = _blank_to_na(values)
-        mapped = map_unique(text, _flag, dtype="boolean")
-        bad = (text.notna() & mapped.isna()).to_numpy()
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            ctx.problems.rows(
-                "error",
-                f"bad_{column}",
-                ctx.rows[rows],
-                ctx.header(column),
-                values.to_numpy()[rows],
-                lambda v: f"'{_show(v)}' is not yes or no.",
-                "Write Y or N (or leave it blank if not known).",
-            )
-        parts[column] = mapped
-    sexes = ctx.raw_values(c.SEX)
-    if sexes is not None:
-        text = _blank_to_na(sexes)
-        parts[c.SEX] = map_unique(text, lambda v: _SEX.get(norm_key(v), str(v)))
-    else:
-        parts[c.SEX] = pd.Series(None, index=range(ctx.n), dtype="str")
-    parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
-    order = [
-        c.PUPIL_ID,
-        c.SCHOOL_URN,
-        c.HUB,
-        c.NCP,
-        c.ACADEMIC_YEAR,
-        c.YEAR_GROUP,
-        c.PHASE,
-        c.ASSESSED_ON,
-        c.MEASURE,
-        c.SCORE,
-        c.DISADVANTAGED,
-        c.SEX,
-        c.SEN,
-        c.EAL,
-        c.SOURCE_ROW,
-    ]
-    frame = _assemble(ctx, parts, order)
-    _schema_problems(ctx, frame, pupil_schema(skip=ctx.skip))
-    report = ctx.problems.report("pupil", ctx.n, raw.headers)
-    return CheckedFile(report=report, frame=frame, column_map=dict(columns.column_map))
+        return np.full(ctx.n, np.nan)
+    text = scores if is_numeric_dtype(scores) else _blank_to_na(scores)
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = (text.notna() & numbers.isna()).to_numpy()
+    ctx.flag(
+        "error",
+        "score_not_a_number",
+        bad,
+        ctx.header(c.SCORE),
+        scores,
+        lambda v: f"'{_show(v)}' is not a score.",
+        f"Write the score as a number (for the MTC, a whole number from 0 to {MTC_MAX}).",
+    )
+    ctx.mark_reported(c.SCORE, bad)
+    return numbers.to_numpy()
 
 
 def check_pupils(
@@ -1491,9 +1499,7 @@ def check_pupils(
     >>> sorted((p.row, p.code) for p in checked.report.errors)
     [(3, 'missing_pupil_id'), (3, 'mtc_score'), (3, 'unknown_hub'), (4, 'score_not_a_number')]
     """
-    return _guard(
-        "pupil", lambda: _check_pupils(source, file_name, defaults or FileDefaults(), overrides)
-    )
+    return _check_file("pupil", source, file_name, defaults, None, overrides)
 
 
 def check(source: Source, *, kind: Literal["survey", "pupil"] = "survey", **kw: Any) -> CheckedFile:

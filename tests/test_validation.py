@@ -522,3 +522,82 @@ def test_xlsx_survey_rows_match_spreadsheet_rows():
     pd.DataFrame({"Participant code": ["a", "b"], "conf_1": [4, 8]}).to_excel(buffer, index=False)
     checked = check_survey(buffer.getvalue(), defaults=PRE)
     assert codes(checked) == [(3, "score_out_of_range")]
+
+
+def test_pupil_row_messages_name_value_and_fix_in_plain_english():
+    data = (
+        b"Pupil ID,URN,Hub,Project,Year,Year group,Phase,Date,Score,SEN\n"
+        b"P1,123456,Solent,MN-KS2,2024/25,Year Four,pre,someday,30,maybe\n"
+        b"P2,123456,Solent,MN-KS2,2024/25,4,pre,2025-06-10,ten,N\n"
+    )
+    checked = check_pupils(data)
+    said = {(p.code, p.row): (p.column, p.value, p.message, p.fix) for p in checked.report.errors}
+    assert said[("bad_year_group", 2)] == (
+        "Year group",
+        "Year Four",
+        "'Year Four' is not a year group.",
+        "Write the year group as a number, e.g. 4 (or 'Year 4').",
+    )
+    assert said[("bad_sen", 2)] == (
+        "SEN",
+        "maybe",
+        "'maybe' is not yes or no.",
+        "Write Y or N (or leave it blank if not known).",
+    )
+    assert said[("mtc_score", 2)] == (
+        "Score",
+        "30",
+        "'30' is not a Multiplication Tables Check score.",
+        "An MTC score is a whole number from 0 to 25.",
+    )
+    assert said[("score_not_a_number", 3)] == (
+        "Score",
+        "ten",
+        "'ten' is not a score.",
+        "Write the score as a number (for the MTC, a whole number from 0 to 25).",
+    )
+    assert [(p.code, p.row, p.message, p.fix) for p in checked.report.warnings] == [
+        (
+            "bad_date",
+            2,
+            "'someday' is not a date we can read.",
+            "Write dates like 2025-06-10; this date is left blank.",
+        )
+    ]
+
+
+def test_survey_date_and_unknown_project_messages():
+    data = b"Participant code,Project,Timestamp,conf_1\na,Mastering Nothing Whatsoever,soon,4\n"
+    checked = check_survey(data, defaults=replace(PRE, ncp=None))
+    project = only(checked, "unknown_ncp")
+    assert (project.column, project.message) == (
+        "Project",
+        "'Mastering Nothing Whatsoever' is not a project (NCP) we know.",
+    )
+    assert project.fix is not None and project.fix.startswith(("Did you mean '", "Use the project"))
+    [date] = checked.report.warnings
+    assert (date.code, date.row, date.column, date.message, date.fix) == (
+        "bad_date",
+        2,
+        "Timestamp",
+        "'soon' is not a date and time we can read.",
+        "Write dates like 2024-09-14 10:05; the time of this response is left blank.",
+    )
+
+
+def test_many_failures_of_one_schema_check_are_listed_then_counted():
+    rows = MAX_PER_KIND + 7
+    data = "Participant code,Maths Hub,conf_1\n" + "".join(
+        f"p{i},Nowhere Hub,4\n" for i in range(rows)
+    )
+    checked = check_survey(data.encode(), defaults=replace(PRE, hub=None))
+    hubs = [p for p in checked.report.errors if p.code == "unknown_hub"]
+    summary, *listed = hubs  # whole-file lines come first in a report
+    assert [p.row for p in listed] == list(range(2, 2 + MAX_PER_KIND))
+    assert (summary.row, summary.column, summary.value, summary.fix) == (
+        None,
+        "Maths Hub",
+        None,
+        None,
+    )
+    assert summary.message == "7 more rows have the same problem (first rows listed)."
