@@ -28,6 +28,7 @@ from evaluation.headers import norm_key
 MAX_CELL_CHARS = 100_000
 TextColumns = Callable[[str], bool] | None
 _DELIMITERS = (",", ";", "\t", "|")
+_HEAD = 65536  # bytes read to detect the format, encoding and delimiter
 _SURVEYMONKEY_SUBHEADERS = {"response", "open ended response", "other please specify"}
 
 
@@ -125,6 +126,28 @@ def load_bytes(source: bytes | str | os.PathLike) -> tuple[bytes | None, str | N
         return None, f"'{path}' is a folder, not a file."
     except OSError as exc:
         return None, f"The file '{path}' could not be opened ({exc.strerror or exc})."
+
+
+def _load_head(path: Path) -> tuple[bytes, int] | None:
+    """The first bytes of a file and its size, or None if it cannot be opened."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_HEAD), os.fstat(handle.fileno()).st_size
+    except OSError:
+        return None
+
+
+def _utf8_csv(head: bytes) -> bool:
+    """Whether the start of a file is UTF-8 text that is not a workbook or a binary file."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if _looks_binary(head):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -300,19 +323,23 @@ def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -
 _LINE = re.compile(r"line (\d+)")
 
 
-def _decode_sample(data: bytes, size: int = 65536) -> tuple[str, str, str | None]:
+def _decode_sample(
+    data: bytes, size: int = _HEAD, total: int | None = None
+) -> tuple[str, str, str | None]:
     """Decode the start of a CSV: (sample text, encoding, whole text or None).
 
     UTF-8 is decoded by pandas itself, so a large UTF-8 file is never held twice as text; the
-    whole text is only returned for other encodings.
+    whole text is only returned for other encodings. ``total`` is the file's length when
+    ``data`` is only its (UTF-8) start.
     """
+    total = len(data) if total is None else total
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
         return text[:size], "utf-16", text
     head = data[:size]
     try:
-        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(data) <= size)
-        if len(data) <= size:
+        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=total <= size)
+        if total <= size:
             return sample, "utf-8-sig", sample
         return sample, "utf-8-sig", None
     except UnicodeDecodeError:
@@ -334,7 +361,23 @@ def read_csv_bytes(data: bytes, *, text_columns: TextColumns = None) -> RawTable
     >>> raw.frame[0].tolist()
     ['Solent', 'Café']
     """
-    sample, encoding, text = _decode_sample(data)
+    return _read_csv(data, None, len(data), text_columns)
+
+
+def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColumns) -> RawTable:
+    """Read a CSV from its bytes, or from its path when ``data`` is only the start of the file.
+
+    A path is read by pandas straight from disk (UTF-8); the whole file is only loaded into
+    memory when it turns out not to be UTF-8 or its rows cannot be split.
+    """
+
+    def whole() -> bytes:
+        nonlocal data, path
+        if path is not None:
+            data, path = path.read_bytes(), None
+        return data
+
+    sample, encoding, text = _decode_sample(data, total=size)
     if text is not None and (not text or text.isspace()):
         return _unreadable("The file is empty.", encoding=encoding)
     controls = sum(1 for ch in sample[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
@@ -374,30 +417,61 @@ def read_csv_bytes(data: bytes, *, text_columns: TextColumns = None) -> RawTable
     )
 
     def parse(**extra: Any) -> pd.DataFrame:
-        if text is None:  # UTF-8: pandas decodes (strictly) from the bytes
-            buffer: io.IOBase = io.BytesIO(data)
-            return pd.read_csv(
-                buffer, encoding="utf-8-sig", encoding_errors="strict", **kwargs, **extra
-            )
-        return pd.read_csv(io.StringIO(text), **kwargs, **extra)
+        options = {**kwargs, **extra}
+        if text is None:  # UTF-8: pandas decodes (strictly) from the bytes, BOM removed here
+            utf8 = {"encoding": "utf-8", "encoding_errors": "strict"}
+            if path is not None:
+                with path.open("rb") as handle:
+                    if handle.read(3) != codecs.BOM_UTF8:
+                        handle.seek(0)
+                    return pd.read_csv(handle, **utf8, **options)
+            body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+            return pd.read_csv(io.BytesIO(body), **utf8, **options)
+        return pd.read_csv(io.StringIO(text), **options)
 
-    try:
+    def by_header() -> pd.DataFrame | None:
+        """The rows read below pandas' own header row (faster than naming the columns), or None
+        when that is not certainly the same as reading them by position."""
         try:
             with warnings.catch_warnings():
-                # pandas only warns when rows are longer than the header; we say which row.
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-                frame = parse(names=range(n), index_col=False)
-        except UnicodeDecodeError:  # not UTF-8 after all: the rest of the file is Windows-1252
-            text, encoding = decode(data)
-            meta["encoding"] = encoding
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-                frame = parse(names=range(n), index_col=False)
+                quick = parse(header=header_rows - 1, skiprows=None, index_col=False)
+        except UnicodeDecodeError:
+            raise
+        except (ValueError, pd.errors.ParserWarning):  # parser and empty-data errors too
+            return None
+        if quick.shape[1] != n:
+            return None
+        quick.columns = range(n)
+        return quick
+
+    try:
+        fast = by_header()
+    except UnicodeDecodeError:  # not UTF-8 after all: the rest of the file is Windows-1252
+        text, encoding = decode(whole())
+        meta["encoding"] = encoding
+        fast = by_header()
+    try:
+        if fast is not None:
+            frame = fast
+        else:
+            try:
+                with warnings.catch_warnings():
+                    # pandas only warns when rows are longer than the header; we say which row.
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                    frame = parse(names=range(n), index_col=False)
+            except UnicodeDecodeError:  # not UTF-8 after all: the rest is Windows-1252
+                text, encoding = decode(whole())
+                meta["encoding"] = encoding
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                    frame = parse(names=range(n), index_col=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         if text is None:
-            text, _ = decode(data)
+            text, _ = decode(whole())
         reason = _ragged_reason(text, delimiter, n, header_rows, str(exc))
         if reason:
             return _unreadable(reason, **meta)
@@ -426,7 +500,7 @@ def read_csv_bytes(data: bytes, *, text_columns: TextColumns = None) -> RawTable
             again = parse(names=range(n), index_col=False, usecols=numeric)
             for i in numeric:
                 frame[i] = again[i]
-    return _finish(frame, headers, header_rows, size=len(data), **meta)
+    return _finish(frame, headers, header_rows, size=size, **meta)
 
 
 def _ragged_reason(text: str, delimiter: str, n: int, header_rows: int, message: str) -> str | None:
@@ -560,6 +634,11 @@ def read_table(
     >>> read_table(b"").problem
     'The file is empty.'
     """
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        opened = _load_head(Path(source))
+        if opened is not None and opened[1] > len(opened[0]) and _utf8_csv(opened[0]):
+            # A long UTF-8 CSV: pandas reads it from disk, without a copy of it in memory.
+            return _read_csv(opened[0], Path(source), opened[1], text_columns)
     data, reason = load_bytes(source)
     if data is None:
         return _unreadable(reason or "The file could not be opened.")

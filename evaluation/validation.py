@@ -897,7 +897,7 @@ def _schema_problems(
     scale: tuple[int, int] = (1, 5),
 ) -> None:
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # nothing is coerced: no copy needed
         return
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
