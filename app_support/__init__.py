@@ -835,8 +835,25 @@ def friendly(doing: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
+def run_through_app() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until some
+    run calls ``st.navigation``. So on a freshly started server, a first visitor who opens a
+    link to a page (``/national``) gets ``pages/national.py`` run by itself: raw file names in
+    the sidebar, no filters, narrow layout. Switching that mode off and rerunning sends the
+    same page through app.py's navigation, sign-in and sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title: str, intro: str) -> None:
     """The page title, a one-line purpose and what the filters currently select."""
+    run_through_app()
     st.title(title)
     st.write(intro)
 

@@ -223,6 +223,79 @@ def label_table(instrument: Instrument | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PROBLEM_COLUMNS = {
+    "severity": "Type",
+    "row": "Row",
+    "column": "Column",
+    "value": "Value",
+    "message": "What is wrong",
+    "fix": "How to fix it",
+}
+SEVERITY_WORDS = {"error": "Must fix", "warning": "Worth checking"}
+
+
+def problems_table(problems: pd.DataFrame) -> pd.DataFrame:
+    """A check's problems as a table for people: plain headers, blanks instead of "None".
+
+    ``problems`` is :meth:`ValidationReport.to_frame`. The type column says "Must fix" or
+    "Worth checking" and is left out when every problem is of one type (the heading says it).
+    """
+    table = problems.copy()
+    table["severity"] = table["severity"].map(SEVERITY_WORDS).fillna(table["severity"])
+    table["row"] = [("" if pd.isna(r) else str(int(r))) for r in table["row"]]
+    for column in ("column", "value", "message", "fix"):
+        table[column] = [("" if v is None or pd.isna(v) else str(v)) for v in table[column]]
+    if table["severity"].nunique() <= 1:
+        table = table.drop(columns="severity")
+    return table.rename(columns=PROBLEM_COLUMNS)
+
+
+def unreadable(checked: Any) -> str | None:
+    """The one message to show when a file could not be read as a table at all (else None)."""
+    if checked.frame is not None or checked.report.valid:
+        return None
+    messages = [p.message for p in checked.report.errors if p.row is None]
+    return " ".join(dict.fromkeys(messages)) or None
+
+
+def wrong_kind(kind: str, data: bytes, *, file_name: str, checked: Any) -> str | None:
+    """Say so when a file looks like the other kind (pupil scores uploaded as a survey, ...).
+
+    A survey with no question we can score, or pupil scores with no score column, is almost
+    always the wrong choice under *What are you uploading?*, and checking it as that kind gives
+    a long list of beside-the-point problems (or none at all).
+    """
+    if checked.frame is None:
+        return None
+    if kind == "survey":
+        other = _check("pupil", data, file_name, (None,) * 5, ())
+        if other.frame is not None and {c.PUPIL_ID, c.SCORE} <= set(other.column_map.values()):
+            return (
+                "This looks like a pupil scores file (it has pupil IDs and scores). Choose "
+                "**Pupil scores (MTC)** under *What are you uploading?* above."
+            )
+        items = getattr(checked, "instrument", None)
+        item_ids = set(items.item_ids) if items is not None else set()
+        if item_ids & set(checked.column_map.values()):
+            return None
+        return (
+            "We found no survey questions with scored answers in this file, so there is "
+            "nothing to measure. Check it is the survey export, or mark the question columns "
+            "below under *How we read your columns*."
+        )
+    if c.SCORE in checked.column_map.values():
+        return None
+    other = _check("survey", data, file_name, (None,) * 5, ())
+    instrument = getattr(other, "instrument", None)
+    questions = set(instrument.item_ids) if instrument is not None else set()
+    if other.frame is not None and questions & set(other.column_map.values()):
+        return (
+            "This looks like a teacher survey (it has survey questions and no score "
+            "column). Choose **Teacher survey** under *What are you uploading?* above."
+        )
+    return None
+
+
 def role_options(kind: str, instrument: Instrument | None) -> list[str]:
     """Everything a column can be corrected to, for the correction selectbox."""
     roles = list(SURVEY_ROLES if kind == "survey" else PUPIL_ROLES)
@@ -232,52 +305,87 @@ def role_options(kind: str, instrument: Instrument | None) -> list[str]:
     return roles
 
 
-def show_check(slot: str, file_name: str, checked: Any, *, key: str) -> None:
-    """One file's check: verdict, notes, the problems table (downloadable), the column preview."""
+def show_check(
+    slot: str, file_name: str, checked: Any, *, key: str, hint: str | None = None
+) -> None:
+    """One file's check: verdict, notes, the problems table (downloadable), the column preview.
+
+    ``hint`` is :func:`wrong_kind`'s message, shown first when the file looks like the other kind.
+    """
     report = checked.report
     kind = report.kind
     title = {"pre": "Before (pre) file", "post": "After (post) file"}.get(slot, "Your file")
     with st.container(border=True):
         st.markdown(f"**{title}:** {ui.plain(file_name)}")
-        if report.valid:
-            extra = f", {len(report.warnings)} warnings" if report.warnings else ""
+        cannot_read = unreadable(checked)
+        if cannot_read is not None:
+            # Nothing to list row by row: one message says what the file is and what to do.
+            st.error(cannot_read, icon=":material/error:")
+            return
+        if hint is not None:
+            st.error(hint, icon=":material/swap_horiz:")
+        elif report.valid:
+            extra = (
+                f", {len(report.warnings)} thing{'s' if len(report.warnings) != 1 else ''} "
+                "worth checking below"
+                if report.warnings
+                else ""
+            )
             st.success(f"Ready to save: {report.n_rows} rows{extra}.", icon=":material/check:")
         else:
             st.error(
                 f"{len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} to fix "
-                "before this file can be saved. Each one names the spreadsheet row and column.",
+                "before this file can be saved. Each one names the spreadsheet row and column; "
+                "fix them in your file and upload it again.",
                 icon=":material/error:",
             )
-        for note in checked.notes:
+        for note in checked.notes if hint is None else ():
             st.info(note, icon=":material/lightbulb:")
         problems = report.to_frame()
         if len(problems):
-            table = problems.rename(
-                columns={
-                    "severity": "Type",
-                    "row": "Row",
-                    "column": "Column",
-                    "value": "Value",
-                    "message": "What is wrong",
-                    "fix": "How to fix it",
-                }
+            # When the file looks like the other kind, its row-by-row problems are beside the
+            # point: they stay available, folded away under the one message that matters.
+            holder = (
+                st.expander(f"Problems when read as chosen ({len(problems)})")
+                if hint is not None
+                else st.container()
             )
-            st.dataframe(
-                table,
-                hide_index=True,
-                key=f"{key}_problems",
-                column_config={
-                    "What is wrong": st.column_config.TextColumn(width="large"),
-                    "How to fix it": st.column_config.TextColumn(width="large"),
-                },
-            )
-            ui.download_table(problems, f"problems_{slot}", key=f"{key}_problems", label="list")
+            with holder:
+                _problems(problems, slot, key=key)
         if checked.frame is not None:
             _column_preview(slot, kind, checked, key=key)
 
 
+# Up to this many problems are drawn as a plain table whose long messages wrap; longer lists
+# go in a scrolling grid (which cuts long text short; the download has it in full).
+WRAPPED_PROBLEMS = 30
+
+
+def show_list(table: pd.DataFrame, *, key: str, noun: str = "problems") -> None:
+    """A list of problems or warnings: wrapped text when short, a scrolling grid when long."""
+    if len(table) <= WRAPPED_PROBLEMS:
+        st.table(table, hide_index=True)
+        return
+    st.caption(f"{len(table)} {noun}: hover over a cell to read it all, or download the list.")
+    wide = {
+        name: st.column_config.TextColumn(width="large")
+        for name in table.columns
+        if name in ("What is wrong", "How to fix it", "What to know", "What you can do")
+    }
+    st.dataframe(table, hide_index=True, key=key, column_config=wide)
+
+
+def _problems(problems: pd.DataFrame, slot: str, *, key: str) -> None:
+    table = problems_table(problems)
+    show_list(table, key=f"{key}_problems")
+    ui.download_table(table, f"problems_{slot}", key=f"{key}_problems", label="list")
+
+
 def _column_preview(slot: str, kind: str, checked: Any, *, key: str) -> None:
-    with st.expander("How we read your columns (correct a wrong guess here)"):
+    # Open while there are corrections, so the user sees them applied after the rerun.
+    with st.expander(
+        "How we read your columns (correct a wrong guess here)", expanded=bool(overrides(slot))
+    ):
         left, right = st.columns([2, 1])
         with left:
             st.dataframe(column_table(checked), hide_index=True, key=f"{key}_columns")
@@ -326,19 +434,48 @@ def pairing_warnings(checked: dict[str, Any]) -> pd.DataFrame | None:
     from evaluation.validation import pairing_problems
 
     problems = pairing_problems(pre.frame, post.frame)
+    files = {"post_without_pre": "After", "pre_without_post": "Before"}
+    columns = ["File", "Row", "Participant code", "What to know", "What you can do"]
     return pd.DataFrame(
-        [{"What to know": p.message, "What you can do": p.fix or ""} for p in problems],
-        columns=["What to know", "What you can do"],
+        [
+            {
+                "File": files.get(p.code, "") if p.row is not None else "",
+                "Row": "" if p.row is None else str(p.row),
+                "Participant code": p.value or "",
+                "What to know": p.message,
+                "What you can do": p.fix or "",
+            }
+            for p in problems
+        ],
+        columns=columns,
     )
 
 
-def ready_to_save(kind: str, layout: str, checked: dict[str, Any]) -> Readiness:
-    """Every expected file is present and valid."""
+def things(n: int) -> str:
+    """ "1 thing", "2 things"."""
+    return f"{n} thing" if n == 1 else f"{n} things"
+
+
+def ready_to_save(
+    kind: str,
+    layout: str,
+    checked: dict[str, Any],
+    *,
+    hints: dict[str, str | None] | None = None,
+) -> Readiness:
+    """Every expected file is present, valid and of the kind chosen (no :func:`wrong_kind`)."""
     expected = list(file_slots(kind, layout))
     missing = [s for s in expected if s not in checked]
     if missing:
         names = " and ".join("the before file" if s == "pre" else "the after file" for s in missing)
         return Readiness(False, f"Add {names} to save. (You can save one now and one later.)")
+    if any((hints or {}).get(s) for s in expected):
+        return Readiness(
+            False,
+            "A file does not look like a "
+            + ("teacher survey" if kind == "survey" else "pupil scores file")
+            + ": see the message above it.",
+        )
     invalid = [s for s in expected if not checked[s].report.valid]
     if invalid:
         return Readiness(False, "Fix the problems listed above, then upload the file again.")

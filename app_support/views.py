@@ -249,6 +249,76 @@ def outcomes_of(results: pd.DataFrame, instrument: Instrument | None = None) -> 
     return [o for o in order if o in present] + sorted(present - set(order))
 
 
+REVERSED_NOTE = "reversed: a fall is good"
+# The heatmap's column labels stay short (long ones are cut off above the chart); its reading
+# spells out what the mark means.
+REVERSED_MARK = "reversed"
+
+
+def _instrument(instrument: Instrument | None) -> Instrument:
+    from evaluation.instruments import default_instrument
+
+    return instrument or default_instrument()
+
+
+def is_reversed(outcome: str, instrument: Instrument | None = None) -> bool:
+    """True when ``outcome`` is a reverse-worded question (agreeing is a bad sign)."""
+    instrument = _instrument(instrument)
+    return outcome in instrument.item_ids and instrument.item(outcome).reverse
+
+
+def outcome_label(outcome: str, instrument: Instrument | None = None) -> str:
+    """An outcome for a picker: scales by name, questions with their words, reversed marked.
+
+    Scale (construct) scores are already reverse-coded, so only raw reversed questions need
+    the "(reversed: a fall is good)" mark: for them a fall in the average is good news.
+    """
+    instrument = _instrument(instrument)
+    name = survey_charts.construct_label(outcome)
+    if outcome not in instrument.item_ids:
+        return name
+    item = instrument.item(outcome)
+    text = item.text.strip()
+    words = text if len(text) <= 60 else text[:57].rstrip() + "..."
+    label = f'{name}: "{words}"'
+    return f"{label} ({REVERSED_NOTE})" if item.reverse else label
+
+
+def reversed_caption(outcome: str, instrument: Instrument | None = None) -> str | None:
+    """A warning to show under charts of a reversed question (None for anything else)."""
+    instrument = _instrument(instrument)
+    if not is_reversed(outcome, instrument):
+        return None
+    text = instrument.item(outcome).text.strip()
+    return (
+        f'"{text}" is a reversed question: agreeing is a bad sign, so a fall (below zero) is '
+        "good news here. The scale scores (Confidence, Subject knowledge, Practice) already "
+        "turn it round."
+    )
+
+
+def overview_outcomes(
+    overview: pd.DataFrame, *, questions: bool, instrument: Instrument | None = None
+) -> pd.DataFrame:
+    """The heatmap's rows: scale scores first, single questions only when asked for.
+
+    Reversed questions keep their raw direction (a fall is good), so their name is marked
+    "(reversed)" where the heatmap colours a fall orange; the reading says what that means.
+    """
+    instrument = _instrument(instrument)
+    order = outcomes_of(overview, instrument)
+    keep = [o for o in order if questions or o not in instrument.item_ids]
+    if not keep and len(order):  # a custom instrument with no scales: show its questions
+        keep = order
+    shown = overview[overview[c.ITEM].isin(keep)].copy()
+    rank = {o: i for i, o in enumerate(keep)}
+    shown = shown.sort_values(c.ITEM, key=lambda s: s.map(rank), kind="stable")
+    shown[c.ITEM] = [
+        f"{o} ({REVERSED_MARK})" if is_reversed(o, instrument) else o for o in shown[c.ITEM]
+    ]
+    return shown.reset_index(drop=True)
+
+
 def ncps_of(results: pd.DataFrame) -> list[str]:
     """NCPs with results, in reference-table order."""
     from schemas import reference
@@ -283,15 +353,25 @@ def overview_reading(overview: pd.DataFrame) -> list[str]:
     # Quote a result pooled over at least three hubs when there is one: fewer is mostly noise.
     solid = usable[pd.to_numeric(usable["k"], errors="coerce") >= 3]
     pick = solid if len(solid) else usable
-    best = pick.loc[pd.to_numeric(pick["estimate"]).idxmax()]
-    return [
+    # A reversed question's biggest rise is bad news, so it is never quoted as the largest change.
+    marked = usable[c.ITEM].astype(str).str.endswith(f"({REVERSED_MARK})")
+    direct = pick[~pick[c.ITEM].astype(str).str.endswith(f"({REVERSED_MARK})")]
+    candidates = direct if len(direct) else pick
+    best = candidates.loc[pd.to_numeric(candidates["estimate"]).idxmax()]
+    lines = [
         f"{_plural(usable[c.NCP].nunique(), 'project')} could be pooled across hubs.",
         f"The largest pooled change is {survey_charts.construct_label(str(best[c.ITEM]))} in "
         f"{best[c.NCP]} ({_num(best['estimate']):.2f}, 95% CI {_num(best['ci_low']):.2f} to "
         f"{_num(best['ci_high']):.2f}, {_plural(int(best['k']), 'hub')}).",
-        "Blue is a rise, orange a fall; each cell shows the pooled effect and k, the number "
-        "of hubs pooled.",
+        "Blue is a rise, orange a fall; the scales are scored so that a rise is good news. "
+        "Each cell shows the pooled effect and k, the number of hubs pooled.",
     ]
+    if marked.any():
+        lines.append(
+            f'Questions marked ({REVERSED_MARK}) are worded negatively, like "I feel anxious '
+            'when...": for them orange, a fall, is good news.'
+        )
+    return lines
 
 
 def pooled_reading(pooled: pd.Series, *, outcome: str, ncp: str) -> list[str]:
@@ -449,6 +529,26 @@ def headline_reading(table: pd.DataFrame, *, hub: str) -> list[str]:
     return lines
 
 
+def open_text_question(column: str) -> str:
+    """The question of an open-text column, from its stored id.
+
+    Long questions are stored cut short with a six-character tag that keeps them apart
+    (``text_what_if_anything_has_changed_in_your_teaching_d51761``); the tag means nothing
+    to a reader, so it becomes "...".
+    """
+    words = str(column).removeprefix("text_")
+    stem, _, tag = words.rpartition("_")
+    hashed = (
+        len(tag) == 6
+        and all(ch in "0123456789abcdef" for ch in tag)
+        and (any(ch.isdigit() for ch in tag) or len(words) > 48)
+    )
+    if hashed and stem:
+        words = stem
+    text = words.replace("_", " ").strip().capitalize()
+    return f"{text}..." if hashed and stem else text
+
+
 def open_text_examples(frame: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     """A few open-text answers given after the programme, picked at random (fixed seed)."""
     text_columns = [col for col in frame.columns if str(col).startswith("text_")]
@@ -460,9 +560,7 @@ def open_text_examples(frame: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=["question", "answer"])
     picked = long.sample(n=min(n, len(long)), random_state=2024)
-    picked["question"] = (
-        picked["question"].str.removeprefix("text_").str.replace("_", " ").str.capitalize()
-    )
+    picked["question"] = picked["question"].map(open_text_question)
     picked["answer"] = picked["answer"].astype(str)
     return picked[["question", "answer"]].reset_index(drop=True)
 

@@ -9,7 +9,6 @@ import app_support as ui
 from app_support import views
 from evaluation import columns as c
 from evaluation.charts import national as charts
-from evaluation.charts.survey import construct_label
 from evaluation.disclosure import display_table
 
 ui.page_header(
@@ -62,11 +61,15 @@ with ui.friendly_errors("drawing the hub overview"):
         name="participation",
     )
 
-    outcomes = views.outcomes_of(by_year)
-    left, right = st.columns(2)
-    with left:
-        outcome = st.selectbox("Outcome", outcomes, format_func=construct_label, key="hub_outcome")
     st.subheader(f"Headline change per project, {year}")
+    outcomes = views.outcomes_of(by_year)
+    left, _ = st.columns(2)
+    with left:
+        outcome = st.selectbox(
+            "Outcome", outcomes, format_func=views.outcome_label, key="hub_outcome"
+        )
+    if note := views.reversed_caption(outcome):
+        st.warning(note, icon=":material/swap_vert:")
     headline = ui.hub_headline(hub, year, outcome, chosen)
     if headline.empty:
         st.info(f"{hub} has no matched before-and-after results for {year}.")
@@ -80,10 +83,12 @@ with ui.friendly_errors("drawing the hub overview"):
         )
 
     st.subheader("Across the years")
+    st.caption(f"{views.outcome_label(outcome)} in one project, year by year.")
     hub_ncps = sorted(by_year.loc[by_year[c.HUB].eq(hub), c.NCP].dropna().unique())
-    with right:
+    left, _ = st.columns(2)
+    with left:
         ncp = st.selectbox(
-            "Project for the trend",
+            "Project",
             hub_ncps,
             index=hub_ncps.index(chosen.ncp) if chosen.ncp in hub_ncps else 0,
             key="hub_trend_ncp",

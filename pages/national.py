@@ -11,7 +11,6 @@ from evaluation import columns as c
 from evaluation import national
 from evaluation.access import MIN_POOLED_HUBS
 from evaluation.charts import national as charts
-from evaluation.charts.survey import construct_label
 from evaluation.disclosure import display_table
 
 ui.page_header(
@@ -56,12 +55,19 @@ with ui.friendly_errors("comparing projects across hubs"):
     )
 
     st.subheader(f"Every project at a glance, {year}")
+    questions = st.toggle(
+        "Show single questions too",
+        key="national_questions",
+        help="The three scales are scored so that a rise is good. Single questions keep their "
+        'own wording: for reversed ones ("I feel anxious...") a fall is good.',
+    )
     with st.spinner("Pooling hubs for every project..."):
         overview = ui.national_overview(year, effect, chosen)
+    shown = views.overview_outcomes(overview, questions=questions)
     ui.chart_with_reading(
-        charts.overview_heatmap(overview),
-        views.overview_reading(overview),
-        display_table(overview, digits=3),
+        charts.overview_heatmap(shown),
+        views.overview_reading(shown),
+        display_table(shown, digits=3),
         key="national_overview",
         name=f"national_overview_{year.replace('/', '-')}",
         wide=True,
@@ -79,8 +85,13 @@ with ui.friendly_errors("comparing projects across hubs"):
         )
     with right:
         outcome = st.selectbox(
-            "Outcome", views.outcomes_of(rows), format_func=construct_label, key="national_outcome"
+            "Outcome",
+            views.outcomes_of(rows),
+            format_func=views.outcome_label,
+            key="national_outcome",
         )
+    if note := views.reversed_caption(outcome):
+        st.warning(note, icon=":material/swap_vert:")
     hubs, pooled = ui.hub_comparison(year, ncp, outcome, effect, chosen)
     table = national.national_table(hubs, pooled, effect=effect)
     if bool(pooled.get("suppressed", False)):

@@ -71,19 +71,25 @@ with ui.friendly_errors("checking your files"):
         )
     else:
         st.markdown("##### 3. Check")
+        hints = {
+            slot: up.wrong_kind(
+                kind, uploads[slot].getvalue(), file_name=uploads[slot].name, checked=result
+            )
+            for slot, result in checked.items()
+        }
         for slot, result in checked.items():
-            up.show_check(slot, uploads[slot].name, result, key=f"upload_{slot}")
-        pairing = up.pairing_warnings(checked)
+            up.show_check(slot, uploads[slot].name, result, key=f"upload_{slot}", hint=hints[slot])
+        pairing = None if any(hints.values()) else up.pairing_warnings(checked)
         if pairing is not None and len(pairing):
             st.warning(
-                f"{len(pairing)} things to know about matching people before and after "
+                f"{up.things(len(pairing))} to know about matching people before and after "
                 "(these do not stop you saving):",
                 icon=":material/link:",
             )
-            st.dataframe(pairing, hide_index=True, key="upload_pairing_table")
+            up.show_list(pairing, key="upload_pairing_table", noun="things")
             ui.download_table(pairing, "pairing_warnings", key="upload_pairing", label="list")
 
-        ready = up.ready_to_save(kind, layout, checked)
+        ready = up.ready_to_save(kind, layout, checked, hints=hints)
         st.markdown("##### 4. Save")
         if not ready.ok:
             st.info(ready.reason, icon=":material/pending:")

@@ -52,10 +52,20 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) ->
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """`streamlit run app.py` on a free port with its own empty default store (seeded on open)."""
-    home = tmp_path_factory.mktemp("browser_home")
+    yield from _serve(tmp_path_factory.mktemp("browser_home"))
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory) -> Iterator[str]:
+    """A second fresh server whose store stays empty (no sample) and that nobody has opened."""
+    yield from _serve(tmp_path_factory.mktemp("empty_home"), IMPACT_SEED_SAMPLE="0")
+
+
+def _serve(home: Path, **extra_env: str) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["IMPACT_HOME"] = str(home)
+    env.update(extra_env)
     log = (home / "streamlit.log").open("w")
     process = subprocess.Popen(
         [
@@ -227,3 +237,39 @@ def test_upload_with_problems_shows_what_to_fix(page, server, tmp_path):
     _settle(page)
     _no_error(page)
     _shot(page, "upload_problems")
+
+
+def test_a_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(browser, empty_server):
+    # Streamlit runs pages/<page>.py on its own for the first visitor of a server with a pages/
+    # folder; the page must come back through app.py (titles, filters, wide layout).
+    context = browser.new_context(viewport=LAPTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(SLOW)
+    try:
+        tab.goto(f"{empty_server}/national")
+        tab.get_by_text("nothing to compare").wait_for()
+        _settle(tab)
+        _no_error(tab)
+        sidebar = tab.inner_text('[data-testid="stSidebar"]')
+        assert "National comparison" in sidebar and "Maths Hub" in sidebar
+        assert "hub overview" not in sidebar, "no raw page-file names"
+        _shot(tab, "fresh_server_deep_link")
+    finally:
+        context.close()
+
+
+def test_a_pdf_renamed_csv_gets_one_clear_message(page, empty_server, tmp_path):
+    fake = tmp_path / "report.csv"
+    fake.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 8)
+    page.goto(f"{empty_server}/upload")
+    page.get_by_text("One file with both").click()
+    page.get_by_text("One file with before and after survey export").wait_for()
+    _settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(fake)
+    )
+    page.get_by_text("This is a PDF, not a table").wait_for()
+    _settle(page)
+    _no_error(page)
+    assert page.locator('[data-testid="stTable"], [data-testid="stDataFrame"]').count() == 0
+    _shot(page, "upload_pdf_renamed_csv")

@@ -98,8 +98,11 @@ def charts(at: AppTest) -> list:
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:
-    """The first table on the page that has ``column`` (st.dataframe has no test key)."""
-    for frame in at.dataframe:
+    """The first table on the page that has ``column`` (st.dataframe has no test key).
+
+    Both kinds count: short lists of problems are a static st.table, so their text wraps.
+    """
+    for frame in [*at.dataframe, *at.table]:
         if column in frame.value.columns:
             return frame.value
     raise AssertionError(f"no table with a {column!r} column")
@@ -354,3 +357,137 @@ def test_dataset_table_for_people_joins_lists():
     shown = ui.dataset_display(table)
     assert shown.loc[0, "Hubs"] == "A Hub, B Hub"
     assert shown.loc[0, "Kind"] == "Teacher survey"
+
+
+# ------------------------------------------------------------------ found in the browser review
+
+
+def _figure(chart) -> dict:
+    import json
+
+    return json.loads(chart.proto.spec)
+
+
+def test_a_link_opened_first_on_a_fresh_server_still_gets_the_apps_navigation(
+    empty_store, monkeypatch
+):
+    # The real PagesManager: on a fresh server Streamlit runs pages/<page>.py by itself (no
+    # app.py) until some run calls st.navigation; the page must send itself back through app.py.
+    monkeypatch.setattr(app_test_module, "PagesManager", PagesManager)
+    at = open_page("pages/national.py")
+    assert_clean(at)
+    assert at.selectbox(key="filter_hub") is not None, "the shared sidebar filters are drawn"
+    assert any("nothing to compare" in i.value for i in at.info)
+
+
+def test_the_national_heatmap_shows_the_scales_and_marks_reversed_questions(sample_home):
+    at = open_page("pages/national.py")
+    assert_clean(at)
+    heatmap = _figure(at.get("plotly_chart")[0])
+    assert list(heatmap["data"][0]["x"]) == ["Confidence", "Subject knowledge", "Practice"]
+    at.toggle(key="national_questions").set_value(True).run()
+    assert_clean(at)
+    columns = list(_figure(at.get("plotly_chart")[0])["data"][0]["x"])
+    assert columns[:3] == ["Confidence", "Subject knowledge", "Practice"]
+    assert "Conf 3 (reversed)" in columns and "Know 3 (reversed)" in columns
+    assert "Conf 1" in columns, "questions that are not reversed are not marked"
+    assert "orange, a fall, is good news" in all_text(at)
+
+
+def test_choosing_a_reversed_question_warns_that_a_fall_is_good(sample_home):
+    at = open_page("pages/national.py")
+    assert not [w for w in at.warning if "reversed question" in w.value]
+    at.selectbox(key="national_outcome").set_value("conf_3").run()
+    assert_clean(at)
+    assert any("I feel anxious" in w.value and "a fall" in w.value for w in at.warning)
+    at.switch_page("pages/hub_overview.py").run()
+    at.selectbox(key="hub_outcome").set_value("know_3").run()
+    assert_clean(at)
+    assert any("I am unsure" in w.value for w in at.warning)
+
+
+def test_outcome_labels_mark_only_reversed_questions():
+    from app_support import views
+
+    assert views.outcome_label("subject_knowledge") == "Subject knowledge"
+    assert (
+        views.outcome_label("conf_1")
+        == 'Conf 1: "I feel confident teaching mathematics to my class"'
+    )
+    assert views.outcome_label("conf_3") == (
+        'Conf 3: "I feel anxious when I have to teach a mathematical topic..." '
+        "(reversed: a fall is good)"
+    )
+    assert views.reversed_caption("confidence") is None
+
+
+def test_open_text_questions_lose_the_storage_tag():
+    from app_support import views
+
+    tagged = "text_what_if_anything_has_changed_in_your_teaching_d51761"
+    assert views.open_text_question(tagged) == "What if anything has changed in your teaching..."
+    assert views.open_text_question("text_support_needed") == "Support needed"
+
+
+def test_a_pdf_renamed_csv_gets_one_plain_message_and_no_table(empty_store):
+    at = open_page("pages/upload.py")
+    at.radio(key="upload_layout").set_value("combined").run()
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 4
+    at.file_uploader(key="upload_file_combined").set_value(("report.csv", pdf, "text/csv")).run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == [
+        "This is a PDF, not a table. Upload the CSV or Excel export instead."
+    ]
+    assert not at.dataframe and not at.table, "no row-by-row table for a file with no rows"
+    assert at.button(key="upload_save").disabled
+
+
+def test_pupil_scores_uploaded_as_a_survey_say_which_kind_to_choose(empty_store):
+    at = open_page("pages/upload.py")
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("mtc_scores.csv", (EXAMPLES / "mtc_scores.csv").read_bytes(), "text/csv")
+    ).run()
+    assert_clean(at)
+    assert any("Pupil scores (MTC)" in e.value for e in at.error)
+    assert not any("problems to fix" in e.value for e in at.error)
+    assert at.button(key="upload_save").disabled
+    assert "does not look like a teacher survey" in all_text(at)
+
+
+def test_pairing_warnings_name_the_file_row_and_participant_code(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    )
+    at.file_uploader(key="upload_file_post").set_value(
+        ("ms_forms_post.xlsx", (EXAMPLES / "ms_forms_post.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    assert_clean(at)
+    pairing = table_with(at, "What to know")
+    unmatched = pairing[pairing["What to know"].str.contains("no matching pre-survey")]
+    assert unmatched["File"].tolist() == ["After"]
+    assert unmatched["Row"].tolist() == ["2"]  # the export's first response (header is row 1)
+    assert unmatched["Participant code"].str.len().gt(0).all()
+    assert "2 things to know" in all_text(at)
+
+
+def test_the_problem_table_reads_as_words_not_none():
+    from app_support import upload as up
+
+    raw = pd.DataFrame(
+        {
+            "severity": ["error", "error"],
+            "row": pd.array([None, 4], dtype="Int64"),
+            "column": [None, "Q1"],
+            "value": [None, "Agreee"],
+            "message": ["480 more rows have the same problem.", "'Agreee' is not an answer."],
+            "fix": [None, "Use one of: Agree, Disagree."],
+        }
+    )
+    table = up.problems_table(raw)
+    assert list(table.columns) == ["Row", "Column", "Value", "What is wrong", "How to fix it"]
+    assert table.iloc[0].tolist() == ["", "", "", "480 more rows have the same problem.", ""]
+    mixed = up.problems_table(raw.assign(severity=["error", "warning"]))
+    assert mixed["Type"].tolist() == ["Must fix", "Worth checking"]
