@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from schemas import reference
@@ -300,7 +302,14 @@ def map_unique(values: pd.Series, func: Callable[[Any], object], dtype: str = "s
     >>> map_unique(pd.Series(["4", "Y4"]), lambda v: int(v[-1]), dtype="Int64").tolist()
     [4, 4]
     """
+    done: dict[Any, object] = {}
+    if dtype == "str" and values.dtype == pd.StringDtype("pyarrow", na_value=np.nan):
+        # Arrow finds the distinct values fastest; when each is already as wanted, nothing to do.
+        done = {u: func(u) for u in pc.unique(pa.array(values)).drop_null().to_pylist()}
+        if all(type(r) is str and r == u for u, r in done.items()):
+            return values.rename(None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = pd.array([func(u) for u in uniques] + [None], dtype=dtype)
+    results = [done[u] if u in done else func(u) for u in uniques]
+    mapped = pd.array([*results, None], dtype=dtype)
     codes = np.where(codes < 0, len(uniques), codes)
     return pd.Series(mapped.take(codes), index=values.index)

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import is_string_dtype
 
 from evaluation.headers import norm_key
@@ -260,6 +262,17 @@ def _blank(values: pd.Series) -> np.ndarray:
     return values.isna().to_numpy(dtype=bool)
 
 
+def _short_cells(values: pd.Series) -> bool:
+    """True when no cell of a text column can hold more than MAX_CELL_CHARS characters.
+
+    Counts bytes (never fewer than characters), which Arrow does without making Python strings.
+    """
+    if not isinstance(values.dtype, pd.StringDtype):
+        return False
+    longest = pc.max(pc.binary_length(pa.array(values))).as_py()
+    return longest is None or longest <= MAX_CELL_CHARS
+
+
 def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -> RawTable:
     """Drop blank rows and empty unnamed columns, check cell sizes, number rows as a user sees."""
     size = meta.pop("size", MAX_CELL_CHARS + 1)
@@ -300,7 +313,7 @@ def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -
         )
     if size > MAX_CELL_CHARS:
         for position in range(frame.shape[1]):
-            if not is_string_dtype(frame[position]):
+            if not is_string_dtype(frame[position]) or _short_cells(frame[position]):
                 continue
             lengths = frame[position].str.len().fillna(0)
             if lengths.max() > MAX_CELL_CHARS:
@@ -420,11 +433,8 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
         options = {**kwargs, **extra}
         if text is None:  # UTF-8: pandas decodes (strictly) from the bytes, BOM removed here
             utf8 = {"encoding": "utf-8", "encoding_errors": "strict"}
-            if path is not None:
-                with path.open("rb") as handle:
-                    if handle.read(3) != codecs.BOM_UTF8:
-                        handle.seek(0)
-                    return pd.read_csv(handle, **utf8, **options)
+            if path is not None:  # pandas reads a path fastest itself, and drops a BOM
+                return pd.read_csv(path, **utf8, **options)
             body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
             return pd.read_csv(io.BytesIO(body), **utf8, **options)
         return pd.read_csv(io.StringIO(text), **options)

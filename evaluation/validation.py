@@ -12,6 +12,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
-from pandas.api.types import is_numeric_dtype, is_string_dtype
+from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_string_dtype
 
 from evaluation import columns as c
 from evaluation.headers import (
@@ -34,7 +35,7 @@ from evaluation.headers import (
     slug,
 )
 from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
-from evaluation.likert import profile, score_column
+from evaluation.likert import label_sets, profile, score_column
 from evaluation.reading import FileDefaults, RawTable, read_table
 from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
 from schemas.reference import HEADER_ALIAS_TARGETS
@@ -488,8 +489,77 @@ def _one_datetime(text: str, dayfirst: bool) -> pd.Timestamp:
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
+# Where an ISO date-time "2024-09-14 10:05:00" (or with "T") has its digits and separators.
+_ISO_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+_ISO_LENGTH = 19
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _exact_iso(text: pd.Series) -> pd.Series | None:
+    """Every date-time when each non-empty cell is exactly ``YYYY-MM-DD HH:MM:SS`` (or with "T")
+    and a real date and time, else None: read from the bytes, far faster than pandas.
+    """
+    arrow = pa_arrow.array(text)
+    if isinstance(arrow, pa_arrow.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    if not (pa_arrow.types.is_string(arrow.type) or pa_arrow.types.is_large_string(arrow.type)):
+        return None
+    given = arrow.drop_null()
+    if not len(given) or pc.any(pc.not_equal(pc.binary_length(given), _ISO_LENGTH)).as_py():
+        return None
+    _, offsets, data = given.buffers()
+    if offsets is None or data is None:
+        return None
+    width = np.int64 if pa_arrow.types.is_large_string(given.type) else np.int32
+    starts = np.frombuffer(offsets, dtype=width)[given.offset : given.offset + len(given) + 1]
+    chars = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]].reshape(-1, _ISO_LENGTH)
+    if not (
+        ((chars[:, _ISO_DIGITS] - np.uint8(ord("0"))) <= 9).all()  # wraps below "0"
+        and (chars[:, [4, 7]] == ord("-")).all()
+        and (chars[:, [13, 16]] == ord(":")).all()
+        and ((chars[:, 10] == ord(" ")).all() or (chars[:, 10] == ord("T")).all())
+    ):
+        return None
+
+    def number(*positions: int) -> np.ndarray:
+        out = np.zeros(len(chars), dtype=np.int64)
+        for position in positions:
+            out = out * 10 + (chars[:, position] - ord("0"))
+        return out
+
+    year = number(0, 1, 2, 3)
+    month, day, hour, minute, second = (number(i, i + 1) for i in (5, 8, 11, 14, 17))
+    if not (
+        (year >= 1).all()
+        and ((month >= 1) & (month <= 12)).all()
+        and (day >= 1).all()
+        and (hour <= 23).all()
+        and (minute <= 59).all()
+        and (second <= 59).all()
+    ):
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    if (day > _MONTH_DAYS[month - 1] + (leap & (month == 2))).any():  # e.g. 31 February
+        return None
+    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    of_era = shifted - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    stamps = (seconds * 1_000_000).view("datetime64[us]")
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    out[text.notna().to_numpy()] = stamps
+    return pd.Series(out, index=text.index)
+
+
 def _parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Datetimes from text in ISO, UK or US order; returns (datetimes, unparseable mask)."""
+    if isinstance(values.dtype, pd.StringDtype):  # exact cells need no stripping
+        exact = _exact_iso(values.reset_index(drop=True))
+        if exact is not None:
+            return exact, np.zeros(len(values), dtype=bool)
     text = _blank_to_na(values).reset_index(drop=True)
     try:
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
@@ -1060,6 +1130,18 @@ def _identifier(ctx: _Context) -> tuple[pd.Series, str | None, list[str]]:
     return pd.Series(None, index=range(ctx.n), dtype="str"), None, notes
 
 
+@cache
+def _labels_like_numbers() -> bool:
+    """True if some answer label could be the text of a number (then numbers may fit labels)."""
+    number_chars = set("0123456789 einf")  # label_key() of e.g. 3.0, 1e+20, inf
+    return any(set(key) <= number_chars for labels in label_sets().values() for key in labels)
+
+
+def _numbers_fit_no_label(values: pd.Series) -> bool:
+    """True for a column read as numbers, none of which can be an answer label."""
+    return is_numeric_dtype(values) and not is_bool_dtype(values) and not _labels_like_numbers()
+
+
 def _survey_items(ctx: _Context, instrument: Instrument) -> dict[str, np.ndarray]:
     scores: dict[str, np.ndarray] = {}
     low, high = instrument.scale_min, instrument.scale_max
@@ -1071,6 +1153,8 @@ def _survey_items(ctx: _Context, instrument: Instrument) -> dict[str, np.ndarray
         assert ctx.raw.frame is not None
         values = ctx.raw.frame[position]
         label_set = ctx.columns.item_sets.get(item.item)
+        if label_set is None and _numbers_fit_no_label(values):
+            label_set = item.label_set  # what profile() would choose, without counting answers
         if label_set is None:
             fitted, share, _ = profile(values)
             label_set = fitted if fitted and share >= ITEM_SHARE else item.label_set
@@ -1115,10 +1199,8 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
         "Delete the row if it is a blank or test response.",
     )
     if len(present) >= STRAIGHT_LINE_MIN_ITEMS:
-        with np.errstate(invalid="ignore"):
-            same = np.nanmax(np.where(empty[:, None], 0, matrix), axis=1) == np.nanmin(
-                np.where(empty[:, None], 0, matrix), axis=1
-            )
+        # Only rows answering every question count, so "all the same" is "all equal the first".
+        same = np.logical_and.reduce([matrix[:, j] == matrix[:, 0] for j in range(len(present))])
         ctx.flag(
             "warning",
             "straight_lining",
@@ -1146,10 +1228,19 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
             )
         )
     if frame[c.PHASE].nunique() == 2 and frame[c.RESPONDENT_ID].notna().any():
-        ids = frame[[c.RESPONDENT_ID, c.SOURCE_ROW]]
+        # Integer codes for every id once (no copies of the pre and post rows): fast for 1M rows.
+        codes, uniques = pd.factorize(frame[c.RESPONDENT_ID])
         is_pre = (frame[c.PHASE] == "pre").to_numpy()
         is_post = (frame[c.PHASE] == "post").to_numpy()
-        for problem in _unmatched_post(ids[is_pre], ids[is_post], ctx.header(c.RESPONDENT_ID)):
+        in_pre = np.zeros(len(uniques) + 1, dtype=bool)
+        in_pre[codes[is_pre]] = True
+        in_pre[-1] = True  # code -1: no id, so nothing to match
+        unmatched = is_post & ~in_pre[codes]
+        for problem in _post_without_pre(
+            frame[c.SOURCE_ROW].to_numpy()[unmatched],
+            frame[c.RESPONDENT_ID][unmatched].to_numpy(),  # only these become Python strings
+            ctx.header(c.RESPONDENT_ID),
+        ):
             ctx.problems.add(problem)
 
 
@@ -1161,15 +1252,23 @@ def _unmatched_post(pre: pd.DataFrame, post: pd.DataFrame, column: str | None) -
     in_pre[codes[: len(pre)]] = True
     in_pre[-1] = True  # code -1: no id, so nothing to match
     unmatched = pd.Series(~in_pre[codes[len(pre) :]], index=post.index)
+    return _post_without_pre(
+        post.loc[unmatched, c.SOURCE_ROW].to_numpy(),
+        post.loc[unmatched, c.RESPONDENT_ID].to_numpy(),
+        column,
+    )
+
+
+def _post_without_pre(rows: np.ndarray, ids: np.ndarray, column: str | None) -> list[Problem]:
+    """A warning for each post response (spreadsheet ``rows``) with no pre response."""
     collector = _Collector()
-    if unmatched.any():
-        rows = post.loc[unmatched, c.SOURCE_ROW].to_numpy()
+    if len(rows):
         collector.rows(
             "warning",
             "post_without_pre",
             rows,
             column or c.RESPONDENT_ID,
-            post.loc[unmatched, c.RESPONDENT_ID].to_numpy(),
+            ids,
             lambda v: "This post-survey response has no matching pre-survey response.",
             "Check the participant code is written the same way in both surveys; "
             "unmatched responses count only in the unpaired comparison.",
