@@ -280,28 +280,19 @@ class Store:
             ``stored``, ``duplicate`` (same bytes already stored) or ``invalid`` (nothing stored;
             ``report`` lists the problems).
         """
-        checked, data, name = self._check(
+        if viewer is not None and uploader == "local user":
+            uploader = viewer.name
+        return self._add_upload(
             source,
-            kind=kind,
-            file_name=file_name,
-            defaults=defaults,
-            overrides=overrides,
-            instrument=instrument,
-        )
-        invalid = self._invalid_result(checked, viewer)
-        if invalid is not None:
-            return invalid
-        result = self.add_frame(
-            checked.frame,
-            kind=kind,
-            instrument=checked.instrument,
-            file_bytes=data,
-            file_name=name,
-            defaults=defaults,
-            uploader=viewer.name if viewer is not None and uploader == "local user" else uploader,
+            kind,
+            file_name,
+            defaults,
+            overrides,
+            instrument,
+            viewer,
+            who=uploader,
             synthetic=synthetic,
         )
-        return dataclasses.replace(result, report=checked.report)
 
     def add_frame(
         self,
@@ -396,16 +387,7 @@ class Store:
         with self._write() as connection:
             now = _now()
             old = self._active_dataset(connection, dataset_id, by)
-            connection.execute(
-                datasets.update()
-                .where(datasets.c.dataset_id == old.dataset_id)
-                .values(
-                    status="withdrawn",
-                    status_changed_at=now,
-                    status_changed_by=who,
-                    status_reason=reason,
-                )
-            )
+            _set_status(connection, old.dataset_id, "withdrawn", at=now, who=who, reason=reason)
             _audit(
                 connection,
                 at=now,
@@ -450,33 +432,21 @@ class Store:
             old = self._active_dataset(connection, dataset_id, by)
         if defaults is None and old.defaults:
             defaults = _file_defaults(old.defaults)
-        checked, data, name = self._check(
-            source,
-            kind=old.kind,
-            file_name=file_name,
-            defaults=defaults,
-            overrides=overrides,
-            instrument=instrument,
-        )
         viewer = by if isinstance(by, Viewer) else None
-        invalid = self._invalid_result(checked, viewer)
-        if invalid is not None:
-            return invalid
-        result = self._store(
-            checked.frame,
-            kind=old.kind,
-            instrument=checked.instrument,
-            file_bytes=data,
-            file_name=name,
-            defaults=defaults,
+        return self._add_upload(
+            source,
+            old.kind,
+            file_name,
+            defaults,
+            overrides,
+            instrument,
+            viewer,
             who=_who(by),
             synthetic=False,
-            viewer=viewer,
             replaces=dataset_id,
             reason=reason,
             by=by,
         )
-        return dataclasses.replace(result, report=checked.report)
 
     # ------------------------------------------------------------------ scoped reads
 
@@ -567,12 +537,8 @@ class Store:
             The union of the loaded datasets' instruments (first definition of an item wins);
             the default instrument when nothing is loaded.
         """
-        rows = self._payload_rows("survey", viewer, academic_year, hub, ncp, synthetic)
+        rows, frame = self._payload_rows("survey", viewer, academic_year, hub, ncp, synthetic)
         instrument = _union_instrument([row.instrument for row in rows])
-        frame = payload.decode(
-            [(row.dataset_id, row.data) for row in rows],
-            allowed=_row_scope(viewer, academic_year, hub, ncp),
-        )
         if not rows:
             frame = _empty_survey_frame(instrument)
         return frame, instrument
@@ -593,11 +559,7 @@ class Store:
         pandas.DataFrame
             ``dataset_id`` then the canonical pupil columns (pupil_id pseudonymised).
         """
-        rows = self._payload_rows("pupil", viewer, academic_year, hub, ncp, synthetic)
-        frame = payload.decode(
-            [(row.dataset_id, row.data) for row in rows],
-            allowed=_row_scope(viewer, academic_year, hub, ncp),
-        )
+        rows, frame = self._payload_rows("pupil", viewer, academic_year, hub, ncp, synthetic)
         if not rows:
             frame = _empty_pupil_frame()
         return frame
@@ -618,9 +580,7 @@ class Store:
         Only a national user (or the local user, given as a name) may change roles.
         """
         Viewer(role=role, hub=hub, work_groups=tuple(work_groups), name=who)  # checks the values
-        if isinstance(by, Viewer) and by.role != "national":
-            raise StoreError("Only a national user can change who may see what.")
-        actor = _who(by)
+        actor = _role_changer(by)
         with self._write() as connection:
             now = _now()
             values = {
@@ -671,9 +631,7 @@ class Store:
         >>> store.remove_role("bo", by="admin"), store.get_role("bo")
         (True, None)
         """
-        if isinstance(by, Viewer) and by.role != "national":
-            raise StoreError("Only a national user can change who may see what.")
-        actor = _who(by)
+        actor = _role_changer(by)
         with self._write() as connection:
             removed = connection.execute(roles.delete().where(roles.c.who == who)).rowcount
             if removed:
@@ -739,16 +697,23 @@ class Store:
                 ) from exc
             raise
 
-    def _check(
+    def _add_upload(
         self,
         source: Any,
-        *,
         kind: Kind,
         file_name: str | None,
         defaults: FileDefaults | None,
         overrides: Mapping[str, str] | None,
         instrument: Instrument | None,
-    ) -> tuple[Any, bytes | None, str]:
+        viewer: Viewer | None,
+        *,
+        who: str,
+        synthetic: bool,
+        replaces: int | None = None,
+        reason: str | None = None,
+        by: Viewer | str | None = None,
+    ) -> AddResult:
+        """Validate an upload and, only if it is valid (and within ``viewer``'s scope), store it."""
         from evaluation import validation  # engineer R's module; imported when first needed
 
         data, name = _read_source(source, file_name)
@@ -758,26 +723,16 @@ class Store:
         if instrument is not None and kind == "survey":
             options["instrument"] = instrument
         checked = validation.check(data if data is not None else source, **options)
-        return checked, data, name
-
-    def _invalid_result(self, checked: Any, viewer: Viewer | None) -> AddResult | None:
         report = checked.report
         if checked.frame is None:
-            return AddResult(
-                "invalid",
-                None,
-                report.n_rows,
+            return _invalid(
                 report,
                 "The file could not be read as a table; nothing was stored.",
                 unreadable=True,
             )
         if not report.valid:
-            return AddResult(
-                "invalid",
-                None,
-                report.n_rows,
-                report,
-                f"The file has {len(report.errors)} problem(s) to fix; nothing was stored.",
+            return _invalid(
+                report, f"The file has {len(report.errors)} problem(s) to fix; nothing was stored."
             )
         outside = _rows_outside_scope(checked.frame, viewer)
         if outside:
@@ -796,14 +751,25 @@ class Store:
                 for row in outside[:50]
             )
             report = dataclasses.replace(report, errors=report.errors + problems)
-            return AddResult(
-                "invalid",
-                None,
-                report.n_rows,
+            return _invalid(
                 report,
                 f"{len(outside)} row(s) are outside what you may upload; nothing was stored.",
             )
-        return None
+        result = self._store(
+            checked.frame,
+            kind=kind,
+            instrument=checked.instrument,
+            file_bytes=data,
+            file_name=name,
+            defaults=defaults,
+            who=who,
+            synthetic=synthetic,
+            viewer=viewer,
+            replaces=replaces,
+            reason=reason,
+            by=by,
+        )
+        return dataclasses.replace(result, report=checked.report)
 
     def _store(
         self,
@@ -850,11 +816,7 @@ class Store:
                             f"Dataset {replaces} holds {old.kind} data; replace it with a "
                             f"{old.kind} file."
                         )
-                existing = connection.execute(
-                    sa.select(datasets.c.dataset_id).where(
-                        datasets.c.sha256 == digest, datasets.c.status == "active"
-                    )
-                ).scalar()
+                existing = _active_with_digest(connection, digest)
                 if existing is not None:
                     raise _Duplicate(existing)
                 dataset_id = connection.execute(
@@ -886,49 +848,29 @@ class Store:
                 detail = {"file_name": file_name, "kind": kind, "n_rows": n_rows, "sha256": digest}
                 if prepared.dropped:
                     detail["columns_not_kept"] = list(prepared.dropped)
-                if replaces is None:
-                    _audit(
+                ids = {"dataset_id": dataset_id}
+                if replaces is not None:
+                    _set_status(
                         connection,
+                        replaces,
+                        "replaced",
                         at=now,
                         who=who,
-                        action="add",
-                        dataset_id=dataset_id,
                         reason=reason,
-                        detail=detail,
-                    )
-                else:
-                    connection.execute(
-                        datasets.update()
-                        .where(datasets.c.dataset_id == replaces)
-                        .values(
-                            status="replaced",
-                            replaced_by=dataset_id,
-                            status_changed_at=now,
-                            status_changed_by=who,
-                            status_reason=reason,
-                        )
+                        replaced_by=dataset_id,
                     )
                     detail["replaced_file_name"] = old.file_name
-                    _audit(
-                        connection,
-                        at=now,
-                        who=who,
-                        action="replace",
-                        dataset_id=replaces,
-                        new_dataset_id=dataset_id,
-                        reason=reason,
-                        detail=detail,
-                    )
+                    ids = {"dataset_id": replaces, "new_dataset_id": dataset_id}
+                action = "add" if replaces is None else "replace"
+                _audit(
+                    connection, at=now, who=who, action=action, reason=reason, detail=detail, **ids
+                )
         except _Duplicate as duplicate:
             return _duplicate_result(duplicate.dataset_id, n_rows)
         except sa.exc.IntegrityError:
             # Another process stored the same bytes between our check and our insert.
             with self._engine.connect() as connection:
-                existing = connection.execute(
-                    sa.select(datasets.c.dataset_id).where(
-                        datasets.c.sha256 == digest, datasets.c.status == "active"
-                    )
-                ).scalar()
+                existing = _active_with_digest(connection, digest)
             if existing is None:
                 raise
             return _duplicate_result(existing, n_rows)
@@ -974,7 +916,8 @@ class Store:
         hub: Filter,
         ncp: Filter,
         synthetic: bool | None,
-    ) -> list[_Loaded]:
+    ) -> tuple[list[_Loaded], pd.DataFrame]:
+        """The chosen datasets and their rows this viewer may see, decoded into one frame."""
         _require_viewer(viewer)
         active = sa.and_(datasets.c.status == "active", datasets.c.kind == kind)
         wanted = sa.select(dataset_groups.c.dataset_id).where(
@@ -1001,7 +944,12 @@ class Store:
                 query = query.where(~datasets.c.synthetic)
             chosen = connection.execute(query).all()
             blobs = _fetch_payloads(connection, [row.dataset_id for row in chosen])
-        return [_Loaded(row.dataset_id, row.instrument, blobs[row.dataset_id]) for row in chosen]
+        rows = [_Loaded(row.dataset_id, row.instrument, blobs[row.dataset_id]) for row in chosen]
+        frame = payload.decode(
+            [(row.dataset_id, row.data) for row in rows],
+            allowed=_row_scope(viewer, academic_year, hub, ncp),
+        )
+        return rows, frame
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1044,6 +992,12 @@ def _who(by: Viewer | str) -> str:
     return name.strip()
 
 
+def _role_changer(by: Viewer | str) -> str:
+    if isinstance(by, Viewer) and by.role != "national":
+        raise StoreError("Only a national user can change who may see what.")
+    return _who(by)
+
+
 def _required_reason(reason: str | None) -> str:
     if not reason or not str(reason).strip():
         raise StoreError("Please give a reason; it is kept in the audit log.")
@@ -1080,6 +1034,30 @@ def _check_secret(connection: Connection, secret: bytes) -> None:
         )
 
 
+def _set_status(
+    connection: Connection,
+    dataset_id: int,
+    status: str,
+    *,
+    at: datetime,
+    who: str,
+    reason: str | None,
+    replaced_by: int | None = None,
+) -> None:
+    """Retire an active dataset (withdrawn or replaced), recording who, when and why."""
+    connection.execute(
+        datasets.update()
+        .where(datasets.c.dataset_id == dataset_id)
+        .values(
+            status=status,
+            status_changed_at=at,
+            status_changed_by=who,
+            status_reason=reason,
+            replaced_by=replaced_by,
+        )
+    )
+
+
 def _audit(
     connection: Connection,
     *,
@@ -1102,6 +1080,19 @@ def _audit(
             detail=detail,
         )
     )
+
+
+def _active_with_digest(connection: Connection, digest: str) -> int | None:
+    """The active dataset holding a file with this SHA-256, if any."""
+    return connection.execute(
+        sa.select(datasets.c.dataset_id).where(
+            datasets.c.sha256 == digest, datasets.c.status == "active"
+        )
+    ).scalar()
+
+
+def _invalid(report: Any, message: str, *, unreadable: bool = False) -> AddResult:
+    return AddResult("invalid", None, report.n_rows, report, message, unreadable=unreadable)
 
 
 def _duplicate_result(dataset_id: int, n_rows: int) -> AddResult:
