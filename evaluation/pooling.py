@@ -91,6 +91,56 @@ def _check_method(method: str) -> Method:
     return cast(Method, method)
 
 
+def _fisher_scoring(
+    y: np.ndarray, v: np.ndarray, g: np.ndarray, gsum, t0: np.ndarray, active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """REML tau^2 per group by Fisher scoring from ``t0``; returns (tau2, converged).
+
+    A full scoring step can overshoot and oscillate around the maximum (e.g. one precise hub
+    among several imprecise ones), so each time the step changes direction it is damped by half,
+    and a step that would make the restricted likelihood worse is halved until it does not.
+    """
+    converged = ~active
+    t = t0
+    damping = np.ones_like(t0, dtype=float)
+    previous = np.zeros_like(t0, dtype=float)
+    for _ in range(_MAX_ITER):
+        if converged.all():
+            break
+        wt = 1.0 / (v + t[g])
+        s1, s2, s3 = gsum(wt), gsum(wt * wt), gsum(wt**3)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = gsum(wt * y) / s1
+            ypp_y = gsum((wt * (y - mu[g])) ** 2)
+            tr_p = s1 - s2 / s1
+            tr_pp = s2 - 2.0 * s3 / s1 + (s2 / s1) ** 2
+            step = np.where(converged, 0.0, np.nan_to_num((ypp_y - tr_p) / tr_pp))
+        damping = np.where(step * previous < 0, damping / 2.0, damping)
+        previous = step
+        step = step * damping
+        current = _reml_deviance(y, v, g, gsum, t)
+        new = np.maximum(0.0, t + step)
+        for _ in range(50):
+            worse = _reml_deviance(y, v, g, gsum, new) > current + 1e-12 * np.abs(current)
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2.0, step)
+            new = np.maximum(0.0, t + step)
+        done = np.abs(new - t) <= _TOL * np.maximum(1.0, t)
+        t = np.where(converged, t, new)
+        converged = converged | done
+    return t, converged & active
+
+
+def _reml_deviance(y: np.ndarray, v: np.ndarray, g: np.ndarray, gsum, t: np.ndarray) -> np.ndarray:
+    """Twice the negative restricted log-likelihood per group (up to a constant) at tau^2 = t."""
+    wt = 1.0 / (v + t[g])
+    sw = gsum(wt)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = gsum(wt * y) / sw
+        return gsum(np.log(v + t[g])) + np.log(sw) + gsum(wt * (y - mu[g]) ** 2)
+
+
 def _grouped(
     y: np.ndarray, v: np.ndarray, g: np.ndarray, n_groups: int, method: str, level: float
 ) -> dict[str, np.ndarray]:
@@ -116,25 +166,20 @@ def _grouped(
 
     if method == "REML":
         # Fisher scoring for the intercept-only model (Viechtbauer 2005; as metafor's rma.uni),
-        # started at the DL value and projected onto tau2 >= 0.
+        # projected onto tau2 >= 0. The restricted likelihood can have two maxima (one on the
+        # boundary tau2 = 0), so scoring starts from 0, from the DL value and from the spread of
+        # the effects, and the start reaching the highest likelihood wins.
         active = k >= 2
-        converged = ~active
-        t = np.where(active, tau2_dl, 0.0)
-        for _ in range(_MAX_ITER):
-            if converged.all():
-                break
-            wt = 1.0 / (v + t[g])
-            s1, s2, s3 = gsum(wt), gsum(wt * wt), gsum(wt**3)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mu = gsum(wt * y) / s1
-                ypp_y = gsum((wt * (y - mu[g])) ** 2)
-                tr_p = s1 - s2 / s1
-                tr_pp = s2 - 2.0 * s3 / s1 + (s2 / s1) ** 2
-                step = (ypp_y - tr_p) / tr_pp
-            new = np.maximum(0.0, t + np.where(converged, 0.0, np.nan_to_num(step)))
-            done = np.abs(new - t) <= _TOL * np.maximum(1.0, t)
-            t = np.where(converged, t, new)
-            converged = converged | done
+        mean_y = gsum(y) / np.maximum(k, 1)
+        spread = gsum((y - mean_y[g]) ** 2) / np.maximum(k - 1, 1)
+        t, converged = np.zeros(n_groups), np.zeros(n_groups, dtype=bool)
+        best = np.full(n_groups, np.inf)
+        for start in (tau2_dl, np.zeros(n_groups), spread):
+            fit, ok = _fisher_scoring(y, v, g, gsum, np.where(active, start, 0.0), active)
+            deviance = np.where(ok, _reml_deviance(y, v, g, gsum, fit), np.inf)
+            wins = deviance < best  # ties keep the earlier start (DL first)
+            t, converged, best = np.where(wins, fit, t), converged | ok, np.minimum(best, deviance)
+        converged = converged | ~active
         tau2 = np.where(active, np.where(converged, t, tau2_dl), np.nan)
 
     t_eff = np.nan_to_num(tau2, nan=0.0)  # k = 1: the hub's own result
