@@ -118,14 +118,15 @@ def _fisher_scoring(
         damping = np.where(step * previous < 0, damping / 2.0, damping)
         previous = step
         step = step * damping
-        current = _reml_deviance(y, v, g, gsum, t)
         new = np.maximum(0.0, t + step)
-        for _ in range(50):
-            worse = _reml_deviance(y, v, g, gsum, new) > current + 1e-12 * np.abs(current)
-            if not worse.any():
-                break
-            step = np.where(worse, step / 2.0, step)
-            new = np.maximum(0.0, t + step)
+        with np.errstate(invalid="ignore", over="ignore"):  # groups of one hub give inf/nan
+            current = _reml_deviance(y, v, g, gsum, t)
+            for _ in range(50):
+                worse = _reml_deviance(y, v, g, gsum, new) > current + 1e-12 * np.abs(current)
+                if not worse.any():
+                    break
+                step = np.where(worse, step / 2.0, step)
+                new = np.maximum(0.0, t + step)
         done = np.abs(new - t) <= _TOL * np.maximum(1.0, t)
         t = np.where(converged, t, new)
         converged = converged | done
@@ -176,7 +177,8 @@ def _grouped(
         best = np.full(n_groups, np.inf)
         for start in (tau2_dl, np.zeros(n_groups), spread):
             fit, ok = _fisher_scoring(y, v, g, gsum, np.where(active, start, 0.0), active)
-            deviance = np.where(ok, _reml_deviance(y, v, g, gsum, fit), np.inf)
+            with np.errstate(invalid="ignore", over="ignore"):
+                deviance = np.where(ok, _reml_deviance(y, v, g, gsum, fit), np.inf)
             wins = deviance < best  # ties keep the earlier start (DL first)
             t, converged, best = np.where(wins, fit, t), converged | ok, np.minimum(best, deviance)
         converged = converged | ~active
