@@ -332,6 +332,8 @@ OTHER_COUNTS = [41, 59, 67, 83, 61, OTHER_PUPILS]
 def counts_in(text: str, counts) -> list[int]:
     """Which of ``counts`` appear as whole numbers (41 or 41.0, not 0.41 or 410) in ``text``."""
     text = re.sub(r"[0-9a-f]{16,}", " ", text)  # element and file ids are not counts
+    # nor are clock times: an upload or report stamped 06:59 is not 59 people
+    text = re.sub(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?", " ", text)
     found = []
     for n in counts:
         if re.search(rf"(?<![\d.]){n}(?:\.0+)?(?![\d.])", text):
@@ -359,6 +361,7 @@ RESULT_PAGES = [path for key, (path, _t, _i) in ui.PAGES.items() if key != "role
 def test_the_counting_check_finds_whole_numbers_only() -> None:
     assert counts_in("n = 41 people, 59.0 rows", [41, 59, 67]) == [41, 59]
     assert counts_in("d = 0.41, 410 rows, 41.5%", [41]) == []
+    assert counts_in("uploaded 2026-11-24T06:59:41 (59 people)", [41, 59]) == [59]
 
 
 @pytest.mark.parametrize("page", RESULT_PAGES)
