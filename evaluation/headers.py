@@ -14,11 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from schemas import reference
+from schemas.coding import distinct_values
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -305,7 +304,7 @@ def map_unique(values: pd.Series, func: Callable[[Any], object], dtype: str = "s
     done: dict[Any, object] = {}
     if dtype == "str" and values.dtype == pd.StringDtype("pyarrow", na_value=np.nan):
         # Arrow finds the distinct values fastest; when each is already as wanted, nothing to do.
-        done = {u: func(u) for u in pc.unique(pa.array(values)).drop_null().to_pylist()}
+        done = {u: func(u) for u in distinct_values(values)}
         if all(type(r) is str and r == u for u, r in done.items()):
             return values.rename(None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)

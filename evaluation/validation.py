@@ -11,6 +11,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -20,7 +21,12 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
-from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_string_dtype
+from pandas.api.types import (
+    is_bool_dtype,
+    is_integer_dtype,
+    is_numeric_dtype,
+    is_string_dtype,
+)
 
 from evaluation import columns as c
 from evaluation.headers import (
@@ -37,6 +43,7 @@ from evaluation.headers import (
 from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
 from evaluation.likert import label_sets, profile, score_column
 from evaluation.reading import FileDefaults, RawTable, read_table
+from schemas.coding import distinct_values, value_codes
 from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
 from schemas.reference import HEADER_ALIAS_TARGETS
 from schemas.survey import survey_schema
@@ -240,8 +247,57 @@ def _show(value: object) -> str | None:
     return _short(value)
 
 
+_ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+# Bytes that may start or end a cell str.strip() would change: ASCII spaces and controls, and any
+# byte of a non-ASCII character (a few of which are spaces).
+_MAY_STRIP = np.zeros(256, dtype=bool)
+_MAY_STRIP[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_MAY_STRIP[128:] = True
+
+
+def _arrow_chunks(values: pd.Series) -> list[pa_arrow.Array] | None:
+    """The Arrow string chunks behind a text column, or None for any other column."""
+    data = getattr(values.array, "_pa_array", None)
+    if not isinstance(data, pa_arrow.ChunkedArray) or not (
+        pa_arrow.types.is_string(data.type) or pa_arrow.types.is_large_string(data.type)
+    ):
+        return None
+    return data.chunks
+
+
+def _already_tidy(values: pd.Series) -> bool:
+    """True when no cell of an Arrow text column is empty or starts or ends with a space.
+
+    Looks only at each cell's first and last byte, so it is several times faster than stripping.
+    """
+    chunks = _arrow_chunks(values)
+    if chunks is None:
+        return False
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        if offsets is None or len(chunk) == 0:
+            continue
+        width = np.int64 if pa_arrow.types.is_large_string(chunk.type) else np.int32
+        starts: np.ndarray = np.frombuffer(offsets, dtype=width)
+        starts = starts[chunk.offset : chunk.offset + len(chunk) + 1]
+        first, after = starts[:-1], starts[1:]
+        if chunk.null_count:
+            given = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+            first, after = first[given], after[given]
+        if not len(first):
+            continue
+        if (after <= first).any() or data is None:  # an empty cell becomes missing
+            return False
+        text = np.frombuffer(data, dtype=np.uint8)
+        if _MAY_STRIP[text[first]].any() or _MAY_STRIP[text[after - 1]].any():
+            return False
+    return True
+
+
 def _blank_to_na(values: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed and empty cells missing (numbers become text)."""
+    if values.dtype == _ARROW_TEXT and _already_tidy(values):
+        return values
     if not (is_string_dtype(values) or values.dtype == object):
         values = values.map(_show, na_action="ignore")
     stripped = values.astype("str").str.strip()
@@ -489,10 +545,11 @@ def _one_datetime(text: str, dayfirst: bool) -> pd.Timestamp:
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
-# Where an ISO date-time "2024-09-14 10:05:00" (or with "T") has its digits and separators.
-_ISO_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+# Each byte of "2024-09-14 10:05:00" minus _ISO_LOW is at most _ISO_SPAN (the middle is checked
+# apart: a space or "T").
+_ISO_LOW = np.frombuffer(b"0000-00-00 00:00:00", dtype=np.uint8)
+_ISO_SPAN = np.array([9, 9, 9, 9, 0, 9, 9, 0, 9, 9, 255, 9, 9, 0, 9, 9, 0, 9, 9], dtype=np.uint8)
 _ISO_LENGTH = 19
-_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _exact_iso(text: pd.Series) -> pd.Series | None:
@@ -513,42 +570,18 @@ def _exact_iso(text: pd.Series) -> pd.Series | None:
     width = np.int64 if pa_arrow.types.is_large_string(given.type) else np.int32
     starts = np.frombuffer(offsets, dtype=width)[given.offset : given.offset + len(given) + 1]
     chars = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]].reshape(-1, _ISO_LENGTH)
+    middle = chars[:, 10]
     if not (
-        ((chars[:, _ISO_DIGITS] - np.uint8(ord("0"))) <= 9).all()  # wraps below "0"
-        and (chars[:, [4, 7]] == ord("-")).all()
-        and (chars[:, [13, 16]] == ord(":")).all()
-        and ((chars[:, 10] == ord(" ")).all() or (chars[:, 10] == ord("T")).all())
+        ((chars - _ISO_LOW) <= _ISO_SPAN).all()  # digits and separators in place (wraps below)
+        and ((middle == ord(" ")).all() or (middle == ord("T")).all())
     ):
         return None
-
-    def number(*positions: int) -> np.ndarray:
-        out = np.zeros(len(chars), dtype=np.int64)
-        for position in positions:
-            out = out * 10 + (chars[:, position] - ord("0"))
-        return out
-
-    year = number(0, 1, 2, 3)
-    month, day, hour, minute, second = (number(i, i + 1) for i in (5, 8, 11, 14, 17))
-    if not (
-        (year >= 1).all()
-        and ((month >= 1) & (month <= 12)).all()
-        and (day >= 1).all()
-        and (hour <= 23).all()
-        and (minute <= 59).all()
-        and (second <= 59).all()
-    ):
+    try:  # NumPy parses this exact layout itself and refuses e.g. 31 February or 24:00
+        stamps = chars.view(f"S{_ISO_LENGTH}").ravel().astype("datetime64[us]")
+    except ValueError:
         return None
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    if (day > _MONTH_DAYS[month - 1] + (leap & (month == 2))).any():  # e.g. 31 February
+    if len(stamps) and stamps.min() < np.datetime64("0001-01-01"):  # year 0000 is not a date
         return None
-    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    shifted = year - (month <= 2)
-    era = shifted // 400
-    of_era = shifted - era * 400
-    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    days = era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
-    seconds = days * 86400 + hour * 3600 + minute * 60 + second
-    stamps = (seconds * 1_000_000).view("datetime64[us]")
     out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
     out[text.notna().to_numpy()] = stamps
     return pd.Series(out, index=text.index)
@@ -586,6 +619,8 @@ def _parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def _integers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Whole numbers from text ("123456", "123456.0"); returns (Int64, not-a-whole-number mask)."""
+    if is_integer_dtype(values) and not is_bool_dtype(values):  # read as whole numbers already
+        return values.astype("Int64"), np.zeros(len(values), dtype=bool)
     if is_numeric_dtype(values):
         numbers = values.astype(float)
         given = values.notna()
@@ -1078,9 +1113,17 @@ def _frame_check_problems(
 # --- survey ------------------------------------------------------------------------------------
 
 
+def _ascii_bytes(buffer: pa_arrow.Buffer | None) -> bool:
+    """True when an Arrow data buffer holds only ASCII bytes."""
+    return buffer is None or np.frombuffer(buffer, np.uint8).max(initial=0) < 128
+
+
 def _casefold(values: pd.Series) -> pd.Series:
     """Casefolded text; vectorised lower-casing, Python's casefold only for non-ASCII values."""
     lowered = values.str.lower()
+    chunks = _arrow_chunks(lowered)
+    if chunks is not None and all(_ascii_bytes(chunk.buffers()[2]) for chunk in chunks):
+        return lowered  # all ASCII: lower-casing is case-folding
     arrow = pa_arrow.array(lowered)
     not_ascii = ~pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
     if not_ascii.any():
@@ -1187,7 +1230,8 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
     if not present:
         return
     matrix = frame[present].to_numpy(dtype=float)
-    answered = (~np.isnan(matrix)).sum(axis=1)
+    given = ~np.isnan(matrix)
+    answered = given.sum(axis=1)
     empty = answered == 0
     ctx.flag(
         "warning",
@@ -1213,7 +1257,7 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an item nobody answered
         lowest, highest = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
-    counts = (~np.isnan(matrix)).sum(axis=0)
+    counts = given.sum(axis=0)
     for j in np.flatnonzero((lowest == highest) & (counts >= 2)):
         ctx.problems.add(
             Problem(
@@ -1227,18 +1271,18 @@ def _survey_warnings(ctx: _Context, frame: pd.DataFrame, instrument: Instrument)
                 None,
             )
         )
-    if frame[c.PHASE].nunique() == 2 and frame[c.RESPONDENT_ID].notna().any():
-        # Integer codes for every id once (no copies of the pre and post rows): fast for 1M rows.
-        codes, uniques = pd.factorize(frame[c.RESPONDENT_ID])
-        is_pre = (frame[c.PHASE] == "pre").to_numpy()
-        is_post = (frame[c.PHASE] == "post").to_numpy()
-        in_pre = np.zeros(len(uniques) + 1, dtype=bool)
+    is_pre = (frame[c.PHASE] == "pre").to_numpy(dtype=bool, na_value=False)
+    is_post = (frame[c.PHASE] == "post").to_numpy(dtype=bool, na_value=False)
+    if is_pre.any() and is_post.any() and frame[c.RESPONDENT_ID].notna().any():
+        # Integer codes for every id (shared with the schema's duplicate check): fast for 1M rows.
+        codes, n_ids = value_codes(frame[c.RESPONDENT_ID])
+        in_pre = np.zeros(n_ids + 1, dtype=bool)
         in_pre[codes[is_pre]] = True
         in_pre[-1] = True  # code -1: no id, so nothing to match
-        unmatched = is_post & ~in_pre[codes]
+        unmatched = np.flatnonzero(is_post & ~in_pre[codes])
         for problem in _post_without_pre(
             frame[c.SOURCE_ROW].to_numpy()[unmatched],
-            frame[c.RESPONDENT_ID][unmatched].to_numpy(),  # only these become Python strings
+            frame[c.RESPONDENT_ID].take(unmatched).to_numpy(),  # only these become strings
             ctx.header(c.RESPONDENT_ID),
         ):
             ctx.problems.add(problem)
@@ -1302,6 +1346,32 @@ def _text_columns(kind: str, overrides: Mapping[str, str] | None) -> Callable[[s
     return is_text
 
 
+# Files at least this long have their ids coded, and the distinct values of their short text
+# columns found, on other threads (see _survey_frame).
+_BACKGROUND_ROWS = 100_000
+
+
+@cache
+def _background() -> ThreadPoolExecutor:
+    """The worker threads that do Arrow's long passes over a column alongside the main check."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="evaluation-codes")
+
+
+def _look_ahead(ctx: _Context, columns: tuple[str, ...]) -> list[Future]:
+    """For a long file, start finding the distinct values of these short text columns on other
+    threads (Arrow frees the interpreter); the tidying later finds them ready.
+    """
+    if ctx.n < _BACKGROUND_ROWS:
+        return []
+    assert ctx.raw.frame is not None
+    positions = [ctx.columns.canonical.get(column) for column in columns]
+    return [
+        _background().submit(distinct_values, ctx.raw.frame[position])
+        for position in positions
+        if position is not None
+    ]
+
+
 def _survey_frame(
     raw: RawTable,
     defaults: FileDefaults,
@@ -1360,16 +1430,19 @@ def _survey_frame(
                         "question was not asked.",
                     )
                 )
+    ahead = _look_ahead(ctx, (*DEFAULTABLE, c.SCHOOL_PHASE, c.ROLE))
     respondent, identifier, id_notes = _identifier(ctx)
+    # Coding a long id column takes a while and frees the interpreter, so it runs on another core
+    # while the other columns are read; the schema's duplicate check then finds the codes ready.
+    coding = (
+        _background().submit(value_codes, respondent)
+        if len(respondent) >= _BACKGROUND_ROWS and identifier
+        else None
+    )
     notes.extend(id_notes)
     parts: dict[str, Any] = {c.RESPONDENT_ID: respondent}
-    for column in DEFAULTABLE:
-        parts[column] = _keyed_column(
-            ctx, column, getattr(defaults, column), required=column in c.SURVEY_REQUIRED
-        )
+    # Columns that need no look-up tables first, while other threads find the distinct values.
     parts[c.SCHOOL_URN] = _urn_column(ctx, required=False)
-    for column in (c.SCHOOL_PHASE, c.ROLE):
-        parts[column] = ctx.optional(column, _tidy_labels)
     parts[c.SUBMITTED_AT] = _datetime_column(
         ctx,
         c.SUBMITTED_AT,
@@ -1380,11 +1453,21 @@ def _survey_frame(
     parts.update(_survey_items(ctx, found))
     for name, position in columns.texts.items():
         parts[name] = _blank_to_na(raw.frame[position]).astype("str")
+    for future in ahead:
+        future.result()
+    for column in DEFAULTABLE:
+        parts[column] = _keyed_column(
+            ctx, column, getattr(defaults, column), required=column in c.SURVEY_REQUIRED
+        )
+    for column in (c.SCHOOL_PHASE, c.ROLE):
+        parts[column] = ctx.optional(column, _tidy_labels)
     order = [*c.SURVEY_KEY_COLUMNS, c.SOURCE_ROW, *found.item_ids, *columns.texts]
     frame = _assemble(ctx, parts, order)
     schema = survey_schema(
         found.item_ids, scale_min=found.scale_min, scale_max=found.scale_max, skip=ctx.skip
     )
+    if coding is not None:
+        coding.result()
     _schema_problems(ctx, frame, schema, scale=(found.scale_min, found.scale_max))
     _survey_warnings(ctx, frame, found)
     extras = {

@@ -13,7 +13,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.survey import HUB_NAMES, NCP_NAMES, PHASES, academic_year_ok, repeated
+from schemas.coding import passes, repeated
+from schemas.survey import SharedColumns
 
 MTC = "MTC"
 MTC_MAX = 25
@@ -22,7 +23,7 @@ MEASURE_RANGES = {MTC: (0, MTC_MAX)}
 SCORE_KEYS = ("pupil_id", "phase", "measure", "academic_year")
 
 
-class PupilTable(pa.DataFrameModel):
+class PupilTable(SharedColumns):
     """Pupil assessment scores: one row per pupil per phase per measure.
 
     Examples
@@ -43,35 +44,26 @@ class PupilTable(pa.DataFrameModel):
 
     pupil_id: Series[str]
     school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999)
-    hub: Series[str] = pa.Field(isin=HUB_NAMES)
-    ncp: Series[str] = pa.Field(isin=NCP_NAMES)
-    academic_year: Series[str]
     year_group: Series[pd.Int64Dtype] = pa.Field(ge=-1, le=14, nullable=True)
-    phase: Series[str] = pa.Field(isin=PHASES)
     assessed_on: Series[pa.DateTime] = pa.Field(nullable=True)
     measure: Series[str]
     score: Series[float]
     source_row: Series[int] = pa.Field(ge=2)
 
-    @pa.check("academic_year", name="academic_year_form")
-    def academic_year_form(cls, years: Series[str]) -> Series[bool]:
-        """An academic year is written 2024/25: a start year and the next year's last two digits."""
-        return academic_year_ok(years)
-
     @pa.dataframe_check
     @classmethod
-    def mtc_scores_are_whole_numbers_0_to_25(cls, df: pd.DataFrame) -> Series[bool]:
+    def mtc_scores_are_whole_numbers_0_to_25(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A Multiplication Tables Check score is a whole number from 0 to 25."""
         score = df["score"]
         ok = score.between(0, MTC_MAX) & (np.floor(score) == score)
-        return (df["measure"] != MTC) | score.isna() | ok
+        return passes((df["measure"] != MTC) | score.isna() | ok)
 
     @pa.dataframe_check
     @classmethod
-    def one_score_per_pupil_per_phase(cls, df: pd.DataFrame) -> Series[bool]:
+    def one_score_per_pupil_per_phase(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A pupil has one score per measure in each phase (pre or post) of a year."""
         keys = [k for k in SCORE_KEYS if k in df]
-        return df["pupil_id"].isna() | ~repeated(df, keys)
+        return passes(df["pupil_id"].isna() | ~repeated(df, keys))
 
     class Config:
         strict = False

@@ -8,44 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas import reference
+from schemas.coding import all_in, distinct_values, in_range, missing_count, passes, repeated
 
 PHASES = ("pre", "post")
 ACADEMIC_YEAR_PATTERN = r"^\d{4}/\d{2}$"
 HUB_NAMES = tuple(reference.hubs()["name"])
 NCP_NAMES = tuple(reference.ncps()["name"])
+KNOWN_NAMES = {"phase": frozenset(PHASES), "hub": frozenset(HUB_NAMES), "ncp": frozenset(NCP_NAMES)}
 # Rows that describe the same respondent answering the same survey.
 RESPONSE_KEYS = ("respondent_id", "phase", "academic_year", "hub", "ncp", "work_group")
-
-
-def repeated(df: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """True for every row whose ``keys`` (first one an id) also appear in another row.
-
-    Rows are first compared on the id and the phase as integer codes (fast on a million rows);
-    only the few rows that repeat those are compared on every key.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"id": ["a", "a", "b"], "phase": ["pre", "pre", "pre"],
-    ...                    "ncp": ["x", "y", "x"]})
-    >>> repeated(df, ["id", "phase"]).tolist(), repeated(df, ["id", "phase", "ncp"]).tolist()
-    ([True, True, False], [False, False, False])
-    """
-    first, _ = pd.factorize(df[keys[0]])
-    code = first.astype(np.int64)
-    if len(keys) > 1:
-        second, levels = pd.factorize(df[keys[1]])
-        code = code * (len(levels) + 1) + second
-    candidate = pd.Series(code).duplicated(keep=False).to_numpy()
-    result = np.zeros(len(df), dtype=bool)
-    if candidate.any():
-        result[candidate] = df.loc[candidate, keys].duplicated(keep=False).to_numpy()
-    return pd.Series(result, index=df.index)
 
 
 def academic_year_ok(years: pd.Series) -> pd.Series:
@@ -56,16 +32,47 @@ def academic_year_ok(years: pd.Series) -> pd.Series:
     >>> academic_year_ok(pd.Series(["2024/25", "2024/26", "2024-25", "1999/00"])).tolist()
     [True, False, False, True]
     """
-    codes, uniques = pd.factorize(years)  # a few distinct years in a long column
-    text = pd.Series(uniques, dtype="str")
+    text = pd.Series(distinct_values(years), dtype="str")  # a few years in a long column
     form = text.str.fullmatch(ACADEMIC_YEAR_PATTERN).fillna(False).astype(bool)
     start = pd.to_numeric(text.str.slice(0, 4).where(form), errors="coerce")
     end = pd.to_numeric(text.str.slice(5, 7).where(form), errors="coerce")
-    ok = np.append((form & ((start + 1) % 100 == end)).to_numpy(dtype=bool), False)
-    return pd.Series(ok[codes], index=years.index)  # code -1 (missing) -> False
+    good = set(text[(form & ((start + 1) % 100 == end)).to_numpy(dtype=bool)])
+    if len(good) == len(text) and not years.isna().any():
+        return pd.Series(True, index=years.index)
+    return years.isin(list(good)).fillna(False).astype(bool)  # missing -> False
 
 
-class SurveyTable(pa.DataFrameModel):
+class SharedColumns(pa.DataFrameModel):
+    """The columns every table shares: phase, academic year, hub and project (NCP).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"phase": ["pre", "mid"], "academic_year": ["2024/25"] * 2,
+    ...                       "hub": ["Solent Maths Hub"] * 2, "ncp": ["MN"] * 2})
+    >>> try:
+    ...     SharedColumns.validate(frame, lazy=True)
+    ... except pa.errors.SchemaErrors as exc:
+    ...     exc.failure_cases[["column", "index"]].values.tolist()
+    [['phase', 1], ['ncp', 0], ['ncp', 1]]
+    """
+
+    phase: Series[str]
+    academic_year: Series[str]
+    hub: Series[str]
+    ncp: Series[str]
+
+    @pa.check("phase", "hub", "ncp", name="isin")
+    def known_name(cls, names: Series[str]) -> Series[bool] | bool:
+        """A phase is pre or post; a hub or project is one in the reference data."""
+        return passes(all_in(names, KNOWN_NAMES[str(names.name)]))
+
+    @pa.check("academic_year", name="academic_year_form")
+    def academic_year_form(cls, years: Series[str]) -> Series[bool] | bool:
+        """An academic year is written 2024/25: a start year and the next year's last two digits."""
+        return passes(academic_year_ok(years))
+
+
+class SurveyTable(SharedColumns):
     """Participant survey answers: one row per respondent per phase, one float column per item.
 
     Examples
@@ -85,10 +92,6 @@ class SurveyTable(pa.DataFrameModel):
     """
 
     respondent_id: Series[str] = pa.Field(nullable=True)
-    phase: Series[str] = pa.Field(isin=PHASES)
-    academic_year: Series[str]
-    hub: Series[str] = pa.Field(isin=HUB_NAMES)
-    ncp: Series[str] = pa.Field(isin=NCP_NAMES)
     work_group: Series[str] = pa.Field(nullable=True)
     school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999, nullable=True)
     school_phase: Series[str] = pa.Field(nullable=True)
@@ -96,27 +99,23 @@ class SurveyTable(pa.DataFrameModel):
     submitted_at: Series[pa.DateTime] = pa.Field(nullable=True)
     source_row: Series[int] = pa.Field(ge=2)
 
-    @pa.check("academic_year", name="academic_year_form")
-    def academic_year_form(cls, years: Series[str]) -> Series[bool]:
-        """An academic year is written 2024/25: a start year and the next year's last two digits."""
-        return academic_year_ok(years)
-
     @pa.dataframe_check
     @classmethod
-    def one_response_per_respondent_per_phase(cls, df: pd.DataFrame) -> Series[bool]:
+    def one_response_per_respondent_per_phase(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A respondent answers each survey (pre or post) once."""
         if "respondent_id" not in df:
-            return pd.Series(True, index=df.index)
-        return ~repeated(df, [k for k in RESPONSE_KEYS if k in df]) | df["respondent_id"].isna()
+            return True
+        twice = repeated(df, [k for k in RESPONSE_KEYS if k in df])
+        return passes(~twice | df["respondent_id"].isna())
 
     @pa.dataframe_check
     @classmethod
-    def every_row_identified(cls, df: pd.DataFrame) -> Series[bool]:
+    def every_row_identified(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """When a file identifies respondents (code or email), every row has an identifier."""
         if "respondent_id" not in df:
-            return pd.Series(True, index=df.index)
-        present = df["respondent_id"].notna()
-        return present | (not present.any())
+            return True
+        missing = missing_count(df["respondent_id"])
+        return missing in (0, len(df)) or df["respondent_id"].notna()  # all, or an anonymous file
 
     class Config:
         strict = False  # item and open-text columns are added per instrument
@@ -128,10 +127,16 @@ def item_column(scale_min: int, scale_max: int) -> pa.Column:
 
     Examples
     --------
-    >>> item_column(1, 5).checks[0].name
-    'in_range'
+    >>> item_column(1, 5).checks[0].error
+    'in_range(1, 5)'
     """
-    return pa.Column(float, pa.Check.in_range(scale_min, scale_max), nullable=True)
+    check = pa.Check(
+        lambda scores: in_range(scores, scale_min, scale_max),
+        name="in_range",
+        error=f"in_range({scale_min}, {scale_max})",
+        ignore_na=False,  # in_range lets empty answers pass itself, without a copy of the rest
+    )
+    return pa.Column(float, check, nullable=True)
 
 
 def survey_schema(
