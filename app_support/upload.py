@@ -258,22 +258,28 @@ def unreadable(checked: Any) -> str | None:
     return " ".join(dict.fromkeys(messages)) or None
 
 
-def wrong_kind(kind: str, data: bytes, *, file_name: str, checked: Any) -> str | None:
+def wrong_kind(kind: str, checked: Any) -> str | None:
     """Say so when a file looks like the other kind (pupil scores uploaded as a survey, ...).
 
     A survey with no question we can score, or pupil scores with no score column, is almost
     always the wrong choice under *What are you uploading?*, and checking it as that kind gives
-    a long list of beside-the-point problems (or none at all).
+    a long list of beside-the-point problems (or none at all). The check itself spots the other
+    kind (problem codes ``looks_like_pupil_scores`` and ``looks_like_survey``).
     """
     if checked.frame is None:
         return None
+    codes = {problem.code for problem in checked.report.errors}
+    if "looks_like_pupil_scores" in codes:
+        return (
+            "This looks like a pupil scores file (it has pupil IDs and scores). Choose "
+            "**Pupil scores (MTC)** under *What are you uploading?* above."
+        )
+    if "looks_like_survey" in codes:
+        return (
+            "This looks like a teacher survey (it has survey questions and no score "
+            "column). Choose **Teacher survey** under *What are you uploading?* above."
+        )
     if kind == "survey":
-        other = _check("pupil", data, file_name, (None,) * 5, ())
-        if other.frame is not None and {c.PUPIL_ID, c.SCORE} <= set(other.column_map.values()):
-            return (
-                "This looks like a pupil scores file (it has pupil IDs and scores). Choose "
-                "**Pupil scores (MTC)** under *What are you uploading?* above."
-            )
         items = getattr(checked, "instrument", None)
         item_ids = set(items.item_ids) if items is not None else set()
         if item_ids & set(checked.column_map.values()):
@@ -282,16 +288,6 @@ def wrong_kind(kind: str, data: bytes, *, file_name: str, checked: Any) -> str |
             "We found no survey questions with scored answers in this file, so there is "
             "nothing to measure. Check it is the survey export, or mark the question columns "
             "below under *How we read your columns*."
-        )
-    if c.SCORE in checked.column_map.values():
-        return None
-    other = _check("survey", data, file_name, (None,) * 5, ())
-    instrument = getattr(other, "instrument", None)
-    questions = set(instrument.item_ids) if instrument is not None else set()
-    if other.frame is not None and questions & set(other.column_map.values()):
-        return (
-            "This looks like a teacher survey (it has survey questions and no score "
-            "column). Choose **Teacher survey** under *What are you uploading?* above."
         )
     return None
 

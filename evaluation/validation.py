@@ -826,7 +826,8 @@ def _keyed_column(ctx: _Context, column: str, default: str | None, required: boo
 def _missing_column(ctx: _Context, column: str) -> None:
     label = LABELS.get(column, column)
     header, option = SUGGESTED_HEADER.get(column, (column, None))
-    fix = f"Add a '{header}' column"
+    article = "an" if header[:1] in "AEIOaeio" else "a"  # a URN, an Academic year
+    fix = f"Add {article} '{header}' column"
     fix += f", or choose the {label} {_FOR_WHOLE_FILE.format(option=option)}" if option else "."
     ctx.problems.add(
         Problem(
@@ -1401,6 +1402,20 @@ def _survey_frame(
     found = _build_instrument(columns, base)
     ctx = _Context(raw, columns, "survey")
     notes = list(columns.notes)
+    if not overrides and _looks_like_pupil_scores(raw):
+        ctx.problems.add(
+            Problem(
+                "error",
+                "looks_like_pupil_scores",
+                None,
+                None,
+                None,
+                "This looks like a file of pupil scores (it has pupil IDs and scores), not a "
+                "teacher survey.",
+                "Check it as pupil scores instead: choose 'Pupil scores (MTC)' in the app, or "
+                "add --kind pupil on the command line.",
+            )
+        )
     if found is None or not found.items:
         ctx.problems.add(
             Problem(
@@ -1565,11 +1580,36 @@ def check_survey(
 # --- pupils ------------------------------------------------------------------------------------
 
 
+def _looks_like_pupil_scores(raw: RawTable) -> bool:
+    """True when a file's headers name pupil IDs and scores (read from the headers only)."""
+    meanings = {header_meaning(header, "pupil") for header in raw.headers}
+    return {c.PUPIL_ID, c.SCORE} <= meanings
+
+
+def _looks_like_survey(raw: RawTable) -> bool:
+    """True when a file has columns of survey answers (read as a survey, some are questions)."""
+    return bool(_classify(raw, "survey", default_instrument(), None).items)
+
+
 def _pupil_frame(
     raw: RawTable, defaults: FileDefaults, overrides: Mapping[str, str] | None
 ) -> tuple[_Context, pd.DataFrame, dict[str, Any]]:
     """The canonical pupil frame (pupil files have no instrument, identifier or notes)."""
     ctx = _Context(raw, _classify(raw, "pupil", None, overrides), "pupil")
+    if c.SCORE not in ctx.columns.canonical and not overrides and _looks_like_survey(raw):
+        ctx.problems.add(
+            Problem(
+                "error",
+                "looks_like_survey",
+                None,
+                None,
+                None,
+                "This looks like a teacher survey (it has survey questions and no score "
+                "column), not a file of pupil scores.",
+                "Check it as a survey instead: choose 'Teacher survey' in the app, or add "
+                "--kind survey on the command line.",
+            )
+        )
     parts: dict[str, Any] = {}
     ids = ctx.required(c.PUPIL_ID)
     parts[c.PUPIL_ID] = ctx.blank("str") if ids is None else _blank_to_na(ids).astype("str")

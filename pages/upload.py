@@ -71,12 +71,7 @@ with ui.friendly_errors("checking your files"):
         )
     else:
         st.markdown("##### 3. Check")
-        hints = {
-            slot: up.wrong_kind(
-                kind, uploads[slot].getvalue(), file_name=uploads[slot].name, checked=result
-            )
-            for slot, result in checked.items()
-        }
+        hints = {slot: up.wrong_kind(kind, result) for slot, result in checked.items()}
         for slot, result in checked.items():
             up.show_check(slot, uploads[slot].name, result, key=f"upload_{slot}", hint=hints[slot])
         pairing = None if any(hints.values()) else up.pairing_warnings(checked)

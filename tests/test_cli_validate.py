@@ -122,3 +122,24 @@ def test_whole_file_options_fill_missing_columns(capsys):
     missing = json.loads(capsys.readouterr().out)["errors"]
     assert len(missing) == 4
     assert main(["validate", str(path), *WHOLE_FILE, "--phase", "pre", "--work-group", "WG-7"]) == 0
+
+
+EXAMPLES = ROOT / "sample_data" / "examples"
+
+
+def test_pupil_scores_checked_as_a_survey_say_to_use_kind_pupil(capsys):
+    code = main(["validate", str(EXAMPLES / "mtc_scores.csv"), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1 and not document["valid"]
+    first = document["errors"][0]
+    assert first["row"] is None and "pupil scores" in first["message"]
+    assert "--kind pupil" in first["fix"]
+    assert main(["validate", str(EXAMPLES / "mtc_scores.csv"), "--kind", "pupil"]) == 0
+
+
+def test_a_survey_checked_as_pupil_scores_says_to_use_kind_survey(capsys):
+    code = main(["validate", str(EXAMPLES / "google_forms_post.csv"), "--kind", "pupil"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert "looks like a teacher survey" in out[1] and "--kind survey" in out[1]
+    assert main(["validate", str(EXAMPLES / "google_forms_post.csv"), "--kind", "survey"]) != 2

@@ -491,3 +491,78 @@ def test_the_problem_table_reads_as_words_not_none():
     assert table.iloc[0].tolist() == ["", "", "", "480 more rows have the same problem.", ""]
     mixed = up.problems_table(raw.assign(severity=["error", "warning"]))
     assert mixed["Type"].tolist() == ["Must fix", "Worth checking"]
+
+
+def test_a_survey_uploaded_as_pupil_scores_says_which_kind_to_choose(empty_store):
+    at = open_page("pages/upload.py")
+    at.segmented_control(key="upload_kind").set_value("pupil").run()
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("survey.csv", (EXAMPLES / "google_forms_post.csv").read_bytes(), "text/csv")
+    ).run()
+    assert_clean(at)
+    assert any("Teacher survey" in e.value for e in at.error)
+    assert not any("problems to fix" in e.value for e in at.error)
+    assert at.button(key="upload_save").disabled
+    assert "does not look like a pupil scores file" in all_text(at)
+
+
+def _pick_pupil_dataset(at: AppTest) -> int:
+    listed = Store.open().list_datasets(Viewer.national())
+    pupil_id = int(listed.loc[listed["kind"].eq("pupil"), "dataset_id"].iloc[0])
+    at.selectbox(key="datasets_pick").set_value(pupil_id)
+    return pupil_id
+
+
+def test_a_dataset_can_be_replaced_with_a_corrected_file(fresh_sample):
+    at = open_page("pages/datasets.py")
+    old = _pick_pupil_dataset(at)
+    assert at.button(key="datasets_replace").disabled, "nothing to replace with yet"
+    at.file_uploader(key="datasets_replace_file").set_value(
+        ("mtc_scores.csv", (EXAMPLES / "mtc_scores.csv").read_bytes(), "text/csv")
+    ).run()
+    at.text_input(key="datasets_replace_reason").input("Two scores were typed wrongly")
+    at.button(key="datasets_replace").click().run()
+    assert_clean(at)
+    assert any(f"Dataset {old} replaced by dataset" in s.value for s in at.success)
+    listed = Store.open().list_datasets(Viewer.national())
+    statuses = dict(zip(listed["dataset_id"], listed["status"], strict=True))
+    assert statuses[old] == "replaced"
+    assert "Two scores were typed wrongly" in table_with(at, "Entry")["Reason"].tolist()
+
+
+def test_a_replacement_with_problems_changes_nothing_and_lists_them(fresh_sample):
+    at = open_page("pages/datasets.py")
+    old = _pick_pupil_dataset(at)
+    before = Store.open().list_datasets(Viewer.national())
+    bad = (Path(__file__).parent / "fixtures" / "pupils_bad.csv").read_bytes()
+    at.file_uploader(key="datasets_replace_file").set_value(("bad.csv", bad, "text/csv")).run()
+    at.button(key="datasets_replace").click().run()
+    assert_clean(at)
+    assert at.error, "the page says why nothing changed"
+    problems = table_with(at, "fix")
+    assert problems["row"].notna().any() and problems["message"].str.len().gt(0).all()
+    after = Store.open().list_datasets(Viewer.national())
+    columns = ["dataset_id", "status"]
+    pd.testing.assert_frame_equal(after[columns], before[columns])
+    assert after.loc[after["dataset_id"].eq(old), "status"].item() == "active"
+
+
+def test_a_valid_pupil_scores_upload_is_stored_and_shows_on_the_pupils_page(empty_store):
+    at = open_page("pages/upload.py")
+    at.segmented_control(key="upload_kind").set_value("pupil").run()
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("mtc_scores.csv", (EXAMPLES / "mtc_scores.csv").read_bytes(), "text/csv")
+    ).run()
+    assert_clean(at)
+    assert not at.button(key="upload_save").disabled
+    at.button(key="upload_save").click().run()
+    assert_clean(at)
+    assert any("Saved" in s.value for s in at.success)
+    listed = Store.open().list_datasets(Viewer.national())
+    assert listed["kind"].tolist() == ["pupil"]
+    assert listed["n_rows"].tolist() == [530]
+    at.switch_page("pages/pupils.py").run()
+    assert_clean(at)
+    assert charts(at), "the stored scores are shown at once"
