@@ -533,13 +533,17 @@ def _build_instrument(columns: _Columns, instrument: Instrument | None) -> Instr
 # --- column conversions ------------------------------------------------------------------------
 
 
+_YEAR_FIRST = re.compile(r"\s*\d{4}[-/.]")
 _ZONE = re.compile(r"\s*(?:GMT|UTC|BST|Z)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?$", re.IGNORECASE)
 
 
 def _one_datetime(text: str, dayfirst: bool) -> pd.Timestamp:
     """One date-time in local clock time (a zone suffix such as 'GMT+1' is dropped)."""
     try:
-        stamp = pd.to_datetime(_ZONE.sub("", text), dayfirst=dayfirst)
+        year_first = _YEAR_FIRST.match(text) is not None  # 2024-09-14 is never 9 December
+        with warnings.catch_warnings():  # "12/25/2024" in a UK file: read as it can only be
+            warnings.simplefilter("ignore", UserWarning)
+            stamp = pd.to_datetime(_ZONE.sub("", text), dayfirst=dayfirst and not year_first)
     except (ValueError, TypeError, OverflowError):
         return pd.NaT
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
@@ -587,6 +591,70 @@ def _exact_iso(text: pd.Series) -> pd.Series | None:
     return pd.Series(out, index=text.index)
 
 
+def _date_layouts(dayfirst: bool) -> list[str]:
+    """Layouts of date-times as spreadsheets and survey tools write them, in one day order."""
+    layouts = ["ISO8601"]
+    for sep in "/-.":
+        day_month = f"%d{sep}%m" if dayfirst else f"%m{sep}%d"
+        for year in ("%Y", "%y"):
+            for clock in (" %H:%M:%S", " %H:%M", ""):
+                layouts.append(f"{day_month}{sep}{year}{clock}")
+    return layouts
+
+
+def _in_layout(text: pd.Series, layout: str) -> pd.Series:
+    """pandas' reading of text in one layout (NaT where it does not fit), in local clock time."""
+    try:
+        found = pd.to_datetime(text, format=layout, errors="coerce")
+    except (ValueError, TypeError):  # e.g. mixed time zones
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if getattr(found.dt, "tz", None) is not None:
+        found = found.dt.tz_localize(None)
+    return found.astype("datetime64[us]")
+
+
+def _common_layouts(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Date-times of text in ISO or a common day/month/year layout, NaT for the rest.
+
+    Vectorised: the layout that reads most of a sample is applied to every value still unread,
+    then the next, so a national export's million distinct time stamps take one pass.
+
+    Examples
+    --------
+    >>> _common_layouts(pd.Series(["14/09/2024 10:05", "1/2/24", "14 Sept", None]), True).tolist()
+    [Timestamp('2024-09-14 10:05:00'), Timestamp('2024-02-01 00:00:00'), NaT, NaT]
+    """
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    todo = text.notna().to_numpy(copy=True)
+    layouts = _date_layouts(dayfirst)
+    while todo.any() and layouts:
+        rows = np.flatnonzero(todo)
+        sample = text.iloc[rows[:_LAYOUT_SAMPLE]]
+        fits = [int(_in_layout(sample, layout).notna().sum()) for layout in layouts]
+        if max(fits) == 0:
+            break
+        layout = layouts.pop(int(np.argmax(fits)))
+        found = _in_layout(text.iloc[rows], layout)
+        hit = found.notna().to_numpy()
+        out.iloc[rows[hit]] = found.to_numpy()[hit]
+        todo[rows[hit]] = False
+    return out
+
+
+_LAYOUT_SAMPLE = 200
+_DAY_MONTH = r"^(?P<first>\d{1,2})[/.-](?P<second>\d{1,2})"
+
+
+def _day_first(text: pd.Series) -> bool:
+    """UK order (day first) unless some value can only be US order (a day above 12 second)."""
+    parts = pc.extract_regex(pa_arrow.array(text.astype("str")), _DAY_MONTH)
+    first = pc.cast(pc.struct_field(parts, "first"), pa_arrow.int32())
+    second = pc.cast(pc.struct_field(parts, "second"), pa_arrow.int32())
+    first_big = bool(pc.any(pc.greater(first, 12)).as_py())
+    second_big = bool(pc.any(pc.greater(second, 12)).as_py())
+    return first_big or not second_big
+
+
 def _parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Datetimes from text in ISO, UK or US order; returns (datetimes, unparseable mask)."""
     if isinstance(values.dtype, pd.StringDtype):  # exact cells need no stripping
@@ -594,25 +662,14 @@ def _parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         if exact is not None:
             return exact, np.zeros(len(values), dtype=bool)
     text = _blank_to_na(values).reset_index(drop=True)
-    try:
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-    except (ValueError, TypeError):  # mixed time zones and the like
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    parsed = parsed.astype("datetime64[us]")
-    failed = (text.notna() & parsed.isna()).to_numpy()
-    if failed.any():
-        rest = pd.Series(text[failed].unique(), dtype="str")
-        first = pd.to_numeric(rest.str.extract(r"^(\d{1,2})[/.-]", expand=False), errors="coerce")
-        second = pd.to_numeric(
-            rest.str.extract(r"^\d{1,2}[/.-](\d{1,2})", expand=False), errors="coerce"
-        )
-        # UK order unless some value can only be US order (a day above 12 in second place).
-        dayfirst = bool((first > 12).any()) or not bool((second > 12).any())
-        lookup = {v: _one_datetime(v, dayfirst) for v in rest}
-        parsed = parsed.copy()
-        parsed[failed] = pd.to_datetime([lookup[v] for v in text[failed]]).as_unit("us")
+    codes, uniques = pd.factorize(text)  # each distinct time stamp is read once
+    distinct = pd.Series(uniques, dtype="str")
+    dayfirst = _day_first(distinct)
+    found = _common_layouts(distinct, dayfirst)
+    odd = found.isna().to_numpy()  # month names, time zones, ...: one at a time
+    found[odd] = [_one_datetime(v, dayfirst) for v in distinct[odd]]
+    stamps = np.append(found.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
+    parsed = pd.Series(stamps[codes], index=text.index)  # code -1 (blank) -> NaT
     bad = (text.notna() & parsed.isna()).to_numpy()
     return parsed, bad
 

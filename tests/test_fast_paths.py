@@ -24,6 +24,7 @@ from schemas import coding
 # Short codes with repeats, spaces, case, accents and blanks: what an id column holds.
 codes_text = st.sampled_from(["ab12", "AB12", " ab12", "cd34 ", "", "é1", "x", "Straße", "\tq"])
 ISO = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+ISO_START = re.compile(r"\d{4}-\d\d-\d\d")
 maybe_codes = st.lists(st.one_of(st.none(), codes_text), min_size=1, max_size=40)
 
 
@@ -161,3 +162,57 @@ def test_item_range_check_skips_empty_answers_but_reports_the_rest():
     with pytest.raises(pa.errors.SchemaErrors) as caught:
         schema.validate(frame, lazy=True)
     assert caught.value.failure_cases["index"].tolist() == [0, 3]
+
+
+LAYOUTS = [
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%d.%m.%y",
+    "%d-%m-%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d %b %Y",  # month names: read one at a time
+    "%d/%m/%Y %H:%M GMT+1",  # a zone suffix: read one at a time
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    moments=st.lists(
+        st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)),
+        min_size=1,
+        max_size=15,
+    ),
+    layouts=st.lists(st.sampled_from(LAYOUTS), min_size=1, max_size=2),
+    blanks=st.integers(0, 3),
+)
+def test_dates_read_in_bulk_match_reading_each_one_alone(moments, layouts, blanks):
+    cells = [m.strftime(layouts[i % len(layouts)]) for i, m in enumerate(moments)]
+    cells += [""] * blanks
+    series = pd.Series(cells, dtype="str")
+    # The day-order rule, written out independently: UK unless a value can only be US.
+    pairs = [re.match(r"^(\d{1,2})[/.-](\d{1,2})", c) for c in cells]
+    firsts = [int(p.group(1)) for p in pairs if p]
+    seconds = [int(p.group(2)) for p in pairs if p]
+    dayfirst = any(f > 12 for f in firsts) or not any(s > 12 for s in seconds)
+    parsed, bad = validation._parse_datetimes(series)
+    expected = [
+        pd.NaT
+        if not c
+        else pd.Timestamp(datetime.fromisoformat(c))
+        if ISO_START.match(c)
+        else validation._one_datetime(c, dayfirst)
+        for c in cells
+    ]
+    assert [None if pd.isna(v) else v for v in parsed] == [
+        None if pd.isna(v) else v for v in expected
+    ]
+    assert bad.tolist() == [bool(c) and pd.isna(e) for c, e in zip(cells, expected, strict=True)]
+
+
+def test_a_year_first_date_with_a_zone_is_never_read_day_first():
+    series = pd.Series(["2024-09-04 10:05 GMT+1", "14/09/2024 10:05"], dtype="str")
+    parsed, bad = validation._parse_datetimes(series)
+    assert parsed.tolist() == [pd.Timestamp("2024-09-04 10:05"), pd.Timestamp("2024-09-14 10:05")]
+    assert not bad.any()
