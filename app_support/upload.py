@@ -292,6 +292,24 @@ def wrong_kind(kind: str, checked: Any) -> str | None:
     return None
 
 
+def current_role(meaning: str, options: list[str]) -> str | None:
+    """The correction option that matches how a column is read now (None if none does).
+
+    Examples
+    --------
+    >>> current_role("hub", ["hub", "text", "ignore"]), current_role("text:why", ["text"])
+    ('hub', 'text')
+    >>> current_role("ignored: export metadata", ["hub", "ignore"]), current_role("x", ["hub"])
+    ('ignore', None)
+    """
+    if meaning in options:
+        return meaning
+    for prefix, option in (("ignored", "ignore"), ("text", "text")):
+        if meaning.startswith(prefix) and option in options:
+            return option
+    return None
+
+
 def role_options(kind: str, instrument: Instrument | None) -> list[str]:
     """Everything a column can be corrected to, for the correction selectbox."""
     roles = list(SURVEY_ROLES if kind == "survey" else PUPIL_ROLES)
@@ -391,15 +409,27 @@ def _column_preview(slot: str, kind: str, checked: Any, *, key: str) -> None:
                 st.dataframe(label_table(checked.instrument), hide_index=True, key=f"{key}_labels")
         headers = [str(h) for h in checked.column_map]
         instrument = checked.instrument
+        options = role_options(kind, instrument)
+        column_key, role_key = f"{key}_fix_column", f"{key}_fix_role"
+
+        def follow_column() -> None:
+            """Start "should be read as" at how the chosen column is read now."""
+            chosen = st.session_state.get(column_key, headers[0] if headers else None)
+            now = current_role(checked.column_map.get(chosen, ""), options)
+            if now is not None:
+                st.session_state[role_key] = now
+
+        if role_key not in st.session_state:
+            follow_column()
         one, two, three = st.columns([2, 2, 1], vertical_alignment="bottom")
         with one:
-            header = st.selectbox("Column", headers, key=f"{key}_fix_column")
+            header = st.selectbox("Column", headers, key=column_key, on_change=follow_column)
         with two:
             role = st.selectbox(
                 "should be read as",
-                role_options(kind, instrument),
+                options,
                 format_func=lambda r: _role_label(r, instrument),
-                key=f"{key}_fix_role",
+                key=role_key,
             )
         with three:
             if st.button("Apply", key=f"{key}_fix_apply"):

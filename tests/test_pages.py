@@ -278,7 +278,12 @@ def test_a_wrong_column_guess_can_be_corrected(empty_store):
     columns = table_with(at, "Understood as")
     understood = dict(zip(columns["Column in your file"], columns["Understood as"], strict=True))
     assert "matches before and after" in understood["Participant code"]
-    at.selectbox(key="upload_pre_fix_column").set_value("Participant code")
+    at.selectbox(key="upload_pre_fix_column").set_value("Participant code").run()
+    # the correction starts at how the column is read now, so "Apply" alone changes nothing
+    assert at.selectbox(key="upload_pre_fix_role").value == "respondent_id"
+    at.selectbox(key="upload_pre_fix_column").set_value("Email").run()
+    assert at.selectbox(key="upload_pre_fix_role").value == "ignore"
+    at.selectbox(key="upload_pre_fix_column").set_value("Participant code").run()
     at.selectbox(key="upload_pre_fix_role").set_value("ignore").run()
     at.button(key="upload_pre_fix_apply").click().run()
     assert_clean(at)
