@@ -5,6 +5,8 @@ Each section calls evaluation/ for every number and charts/ for every figure; it
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -265,6 +267,18 @@ def is_reversed(outcome: str, instrument: Instrument | None = None) -> bool:
     """True when ``outcome`` is a reverse-worded question (agreeing is a bad sign)."""
     instrument = _instrument(instrument)
     return outcome in instrument.item_ids and instrument.item(outcome).reverse
+
+
+def forest_title(ncp: str, outcome: str) -> str:
+    """The forest plot's title: the project, then the outcome in words on a smaller line.
+
+    Examples
+    --------
+    >>> forest_title("Mastering Number at KS2", "confidence")
+    'Change in each hub: Mastering Number at KS2<br><sup>Confidence</sup>'
+    """
+    label = html.escape(outcome_label(outcome), quote=False)  # question text is not markup
+    return f"Change in each hub: {html.escape(ncp, quote=False)}<br><sup>{label}</sup>"
 
 
 def outcome_label(outcome: str, instrument: Instrument | None = None) -> str:

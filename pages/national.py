@@ -104,7 +104,12 @@ with ui.friendly_errors("comparing projects across hubs"):
         ui.download_table(display_table(table, digits=3), "forest", key="national_own_download")
     else:
         ui.chart_with_reading(
-            charts.forest_plot(hubs, pooled, effect=effect),
+            charts.forest_plot(
+                hubs,
+                pooled,
+                effect=effect,
+                title=views.forest_title(ncp, outcome),
+            ),
             views.pooled_reading(pooled, outcome=outcome, ncp=ncp),
             display_table(table, digits=3),
             key="national_forest",

@@ -571,3 +571,18 @@ def test_a_valid_pupil_scores_upload_is_stored_and_shows_on_the_pupils_page(empt
     at.switch_page("pages/pupils.py").run()
     assert_clean(at)
     assert charts(at), "the stored scores are shown at once"
+
+
+def test_the_forest_plot_title_names_the_project_and_the_question_in_words(sample_home):
+    import json
+
+    at = open_page("pages/national.py")
+    at.selectbox(key="national_outcome").set_value("conf_3").run()
+    assert_clean(at)
+    titles = [
+        json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "")
+        for chart in charts(at)
+    ]
+    forest = [t for t in titles if t.startswith("Change in each hub:")]
+    assert forest, titles
+    assert "I feel anxious" in forest[0] and "conf_3" not in forest[0]
