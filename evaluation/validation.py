@@ -43,7 +43,7 @@ from evaluation.headers import (
 from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
 from evaluation.likert import label_sets, profile, score_column
 from evaluation.reading import FileDefaults, RawTable, read_table
-from schemas.coding import distinct_values, value_codes
+from schemas.coding import arrow_text, distinct_values, value_codes
 from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
 from schemas.reference import HEADER_ALIAS_TARGETS
 from schemas.survey import survey_schema
@@ -255,14 +255,13 @@ _MAY_STRIP[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _MAY_STRIP[128:] = True
 
 
-def _arrow_chunks(values: pd.Series) -> list[pa_arrow.Array] | None:
-    """The Arrow string chunks behind a text column, or None for any other column."""
-    data = getattr(values.array, "_pa_array", None)
-    if not isinstance(data, pa_arrow.ChunkedArray) or not (
-        pa_arrow.types.is_string(data.type) or pa_arrow.types.is_large_string(data.type)
-    ):
-        return None
-    return data.chunks
+def _cell_starts(chunk: pa_arrow.Array) -> np.ndarray:
+    """Where each cell of an Arrow string array starts in its data buffer, then where the last
+    one ends (len + 1 byte offsets, read in place)."""
+    _, offsets, _ = chunk.buffers()
+    width = np.int64 if pa_arrow.types.is_large_string(chunk.type) else np.int32
+    starts: np.ndarray = np.frombuffer(offsets, dtype=width)
+    return starts[chunk.offset : chunk.offset + len(chunk) + 1]
 
 
 def _already_tidy(values: pd.Series) -> bool:
@@ -270,16 +269,14 @@ def _already_tidy(values: pd.Series) -> bool:
 
     Looks only at each cell's first and last byte, so it is several times faster than stripping.
     """
-    chunks = _arrow_chunks(values)
-    if chunks is None:
+    data_of = arrow_text(values)
+    if data_of is None:
         return False
-    for chunk in chunks:
-        _, offsets, data = chunk.buffers()
-        if offsets is None or len(chunk) == 0:
+    for chunk in data_of.chunks:
+        data = chunk.buffers()[2]
+        if len(chunk) == 0:
             continue
-        width = np.int64 if pa_arrow.types.is_large_string(chunk.type) else np.int32
-        starts: np.ndarray = np.frombuffer(offsets, dtype=width)
-        starts = starts[chunk.offset : chunk.offset + len(chunk) + 1]
+        starts = _cell_starts(chunk)
         first, after = starts[:-1], starts[1:]
         if chunk.null_count:
             given = pc.is_valid(chunk).to_numpy(zero_copy_only=False)
@@ -568,11 +565,10 @@ def _exact_iso(text: pd.Series) -> pd.Series | None:
     given = arrow.drop_null()
     if not len(given) or pc.any(pc.not_equal(pc.binary_length(given), _ISO_LENGTH)).as_py():
         return None
-    _, offsets, data = given.buffers()
-    if offsets is None or data is None:
+    data = given.buffers()[2]
+    if data is None:
         return None
-    width = np.int64 if pa_arrow.types.is_large_string(given.type) else np.int32
-    starts = np.frombuffer(offsets, dtype=width)[given.offset : given.offset + len(given) + 1]
+    starts = _cell_starts(given)
     chars = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]].reshape(-1, _ISO_LENGTH)
     middle = chars[:, 10]
     if not (
@@ -1179,8 +1175,8 @@ def _ascii_bytes(buffer: pa_arrow.Buffer | None) -> bool:
 def _casefold(values: pd.Series) -> pd.Series:
     """Casefolded text; vectorised lower-casing, Python's casefold only for non-ASCII values."""
     lowered = values.str.lower()
-    chunks = _arrow_chunks(lowered)
-    if chunks is not None and all(_ascii_bytes(chunk.buffers()[2]) for chunk in chunks):
+    data = arrow_text(lowered)
+    if data is not None and all(_ascii_bytes(chunk.buffers()[2]) for chunk in data.chunks):
         return lowered  # all ASCII: lower-casing is case-folding
     arrow = pa_arrow.array(lowered)
     not_ascii = ~pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)

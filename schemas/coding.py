@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
@@ -18,19 +18,58 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_lock = threading.Lock()
-# id of an Arrow array -> (a weak reference to it, its distinct values); an entry goes with its
-# array, and at most _MAX_DISTINCT arrays are remembered.
-_distinct: dict[int, tuple[weakref.ref, list[Any]]] = {}
-_MAX_DISTINCT = 32
-# The integer codes of the last long column coded (one at a time: they are as long as the column).
-_last_codes: tuple[weakref.ref, np.ndarray, int] | None = None
+
+class _PerArray:
+    """Results remembered per Arrow array, while the array exists (its data cannot change).
+
+    Keeps at most ``size`` arrays' results, dropping the oldest; thread-safe.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def get(self, data: pa.ChunkedArray, compute: Callable[[], Any]) -> Any:
+        key = id(data)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and found[0]() is data:
+                return found[1]
+        result = compute()
+
+        def forget(_: weakref.ref) -> None:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0]() is None:
+                    del self._entries[key]
+
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (weakref.ref(data, forget), result)
+        return result
 
 
-def _arrow(values: pd.Series) -> pa.ChunkedArray | None:
-    """The immutable Arrow data behind a pandas text column, if it has one."""
+# Distinct values are short lists; codes are as long as their column, so one at a time.
+_distinct = _PerArray(32)
+_codes = _PerArray(1)
+
+
+def arrow_text(values: pd.Series) -> pa.ChunkedArray | None:
+    """The immutable Arrow data behind a pandas text column, or None for any other column.
+
+    Examples
+    --------
+    >>> arrow_text(pd.Series(["a"], dtype="str")).type, arrow_text(pd.Series([1.0]))
+    (DataType(large_string), None)
+    """
     data = getattr(values.array, "_pa_array", None)
-    return data if isinstance(data, pa.ChunkedArray) else None
+    if not isinstance(data, pa.ChunkedArray) or not (
+        pa.types.is_string(data.type) or pa.types.is_large_string(data.type)
+    ):
+        return None
+    return data
 
 
 def distinct_values(values: pd.Series) -> list[Any]:
@@ -43,27 +82,10 @@ def distinct_values(values: pd.Series) -> list[Any]:
     >>> distinct_values(pd.Series([2.0, None, 2.0]))
     [2.0]
     """
-    data = _arrow(values)
+    data = arrow_text(values)
     if data is None:
         return values.dropna().unique().tolist()
-    key = id(data)
-    with _lock:
-        found = _distinct.get(key)
-        if found is not None and found[0]() is data:
-            return found[1]
-    uniques = pc.unique(data).drop_null().to_pylist()
-
-    def forget(_: weakref.ref, key: int = key) -> None:
-        with _lock:
-            entry = _distinct.get(key)
-            if entry is not None and entry[0]() is None:
-                del _distinct[key]
-
-    with _lock:
-        if len(_distinct) >= _MAX_DISTINCT:
-            _distinct.pop(next(iter(_distinct)))
-        _distinct[key] = (weakref.ref(data, forget), uniques)
-    return uniques
+    return _distinct.get(data, lambda: pc.unique(data).drop_null().to_pylist())
 
 
 def all_in(values: pd.Series, allowed: Collection[Any]) -> pd.Series:
@@ -89,7 +111,7 @@ def missing_count(values: pd.Series) -> int:
     >>> missing_count(pd.Series(["a", None, None], dtype="str")), missing_count(pd.Series([1.0]))
     (2, 0)
     """
-    data = _arrow(values)
+    data = arrow_text(values)
     return int(data.null_count) if data is not None else int(values.isna().sum())
 
 
@@ -136,15 +158,13 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, int]:
     >>> codes.tolist(), n
     ([0, 1, -1, 0], 2)
     """
-    global _last_codes
-    data = _arrow(values)
-    last = _last_codes
-    if data is not None and last is not None and last[0]() is data:
-        return last[1], last[2]
-    codes, uniques = pd.factorize(values)
-    if data is not None:
-        _last_codes = (weakref.ref(data), codes, len(uniques))
-    return codes, len(uniques)
+
+    def code() -> tuple[np.ndarray, int]:
+        codes, uniques = pd.factorize(values)
+        return codes, len(uniques)
+
+    data = arrow_text(values)
+    return code() if data is None else _codes.get(data, code)
 
 
 def few_codes(values: pd.Series) -> tuple[np.ndarray, int]:

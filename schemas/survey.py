@@ -39,7 +39,7 @@ def academic_year_ok(years: pd.Series) -> pd.Series:
     good = set(text[(form & ((start + 1) % 100 == end)).to_numpy(dtype=bool)])
     if len(good) == len(text) and not years.isna().any():
         return pd.Series(True, index=years.index)
-    return years.isin(list(good)).fillna(False).astype(bool)  # missing -> False
+    return years.isin(list(good))  # missing -> False
 
 
 class SharedColumns(pa.DataFrameModel):
