@@ -35,6 +35,8 @@ def test_construct_score_stays_on_the_scale(answers):
     wide = pd.DataFrame([answers], columns=["conf_1", "conf_2", "conf_3"], dtype=float)
     score = construct_scores(wide, INSTRUMENT)["confidence"].iloc[0]
     assert 1.0 <= score <= 5.0
+    # and it is the plain mean with conf_3 (reversed) flipped on the 1-5 scale
+    assert score == sum([answers[0], answers[1], 6 - answers[2]]) / 3
 
 
 def test_the_same_person_in_two_projects_is_two_pairs_not_one():
