@@ -21,10 +21,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_support import auth
-from evaluation import access, exports
+from evaluation import access
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument, default_instrument
+from evaluation.io import exports
 from schemas import reference
 
 log = logging.getLogger("maths_hubs_impact.app")
@@ -386,8 +387,8 @@ def data_summary() -> DataSummary:
 def _results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
 ) -> pd.DataFrame:
-    from evaluation.comparisons import compare
-    from evaluation.scoring import to_long
+    from evaluation.stats.comparisons import compare
+    from evaluation.stats.scoring import to_long
 
     frame, instrument = _open_store(location).load_surveys(_viewer)
     if frame.empty:
@@ -431,7 +432,7 @@ def _year_rows(table: pd.DataFrame, year: str, chosen: Filters) -> pd.DataFrame:
 
 
 def _national_overview(year: str, effect: str, chosen: Filters) -> pd.DataFrame:
-    from evaluation import national
+    from evaluation.stats import national
 
     rows = _year_rows(_comparison_source([c.ACADEMIC_YEAR, c.HUB, c.NCP]), year, chosen)
     overview = national.cross_ncp_overview(rows, effect=effect)
@@ -457,7 +458,7 @@ def national_overview(year: str, effect: str, chosen: Filters | None = None) -> 
 def _hub_comparison(
     year: str, ncp: str, outcome: str, effect: str, chosen: Filters
 ) -> tuple[pd.DataFrame, pd.Series]:
-    from evaluation import national
+    from evaluation.stats import national
 
     viewer = current_viewer()
     by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
@@ -494,7 +495,7 @@ def _mask_levels(trend: pd.DataFrame, viewer: Viewer, levels: Sequence[str]) -> 
 
 
 def _ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters) -> pd.DataFrame:
-    from evaluation import national
+    from evaluation.stats import national
 
     rows = restrict(
         _comparison_source([c.ACADEMIC_YEAR, c.HUB, c.NCP]),
@@ -519,7 +520,7 @@ def ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters | None = None
 
 
 def _hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters) -> pd.DataFrame:
-    from evaluation import national
+    from evaluation.stats import national
 
     viewer = current_viewer()
     by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
@@ -552,7 +553,7 @@ def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -
 
 def _hub_headline(hub: str, year: str, outcome: str, chosen: Filters) -> pd.DataFrame:
     from app_support import views
-    from evaluation import national
+    from evaluation.stats import national
 
     viewer = current_viewer()
     by = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
@@ -582,7 +583,7 @@ def _hub_headline(hub: str, year: str, outcome: str, chosen: Filters) -> pd.Data
 
 def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
     """The headline table for people and downloads: hidden hubs and hidden national values [c]."""
-    from evaluation.disclosure import SUPPRESSED_SYMBOL, display_table
+    from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, display_table
 
     out = display_table(headline, digits=3)
     if "national_note" in headline:
@@ -612,7 +613,7 @@ def hub_headline(hub: str, year: str, outcome: str, chosen: Filters | None = Non
 
 def chromium_available() -> bool:
     """True when a Chromium browser is installed to print board packs as PDF."""
-    from evaluation.reports.pdf import find_chromium
+    from evaluation.presentation.reports.pdf import find_chromium
 
     return find_chromium() is not None
 
@@ -628,7 +629,7 @@ def _board_pack(
     pdf: bool,
     _viewer: Viewer,
 ) -> dict[str, Any]:
-    from evaluation.reports import build_board_pack, load_inputs
+    from evaluation.presentation.reports import build_board_pack, load_inputs
 
     inputs = load_inputs(_open_store(location), _viewer, hub=hub, ncp=ncp)
     pack = build_board_pack(inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf)
@@ -652,7 +653,8 @@ def board_pack(*, year: str, hub: str | None = None, ncp: str | None = None) -> 
     """A hub board pack (``hub``) or national project report (``ncp``) as HTML (and PDF).
 
     Returns ``{"problem", "title", "html", "pdf", "pdf_note"}``; ``problem`` is a plain-English
-    reason when there is no report. Built by ``evaluation.reports`` with the current viewer,
+    reason when there is no report. Built by ``evaluation.presentation.reports`` with the current
+    viewer,
     cached per store version; the PDF only when Chromium is installed.
     """
     viewer = current_viewer()

@@ -15,7 +15,7 @@ import streamlit as st
 import app_support as ui
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
-from evaluation.reading import FileDefaults
+from evaluation.io.reader import FileDefaults
 from schemas import reference
 
 KINDS = {"survey": "Teacher survey", "pupil": "Pupil scores (MTC)"}

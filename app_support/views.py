@@ -12,16 +12,16 @@ import streamlit as st
 
 import app_support as ui
 from evaluation import columns as c
-from evaluation.charts import survey as survey_charts
 from evaluation.instruments import Instrument
+from evaluation.presentation.charts import survey as survey_charts
 
 
 def survey_analysis(frame: pd.DataFrame, instrument: Instrument) -> dict[str, pd.DataFrame]:
     """Every table the impact section needs, from one wide survey frame (not cached here)."""
-    from evaluation.attrition import attrition
-    from evaluation.comparisons import compare
-    from evaluation.paired import individual_change
-    from evaluation.scoring import to_long
+    from evaluation.stats.attrition import attrition
+    from evaluation.stats.comparisons import compare
+    from evaluation.stats.paired import individual_change
+    from evaluation.stats.scoring import to_long
 
     long = to_long(frame, instrument)
     return {
@@ -53,8 +53,8 @@ def impact_bundle(chosen: ui.Filters, work_group: str | None) -> dict:
 
 
 def cronbach(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Cronbach's alpha per phase and construct (evaluation.reliability)."""
-    from evaluation.reliability import cronbach_alpha
+    """Cronbach's alpha per phase and construct (evaluation.stats.reliability)."""
+    from evaluation.stats.reliability import cronbach_alpha
 
     return cronbach_alpha(frame, instrument, by=[c.PHASE])
 
@@ -77,7 +77,7 @@ def likert_reading(
     distribution: pd.DataFrame, instrument: Instrument, *, label_set: str
 ) -> list[str]:
     """Which question had the most agreement after, and the biggest rise in agreement."""
-    from evaluation import readings
+    from evaluation.presentation import readings
 
     data = distribution[distribution["label_set"].eq(label_set)]
     net = survey_charts.net_agreement(data, instrument)
@@ -102,8 +102,8 @@ def likert_reading(
 
 
 def items_reading(results: pd.DataFrame, instrument: Instrument) -> list[str]:
-    """The question whose mean moved most, in words (evaluation.readings)."""
-    from evaluation import readings
+    """The question whose mean moved most, in words (evaluation.presentation.readings)."""
+    from evaluation.presentation import readings
 
     items = results[results[c.ITEM].isin(instrument.item_ids) & results["mean_change"].notna()]
     if items.empty:
@@ -128,7 +128,7 @@ def spread_reading(row: pd.Series) -> str:
 
 def survey_impact(tables: dict[str, pd.DataFrame], instrument: Instrument, *, key: str) -> None:
     """Draw the impact charts for one group of respondents, each with its reading and data."""
-    from evaluation import readings
+    from evaluation.presentation import readings
 
     results = tables["results"]
     if results.empty:
@@ -350,7 +350,7 @@ def _num(value: object) -> float:
 
 
 def _effect_words(value: float) -> str:
-    from evaluation.readings import effect_label
+    from evaluation.presentation.readings import effect_label
 
     return effect_label(value)
 
@@ -416,7 +416,7 @@ def pooled_reading(pooled: pd.Series, *, outcome: str, ncp: str) -> list[str]:
 
 def funnel_reading(hubs: pd.DataFrame, pooled: pd.Series, *, effect: str) -> list[str]:
     """How many hubs fall outside the funnel's control limits."""
-    from evaluation.national import funnel_data
+    from evaluation.stats.national import funnel_data
 
     data = funnel_data(hubs, pooled, effect=effect)
     bands = data.points["band"].value_counts()
@@ -456,9 +456,9 @@ def trend_reading(trend: pd.DataFrame) -> list[str]:
 def participation(frame: pd.DataFrame) -> pd.DataFrame:
     """Schools, participants and Work Groups by academic year and NCP, small counts hidden.
 
-    The counting and the disclosure control are evaluation.participation's.
+    The counting and the disclosure control are evaluation.stats.participation's.
     """
-    from evaluation.participation import participation as counted
+    from evaluation.stats.participation import participation as counted
 
     return counted(frame, by=[c.ACADEMIC_YEAR, c.NCP])
 
@@ -496,7 +496,7 @@ def hub_headline(results: pd.DataFrame, *, hub: str, outcome: str) -> pd.DataFra
     Columns: ``ncp, n_paired, d_z, d_z_ci_low, d_z_ci_high, suppressed, suppression_reason,
     national, national_ci_low, national_ci_high, hubs_pooled``.
     """
-    from evaluation import national
+    from evaluation.stats import national
 
     hubs = national.hub_effects(results, outcome=outcome)
     mine = hubs[hubs[c.HUB].eq(hub)]
@@ -590,9 +590,9 @@ def pupil_outcomes(pupils: pd.DataFrame, *, key: str, cache: bool = False) -> No
     With ``cache`` the tables are cached per store version and filters (the pupils must then
     be exactly what :func:`app_support.pupils` returns for the current filters).
     """
-    from evaluation import pupils as pupil_stats
-    from evaluation import readings
-    from evaluation.charts import pupils as pupil_charts
+    from evaluation.presentation import readings
+    from evaluation.presentation.charts import pupils as pupil_charts
+    from evaluation.stats import pupils as pupil_stats
     from schemas import reference
 
     if pupils.empty:

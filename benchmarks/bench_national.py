@@ -11,10 +11,10 @@ import argparse
 import time
 
 from evaluation.instruments import default_instrument
-from evaluation.national import cross_ncp_overview, hub_effects
-from evaluation.paired import paired_change
-from evaluation.pooling import random_effects
-from evaluation.scoring import to_long
+from evaluation.stats.national import cross_ncp_overview, hub_effects
+from evaluation.stats.paired import paired_change
+from evaluation.stats.pooling import random_effects
+from evaluation.stats.scoring import to_long
 from evaluation.synthetic import generate
 
 

@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_paired.py`` (a few minutes, nearly all in the SciPy loop; builds the
 national synthetic sample, about 1,000,000 survey rows). Prints the speed ratios and the largest
-absolute differences of t, p_t, w and p_w between ``evaluation.paired`` and
+absolute differences of t, p_t, w and p_w between ``evaluation.stats.paired`` and
 ``scipy.stats.ttest_rel`` / ``scipy.stats.wilcoxon`` (defaults) run group by group in the same
 process. Targets: statistics ratio >= 20, difference <= 1e-9.
 
@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluation import columns as c
 from evaluation.instruments import default_instrument
-from evaluation.paired import paired_change, paired_statistics
-from evaluation.scoring import to_long
+from evaluation.stats.paired import paired_change, paired_statistics
+from evaluation.stats.scoring import to_long
 from evaluation.synthetic import generate
 
 BY = [c.HUB, c.NCP]

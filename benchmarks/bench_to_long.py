@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
-from evaluation.scoring import construct_scores, to_long
+from evaluation.stats.scoring import construct_scores, to_long
 from evaluation.synthetic import generate
 
 KEYS = (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.WORK_GROUP)

@@ -224,7 +224,7 @@ def mask_thin_pooled(
 
     National viewers get ``table`` unchanged. Otherwise every row (or those flagged in
     ``rows``) whose ``k`` is below ``min_hubs`` has ``columns`` blanked and is marked
-    ``suppressed`` with a reason, so :func:`evaluation.disclosure.display_table` shows
+    ``suppressed`` with a reason, so :func:`evaluation.stats.disclosure.display_table` shows
     ``[c]``; and the pooled head counts (:data:`POOLED_COUNTS`) of every such row are blanked
     whatever its ``k``.
 
@@ -267,7 +267,7 @@ def mask_thin_pooled(
 def mask_thin_pooled_row(
     pooled: pd.Series, viewer: Viewer, *, min_hubs: int = MIN_POOLED_HUBS
 ) -> pd.Series:
-    """:func:`mask_thin_pooled` for one pooled row (``evaluation.national.pool_hubs``).
+    """:func:`mask_thin_pooled` for one pooled row (``evaluation.stats.national.pool_hubs``).
 
     Examples
     --------

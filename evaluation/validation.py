@@ -1,6 +1,6 @@
 """Checking an uploaded survey or pupil file and saying, in plain English, what to fix and where.
 
-Reads the file (evaluation.reading), works out what each column means, builds the canonical frame,
+Reads the file (evaluation.io.reader), works out what each column means, builds the canonical frame,
 runs the Pandera schemas in ``schemas/`` and turns every failure into a :class:`Problem` that names
 the spreadsheet row and the column as the user wrote it. Never raises on bad data.
 """
@@ -29,7 +29,8 @@ from pandas.api.types import (
 )
 
 from evaluation import columns as c
-from evaluation.headers import (
+from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
+from evaluation.io.headers import (
     academic_year,
     did_you_mean,
     header_meaning,
@@ -40,9 +41,8 @@ from evaluation.headers import (
     phase_name,
     slug,
 )
-from evaluation.instruments import Instrument, Item, canonical_labels, default_instrument
-from evaluation.likert import label_sets, profile, score_column
-from evaluation.reading import FileDefaults, RawTable, read_table
+from evaluation.io.likert import label_sets, profile, score_column
+from evaluation.io.reader import FileDefaults, RawTable, read_table
 from schemas.coding import arrow_text, distinct_values, value_codes
 from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
 from schemas.reference import HEADER_ALIAS_TARGETS

@@ -8,8 +8,8 @@ import streamlit as st
 import app_support as ui
 from app_support import views
 from evaluation import columns as c
-from evaluation.charts import national as charts
-from evaluation.disclosure import display_table
+from evaluation.presentation.charts import national as charts
+from evaluation.stats.disclosure import display_table
 
 ui.page_header(
     "Hub overview",

@@ -31,7 +31,7 @@ always labelled as such.
         """
 A scale such as *confidence* is the mean of its questions for each person, after **reverse-coded**
 questions (worded so that agreeing is a bad sign, e.g. "I feel anxious when...") are flipped:
-on a 1-5 scale an answer x becomes 6 - x. (`evaluation.scoring.construct_scores`)
+on a 1-5 scale an answer x becomes 6 - x. (`evaluation.stats.scoring.construct_scores`)
 """,
     ),
     (
@@ -56,7 +56,7 @@ the mean change from the t distribution.
 
 Effect sizes are described as negligible (below 0.2), small (0.2), medium (0.5) or large (0.8)
 following Cohen (1988); these labels are rough guides, not verdicts.
-(`evaluation.paired.paired_change`, `evaluation.comparisons.compare`)
+(`evaluation.stats.paired.paired_change`, `evaluation.stats.comparisons.compare`)
 """,
     ),
     (
@@ -65,7 +65,7 @@ following Cohen (1988); these labels are rough guides, not verdicts.
 Welch's t-test (no equal-variance assumption), the Mann-Whitney U test and Hedges' g with its CI
 compare the before group with the after group (Welch 1947; Mann & Whitney 1947; Hedges 1981).
 This cannot tell whether the same people changed, so it is labelled as weaker evidence.
-(`evaluation.unpaired.unpaired_change`)
+(`evaluation.stats.unpaired.unpaired_change`)
 """,
     ),
     (
@@ -82,7 +82,8 @@ request (Benjamini & Hochberg 1995). The adjusted value is shown as `p_adj`.
         """
 **Cronbach's alpha** measures whether a scale's questions move together (Cronbach 1951); its 95%
 confidence interval uses **Feldt's** F-distribution method (Feldt, Woodruff & Salih 1987). Values
-above about 0.7 are usually taken as acceptable for group comparisons. (`evaluation.reliability`)
+above about 0.7 are usually taken as acceptable for group comparisons.
+(`evaluation.stats.reliability`)
 """,
     ),
     (
@@ -91,7 +92,7 @@ above about 0.7 are usually taken as acceptable for group comparisons. (`evaluat
 Attrition is the share of people who answered before but not after. We show the % of
 before-respondents with an after answer, and compare the **before** scores of those who stayed with
 those who left: if leavers started lower, the average change may look better than it really is.
-(`evaluation.attrition.attrition`)
+(`evaluation.stats.attrition.attrition`)
 """,
     ),
     (
@@ -104,7 +105,7 @@ errors and confidence intervals are **cluster-robust** by school (Liang & Zeger 
 Miller 2015): ignoring this would make results look more certain than they are.
 Pupil effect sizes may also be shown as the Education Endowment Foundation's **months of
 additional progress** (EEF Teaching and Learning Toolkit), always beside the effect size and its
-CI and never for teacher surveys. (`evaluation.pupils`)
+CI and never for teacher surveys. (`evaluation.stats.pupils`)
 """,
     ),
     (
@@ -116,7 +117,7 @@ tau-squared is estimated by restricted maximum likelihood (**REML**) or by **Der
 (DerSimonian & Laird 1986; Viechtbauer 2005). **I-squared** is the share of the variation between
 hubs that is real rather than chance (Higgins & Thompson 2002). The **95% prediction interval** is
 where a new hub's effect would be expected to fall (Riley, Higgins & Deeks 2011).
-(`evaluation.pooling.random_effects`)
+(`evaluation.stats.pooling.random_effects`)
 
 A **forest plot** shows each hub's effect with its CI and the pooled effect. A **funnel plot**
 shows each hub's effect against its precision with 95% and 99.8% control limits around the
@@ -131,7 +132,7 @@ differences that are mostly noise.
 Any statistic for a group with fewer than 5 people (configurable) is not shown in hub and national
 views: it appears as **[c]**, the Government Statistical Service symbol for confidential. Where a
 total is shown, a second group is also suppressed if the hidden one could otherwise be worked out
-by subtraction (secondary suppression). (`evaluation.disclosure.suppress`)
+by subtraction (secondary suppression). (`evaluation.stats.disclosure.suppress`)
 """,
     ),
 ]

@@ -1,6 +1,7 @@
 """National comparison: pooled effects per project, forest and funnel plots, trends, suppression.
 
-Hub results come from evaluation.national (disclosure-controlled); this page only arranges them.
+Hub results come from evaluation.stats.national (disclosure-controlled); this page only arranges
+them.
 """
 
 import streamlit as st
@@ -8,10 +9,10 @@ import streamlit as st
 import app_support as ui
 from app_support import views
 from evaluation import columns as c
-from evaluation import national
 from evaluation.access import MIN_POOLED_HUBS
-from evaluation.charts import national as charts
-from evaluation.disclosure import display_table
+from evaluation.presentation.charts import national as charts
+from evaluation.stats import national
+from evaluation.stats.disclosure import display_table
 
 ui.page_header(
     "National comparison",

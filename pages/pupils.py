@@ -1,6 +1,7 @@
 """Pupil outcomes: Multiplication Tables Check scores before and after, against national figures.
 
-Numbers come from evaluation.pupils (school-clustered); national figures from the reference data.
+Numbers come from evaluation.stats.pupils (school-clustered); national figures from the reference
+data.
 """
 
 import streamlit as st

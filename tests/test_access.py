@@ -26,7 +26,7 @@ from evaluation.access import (  # noqa: E402
     with_open_text_rule,
     without_open_text,
 )
-from evaluation.disclosure import display_table  # noqa: E402
+from evaluation.stats.disclosure import display_table  # noqa: E402
 
 HUB = Viewer(role="hub", hub="Solent Maths Hub", name="board@solent.example")
 LEAD = Viewer(role="lead", hub="Solent Maths Hub", work_groups=("WG-1",), name="l@s.example")

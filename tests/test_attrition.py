@@ -1,4 +1,4 @@
-"""Retention and completer-versus-leaver baseline differences (evaluation.attrition)."""
+"""Retention and completer-versus-leaver baseline differences (evaluation.stats.attrition)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from evaluation.attrition import ATTRITION_COLUMNS, attrition
 from evaluation.instruments import default_instrument
+from evaluation.stats.attrition import ATTRITION_COLUMNS, attrition
 
 INSTRUMENT = default_instrument()
 ITEMS = list(INSTRUMENT.item_ids)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.reports.pdf import CHROMIUM_ARGS
+from evaluation.presentation.reports.pdf import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "sample_data" / "examples"

@@ -1,4 +1,5 @@
-"""Tests for evaluation.charts.national: figures build, read right and never leak hidden numbers."""
+"""Tests for evaluation.presentation.charts.national: figures build, read right and never leak
+hidden numbers."""
 
 from __future__ import annotations
 
@@ -13,9 +14,14 @@ import plotly.graph_objects as go
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
-from evaluation.charts import palette
-from evaluation.charts.national import forest_plot, funnel_plot, overview_heatmap, trend_plot
-from evaluation.national import cross_ncp_overview, hub_effects, pool_hubs, trends
+from evaluation.presentation.charts import palette
+from evaluation.presentation.charts.national import (
+    forest_plot,
+    funnel_plot,
+    overview_heatmap,
+    trend_plot,
+)
+from evaluation.stats.national import cross_ncp_overview, hub_effects, pool_hubs, trends
 
 ALLOWED_COLOURS = {
     *(v.upper() for v in palette.OKABE_ITO.values()),
@@ -241,8 +247,8 @@ def _hidden_values(raw: pd.DataFrame) -> list[float]:
 
 def test_no_suppressed_number_leaks_into_any_forest_or_funnel_figure(sample_dir):
     from evaluation.instruments import default_instrument
-    from evaluation.paired import paired_change
-    from evaluation.scoring import to_long
+    from evaluation.stats.paired import paired_change
+    from evaluation.stats.scoring import to_long
 
     surveys = pd.read_csv(sample_dir / "surveys.csv")
     long = to_long(surveys, default_instrument(), keys=("hub", "ncp"))

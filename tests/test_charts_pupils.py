@@ -1,4 +1,5 @@
-"""Tests for evaluation/charts/pupils.py: MTC figures draw the given numbers and national lines.
+"""Tests for evaluation/presentation/charts/pupils.py: MTC figures draw the given numbers and
+national lines.
 
 Expected values are written out in each test (or read from the reference CSV directly).
 """
@@ -11,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation.charts import palette
-from evaluation.charts import pupils as charts
-from evaluation.pupils import pupil_change, pupil_summary, score_distribution
+from evaluation.presentation.charts import palette
+from evaluation.presentation.charts import pupils as charts
+from evaluation.stats.pupils import pupil_change, pupil_summary, score_distribution
 
 REFERENCE = Path(__file__).resolve().parent.parent / "schemas" / "reference" / "mtc_national.csv"
 

@@ -1,4 +1,5 @@
-"""Tests for evaluation/charts/survey.py: the survey figures draw exactly the numbers given.
+"""Tests for evaluation/presentation/charts/survey.py: the survey figures draw exactly the numbers
+given.
 
 Expected values are counted by hand (collections.Counter) or written out in the test.
 """
@@ -11,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.charts import palette
-from evaluation.charts import survey as charts
 from evaluation.instruments import Instrument, Item, default_instrument
+from evaluation.presentation.charts import palette
+from evaluation.presentation.charts import survey as charts
 
 INSTRUMENT = default_instrument()
 

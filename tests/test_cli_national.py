@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from evaluation.cli import main
-from evaluation.pooling import random_effects
+from evaluation.stats.pooling import random_effects
 
 NCP = "Mathematical Thinking for GCSE"
 

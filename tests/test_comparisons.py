@@ -1,4 +1,4 @@
-"""compare() (evaluation.comparisons): design chosen per group x item, adjustment across rows.
+"""compare() (evaluation.stats.comparisons): design chosen per group x item, adjustment across rows.
 
 Expected values come from ``paired_change`` / ``unpaired_change`` (themselves checked against
 SciPy in test_paired.py and test_unpaired.py), SciPy 1.17 directly, and statsmodels'
@@ -13,11 +13,11 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from evaluation.comparisons import ONE_MATCHED, compare, overall_design
 from evaluation.instruments import default_instrument
-from evaluation.paired import RESULT_COLUMNS, individual_change, paired_change
-from evaluation.scoring import to_long
-from evaluation.unpaired import unpaired_change
+from evaluation.stats.comparisons import ONE_MATCHED, compare, overall_design
+from evaluation.stats.paired import RESULT_COLUMNS, individual_change, paired_change
+from evaluation.stats.scoring import to_long
+from evaluation.stats.unpaired import unpaired_change
 
 
 def mixed_long() -> pd.DataFrame:

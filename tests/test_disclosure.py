@@ -1,4 +1,4 @@
-"""Tests for evaluation.disclosure: primary and secondary suppression and the [c] display."""
+"""Tests for evaluation.stats.disclosure: primary and secondary suppression and the [c] display."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.disclosure import (
+from evaluation.stats.disclosure import (
     DEFAULT_MIN_N,
     SECONDARY_REASON,
     display_table,

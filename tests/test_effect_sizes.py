@@ -1,4 +1,4 @@
-"""Effect sizes (evaluation.effect_sizes) against formulas written out here and pingouin.
+"""Effect sizes (evaluation.stats.effect_sizes) against formulas written out here and pingouin.
 
 pingouin 0.5: ``compute_effsize`` (Hedges' g for two groups; paired Cohen's d, which equals our
 d_av when the pre and post SDs are equal), ``compute_esci`` (the CI of g), ``wilcoxon`` (the
@@ -14,7 +14,7 @@ import pingouin
 import pytest
 from scipy import stats
 
-from evaluation import effect_sizes as es
+from evaluation.stats import effect_sizes as es
 
 Z = 1.959963984540054  # standard normal 97.5% point
 

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.exports import FORMULA_PREFIXES, to_csv_bytes, to_xlsx_bytes
+from evaluation.io.exports import FORMULA_PREFIXES, to_csv_bytes, to_xlsx_bytes
 
 DANGEROUS = ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1:A2)", "=1+1"]
 

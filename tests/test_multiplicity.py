@@ -1,4 +1,5 @@
-"""Multiplicity adjustment (evaluation.multiplicity) against statsmodels 0.14 ``multipletests``."""
+"""Multiplicity adjustment (evaluation.stats.multiplicity) against statsmodels 0.14
+``multipletests``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from evaluation.multiplicity import adjust_pvalues, adjust_within, family_ids, resolve_method
+from evaluation.stats.multiplicity import adjust_pvalues, adjust_within, family_ids, resolve_method
 
 
 @pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "fdr_bh")])

@@ -1,4 +1,4 @@
-"""Tests for evaluation.national: per-hub effects, pooled overview, trends and funnel data."""
+"""Tests for evaluation.stats.national: per-hub effects, pooled overview, trends and funnel data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluation.national import (
+from evaluation.stats.national import (
     cross_ncp_overview,
     d_z_standard_error,
     funnel_data,
@@ -18,7 +18,7 @@ from evaluation.national import (
     pool_hubs,
     trends,
 )
-from evaluation.pooling import random_effects
+from evaluation.stats.pooling import random_effects
 
 
 @pytest.fixture(autouse=True)
@@ -209,8 +209,8 @@ def test_national_table_lists_hubs_by_effect_then_hidden_then_pooled():
 
 def test_real_paired_results_on_the_sample_pool_consistently(sample_dir):
     from evaluation.instruments import default_instrument
-    from evaluation.paired import paired_change
-    from evaluation.scoring import to_long
+    from evaluation.stats.paired import paired_change
+    from evaluation.stats.scoring import to_long
 
     surveys = pd.read_csv(sample_dir / "surveys.csv")
     long = to_long(surveys, default_instrument(), keys=("hub", "ncp"))

@@ -1,4 +1,5 @@
-"""Paired change (evaluation.paired): known answers from SciPy and R, degenerate groups, properties.
+"""Paired change (evaluation.stats.paired): known answers from SciPy and R, degenerate groups,
+properties.
 
 Expected values come from SciPy 1.17 (``scipy.stats.ttest_rel``, ``scipy.stats.wilcoxon`` with
 its defaults) run group by group, from R 4.x ``t.test(extra ~ group, data = sleep, paired =
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from evaluation.paired import (
+from evaluation.stats.paired import (
     NO_CHANGE,
     NO_PAIRS,
     ONE_PAIR,

@@ -1,4 +1,5 @@
-"""Tests for evaluation.participation: distinct schools, participants and Work Groups per group."""
+"""Tests for evaluation.stats.participation: distinct schools, participants and Work Groups per
+group."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation import columns as c
-from evaluation.participation import participation, participation_counts
+from evaluation.stats.participation import participation, participation_counts
 
 
 def _frame() -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Tests for evaluation.pooling: random-effects pooling against published and independent values."""
+"""Tests for evaluation.stats.pooling: random-effects pooling against published and independent
+values."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 
 from evaluation import random_effects as exported
-from evaluation.pooling import control_limits, pooled_by, random_effects
+from evaluation.stats.pooling import control_limits, pooled_by, random_effects
 
 # BCG vaccine trials (Colditz et al. 1994, JAMA 271:698-702), as metafor's dat.bcg:
 # TB positive / negative among vaccinated (tpos, tneg) and unvaccinated (cpos, cneg).

@@ -1,4 +1,4 @@
-"""Pupil MTC summaries, distributions, clustered change and EEF months (evaluation.pupils)."""
+"""Pupil MTC summaries, distributions, clustered change and EEF months (evaluation.stats.pupils)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.pupils import (
+from evaluation.stats.pupils import (
     CHANGE_COLUMNS,
     eef_months,
     pupil_change,

@@ -1,4 +1,5 @@
-"""Plain-English readings of result rows and the effect-size wording (evaluation.readings)."""
+"""Plain-English readings of result rows and the effect-size wording
+(evaluation.presentation.readings)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation.instruments import default_instrument
-from evaluation.readings import (
+from evaluation.presentation.readings import (
     EFFECT_BANDS,
     attrition_reading,
     effect_label,

@@ -1,4 +1,5 @@
-"""Cronbach's alpha, its Feldt interval and item-total correlations (evaluation.reliability)."""
+"""Cronbach's alpha, its Feldt interval and item-total correlations
+(evaluation.stats.reliability)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from evaluation.instruments import Instrument, Item, default_instrument
-from evaluation.reliability import (
+from evaluation.stats.reliability import (
     ALPHA_BANDS,
     alpha_label,
     cronbach_alpha,

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from evaluation.access import Viewer
 from evaluation.instruments import default_instrument
-from evaluation.reports import (
+from evaluation.presentation.reports import (
     SYNTHETIC_BANNER,
     ReportInputs,
     analyse,
@@ -25,9 +25,9 @@ from evaluation.reports import (
     inputs_from_files,
     load_inputs,
 )
-from evaluation.reports.document import Chart
-from evaluation.reports.html import escape
-from evaluation.reports.pdf import CHROMIUM_ARGS
+from evaluation.presentation.reports.document import Chart
+from evaluation.presentation.reports.html import escape
+from evaluation.presentation.reports.pdf import CHROMIUM_ARGS
 from schemas.reference import hubs
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.comparisons import compare
 from evaluation.instruments import default_instrument
-from evaluation.scoring import construct_scores, reverse_code, to_long
+from evaluation.stats.comparisons import compare
+from evaluation.stats.scoring import construct_scores, reverse_code, to_long
 
 INSTRUMENT = default_instrument()
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from evaluation import columns as c
 from evaluation.access import Viewer
-from evaluation.reading import FileDefaults
+from evaluation.io.reader import FileDefaults
 from evaluation.store import Store, StoreError
 
 NATIONAL = Viewer.national("Nadia")

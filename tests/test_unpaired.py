@@ -1,4 +1,4 @@
-"""Unpaired change (evaluation.unpaired): Welch t, Mann-Whitney U and Hedges' g against SciPy.
+"""Unpaired change (evaluation.stats.unpaired): Welch t, Mann-Whitney U and Hedges' g against SciPy.
 
 Expected values: SciPy 1.17 ``scipy.stats.ttest_ind(post, pre, equal_var=False)`` and
 ``scipy.stats.mannwhitneyu(post, pre)`` (defaults) group by group, and pingouin's Hedges' g
@@ -15,8 +15,8 @@ import pingouin
 import pytest
 from scipy import stats
 
-from evaluation.paired import RESULT_COLUMNS
-from evaluation.unpaired import TOO_FEW, UNMATCHED, mann_whitney, unpaired_change
+from evaluation.stats.paired import RESULT_COLUMNS
+from evaluation.stats.unpaired import TOO_FEW, UNMATCHED, mann_whitney, unpaired_change
 
 
 def long_of(groups: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:

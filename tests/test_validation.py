@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation import columns as c
-from evaluation.headers import academic_year, hub_name, ncp_name, phase_name, slug
 from evaluation.instruments import default_instrument
+from evaluation.io.headers import academic_year, hub_name, ncp_name, phase_name, slug
 from evaluation.validation import (
     MAX_PER_KIND,
     CheckedFile,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evaluation.reading import FileDefaults
+from evaluation.io.reader import FileDefaults
 
 
 def err(message: str) -> None:
@@ -95,7 +95,7 @@ def add_file_defaults(parser: argparse.ArgumentParser) -> None:
 
 
 def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
-    """The :class:`~evaluation.reading.FileDefaults` the options asked for; None if none.
+    """The :class:`~evaluation.io.reader.FileDefaults` the options asked for; None if none.
 
     Examples
     --------

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.paired import RESULT_COLUMNS
+from evaluation.stats.paired import RESULT_COLUMNS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -312,9 +312,9 @@ def run(args: argparse.Namespace) -> int:
     frame, instrument, identifiers, code = _load(args)
     if code:
         return code
-    from evaluation.comparisons import compare
-    from evaluation.exports import neutralise
-    from evaluation.scoring import to_long
+    from evaluation.io.exports import neutralise
+    from evaluation.stats.comparisons import compare
+    from evaluation.stats.scoring import to_long
 
     by = list(args.by)
     long = to_long(frame, instrument, keys=by)

@@ -16,9 +16,9 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.cli._common import add_min_n, add_output_options, err
-from evaluation.disclosure import SUPPRESSED_SYMBOL, display_table, resolve_min_n
 from evaluation.instruments import Instrument
-from evaluation.national import EFFECT_LABELS, hub_effects, national_table, pool_hubs
+from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, display_table, resolve_min_n
+from evaluation.stats.national import EFFECT_LABELS, hub_effects, national_table, pool_hubs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -159,8 +159,8 @@ def run(args: argparse.Namespace) -> int:
         err(f"'{outcome}' is not an item or construct here. Choose one of: {', '.join(outcomes)}.")
         return 2
 
-    from evaluation.paired import paired_change
-    from evaluation.scoring import to_long
+    from evaluation.stats.paired import paired_change
+    from evaluation.stats.scoring import to_long
 
     long = to_long(rows, instrument, keys=(c.HUB, c.NCP))
     long = long[long[c.ITEM].eq(outcome)]

@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the report and write it; return the exit code."""
     from evaluation.access import Viewer
-    from evaluation.reports import (
+    from evaluation.presentation.reports import (
         FileProblem,
         build_board_pack,
         inputs_from_files,
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         resolve_ncp,
         write_pack,
     )
-    from evaluation.reports.content import normalise_year
+    from evaluation.presentation.reports.content import normalise_year
 
     if not args.hub and not args.ncp:
         err("Give --hub NAME (a hub's board pack) or --ncp NAME (a project's national report).")

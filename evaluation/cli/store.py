@@ -138,7 +138,7 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def _file_defaults(args: argparse.Namespace) -> Any:
-    from evaluation.reading import FileDefaults
+    from evaluation.io.reader import FileDefaults
 
     values = {
         "hub": args.hub,
@@ -343,7 +343,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _role_set(args: argparse.Namespace) -> int:
     from evaluation.access import normalise_identity
-    from evaluation.reports import resolve_hub
+    from evaluation.presentation.reports import resolve_hub
 
     hub = None
     if args.role != "national":

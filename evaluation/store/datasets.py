@@ -36,7 +36,7 @@ from evaluation.store.tables import (
 )
 
 if TYPE_CHECKING:
-    from evaluation.reading import FileDefaults
+    from evaluation.io.reader import FileDefaults
     from evaluation.validation import ValidationReport
 
 Kind = Literal["survey", "pupil"]
@@ -1132,7 +1132,7 @@ def _defaults_dict(defaults: Any) -> dict[str, Any]:
 
 
 def _file_defaults(values: Mapping[str, Any]) -> Any:
-    from evaluation.reading import FileDefaults
+    from evaluation.io.reader import FileDefaults
 
     return FileDefaults(**values)
 

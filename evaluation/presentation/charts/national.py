@@ -1,6 +1,6 @@
 """Figures for the fair national comparison: forest, funnel, trend and NCP x outcome heatmap.
 
-Pure plotly builders (data in, figure out) over tables from :mod:`evaluation.national`; they
+Pure plotly builders (data in, figure out) over tables from :mod:`evaluation.stats.national`; they
 never compute statistics and never draw a number for a suppressed hub.
 """
 
@@ -15,8 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation import columns as c
-from evaluation.charts._layout import wrap
-from evaluation.charts.palette import (
+from evaluation.instruments import Instrument
+from evaluation.presentation.charts._layout import wrap
+from evaluation.presentation.charts.palette import (
     GREY,
     NATIONAL,
     OKABE_ITO,
@@ -25,11 +26,10 @@ from evaluation.charts.palette import (
     SUPPRESSED,
     diverging,
 )
-from evaluation.disclosure import SUPPRESSED_SYMBOL
-from evaluation.instruments import Instrument
-from evaluation.national import EFFECT_LABELS, Effect, funnel_data
-from evaluation.pooling import RandomEffectsResult
-from evaluation.readings import humanise
+from evaluation.presentation.readings import humanise
+from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
+from evaluation.stats.national import EFFECT_LABELS, Effect, funnel_data
+from evaluation.stats.pooling import RandomEffectsResult
 
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13}
 _ROW_HEIGHT = 26
@@ -97,8 +97,8 @@ def forest_plot(
     Parameters
     ----------
     hub_table : DataFrame
-        One NCP x outcome from :func:`evaluation.national.hub_effects`.
-    pooled : RandomEffectsResult or row of :func:`evaluation.pooling.pooled_by`
+        One NCP x outcome from :func:`evaluation.stats.national.hub_effects`.
+    pooled : RandomEffectsResult or row of :func:`evaluation.stats.pooling.pooled_by`
         The pooled result for the same hubs.
     effect : {"d_z", "mean_change"}
         Which effect to draw.
@@ -313,7 +313,7 @@ def funnel_plot(
     """Funnel plot: hub effect against respondents, with 95% and 99.8% control limits.
 
     Limits are drawn around the pooled effect (Spiegelhalter 2005; computed by
-    :func:`evaluation.national.funnel_data`); hubs outside the 95% limits are labelled and
+    :func:`evaluation.stats.national.funnel_data`); hubs outside the 95% limits are labelled and
     hover shows hub, n and effect. Suppressed hubs are not drawn; a note says how many.
 
     Examples
@@ -422,7 +422,7 @@ def trend_plot(
     Parameters
     ----------
     by_year_table : DataFrame
-        Output of :func:`evaluation.national.trends` (``academic_year, series, level,
+        Output of :func:`evaluation.stats.national.trends` (``academic_year, series, level,
         estimate, ci_low, ci_high, n, suppressed, suppression_reason``).
     national : DataFrame or bool
         True draws the table's ``level == "national"`` rows as the national line; a frame
@@ -535,7 +535,7 @@ def overview_heatmap(
     Parameters
     ----------
     overview : DataFrame
-        One year of :func:`evaluation.national.cross_ncp_overview`: one row per ``ncp`` x
+        One year of :func:`evaluation.stats.national.cross_ncp_overview`: one row per ``ncp`` x
         ``item`` with ``estimate, ci_low, ci_high, k, n_respondents`` (``k_suppressed``
         optional).
     title : str, optional

@@ -1,7 +1,7 @@
 """The one chart only a board pack needs: a hub's change beside the national pooled value.
 
 A forest-style plot with one row per project and one panel per outcome; it draws numbers it is
-given (from :mod:`evaluation.national`) and never shows another hub.
+given (from :mod:`evaluation.stats.national`) and never shows another hub.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evaluation import columns as c
-from evaluation.charts.palette import GREY, POOLED, SEQUENCE
-from evaluation.disclosure import SUPPRESSED_SYMBOL
-from evaluation.national import EFFECT_LABELS
+from evaluation.presentation.charts.palette import GREY, POOLED, SEQUENCE
+from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
+from evaluation.stats.national import EFFECT_LABELS
 
 FONT = {"family": "Segoe UI, Helvetica Neue, Arial, Liberation Sans, sans-serif", "size": 12}
 
@@ -54,7 +54,7 @@ def hub_against_national(
     outcome_labels : dict, optional
         Panel titles by outcome (``item``); default the outcome names.
     effect : str
-        Axis label key from :data:`evaluation.national.EFFECT_LABELS`.
+        Axis label key from :data:`evaluation.stats.national.EFFECT_LABELS`.
 
     Returns
     -------

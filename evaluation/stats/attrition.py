@@ -13,9 +13,9 @@ import pandas as pd
 from scipy import stats
 
 from evaluation import columns as c
-from evaluation import effect_sizes
 from evaluation.instruments import Instrument
-from evaluation.scoring import construct_scores
+from evaluation.stats import effect_sizes
+from evaluation.stats.scoring import construct_scores
 
 ATTRITION_COLUMNS = (
     "construct",
@@ -89,7 +89,7 @@ def attrition(
     -----
     A person is identified by ``respondent_id`` within the group; several rows of one person in
     one phase count once and their construct scores are averaged. Construct scores are the mean
-    of the answered items after reverse-coding (:func:`evaluation.scoring.construct_scores`).
+    of the answered items after reverse-coding (:func:`evaluation.stats.scoring.construct_scores`).
 
     With completers (1) and leavers (2), pooled SD
     :math:`s_p = \\sqrt{((n_1-1)s_1^2 + (n_2-1)s_2^2)/(n_1+n_2-2)}`,
@@ -97,7 +97,8 @@ def attrition(
     (Hedges & Olkin 1985 approximation), and its interval
     :math:`g \\pm t_{n_1+n_2-2}\\sqrt{\\frac{n_1+n_2}{n_1 n_2} + \\frac{g^2}{2(n_1+n_2)}}`,
     as ``pingouin.compute_effsize`` / ``compute_esci`` do (computed by
-    :func:`evaluation.effect_sizes.hedges_g` and :func:`~evaluation.effect_sizes.hedges_g_ci`).
+    :func:`evaluation.stats.effect_sizes.hedges_g` and
+    :func:`~evaluation.stats.effect_sizes.hedges_g_ci`).
     The test is Welch's t-test
     (``scipy.stats.ttest_ind(equal_var=False)``).
 

@@ -1,7 +1,7 @@
 """Participation: how many schools, participants and Work Groups took part, per group.
 
 Distinct counts only (no statistic), shared by the hub overview page and the board pack; the
-small-number disclosure control is :mod:`evaluation.disclosure`'s.
+small-number disclosure control is :mod:`evaluation.stats.disclosure`'s.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.disclosure import suppress
+from evaluation.stats.disclosure import suppress
 
 DEFAULT_BY = (c.ACADEMIC_YEAR, c.NCP)
 # Result column -> the column whose distinct values it counts.
@@ -85,14 +85,14 @@ def participation(
         Grouping columns, default ``academic_year, ncp``.
     min_n : int, optional
         Groups with fewer participants are hidden; default
-        :data:`evaluation.disclosure.DEFAULT_MIN_N` (5) or ``$IMPACT_MIN_N``.
+        :data:`evaluation.stats.disclosure.DEFAULT_MIN_N` (5) or ``$IMPACT_MIN_N``.
 
     Returns
     -------
     DataFrame
         ``*by, schools, participants, work_groups, suppressed, suppression_reason``: the
         counts of :func:`participation_counts`, blanked (NaN) in every group with fewer than
-        ``min_n`` participants (:func:`evaluation.disclosure.suppress`).
+        ``min_n`` participants (:func:`evaluation.stats.disclosure.suppress`).
 
     Examples
     --------

@@ -18,9 +18,9 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.access import Viewer
-from evaluation.exports import to_csv_bytes, to_xlsx_bytes
-from evaluation.reports import content
-from evaluation.reports.content import (
+from evaluation.io.exports import to_csv_bytes, to_xlsx_bytes
+from evaluation.presentation.reports import content
+from evaluation.presentation.reports.content import (
     SYNTHETIC_BANNER,
     Analysis,
     ReportInputs,
@@ -28,9 +28,9 @@ from evaluation.reports.content import (
     analyse,
     normalise_year,
 )
-from evaluation.reports.document import Document
-from evaluation.reports.html import render
-from evaluation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
+from evaluation.presentation.reports.document import Document
+from evaluation.presentation.reports.html import render
+from evaluation.presentation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
 
 __all__ = [
     "NO_CHROMIUM",
@@ -97,7 +97,7 @@ class BoardPack:
         return self.problem is None
 
     def table_csv(self, name: str) -> bytes:
-        """One table as formula-safe CSV (see :func:`evaluation.exports.to_csv_bytes`).
+        """One table as formula-safe CSV (see :func:`evaluation.io.exports.to_csv_bytes`).
 
         Examples
         --------

@@ -1,7 +1,8 @@
 """Fair national comparison: per-hub effects, pooled NCP effects, funnel data, trends, overview.
 
-Starts from the paired results table (``evaluation.paired.paired_change`` by hub and NCP); every
-table that leaves this module has passed disclosure control (:mod:`evaluation.disclosure`).
+Starts from the paired results table (``evaluation.stats.paired.paired_change`` by hub and NCP);
+every
+table that leaves this module has passed disclosure control (:mod:`evaluation.stats.disclosure`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from evaluation import columns as c
-from evaluation.disclosure import secondary_suppress, suppress
-from evaluation.pooling import Method, RandomEffectsResult, control_limits, pooled_by
+from evaluation.stats.disclosure import secondary_suppress, suppress
+from evaluation.stats.pooling import Method, RandomEffectsResult, control_limits, pooled_by
 
 Effect = Literal["d_z", "mean_change"]
 EFFECT_LABELS = {
@@ -181,7 +182,7 @@ def pool_hubs(
 ) -> pd.Series:
     """Pool one NCP x outcome's hubs (unsuppressed only) into one pooled row.
 
-    Returns the single row of :func:`evaluation.pooling.pooled_by` with ``by=[]`` (columns
+    Returns the single row of :func:`evaluation.stats.pooling.pooled_by` with ``by=[]`` (columns
     ``method, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high, tau2,
     i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``.
 

@@ -1,6 +1,7 @@
 """What goes in a board pack: sections built from loaded frames by calling the statistics modules.
 
-Pure: frames in, :class:`~evaluation.reports.document.Document` out. A hub report uses other
+Pure: frames in, :class:`~evaluation.presentation.reports.document.Document` out. A hub report uses
+other
 hubs' rows only through national pooled values; no other hub's row, count or text enters it.
 """
 
@@ -19,17 +20,8 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.access import MIN_POOLED_HUBS, Viewer, mask_thin_pooled
-from evaluation.disclosure import (
-    SUPPRESSED_SYMBOL,
-    display_table,
-    resolve_min_n,
-    secondary_suppress,
-    suppress,
-)
 from evaluation.instruments import Instrument
-from evaluation.participation import participation_counts
-from evaluation.pooling import Method
-from evaluation.reports.document import (
+from evaluation.presentation.reports.document import (
     BulletList,
     Chart,
     Document,
@@ -40,6 +32,15 @@ from evaluation.reports.document import (
     Section,
     Table,
 )
+from evaluation.stats.disclosure import (
+    SUPPRESSED_SYMBOL,
+    display_table,
+    resolve_min_n,
+    secondary_suppress,
+    suppress,
+)
+from evaluation.stats.participation import participation_counts
+from evaluation.stats.pooling import Method
 
 DASH = "–"
 SYNTHETIC_BANNER = (
@@ -55,7 +56,7 @@ POOLING_METHOD: Method = "REML"
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Already loaded data for a report (see :func:`evaluation.reports.load_inputs`).
+    """Already loaded data for a report (see :func:`evaluation.presentation.reports.load_inputs`).
 
     Attributes
     ----------
@@ -87,7 +88,7 @@ class ReportInputs:
 class Analysis:
     """Paired results computed once and shared by every report on the same inputs.
 
-    ``paired`` is :func:`evaluation.paired.paired_change` by academic year, hub and NCP over
+    ``paired`` is :func:`evaluation.stats.paired.paired_change` by academic year, hub and NCP over
     the construct scores of every survey row.
     """
 
@@ -107,8 +108,8 @@ def analyse(inputs: ReportInputs, *, min_n: int | None = None) -> Analysis:
     >>> analyse(ReportInputs(frame, default_instrument())).paired["item"].tolist()
     ['confidence']
     """
-    from evaluation.paired import paired_change
-    from evaluation.scoring import to_long
+    from evaluation.stats.paired import paired_change
+    from evaluation.stats.scoring import to_long
 
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
     long = to_long(inputs.surveys, inputs.instrument, keys=keys, constructs=True)
@@ -279,14 +280,14 @@ def _slug(text: str) -> str:
 
 
 def _reading(row: pd.Series | dict, *, instrument: Instrument) -> str | None:
-    """Plain-English reading of one paired/unpaired result row (evaluation.readings)."""
-    from evaluation import readings
+    """Plain-English reading of one paired/unpaired result row (presentation.readings)."""
+    from evaluation.presentation import readings
 
     return readings.reading(row, subject="participants", instrument=instrument)
 
 
 def _pupil_reading(row: pd.Series | dict) -> str | None:
-    from evaluation import readings
+    from evaluation.presentation import readings
 
     return readings.pupil_reading(row)
 
@@ -315,7 +316,7 @@ def _fit_page(figure: Any) -> Any:
 
 
 def _long(frame: pd.DataFrame, instrument: Instrument, keys: Sequence[str]) -> pd.DataFrame:
-    from evaluation.scoring import to_long
+    from evaluation.stats.scoring import to_long
 
     return to_long(frame, instrument, keys=tuple(keys), constructs=True)
 
@@ -378,7 +379,7 @@ def _participation(
     notes: _Notes,
 ) -> tuple[Table, dict[str, int]]:
     """People, schools and Work Groups per project (hub report) or per hub (NCP report)."""
-    from evaluation.attrition import attrition
+    from evaluation.stats.attrition import attrition
 
     counts_cols = ["n_pre", "n_post", "n_completers", "pct_retained"]
     per_group = attrition(frame, instrument, by=[by]).drop_duplicates(subset=[by])
@@ -470,7 +471,7 @@ def _participation(
 def _likert_charts(
     frame: pd.DataFrame, instrument: Instrument, *, min_n: int, where: str
 ) -> list[Part]:
-    from evaluation.charts.survey import label_sets, likert_bars, likert_distribution
+    from evaluation.presentation.charts.survey import label_sets, likert_bars, likert_distribution
 
     long = _long(frame, instrument, keys=())
     long = long[long[c.ITEM].isin(instrument.item_ids)]
@@ -513,7 +514,7 @@ def _comparison_table(
 
     Returns (comparison, pooled overview of the hub's NCPs, masked in the same way).
     """
-    from evaluation.national import cross_ncp_overview, funnel_data, hub_effects
+    from evaluation.stats.national import cross_ncp_overview, funnel_data, hub_effects
 
     constructs = list(instrument.constructs)
     year_rows = analysis.paired[
@@ -893,7 +894,7 @@ def _pupil_section(
     rows = scope.rows(pupils)
     if rows.empty:
         return None
-    from evaluation.pupils import pupil_change, pupil_summary
+    from evaluation.stats.pupils import pupil_change, pupil_summary
 
     change = pupil_change(rows)
     change = suppress(change, n_col="n_paired", min_n=min_n)
@@ -948,8 +949,8 @@ def _pupil_section(
             numeric=("Pupils", "Mean", "Median", "Full marks (25)", "20 or more"),
         )
     )
-    from evaluation.charts.pupils import full_marks_chart, score_distribution_chart
-    from evaluation.pupils import score_distribution
+    from evaluation.presentation.charts.pupils import full_marks_chart, score_distribution_chart
+    from evaluation.stats.pupils import score_distribution
     from schemas.reference import mtc_national
 
     national = mtc_national().set_index(c.ACADEMIC_YEAR)
@@ -1048,8 +1049,8 @@ def _headline(
     projects_label: str,
 ) -> tuple[list[Part], list[str], pd.DataFrame]:
     """Key figures, the construct results table with readings, and the change chart."""
-    from evaluation.charts.survey import construct_change_chart
-    from evaluation.comparisons import compare
+    from evaluation.presentation.charts.survey import construct_change_chart
+    from evaluation.stats.comparisons import compare
 
     long = _long(frame, instrument, keys=())
     results = compare(long, by=(), constructs=instrument.constructs)
@@ -1107,7 +1108,7 @@ def _hubs_pooled_by_year(
     The national trend line of a whole-hub pack pools hub x project results, so its ``k`` can
     count one hub several times; the thin-pool rule needs the number of different hubs.
     """
-    from evaluation.national import hub_effects
+    from evaluation.stats.national import hub_effects
 
     rows = hub_effects(paired, outcome=outcome, ncp=ncp, min_n=min_n)
     usable = (
@@ -1145,7 +1146,7 @@ def _hide_thin_national_line(
 
 def _without_pooled_counts(figure: Any) -> Any:
     """Drop the (blanked) respondent count from the national line's hover text."""
-    from evaluation.charts.national import NATIONAL_NAME
+    from evaluation.presentation.charts.national import NATIONAL_NAME
 
     for trace in figure.data:
         if trace.name == NATIONAL_NAME and trace.hovertext is not None:
@@ -1162,8 +1163,8 @@ def _trend_parts(
     notes: _Notes,
     viewer: Viewer | None = None,
 ) -> list[Part]:
-    from evaluation.charts.national import trend_plot
-    from evaluation.national import trends
+    from evaluation.presentation.charts.national import trend_plot
+    from evaluation.stats.national import trends
 
     viewer = viewer or Viewer.national()
 
@@ -1282,7 +1283,7 @@ def hub_document(
     )
 
     # Results by project: the hub's own results per NCP x construct (paired where possible).
-    from evaluation.comparisons import compare
+    from evaluation.stats.comparisons import compare
 
     own = compare(
         _long(frame, instrument, keys=(c.NCP,)), by=[c.NCP], constructs=instrument.constructs
@@ -1321,7 +1322,7 @@ def hub_document(
         )
     ]
     if len(comparison):
-        from evaluation.reports.figures import hub_against_national
+        from evaluation.presentation.reports.figures import hub_against_national
 
         notes.count(
             "National comparison",
@@ -1449,8 +1450,8 @@ def ncp_document(
     >>> doc.title
     'Mastering Number at KS2: national project report 2024/25'
     """
-    from evaluation.charts.national import forest_plot, funnel_plot
-    from evaluation.national import hub_effects, pool_hubs
+    from evaluation.presentation.charts.national import forest_plot, funnel_plot
+    from evaluation.stats.national import hub_effects, pool_hubs
 
     generated = generated or datetime.now(UTC)
     min_n = analysis.min_n

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.instruments import Instrument
-from evaluation.scoring import reverse_code
+from evaluation.stats.scoring import reverse_code
 
 # The one table of wording for alpha, highest band first: a value gets the first label whose
 # threshold it reaches. After George & Mallery (2003), with their "poor" and "unacceptable"
@@ -87,7 +87,8 @@ def cronbach_alpha(
 
     Notes
     -----
-    Items are reverse-coded first (:func:`evaluation.scoring.reverse_code`). Items whose column
+    Items are reverse-coded first (:func:`evaluation.stats.scoring.reverse_code`). Items whose
+    column
     is absent or entirely empty are left out of ``k``. Within each group and construct, people
     missing any of its items are dropped (listwise deletion), then with item covariance matrix
     :math:`C` (denominator :math:`n-1`)

@@ -13,7 +13,7 @@ from typing import Any, TypeGuard
 import pandas as pd
 
 from evaluation.instruments import Instrument
-from evaluation.reliability import alpha_label
+from evaluation.stats.reliability import alpha_label
 
 # Cohen (1988) conventions for standardised mean differences, applied to |d| (or |g|): below
 # 0.2 "very small", below 0.5 "small", below 0.8 "medium", otherwise "large". The one place

@@ -13,8 +13,8 @@ from string import Template
 import plotly.io as pio
 import plotly.offline
 
-from evaluation.charts.palette import OKABE_ITO
-from evaluation.reports.document import (
+from evaluation.presentation.charts.palette import OKABE_ITO
+from evaluation.presentation.reports.document import (
     BulletList,
     Chart,
     Document,
@@ -287,7 +287,7 @@ def render(document: Document) -> str:
     Parameters
     ----------
     document : Document
-        Built by :mod:`evaluation.reports.content`.
+        Built by :mod:`evaluation.presentation.reports.content`.
 
     Returns
     -------

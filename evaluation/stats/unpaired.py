@@ -1,6 +1,7 @@
 """Unpaired change when pre and post answers cannot be matched: Welch t, Mann-Whitney U, Hedges' g.
 
-Vectorised over every group x item like :mod:`evaluation.paired`, with the same result columns;
+Vectorised over every group x item like :mod:`evaluation.stats.paired`, with the same result
+columns;
 values equal SciPy's ``ttest_ind(equal_var=False)`` and ``mannwhitneyu`` defaults to 1e-9.
 """
 
@@ -14,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from evaluation import effect_sizes as es
-from evaluation.paired import RESULT_COLUMNS, _adjust, _reasons, _Responses, _responses
+from evaluation.stats import effect_sizes as es
+from evaluation.stats.paired import RESULT_COLUMNS, _adjust, _reasons, _Responses, _responses
 
 __all__ = ["mann_whitney", "unpaired_change"]
 
@@ -84,7 +85,7 @@ def mann_whitney(
     most 8 values and there are no ties, else the normal approximation with tie correction and
     continuity correction, :math:`z = (\\max(U_x, U_y) - n_x n_y / 2 - 0.5) / \\sigma` and
     :math:`p = 2\\Phi(-z)`, clipped to 1. Ranks come from counting each distinct value per
-    group, as in :func:`evaluation.paired.signed_rank`.
+    group, as in :func:`evaluation.stats.paired.signed_rank`.
 
     Examples
     --------
@@ -253,20 +254,20 @@ def unpaired_change(
     Parameters
     ----------
     long : DataFrame
-        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`.
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.stats.scoring.to_long`.
         ``respondent_id`` may be missing (each row is then a person of its own); a respondent
         with several scores in one phase counts once, with their mean.
     by : sequence of str
         Group keys.
     adjust : {"holm", "bh"} or None
-        Multiplicity adjustment of ``p_t`` (see :func:`evaluation.paired.paired_change`).
+        Multiplicity adjustment of ``p_t`` (see :func:`evaluation.stats.paired.paired_change`).
     constructs : collection of str, optional
         Which ``item`` values are construct scores (their own multiplicity family).
 
     Returns
     -------
     DataFrame
-        The columns of :func:`evaluation.paired.paired_change`, with ``design = "unpaired"``,
+        The columns of :func:`evaluation.stats.paired.paired_change`, with ``design = "unpaired"``,
         ``n_paired = 0`` and:
 
         - ``mean_pre``, ``mean_post``: means of everyone who answered; ``mean_change`` their
@@ -275,8 +276,9 @@ def unpaired_change(
           equal_var=False)``)
         - ``w``, ``p_w``: Mann-Whitney U of the post answers and its p
           (``scipy.stats.mannwhitneyu(post, pre)``)
-        - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g (pooled SD) and its CI
-          (:func:`evaluation.effect_sizes.hedges_g`, :func:`~evaluation.effect_sizes.hedges_g_ci`)
+        - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g (pooled SD) and its
+          CI (:func:`~evaluation.stats.effect_sizes.hedges_g`,
+          :func:`~evaluation.stats.effect_sizes.hedges_g_ci`)
         - ``r_rb``: rank-biserial correlation 2U/(n_post n_pre) - 1
         - ``sd_change``, ``d_z``, ``pct_*``: NaN (there are no individual changes)
         - ``reason``: always says the comparison is unmatched, and why any other value is NaN

@@ -1,6 +1,7 @@
 """Plotly figures for pupil MTC outcomes: score distributions, full marks, change with CIs.
 
-Pure builders over tables from :mod:`evaluation.pupils`; national figures come from reference data.
+Pure builders over tables from :mod:`evaluation.stats.pupils`; national figures come from reference
+data.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evaluation import columns as c
-from evaluation.charts import palette
-from evaluation.charts._layout import error_bars, finish, wrap
-from evaluation.charts.survey import PHASE_TITLES
+from evaluation.presentation.charts import palette
+from evaluation.presentation.charts._layout import error_bars, finish, wrap
+from evaluation.presentation.charts.survey import PHASE_TITLES
 
 PHASE_COLOURS = {"pre": palette.PRE, "post": palette.POST}
 
@@ -45,7 +46,7 @@ def score_distribution_chart(
     Parameters
     ----------
     distribution : DataFrame
-        ``phase, score, pct`` (and ``count``) from ``evaluation.pupils.score_distribution``.
+        ``phase, score, pct`` (and ``count``) from ``evaluation.stats.pupils.score_distribution``.
     national_mean : float, optional
         The national average mark for the year (dashed line).
     national_year : str, optional
@@ -109,7 +110,7 @@ def full_marks_chart(
     Parameters
     ----------
     summary : DataFrame
-        ``phase, n, pct_full_marks`` from ``evaluation.pupils.pupil_summary`` (one row per
+        ``phase, n, pct_full_marks`` from ``evaluation.stats.pupils.pupil_summary`` (one row per
         phase).
 
     Examples
@@ -156,7 +157,7 @@ def pupil_change_chart(
     Parameters
     ----------
     change : DataFrame
-        Rows of ``evaluation.pupils.pupil_change`` with ``group`` as a column: ``n_paired,
+        Rows of ``evaluation.stats.pupils.pupil_change`` with ``group`` as a column: ``n_paired,
         n_schools, mean_change, ci_low, ci_high, mean_post, national_mean``.
     group : str
         The column naming each row (default academic year).

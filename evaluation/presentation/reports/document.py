@@ -1,6 +1,7 @@
 """The board pack as data: a document of sections made of paragraphs, tables and charts.
 
-Content code builds a :class:`Document`; :mod:`evaluation.reports.html` renders it, escaping every
+Content code builds a :class:`Document`; :mod:`evaluation.presentation.reports.html` renders it,
+escaping every
 piece of text, so no user text can ever become markup.
 """
 

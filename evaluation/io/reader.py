@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_string_dtype
 
-from evaluation.headers import norm_key
+from evaluation.io.headers import norm_key
 
 MAX_CELL_CHARS = 100_000
 TextColumns = Callable[[str], bool] | None

@@ -1,6 +1,7 @@
 """Plotly figures for teacher surveys: Likert bars, item dumbbells, change histograms, constructs.
 
-Pure builders: tidy data in, figure out. Colours come from :mod:`evaluation.charts.palette`.
+Pure builders: tidy data in, figure out. Colours come from
+:mod:`evaluation.presentation.charts.palette`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evaluation import columns as c
-from evaluation.charts import palette
-from evaluation.charts._layout import error_bars, finish, wrap
 from evaluation.instruments import Instrument
+from evaluation.presentation.charts import palette
+from evaluation.presentation.charts._layout import error_bars, finish, wrap
 
 PHASE_TITLES = {"pre": "Before (pre)", "post": "After (post)"}
 DISTRIBUTION_COLUMNS = ["label_set", "item", "text", "phase", "score", "label", "n", "pct"]
@@ -50,7 +51,7 @@ def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFr
     Parameters
     ----------
     long : DataFrame
-        Long survey rows ``[..., phase, item, score]`` (``evaluation.scoring.to_long``);
+        Long survey rows ``[..., phase, item, score]`` (``evaluation.stats.scoring.to_long``);
         rows whose item is not an instrument item (construct scores) are ignored.
     instrument : Instrument
         Gives the scale, the labels and the question text.
@@ -261,7 +262,7 @@ def item_dumbbell(results: pd.DataFrame, instrument: Instrument, *, title: str |
     Parameters
     ----------
     results : DataFrame
-        A comparison table (``evaluation.comparisons.compare``) with ``item, mean_pre,
+        A comparison table (``evaluation.stats.comparisons.compare``) with ``item, mean_pre,
         mean_post``; one row per item (construct rows are ignored).
 
     Examples
@@ -467,7 +468,7 @@ def attrition_chart(
     counts : DataFrame (first row used) or mapping
         ``n_pre`` (answered before), ``n_post`` (answered after) and ``n_completers`` (answered
         both, matched by their code; ``n_paired`` is accepted too), as in
-        ``evaluation.attrition.attrition``. Other columns are ignored.
+        ``evaluation.stats.attrition.attrition``. Other columns are ignored.
 
     Examples
     --------

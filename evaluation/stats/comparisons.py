@@ -11,14 +11,14 @@ from typing import Literal
 
 import pandas as pd
 
-from evaluation.paired import (
+from evaluation.stats.paired import (
     RESULT_COLUMNS,
     ZERO_METHODS,
     _adjust,
     _paired_table,
     _responses,
 )
-from evaluation.unpaired import UNMATCHED, _unpaired_table
+from evaluation.stats.unpaired import UNMATCHED, _unpaired_table
 
 __all__ = ["DESIGNS", "MIN_PAIRED", "compare", "overall_design"]
 
@@ -53,7 +53,7 @@ def compare(
     Parameters
     ----------
     long : DataFrame
-        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`.
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.stats.scoring.to_long`.
     by : sequence of str
         Group keys, e.g. ``["hub", "ncp"]``.
     design : {"auto", "paired", "unpaired"}
@@ -71,8 +71,8 @@ def compare(
     Returns
     -------
     DataFrame
-        ``*by`` and the columns of :func:`evaluation.paired.paired_change` (paired rows) or
-        :func:`evaluation.unpaired.unpaired_change` (unpaired rows), one row per group x item,
+        ``*by`` and the columns of :func:`evaluation.stats.paired.paired_change` (paired rows) or
+        :func:`evaluation.stats.unpaired.unpaired_change` (unpaired rows), one row per group x item,
         sorted by the keys; ``design`` says which each row used.
 
     Examples

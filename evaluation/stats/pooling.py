@@ -359,7 +359,7 @@ def pooled_by(
     ----------
     table : DataFrame
         One row per hub x group with columns ``effect``, ``se`` and ``n_col``; rows with
-        ``suppressed == True`` (see :mod:`evaluation.disclosure`) are never pooled.
+        ``suppressed == True`` (see :mod:`evaluation.stats.disclosure`) are never pooled.
     by : sequence of str
         Grouping columns, e.g. ``["ncp", "item"]``; empty for a single pool.
     effect : str

@@ -1,4 +1,4 @@
-"""Tests of evaluation.reading: any table written as CSV or Excel reads back cell for cell."""
+"""Tests of evaluation.io.reader: any table written as CSV or Excel reads back cell for cell."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.reading import column_letter, decode, read_table
+from evaluation.io.reader import column_letter, decode, read_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

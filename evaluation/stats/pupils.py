@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation import columns as c
-from evaluation import effect_sizes
+from evaluation.stats import effect_sizes
 from schemas import reference
 
 SUMMARY_COLUMNS = (
@@ -239,8 +239,8 @@ def pupil_change(
               = \\frac{G}{G-1}\\,\\frac{\\sum_s E_s^2}{N^2}
 
     and inference uses Student's t with :math:`G-1` degrees of freedom (Cameron & Miller 2015).
-    ``d_z`` and ``g_av`` are :func:`evaluation.effect_sizes.cohens_d_z` and
-    :func:`~evaluation.effect_sizes.hedges_g_av` (:math:`J(N-1)\\,\\bar d / \\bar s`, with
+    ``d_z`` and ``g_av`` are :func:`evaluation.stats.effect_sizes.cohens_d_z` and
+    :func:`~evaluation.stats.effect_sizes.hedges_g_av` (:math:`J(N-1)\\,\\bar d / \\bar s`, with
     :math:`\\bar s = (s_{pre} + s_{post})/2`), as for teacher surveys; the interval of
     ``g_av`` is the clustered interval of the mean change put on the same scale,
     :math:`J(N-1)/\\bar s` (the SDs treated as known). ``icc`` is ICC(1) from a one-way

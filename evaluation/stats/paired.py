@@ -17,8 +17,8 @@ import pandas as pd
 from scipy import special, stats
 
 from evaluation import columns as c
-from evaluation import effect_sizes as es
-from evaluation.multiplicity import adjust_within, family_ids, resolve_method
+from evaluation.stats import effect_sizes as es
+from evaluation.stats.multiplicity import adjust_within, family_ids, resolve_method
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -221,7 +221,7 @@ def individual_change(long: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataF
     Parameters
     ----------
     long : DataFrame
-        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`.
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.stats.scoring.to_long`.
     by : sequence of str
         Group keys.
 
@@ -617,7 +617,7 @@ def paired_change(
     Parameters
     ----------
     long : DataFrame
-        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.scoring.to_long`;
+        ``[*by, respondent_id, phase, item, score]`` from :func:`evaluation.stats.scoring.to_long`;
         ``phase`` is ``"pre"`` or ``"post"`` (other rows are ignored). A missing
         ``respondent_id`` is never matched. If a respondent has more than one score for a phase
         in a group (validation normally prevents this) their mean is used.
@@ -646,7 +646,7 @@ def paired_change(
         - ``w``, ``p_w``: Wilcoxon signed-rank ``min(R+, R-)`` and p
           (``scipy.stats.wilcoxon(post, pre, zero_method=...)``, other arguments default)
         - ``d_z``: Cohen's d_z; ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av
-          and its 95% CI (:mod:`evaluation.effect_sizes`)
+          and its 95% CI (:mod:`evaluation.stats.effect_sizes`)
         - ``r_rb``: matched-pairs rank-biserial correlation (zeros dropped)
         - ``pct_improved``, ``pct_same``, ``pct_declined``: % of matched respondents whose
           answer went up / stayed / went down (0-100)
