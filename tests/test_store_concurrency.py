@@ -148,12 +148,11 @@ def _opener(url: str, home: str, barrier, results) -> None:
 def test_a_writer_kept_waiting_too_long_gets_a_retryable_error_and_changes_nothing(
     store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from evaluation.store import datasets as store_module
     from evaluation.store import engine as engines
 
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(engines, "BUSY_TIMEOUT", 0.2)
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(engines, "LOCK_TIMEOUT", "200ms")
     store = Store.open(store_url)
     holder = engines.make_engine(store_url)
     with holder.connect().execution_options(**{engines.WRITE: True}) as other:

@@ -1,15 +1,20 @@
-"""Where the store lives and how we connect: URL resolution, engine settings, migrations.
+"""Where the store lives and how we connect: URL, engine settings, migrations, write transactions.
 
-SQLite by default (a file under IMPACT_HOME), PostgreSQL when ``DATABASE_URL`` is set.
+SQLite by default (a file under IMPACT_HOME), PostgreSQL when ``DATABASE_URL`` is set; the
+dialect-specific parts of the store (locking, fetching payload bytes) live here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import secrets
 import sqlite3
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy as sa
 from alembic import command
@@ -19,7 +24,30 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from evaluation.privacy import impact_home
+from evaluation import privacy
+from evaluation.store.errors import StoreBusy, StoreError
+from evaluation.store.tables import datasets, payloads, store_state
+
+__all__ = [
+    "BUSY_TIMEOUT",
+    "DATABASE_URL_ENV",
+    "DEFAULT_FILE_NAME",
+    "LOCK_TIMEOUT",
+    "MIGRATIONS",
+    "WRITE",
+    "StoreBase",
+    "UnknownRevision",
+    "current_revision",
+    "default_url",
+    "fetch_payloads",
+    "head_revision",
+    "is_busy",
+    "known_revisions",
+    "make_engine",
+    "resolve_url",
+    "upgrade",
+    "write_transaction",
+]
 
 DATABASE_URL_ENV = "DATABASE_URL"
 DEFAULT_FILE_NAME = "impact.sqlite"
@@ -28,6 +56,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT = 30.0
 # Execution option marking a connection that will write (SQLite: BEGIN IMMEDIATE).
 WRITE = "impact_write"
+# PostgreSQL: how long a writer waits for another before reporting that the store is busy.
+LOCK_TIMEOUT = "30s"
 # Any fixed number: the PostgreSQL advisory lock taken while migrating.
 _MIGRATION_LOCK = 7_405_511
 
@@ -59,7 +89,7 @@ def default_url() -> str:
     >>> default_url().endswith("/impact.sqlite")
     True
     """
-    return f"sqlite:///{(impact_home() / DEFAULT_FILE_NAME).resolve()}"
+    return f"sqlite:///{(privacy.impact_home() / DEFAULT_FILE_NAME).resolve()}"
 
 
 def make_engine(url: str) -> Engine:
@@ -207,3 +237,190 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
             )
         command.upgrade(_alembic_config(connection), target)
+
+
+def is_busy(exc: sa.exc.OperationalError) -> bool:
+    """True when a database error means another writer held a lock for too long.
+
+    Examples
+    --------
+    >>> locked = sqlite3.OperationalError("database is locked")
+    >>> is_busy(sa.exc.OperationalError("BEGIN IMMEDIATE", {}, locked))
+    True
+    """
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in ("40001", "40P01", "55P03"):
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: serialised with other writers, the store's version bumped first.
+
+    Raises
+    ------
+    StoreBusy
+        Another writer kept the store locked for longer than ``BUSY_TIMEOUT`` (SQLite) or
+        ``LOCK_TIMEOUT`` (PostgreSQL).
+
+    Examples
+    --------
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with write_transaction(engine) as connection:
+    ...     connection.execute(sa.select(store_state.c.version)).scalar()
+    1
+    """
+    try:
+        with (
+            engine.connect().execution_options(**{WRITE: True}) as connection,
+            connection.begin(),
+        ):
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            # Updating the single state row first makes PostgreSQL writers queue here,
+            # as SQLite's BEGIN IMMEDIATE does.
+            connection.execute(
+                store_state.update()
+                .where(store_state.c.state_id == 1)
+                .values(version=store_state.c.version + 1, token=secrets.token_hex(8))
+            )
+            yield connection
+    except sa.exc.OperationalError as exc:
+        if is_busy(exc):
+            raise StoreBusy(
+                "The data store is busy with another upload. Please try again in a moment."
+            ) from exc
+        raise
+
+
+def fetch_payloads(connection: Connection, ids: Sequence[int]) -> dict[int, bytes]:
+    """Payload bytes by dataset id.
+
+    On PostgreSQL the bytes are fetched in binary format: the default text format sends bytea
+    as hex, which doubles the transfer and costs more than decoding the Parquet itself.
+
+    Examples
+    --------
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with engine.connect() as connection:
+    ...     fetch_payloads(connection, [1, 2])
+    {}
+    """
+    if not ids:
+        return {}
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+            cursor.execute(
+                "SELECT dataset_id, data FROM payloads WHERE dataset_id = ANY(%s)", [list(ids)]
+            )
+            return {int(i): bytes(data) for i, data in cursor.fetchall()}
+    query = sa.select(payloads.c.dataset_id, payloads.c.data).where(payloads.c.dataset_id.in_(ids))
+    return {int(row.dataset_id): row.data for row in connection.execute(query)}
+
+
+class StoreBase:
+    """What every part of the store shares: the engine, the secret key, write transactions.
+
+    :class:`~evaluation.store.Store` adds ingest, scoped reads, roles and the audit log to it.
+    """
+
+    def __init__(self, engine: Engine, *, secret: bytes | None = None) -> None:
+        self._engine = engine
+        self._secret_value = secret
+
+    @classmethod
+    def open(cls, url: str | None = None, *, secret: bytes | None = None) -> Self:
+        """Open (creating or upgrading in place) the store at ``url``.
+
+        Parameters
+        ----------
+        url : str, optional
+            SQLAlchemy URL. None means ``$DATABASE_URL`` or, when unset, the SQLite file
+            ``<IMPACT_HOME>/impact.sqlite``. ``postgresql://`` URLs use psycopg 3.
+        secret : bytes, optional
+            Pseudonymisation key; None means :func:`evaluation.privacy.load_secret` when first
+            needed (``$IMPACT_SECRET`` or the installation's key file).
+
+        Returns
+        -------
+        Store
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> Store.open("sqlite://").is_empty()
+        True
+        """
+        engine = make_engine(resolve_url(url))
+        try:
+            upgrade(engine)
+        except UnknownRevision as exc:
+            engine.dispose()
+            raise StoreError(str(exc)) from exc
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, secret=secret)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and maintenance, not for pages)."""
+        return self._engine
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def version(self) -> str:
+        """A token that changes on every write: use it as a cache key.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> before = store.version()
+        >>> store.set_role("ann", "national", by="admin")
+        >>> store.version() != before
+        True
+        """
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                sa.select(store_state.c.version, store_state.c.token).where(
+                    store_state.c.state_id == 1
+                )
+            ).one()
+        return f"{row.version}-{row.token}"
+
+    def is_empty(self) -> bool:
+        """True when nothing has ever been stored (the dashboard then seeds the sample).
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> Store.open("sqlite://").is_empty()
+        True
+        """
+        with self._engine.connect() as connection:
+            count = connection.execute(sa.select(sa.func.count()).select_from(datasets)).scalar()
+        return not count
+
+    @property
+    def _secret(self) -> bytes:
+        if self._secret_value is None:
+            self._secret_value = privacy.load_secret()
+        return self._secret_value
+
+    def _write(self) -> contextlib.AbstractContextManager[Connection]:
+        """One write transaction (see :func:`write_transaction`)."""
+        return write_transaction(self._engine)

@@ -491,7 +491,7 @@ def inputs_from_files(
 
     Examples
     --------
-    >>> from evaluation.store.datasets import SAMPLE_DIR
+    >>> from evaluation.store import SAMPLE_DIR
     >>> inputs = inputs_from_files([SAMPLE_DIR / "surveys.csv"])
     >>> inputs.synthetic, inputs.datasets["file_name"].tolist()
     (True, ['surveys.csv'])

@@ -1,0 +1,16 @@
+"""Errors the store raises: a request it cannot carry out, or a store busy with another writer.
+
+Their messages are plain English, shown to the user as they are.
+"""
+
+from __future__ import annotations
+
+__all__ = ["StoreBusy", "StoreError"]
+
+
+class StoreError(Exception):
+    """A request the store cannot carry out; the message is plain English for the user."""
+
+
+class StoreBusy(StoreError):
+    """Another upload held the store for too long; trying again shortly will work."""

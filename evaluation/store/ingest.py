@@ -1,0 +1,596 @@
+"""Ingest: validating and storing uploads, replacing and withdrawing datasets; one transaction each.
+
+A file is stored only when valid; its SHA-256 spots duplicates; every change is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation import columns as c
+from evaluation import privacy, validation
+from evaluation.access import Viewer
+from evaluation.instruments import Instrument, default_instrument
+from evaluation.io.reader import FileDefaults
+from evaluation.store import payload
+from evaluation.store.audit import actor_name, now, record, required_reason
+from evaluation.store.contents import Kind, instrument_json, prepare
+from evaluation.store.engine import StoreBase
+from evaluation.store.errors import StoreError
+from evaluation.store.scope import may_change, rows_outside_scope, scope_fix
+from evaluation.store.tables import dataset_groups, datasets, payloads, store_state
+
+__all__ = ["SAMPLE_DIR", "SAMPLE_FILES", "SAMPLE_UPLOADER", "AddResult", "Ingest"]
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "small"
+SAMPLE_FILES: tuple[tuple[str, Kind], ...] = (("surveys.csv", "survey"), ("pupils.csv", "pupil"))
+SAMPLE_UPLOADER = "sample data (synthetic)"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to an upload.
+
+    Attributes
+    ----------
+    status : {"stored", "duplicate", "invalid"}
+        ``duplicate``: the same bytes are already stored (``dataset_id`` names that dataset).
+    dataset_id : int or None
+        The new (or existing) dataset; None when nothing was stored.
+    n_rows : int
+        Rows in the file.
+    report : ValidationReport or None
+        The validation report (None for frames added directly with :meth:`Store.add_frame`).
+    message : str
+        One plain-English sentence saying what happened.
+    unreadable : bool
+        True when the file could not be read as a table at all.
+    """
+
+    status: Literal["stored", "duplicate", "invalid"]
+    dataset_id: int | None
+    n_rows: int
+    report: validation.ValidationReport | None = None
+    message: str = ""
+    unreadable: bool = False
+
+
+class _Duplicate(Exception):
+    def __init__(self, dataset_id: int) -> None:
+        super().__init__(dataset_id)
+        self.dataset_id = dataset_id
+
+
+class Ingest(StoreBase):
+    """Adding, replacing and withdrawing datasets (part of :class:`~evaluation.store.Store`)."""
+
+    def seed_sample(self) -> tuple[AddResult, ...]:
+        """Store the committed small synthetic sample (surveys and pupils), marked synthetic.
+
+        Storing it twice changes nothing (the second time each file is a duplicate).
+
+        Returns
+        -------
+        tuple of AddResult
+            One per sample file.
+        """
+        results = []
+        for file_name, kind in SAMPLE_FILES:
+            path = SAMPLE_DIR / file_name
+            if not path.exists():
+                raise StoreError(f"The sample file {path} is missing from this installation.")
+            result = self.add_file(
+                path, kind=kind, file_name=file_name, uploader=SAMPLE_UPLOADER, synthetic=True
+            )
+            if result.status == "invalid":
+                raise StoreError(f"The sample file {file_name} did not pass its checks.")
+            results.append(result)
+        return tuple(results)
+
+    def add_file(
+        self,
+        source: bytes | str | os.PathLike[str] | Any,
+        *,
+        kind: Kind = "survey",
+        file_name: str | None = None,
+        defaults: FileDefaults | None = None,
+        uploader: str = "local user",
+        viewer: Viewer | None = None,
+        overrides: Mapping[str, str] | None = None,
+        instrument: Instrument | None = None,
+        synthetic: bool = False,
+    ) -> AddResult:
+        """Validate a file and, only if it is valid, store it (one transaction).
+
+        Parameters
+        ----------
+        source : bytes, path or file-like
+            The uploaded file (a file-like object such as Streamlit's upload is read whole).
+        kind : {"survey", "pupil"}
+        file_name : str, optional
+            The original file name (defaults to the path's name).
+        defaults : FileDefaults, optional
+            Hub, NCP, phase, year, Work Group for a whole file whose rows lack them.
+        uploader : str
+            Who uploaded (recorded with the dataset and in the audit log).
+        viewer : Viewer, optional
+            When given and not national, every row must belong to the viewer's hub (and, for a
+            lead, their Work Groups); otherwise the file is reported invalid.
+        overrides : mapping, optional
+            Column mapping corrections passed to validation.
+        instrument : Instrument, optional
+            Survey instrument passed to validation.
+        synthetic : bool
+            Mark the dataset as synthetic (made-up) data.
+
+        Returns
+        -------
+        AddResult
+            ``stored``, ``duplicate`` (same bytes already stored) or ``invalid`` (nothing stored;
+            ``report`` lists the problems).
+        """
+        if viewer is not None and uploader == "local user":
+            uploader = viewer.name
+        return self._add_upload(
+            source,
+            kind,
+            file_name,
+            defaults,
+            overrides,
+            instrument,
+            viewer,
+            who=uploader,
+            synthetic=synthetic,
+        )
+
+    def add_frame(
+        self,
+        frame: pd.DataFrame,
+        *,
+        kind: Kind,
+        instrument: Instrument | None = None,
+        file_bytes: bytes | None = None,
+        file_name: str = "data frame",
+        defaults: FileDefaults | Mapping[str, Any] | None = None,
+        uploader: str = "local user",
+        synthetic: bool = False,
+        viewer: Viewer | None = None,
+        replaces: int | None = None,
+        reason: str | None = None,
+    ) -> AddResult:
+        """Store an already validated canonical frame (what :meth:`add_file` calls).
+
+        Identifiers are pseudonymised, only canonical columns are kept (item columns of the
+        instrument and ``text_*`` answers with email addresses removed), and the rows are
+        written as one columnar payload, all in one transaction.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Canonical survey or pupil frame with raw identifiers.
+        kind : {"survey", "pupil"}
+        instrument : Instrument, optional
+            Survey instrument (default: :func:`~evaluation.instruments.default_instrument`).
+        file_bytes : bytes, optional
+            The original file, whose SHA-256 identifies duplicates (default: the frame's CSV).
+        file_name, uploader, synthetic
+            Provenance recorded with the dataset.
+        defaults : FileDefaults or mapping, optional
+            Recorded (a later replacement reuses them); a default Work Group is added to pupil
+            rows, which have no such column of their own.
+        viewer : Viewer, optional
+            When given and not national, rows outside the viewer's scope raise StoreError (and
+            a replaced dataset must lie wholly within it).
+        replaces : int, optional
+            An active dataset this frame replaces (see :meth:`replace`); ``reason`` says why.
+
+        Returns
+        -------
+        AddResult
+            ``stored`` or ``duplicate``; ``report`` is None.
+
+        Raises
+        ------
+        StoreError
+            Empty frame, missing required columns, rows outside the viewer's scope, or a
+            database filled using a different secret key.
+        StoreBusy
+            Another writer kept the store locked for too long; retry.
+        """
+        return self._store(
+            frame,
+            kind=kind,
+            instrument=instrument,
+            file_bytes=file_bytes,
+            file_name=file_name,
+            defaults=defaults,
+            who=uploader,
+            synthetic=synthetic,
+            viewer=viewer,
+            replaces=replaces,
+            reason=required_reason(reason) if replaces is not None else reason,
+            by=viewer if viewer is not None else uploader,
+        )
+
+    def withdraw(self, dataset_id: int, *, reason: str, by: Viewer | str) -> None:
+        """Withdraw an active dataset: its rows stop being loaded; an audit entry records why.
+
+        Parameters
+        ----------
+        dataset_id : int
+        reason : str
+            Why (required, recorded in the audit log).
+        by : Viewer or str
+            Who. A hub or lead viewer may only withdraw a dataset all of whose rows they may see;
+            a plain name acts as the local national user.
+
+        Raises
+        ------
+        StoreError
+            Unknown or inactive dataset, missing reason, or not allowed.
+        """
+        reason = required_reason(reason)
+        who = actor_name(by)
+        with self._write() as connection:
+            at = now()
+            old = self._active_dataset(connection, dataset_id, by)
+            _set_status(connection, old.dataset_id, "withdrawn", at=at, who=who, reason=reason)
+            record(
+                connection,
+                at=at,
+                who=who,
+                action="withdraw",
+                dataset_id=dataset_id,
+                reason=reason,
+                detail={"file_name": old.file_name},
+            )
+
+    def replace(
+        self,
+        dataset_id: int,
+        source: bytes | str | os.PathLike[str] | Any,
+        *,
+        file_name: str | None = None,
+        by: Viewer | str,
+        reason: str = "Replaced with a corrected file",
+        defaults: FileDefaults | None = None,
+        overrides: Mapping[str, str] | None = None,
+        instrument: Instrument | None = None,
+    ) -> AddResult:
+        """Replace an active dataset with a corrected file, in one transaction.
+
+        The new file is validated as the same kind; with no ``defaults`` the old dataset's are
+        reused. The old dataset becomes ``replaced`` (kept, no longer loaded) and the audit log
+        records who, when and why.
+
+        Returns
+        -------
+        AddResult
+            ``stored`` (the new dataset), ``invalid`` (nothing changed) or ``duplicate`` (the new
+            file is already stored; nothing changed).
+
+        Raises
+        ------
+        StoreError
+            Unknown or inactive dataset, or not allowed.
+        """
+        reason = required_reason(reason)
+        with self._engine.connect() as connection:
+            old = self._active_dataset(connection, dataset_id, by)
+        if defaults is None and old.defaults:
+            defaults = _file_defaults(old.defaults)
+        viewer = by if isinstance(by, Viewer) else None
+        return self._add_upload(
+            source,
+            old.kind,
+            file_name,
+            defaults,
+            overrides,
+            instrument,
+            viewer,
+            who=actor_name(by),
+            synthetic=False,
+            replaces=dataset_id,
+            reason=reason,
+            by=by,
+        )
+
+    def _add_upload(
+        self,
+        source: Any,
+        kind: Kind,
+        file_name: str | None,
+        defaults: FileDefaults | None,
+        overrides: Mapping[str, str] | None,
+        instrument: Instrument | None,
+        viewer: Viewer | None,
+        *,
+        who: str,
+        synthetic: bool,
+        replaces: int | None = None,
+        reason: str | None = None,
+        by: Viewer | str | None = None,
+    ) -> AddResult:
+        """Validate an upload and, only if it is valid (and within ``viewer``'s scope), store it."""
+        data, name = _read_source(source, file_name)
+        options: dict[str, Any] = {"kind": kind, "file_name": name, "defaults": defaults}
+        if overrides is not None:
+            options["overrides"] = overrides
+        if instrument is not None and kind == "survey":
+            options["instrument"] = instrument
+        checked = validation.check(data if data is not None else source, **options)
+        report = checked.report
+        if checked.frame is None:
+            return _invalid(
+                report,
+                "The file could not be read as a table; nothing was stored.",
+                unreadable=True,
+            )
+        if not report.valid:
+            return _invalid(
+                report, f"The file has {len(report.errors)} problem(s) to fix; nothing was stored."
+            )
+        outside = rows_outside_scope(checked.frame, viewer)
+        if outside:
+            problems = tuple(
+                validation.Problem(
+                    severity="error",
+                    code="outside_your_scope",
+                    row=row,
+                    column=c.HUB,
+                    value=None,
+                    message=f"Row {row} belongs to a hub or Work Group you cannot upload for.",
+                    fix=scope_fix(viewer),
+                )
+                for row in outside[:50]
+            )
+            report = dataclasses.replace(report, errors=report.errors + problems)
+            return _invalid(
+                report,
+                f"{len(outside)} row(s) are outside what you may upload; nothing was stored.",
+            )
+        result = self._store(
+            checked.frame,
+            kind=kind,
+            instrument=checked.instrument,
+            file_bytes=data,
+            file_name=name,
+            defaults=defaults,
+            who=who,
+            synthetic=synthetic,
+            viewer=viewer,
+            replaces=replaces,
+            reason=reason,
+            by=by,
+        )
+        return dataclasses.replace(result, report=checked.report)
+
+    def _store(
+        self,
+        frame: pd.DataFrame,
+        *,
+        kind: Kind,
+        instrument: Instrument | None,
+        file_bytes: bytes | None,
+        file_name: str,
+        defaults: FileDefaults | Mapping[str, Any] | None,
+        who: str,
+        synthetic: bool,
+        viewer: Viewer | None,
+        replaces: int | None = None,
+        reason: str | None = None,
+        by: Viewer | str | None = None,
+    ) -> AddResult:
+        if kind not in ("survey", "pupil"):
+            raise ValueError(f"kind must be 'survey' or 'pupil', not {kind!r}")
+        defaults_dict = _defaults_dict(defaults)
+        if kind == "survey":
+            instrument = instrument or default_instrument()
+        outside = rows_outside_scope(frame, viewer)
+        if outside:
+            raise StoreError(
+                f"{len(outside)} row(s) are outside what you may upload (first: row {outside[0]})."
+            )
+        secret = self._secret
+        prepared = prepare(
+            frame, kind=kind, instrument=instrument, defaults=defaults_dict, secret=secret
+        )
+        digest = hashlib.sha256(
+            file_bytes if file_bytes is not None else frame.to_csv(index=False).encode("utf-8")
+        ).hexdigest()
+        n_rows = len(prepared.frame)
+        try:
+            with self._write() as connection:
+                at = now()
+                _check_secret(connection, secret)
+                if replaces is not None:
+                    old = self._active_dataset(connection, replaces, by if by is not None else who)
+                    if old.kind != kind:
+                        raise StoreError(
+                            f"Dataset {replaces} holds {old.kind} data; replace it with a "
+                            f"{old.kind} file."
+                        )
+                existing = _active_with_digest(connection, digest)
+                if existing is not None:
+                    raise _Duplicate(existing)
+                dataset_id = connection.execute(
+                    datasets.insert()
+                    .values(
+                        kind=kind,
+                        status="active",
+                        synthetic=synthetic,
+                        sha256=digest,
+                        n_rows=n_rows,
+                        file_name=file_name,
+                        uploader=who,
+                        uploaded_at=at,
+                        defaults=defaults_dict,
+                        instrument=instrument_json(instrument) if kind == "survey" else None,
+                        replaces=replaces,
+                    )
+                    .returning(datasets.c.dataset_id)
+                ).scalar_one()
+                connection.execute(
+                    dataset_groups.insert(),
+                    [{"dataset_id": dataset_id, **g} for g in prepared.groups],
+                )
+                connection.execute(
+                    payloads.insert().values(
+                        dataset_id=dataset_id, format=payload.FORMAT, data=prepared.blob
+                    )
+                )
+                detail = {"file_name": file_name, "kind": kind, "n_rows": n_rows, "sha256": digest}
+                if prepared.dropped:
+                    detail["columns_not_kept"] = list(prepared.dropped)
+                ids = {"dataset_id": dataset_id}
+                if replaces is not None:
+                    _set_status(
+                        connection,
+                        replaces,
+                        "replaced",
+                        at=at,
+                        who=who,
+                        reason=reason,
+                        replaced_by=dataset_id,
+                    )
+                    detail["replaced_file_name"] = old.file_name
+                    ids = {"dataset_id": replaces, "new_dataset_id": dataset_id}
+                action = "add" if replaces is None else "replace"
+                record(
+                    connection, at=at, who=who, action=action, reason=reason, detail=detail, **ids
+                )
+        except _Duplicate as duplicate:
+            return _duplicate_result(duplicate.dataset_id, n_rows)
+        except sa.exc.IntegrityError:
+            # Another process stored the same bytes between our check and our insert.
+            with self._engine.connect() as connection:
+                existing = _active_with_digest(connection, digest)
+            if existing is None:
+                raise
+            return _duplicate_result(existing, n_rows)
+        verb = "Stored" if replaces is None else f"Replaced dataset {replaces} with"
+        return AddResult(
+            "stored",
+            dataset_id,
+            n_rows,
+            None,
+            f"{verb} dataset {dataset_id} ({n_rows} rows from {file_name}).",
+        )
+
+    def _active_dataset(self, connection: Connection, dataset_id: int, by: Viewer | str) -> Any:
+        row = connection.execute(
+            sa.select(datasets).where(datasets.c.dataset_id == int(dataset_id))
+        ).one_or_none()
+        viewer = by if isinstance(by, Viewer) else None
+        if row is None or (
+            viewer is not None and not may_change(connection, row.dataset_id, viewer)
+        ):
+            raise StoreError(f"There is no dataset {dataset_id} that you may change.")
+        if row.status != "active":
+            raise StoreError(f"Dataset {dataset_id} is already {row.status}; nothing was changed.")
+        return row
+
+
+def _check_secret(connection: Connection, secret: bytes) -> None:
+    fingerprint = privacy.secret_fingerprint(secret)
+    stored = connection.execute(
+        sa.select(store_state.c.secret_check).where(store_state.c.state_id == 1)
+    ).scalar()
+    if stored is None:
+        connection.execute(
+            store_state.update().where(store_state.c.state_id == 1).values(secret_check=fingerprint)
+        )
+    elif stored != fingerprint:
+        raise StoreError(
+            "This database was filled using a different secret key, so the same person would "
+            "not match across files. Set IMPACT_SECRET (or restore the secret.key file) used "
+            "when it was created."
+        )
+
+
+def _set_status(
+    connection: Connection,
+    dataset_id: int,
+    status: str,
+    *,
+    at: datetime,
+    who: str,
+    reason: str | None,
+    replaced_by: int | None = None,
+) -> None:
+    """Retire an active dataset (withdrawn or replaced), recording who, when and why."""
+    connection.execute(
+        datasets.update()
+        .where(datasets.c.dataset_id == dataset_id)
+        .values(
+            status=status,
+            status_changed_at=at,
+            status_changed_by=who,
+            status_reason=reason,
+            replaced_by=replaced_by,
+        )
+    )
+
+
+def _active_with_digest(connection: Connection, digest: str) -> int | None:
+    """The active dataset holding a file with this SHA-256, if any."""
+    return connection.execute(
+        sa.select(datasets.c.dataset_id).where(
+            datasets.c.sha256 == digest, datasets.c.status == "active"
+        )
+    ).scalar()
+
+
+def _invalid(report: Any, message: str, *, unreadable: bool = False) -> AddResult:
+    return AddResult("invalid", None, report.n_rows, report, message, unreadable=unreadable)
+
+
+def _duplicate_result(dataset_id: int, n_rows: int) -> AddResult:
+    return AddResult(
+        "duplicate",
+        dataset_id,
+        n_rows,
+        None,
+        f"This file is already stored as dataset {dataset_id}; nothing new was added.",
+    )
+
+
+def _read_source(source: Any, file_name: str | None) -> tuple[bytes | None, str]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), file_name or "upload"
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            return path.read_bytes(), file_name or path.name
+        except OSError:
+            return None, file_name or path.name  # validation reports it as unreadable
+    for method in ("getvalue", "read"):
+        if hasattr(source, method):
+            data = getattr(source, method)()
+            name = file_name or getattr(source, "name", None) or "upload"
+            return (data.encode("utf-8") if isinstance(data, str) else bytes(data)), str(name)
+    raise TypeError(f"cannot read an upload from {type(source).__name__}")
+
+
+def _defaults_dict(defaults: Any) -> dict[str, Any]:
+    if defaults is None:
+        return {}
+    if dataclasses.is_dataclass(defaults) and not isinstance(defaults, type):
+        return {k: v for k, v in dataclasses.asdict(defaults).items() if v is not None}
+    values = dict(defaults)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _file_defaults(values: Mapping[str, Any]) -> FileDefaults:
+    return FileDefaults(**values)

@@ -1,0 +1,251 @@
+"""Scoped reads: the datasets, survey rows and pupil rows a viewer may see.
+
+Every read takes a :class:`~evaluation.access.Viewer`; there is no unscoped read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from evaluation import columns as c
+from evaluation.access import Viewer
+from evaluation.instruments import Instrument
+from evaluation.store import payload
+from evaluation.store.contents import GROUP_COLUMNS, Kind, union_instrument
+from evaluation.store.engine import StoreBase, fetch_payloads
+from evaluation.store.scope import (
+    Filter,
+    filter_conditions,
+    require_viewer,
+    row_scope,
+    scope_conditions,
+    visible_ids,
+)
+from evaluation.store.tables import dataset_groups, datasets
+
+__all__ = ["DATASET_COLUMNS", "LIST_COLUMNS", "Reads"]
+
+LIST_COLUMNS = {
+    "hubs": c.HUB,
+    "ncps": c.NCP,
+    "academic_years": c.ACADEMIC_YEAR,
+    "phases": c.PHASE,
+    "work_groups": c.WORK_GROUP,
+}
+DATASET_COLUMNS = (
+    "dataset_id",
+    "kind",
+    "status",
+    "synthetic",
+    "n_rows",
+    *LIST_COLUMNS,
+    "file_name",
+    "sha256",
+    "uploader",
+    "uploaded_at",
+    "replaces",
+    "replaced_by",
+    "status_changed_at",
+    "status_changed_by",
+    "status_reason",
+)
+
+
+class Reads(StoreBase):
+    """Scoped reads of datasets, surveys and pupils (part of :class:`~evaluation.store.Store`)."""
+
+    def list_datasets(self, viewer: Viewer, *, kind: Kind | None = None) -> pd.DataFrame:
+        """The datasets this viewer may see (any status), oldest first.
+
+        A hub or lead viewer sees a dataset when it holds at least one row they may see, and its
+        summary (row count, hubs, NCPs, ...) counts only those rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            dataset_id, kind, status, synthetic, n_rows, hubs, ncps, academic_years, phases,
+            work_groups (lists), file_name, sha256, uploader, uploaded_at (UTC), replaces,
+            replaced_by, status_changed_at, status_changed_by, status_reason.
+        """
+        require_viewer(viewer)
+        group_query = sa.select(dataset_groups).where(*scope_conditions(viewer))
+        with self._engine.connect() as connection:
+            groups = pd.DataFrame(connection.execute(group_query).mappings().all())
+            query = sa.select(
+                *[col for col in datasets.c if col.name not in ("defaults", "instrument")]
+            )
+            if viewer.role != "national":
+                query = query.where(datasets.c.dataset_id.in_(visible_ids(viewer)))
+            if kind is not None:
+                query = query.where(datasets.c.kind == kind)
+            rows = pd.DataFrame(
+                connection.execute(query.order_by(datasets.c.dataset_id)).mappings().all()
+            )
+        return _dataset_table(rows, groups)
+
+    def load_surveys(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> tuple[pd.DataFrame, Instrument]:
+        """Active survey rows this viewer may see, for analysis, and the instrument covering them.
+
+        Parameters
+        ----------
+        viewer : Viewer
+            Required: national sees all rows; hub its hub's rows; lead its hub's rows in its
+            Work Groups (also when one dataset spans several hubs).
+        academic_year, hub, ncp : str or sequence of str, optional
+            Keep only rows with these values.
+        synthetic : bool, optional
+            Include synthetic (sample) datasets: True always, False never, None (default) only
+            while the viewer can see no real survey data, so the sample never mixes with real
+            uploads.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            ``dataset_id`` then the canonical wide survey columns (respondent_id pseudonymised),
+            item columns of every dataset loaded.
+        instrument : Instrument
+            The union of the loaded datasets' instruments (first definition of an item wins);
+            the default instrument when nothing is loaded.
+        """
+        rows, frame = self._payload_rows("survey", viewer, academic_year, hub, ncp, synthetic)
+        instrument = union_instrument([row.instrument for row in rows])
+        if not rows:
+            frame = _empty_survey_frame(instrument)
+        return frame, instrument
+
+    def load_pupils(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> pd.DataFrame:
+        """Active pupil rows this viewer may see (same scoping and filters as :meth:`load_surveys`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``dataset_id`` then the canonical pupil columns (pupil_id pseudonymised).
+        """
+        rows, frame = self._payload_rows("pupil", viewer, academic_year, hub, ncp, synthetic)
+        if not rows:
+            frame = _empty_pupil_frame()
+        return frame
+
+    def _payload_rows(
+        self,
+        kind: Kind,
+        viewer: Viewer,
+        academic_year: Filter,
+        hub: Filter,
+        ncp: Filter,
+        synthetic: bool | None,
+    ) -> tuple[list[_Loaded], pd.DataFrame]:
+        """The chosen datasets and their rows this viewer may see, decoded into one frame."""
+        require_viewer(viewer)
+        active = sa.and_(datasets.c.status == "active", datasets.c.kind == kind)
+        wanted = sa.select(dataset_groups.c.dataset_id).where(
+            *scope_conditions(viewer), *filter_conditions(academic_year, hub, ncp)
+        )
+        query = (
+            sa.select(datasets.c.dataset_id, datasets.c.instrument)
+            .where(active, datasets.c.dataset_id.in_(wanted))
+            .order_by(datasets.c.dataset_id)
+        )
+        with self._engine.connect() as connection:
+            if synthetic is None:
+                real = connection.execute(
+                    sa.select(datasets.c.dataset_id)
+                    .where(
+                        active,
+                        ~datasets.c.synthetic,
+                        datasets.c.dataset_id.in_(visible_ids(viewer)),
+                    )
+                    .limit(1)
+                ).first()
+                synthetic = real is None
+            if not synthetic:
+                query = query.where(~datasets.c.synthetic)
+            chosen = connection.execute(query).all()
+            blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
+        rows = [_Loaded(row.dataset_id, row.instrument, blobs[row.dataset_id]) for row in chosen]
+        frame = payload.decode(
+            [(row.dataset_id, row.data) for row in rows],
+            allowed=row_scope(viewer, academic_year, hub, ncp),
+        )
+        return rows, frame
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    dataset_id: int
+    instrument: dict[str, Any] | None
+    data: bytes
+
+
+def _empty_survey_frame(instrument: Instrument) -> pd.DataFrame:
+    frame = pd.DataFrame({c.DATASET_ID: pd.Series(dtype="int64")})
+    for column in c.SURVEY_KEY_COLUMNS:
+        if column == c.SCHOOL_URN:
+            frame[column] = pd.Series(dtype="Int64")
+        elif column == c.SUBMITTED_AT:
+            frame[column] = pd.Series(dtype="datetime64[ns]")
+        else:
+            frame[column] = pd.Series(dtype="str")
+    frame[c.SOURCE_ROW] = pd.Series(dtype="int64")
+    for item in instrument.item_ids:
+        frame[item] = pd.Series(dtype="float64")
+    return frame
+
+
+def _empty_pupil_frame() -> pd.DataFrame:
+    dtypes = {
+        c.SCHOOL_URN: "Int64",
+        c.YEAR_GROUP: "Int64",
+        c.ASSESSED_ON: "datetime64[ns]",
+        c.SCORE: "float64",
+        c.DISADVANTAGED: "boolean",
+        c.SEN: "boolean",
+        c.EAL: "boolean",
+    }
+    frame = pd.DataFrame({c.DATASET_ID: pd.Series(dtype="int64")})
+    for column in c.PUPIL_COLUMNS:
+        frame[column] = pd.Series(dtype=dtypes.get(column, "str"))
+    frame[c.SOURCE_ROW] = pd.Series(dtype="int64")
+    return frame
+
+
+def _dataset_table(rows: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=list(DATASET_COLUMNS))
+    rows = rows.drop(columns=["n_rows"]).set_index("dataset_id")
+    if groups.empty:
+        groups = pd.DataFrame(columns=["dataset_id", *GROUP_COLUMNS, "n_rows"])
+    by_dataset = groups.groupby("dataset_id")
+    summary = pd.DataFrame({"n_rows": by_dataset["n_rows"].sum()})
+    for name, column in LIST_COLUMNS.items():
+        summary[name] = by_dataset[column].agg(lambda s: sorted({str(v) for v in s.dropna()}))
+    table = rows.join(summary, how="left").reset_index()
+    table["n_rows"] = table["n_rows"].fillna(0).astype("int64")
+    for name in LIST_COLUMNS:
+        table[name] = [v if isinstance(v, list) else [] for v in table[name]]
+    for column in ("uploaded_at", "status_changed_at"):
+        table[column] = pd.to_datetime(table[column], utc=True)
+    for column in ("replaces", "replaced_by"):
+        table[column] = table[column].astype("Int64")
+    table["synthetic"] = table["synthetic"].astype(bool)
+    return table.loc[:, list(DATASET_COLUMNS)]
