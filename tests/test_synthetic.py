@@ -1,4 +1,4 @@
-"""Tests of the synthetic data generator (evaluation/synthetic.py) and the committed sample."""
+"""Tests of the synthetic data generator (evaluation/synthetic/) and the committed sample."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from scipy import stats
 from evaluation import columns as c
 from evaluation import synthetic
 from evaluation.instruments import default_instrument
+from evaluation.synthetic.world import SIZES
 from schemas import reference
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ def test_unknown_scale_is_refused():
 def test_national_scale_is_planned_at_about_a_million_survey_rows():
     # Expected rows = hubs x years x Work Groups per hub-year x mean group size (11, the centre
     # of the 6-16 draw) x responses per teacher (pre 96.5% + post 79.5% = 1.76).
-    size = synthetic._SIZES["national"]
+    size = SIZES["national"]
     n_years = len(reference.mtc_national())
     expected = 40 * n_years * size.work_groups_per_hub_year * 11 * 1.76
     assert 850_000 < expected < 1_150_000
