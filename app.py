@@ -1,6 +1,7 @@
 """Streamlit entry point: who is viewing, navigation for their role, and the shared sidebar.
 
-Each page lives in pages/; shared plumbing (viewer, store, caches, filters, errors) in app_support.
+Each page lives in pages/; shared plumbing (viewer, store, caches, filters, errors) in app_support,
+the page list and its sections in app_support.navigation.
 """
 
 import streamlit as st
@@ -37,16 +38,10 @@ def page(key: str, **kw) -> st.Page:
     return st.Page(path, title=title, icon=icon, **kw)
 
 
-offered = ui.pages_for(access.viewer)
-sections = {
-    "Start": ["home", "upload"],
-    "Results": ["impact", "hub", "national", "pupils"],
-    "About the data": ["datasets", "methods", "roles"],
-}
 navigation = st.navigation(
     {
-        heading: [page(key, default=key == "home") for key in keys if key in offered]
-        for heading, keys in sections.items()
+        heading: [page(key, default=key == "home") for key in keys]
+        for heading, keys in ui.sections_for(access.viewer).items()
     }
 )
 

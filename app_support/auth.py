@@ -2,6 +2,7 @@
 
 Locally (no ``[auth]`` in .streamlit/secrets.toml) everyone is one national user; deployed,
 Streamlit's OIDC login names the person and the store's role table says what they may see.
+:func:`current_viewer` is the one place every page and loader asks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,23 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from app_support.store_access import data_version, get_store, store_location
 from evaluation.access import LOCAL_USER, Viewer, normalise_identity, with_open_text_rule
+
+__all__ = [
+    "REQUIRE_LOGIN_ENV",
+    "TEST_VIEWER_KEY",
+    "Access",
+    "auth_configured",
+    "current_access",
+    "current_viewer",
+    "decide",
+    "draw_gate",
+    "login_required",
+    "sign_in_button",
+    "sign_out_button",
+    "viewer_key",
+]
 
 log = logging.getLogger("maths_hubs_impact.app")
 
@@ -80,8 +97,6 @@ def _user_attr(name: str) -> Any:
 
 @st.cache_data(show_spinner=False, ttl=60, max_entries=256)
 def _role_for(location: str, version: str, email: str) -> Viewer | None:
-    from app_support import get_store
-
     return get_store().get_role(email)
 
 
@@ -128,8 +143,6 @@ def current_access() -> Access:
     email = normalise_identity(email) if email else None
     role = None
     if configured and logged_in and email:
-        from app_support import data_version, store_location
-
         try:
             role = _role_for(store_location(), data_version(), email)
         except Exception as exc:  # the store is down: nobody sees data, and we say why
@@ -142,6 +155,32 @@ def current_access() -> Access:
         role=role,
         require_login=login_required(),
     )
+
+
+def current_viewer() -> Viewer:
+    """The person viewing the dashboard: the one place every page and loader asks.
+
+    Locally (no sign-in configured) a single national user; deployed, the signed-in person's
+    role from the store. With no viewer (not signed in, or no role) this draws the sign-in or
+    "ask your hub" page instead and stops the run, so no data is ever read without a viewer.
+    """
+    access = current_access()
+    if access.viewer is None:
+        draw_gate(access)
+        st.stop()
+    return access.viewer
+
+
+def viewer_key(viewer: Viewer) -> str:
+    """What the cached loaders key a viewer on: role, hub, Work Groups, open-text rule.
+
+    Examples
+    --------
+    >>> viewer_key(Viewer.national())
+    'national|None||1'
+    """
+    groups = ",".join(viewer.work_groups)
+    return f"{viewer.role}|{viewer.hub}|{groups}|{int(viewer.sees_open_text)}"
 
 
 def sign_in_button(key: str) -> None:

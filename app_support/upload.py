@@ -12,7 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-import app_support as ui
+from app_support.auth import current_viewer
+from app_support.filtering import all_label, filters, hubs_for
+from app_support.store_access import get_store
+from app_support.templates import instrument_table, pupil_template, survey_template
+from app_support.widgets import download_table, plain
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
@@ -93,8 +97,8 @@ def _index_of(options: list[Any], value: Any) -> int:
 
 def about_form(*, key: str) -> About:
     """Hub, NCP, year and Work Group for the whole upload; starts from the sidebar filters."""
-    chosen = ui.filters()
-    hubs = [None, *ui.hubs_for(ui.current_viewer())]
+    chosen = filters()
+    hubs = [None, *hubs_for(current_viewer())]
     ncps = [None, *reference.ncps()["name"].tolist()]
     years = [None, *academic_years()]
     left, middle, right, last = st.columns(4)
@@ -103,7 +107,7 @@ def about_form(*, key: str) -> About:
             "Maths Hub",
             hubs,
             index=_index_of(hubs, chosen.hub),
-            format_func=ui._all(FROM_FILE),
+            format_func=all_label(FROM_FILE),
             key=f"{key}_hub",
         )
     with middle:
@@ -111,7 +115,7 @@ def about_form(*, key: str) -> About:
             "Project (NCP)",
             ncps,
             index=_index_of(ncps, chosen.ncp),
-            format_func=ui._all(FROM_FILE),
+            format_func=all_label(FROM_FILE),
             key=f"{key}_ncp",
         )
     with right:
@@ -119,7 +123,7 @@ def about_form(*, key: str) -> About:
             "Academic year",
             years,
             index=_index_of(years, chosen.academic_year),
-            format_func=ui._all(FROM_FILE),
+            format_func=all_label(FROM_FILE),
             key=f"{key}_year",
         )
     with last:
@@ -330,7 +334,7 @@ def show_check(
     kind = report.kind
     title = {"pre": "Before (pre) file", "post": "After (post) file"}.get(slot, "Your file")
     with st.container(border=True):
-        st.markdown(f"**{title}:** {ui.plain(file_name)}")
+        st.markdown(f"**{title}:** {plain(file_name)}")
         cannot_read = unreadable(checked)
         if cannot_read is not None:
             # Nothing to list row by row: one message says what the file is and what to do.
@@ -392,7 +396,7 @@ def show_list(table: pd.DataFrame, *, key: str, noun: str = "problems") -> None:
 def _problems(problems: pd.DataFrame, slot: str, *, key: str) -> None:
     table = problems_table(problems)
     show_list(table, key=f"{key}_problems")
-    ui.download_table(table, f"problems_{slot}", key=f"{key}_problems", label="list")
+    download_table(table, f"problems_{slot}", key=f"{key}_problems", label="list")
 
 
 def _column_preview(slot: str, kind: str, checked: Any, *, key: str) -> None:
@@ -441,9 +445,7 @@ def _column_preview(slot: str, kind: str, checked: Any, *, key: str) -> None:
         if fixes:
             st.caption(
                 "Your corrections: "
-                + "; ".join(
-                    f"{ui.plain(h)} → {_role_label(r, instrument)}" for h, r in fixes.items()
-                )
+                + "; ".join(f"{plain(h)} → {_role_label(r, instrument)}" for h, r in fixes.items())
             )
             if st.button("Undo my corrections", key=f"{key}_fix_undo"):
                 st.session_state.pop(f"upload_overrides_{slot}", None)
@@ -520,8 +522,8 @@ def signature(uploads: dict[str, Any]) -> str:
 
 def save(kind: str, uploads: dict[str, Any], checked: dict[str, Any], about: About) -> list[dict]:
     """Store every checked file; returns one outcome per file for :func:`show_saved`."""
-    store = ui.get_store()
-    viewer = ui.current_viewer()
+    store = get_store()
+    viewer = current_viewer()
     outcomes = []
     for slot in checked:
         uploaded = uploads[slot]
@@ -548,7 +550,7 @@ def save(kind: str, uploads: dict[str, Any], checked: dict[str, Any], about: Abo
 def show_saved(outcomes: list[dict]) -> None:
     """Say what was stored (or was already there)."""
     for outcome in outcomes:
-        name = ui.plain(outcome["file"])
+        name = plain(outcome["file"])
         if outcome["status"] == "stored":
             st.success(
                 f"Saved {name}: {outcome['rows']} rows (dataset {outcome['dataset_id']}).",
@@ -589,8 +591,8 @@ def templates() -> None:
     with survey:
         st.markdown("**Teacher survey**")
         st.caption("One row per person per survey; answers as numbers 1-5 or as words.")
-        ui.download_table(
-            ui.survey_template(instrument),
+        download_table(
+            survey_template(instrument),
             "survey_template",
             key="template_survey",
             label="template",
@@ -598,14 +600,12 @@ def templates() -> None:
     with pupils:
         st.markdown("**Pupil scores (MTC)**")
         st.caption("One row per pupil per check; scores 0-25.")
-        ui.download_table(
-            ui.pupil_template(), "pupil_template", key="template_pupil", label="template"
-        )
+        download_table(pupil_template(), "pupil_template", key="template_pupil", label="template")
     with questions:
         st.markdown("**The standard questions**")
         st.caption("The question behind each column, its scale and whether it is reversed.")
-        ui.download_table(
-            ui.instrument_table(instrument),
+        download_table(
+            instrument_table(instrument),
             "questions",
             key="template_questions",
             label="questions",

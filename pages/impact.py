@@ -33,7 +33,7 @@ with ui.friendly_errors("drawing the impact charts"):
     st.selectbox(
         "Work Group",
         [None, *groups],
-        format_func=ui._all(f"All {len(groups)} Work Groups in the selection"),
+        format_func=ui.all_label(f"All {len(groups)} Work Groups in the selection"),
         key="impact_work_group",
     )
     ui.filters_caption(chosen)

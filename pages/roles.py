@@ -68,7 +68,7 @@ with ui.friendly_errors("changing a role"):
         hub = st.selectbox(
             "Maths Hub (hub and lead roles)",
             [None, *ui.hubs_for(viewer)],
-            format_func=ui._all("Choose a hub"),
+            format_func=ui.all_label("Choose a hub"),
             key="roles_hub",
         )
         groups = st.text_input(

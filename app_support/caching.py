@@ -1,0 +1,162 @@
+"""Every ``st.cache_data`` of the dashboard, keyed on store location, store version and viewer.
+
+A new upload changes the store's version, so every cached read and analysis is redone at once.
+The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from app_support.auth import current_viewer, viewer_key
+from app_support.filtering import filters, phase_filter
+from app_support.store_access import data_version, open_store, store_location
+from evaluation import access
+from evaluation.access import Viewer
+from evaluation.instruments import Instrument
+
+__all__ = [
+    "POOLING_VIEWER_KEY",
+    "cache_key",
+    "cached",
+    "cached_audit",
+    "cached_board_pack",
+    "cached_datasets",
+    "cached_pooling_rows",
+    "cached_pupils",
+    "cached_results_by",
+    "cached_surveys",
+    "clear_caches",
+]
+
+R = TypeVar("R")
+
+# The cache key of the internal national viewer that reads every hub's rows for pooled values.
+POOLING_VIEWER_KEY = "national|pooling"
+
+
+def cache_key() -> tuple[str, str, str]:
+    """(store location, store version, viewer key) for the current run: every cache's prefix."""
+    return store_location(), data_version(), viewer_key(current_viewer())
+
+
+def cached(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """Call ``func(*args, **kwargs)`` once per store version, filters and viewer.
+
+    ``name`` plus the current filters identify the call: use it for analyses of the data the
+    loaders return for the current filters (the arguments themselves are not hashed).
+    """
+    return _cached_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_call(
+    location: str,
+    version: str,
+    viewer_key: str,
+    fkey: tuple,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
+
+
+def clear_caches() -> None:
+    """Forget cached data (the store version normally makes this unnecessary)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_surveys(
+    location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
+) -> tuple[pd.DataFrame, Instrument]:
+    """Survey rows ``_viewer`` may see for the filters ``fkey`` (open text as they may)."""
+    academic_year, hub, ncp, education_phase = fkey
+    frame, instrument = open_store(location).load_surveys(
+        _viewer, academic_year=academic_year, hub=hub, ncp=ncp
+    )
+    frame = access.without_open_text(frame, _viewer)
+    return phase_filter(frame, education_phase), instrument
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_pupils(
+    location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
+) -> pd.DataFrame:
+    """Pupil rows ``_viewer`` may see for the filters ``fkey``."""
+    academic_year, hub, ncp, education_phase = fkey
+    frame = open_store(location).load_pupils(_viewer, academic_year=academic_year, hub=hub, ncp=ncp)
+    return phase_filter(frame, education_phase)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_datasets(location: str, version: str, viewer_key: str, _viewer: Viewer) -> pd.DataFrame:
+    """Every dataset ``_viewer`` may see, with provenance."""
+    return open_store(location).list_datasets(_viewer)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) -> pd.DataFrame:
+    """The audit log ``_viewer`` may see."""
+    return open_store(location).audit_log(_viewer)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_results_by(
+    location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
+) -> pd.DataFrame:
+    """Change per group (``compare(long, by=by)``) over every survey row ``_viewer`` may see."""
+    # Imported on first use: SciPy and the statistics cost seconds at start-up, which the
+    # sign-in page and Home need not wait for.
+    from evaluation.stats.comparisons import compare
+    from evaluation.stats.scoring import to_long
+
+    frame, instrument = open_store(location).load_surveys(_viewer)
+    if frame.empty:
+        return pd.DataFrame()
+    long = to_long(frame, instrument, keys=by)
+    return compare(long, by=list(by), constructs=instrument.constructs)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_pooling_rows(location: str, version: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """Every hub's results (read as the internal national pooling viewer), for pooled values.
+
+    Hub and lead viewers only ever receive aggregates computed from this table (see
+    :mod:`app_support.comparisons`), never its rows.
+    """
+    pooling = Viewer.national(name="national pooling (internal)")
+    return cached_results_by(location, version, POOLING_VIEWER_KEY, by, pooling)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_board_pack(
+    location: str,
+    version: str,
+    viewer_key: str,
+    hub: str | None,
+    ncp: str | None,
+    year: str,
+    pdf: bool,
+    _viewer: Viewer,
+) -> dict[str, Any]:
+    """A board pack built for ``_viewer``, as a dict (see :mod:`app_support.board_packs`)."""
+    # Imported on first use, like the statistics above: the report builder is heavy.
+    from evaluation.presentation.reports import build_board_pack, load_inputs
+
+    inputs = load_inputs(open_store(location), _viewer, hub=hub, ncp=ncp)
+    pack = build_board_pack(inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf)
+    return {
+        "problem": pack.problem,
+        "title": pack.title,
+        "html": pack.html,
+        "pdf": pack.pdf,
+        "pdf_note": pack.pdf_note,
+    }

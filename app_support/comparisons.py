@@ -1,0 +1,232 @@
+"""Hubs and projects beside the national pool: overview, per-hub comparison, trends, headline.
+
+Hub and lead viewers get pooled values computed from every hub (hidden when too few hubs are
+pooled) but only their own rows; national viewers get every hub. Each call is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from app_support.auth import current_viewer
+from app_support.caching import cache_key, cached, cached_pooling_rows
+from app_support.data import results_by
+from app_support.filtering import Filters, filters, restrict
+from evaluation import access
+from evaluation import columns as c
+from evaluation.access import Viewer
+from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, display_table
+
+__all__ = [
+    "headline_display",
+    "hub_comparison",
+    "hub_headline",
+    "hub_trend",
+    "national_overview",
+    "ncp_trend",
+]
+
+BY_HUB = (c.ACADEMIC_YEAR, c.HUB, c.NCP)
+
+# The hub's own columns in the hub headline table, then the national pooled effect's.
+HUB_COLUMNS = [
+    c.NCP,
+    "n_paired",
+    "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "suppressed",
+    "suppression_reason",
+]
+NATIONAL_COLUMNS = {
+    "estimate": "national",
+    "ci_low": "national_ci_low",
+    "ci_high": "national_ci_high",
+    "k": "hubs_pooled",
+}
+
+
+def _comparison_source(by: Sequence[str]) -> pd.DataFrame:
+    """Every hub's results: the viewer's own for national users, else the pooling rows."""
+    if current_viewer().is_national:
+        return results_by(by)
+    location, version, _ = cache_key()
+    return cached_pooling_rows(location, version, tuple(by))
+
+
+def _year_rows(table: pd.DataFrame, year: str, chosen: Filters) -> pd.DataFrame:
+    rows = restrict(table, chosen, skip=("hub", "ncp", "academic_year"))
+    return rows[rows[c.ACADEMIC_YEAR].eq(year)] if c.ACADEMIC_YEAR in rows else rows
+
+
+def _all_years(table: pd.DataFrame, chosen: Filters) -> pd.DataFrame:
+    return restrict(table, chosen, skip=("hub", "ncp", "academic_year"))
+
+
+def _national_overview(year: str, effect: str, chosen: Filters) -> pd.DataFrame:
+    # The statistics modules are imported on first use, to keep the first page fast.
+    from evaluation.stats import national
+
+    rows = _year_rows(_comparison_source(BY_HUB), year, chosen)
+    overview = national.cross_ncp_overview(rows, effect=effect)
+    return access.mask_thin_pooled(overview, current_viewer())
+
+
+def national_overview(year: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """Pooled effect per NCP x outcome for ``year`` (every hub; thin pools hidden from hubs).
+
+    Hub and lead viewers get the same pooled values as national users, except that a value
+    pooling fewer than :data:`evaluation.access.MIN_POOLED_HUBS` hubs is ``[c]``.
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"national_overview:{year}:{effect}:{chosen.key()}",
+        _national_overview,
+        year,
+        effect,
+        chosen,
+    )
+
+
+def _hub_comparison(
+    year: str, ncp: str, outcome: str, effect: str, chosen: Filters
+) -> tuple[pd.DataFrame, pd.Series]:
+    from evaluation.stats import national
+
+    viewer = current_viewer()
+    everyone = national.hub_effects(
+        _year_rows(_comparison_source(BY_HUB), year, chosen), outcome=outcome, ncp=ncp
+    )
+    pooled = national.pool_hubs(everyone, effect=effect)
+    if viewer.is_national:
+        return everyone, pooled
+    # The viewer's own row comes from their own rows (a lead: their Work Groups only).
+    own = national.hub_effects(
+        _year_rows(results_by(BY_HUB), year, chosen), outcome=outcome, ncp=ncp, secondary=False
+    )
+    return access.own_hub_rows(own, viewer), access.mask_thin_pooled_row(pooled, viewer)
+
+
+def hub_comparison(
+    year: str, ncp: str, outcome: str, effect: str, chosen: Filters | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Per-hub effects (``national.hub_effects``) and the pooled row for one NCP and outcome.
+
+    National viewers get every hub; hub and lead viewers only their own hub's row (from their
+    own rows) and the pooled value (hidden when fewer than three hubs are pooled).
+    """
+    chosen = chosen or filters()
+    name = f"hub_comparison:{year}:{ncp}:{outcome}:{effect}:{chosen.key()}"
+    return cached(name, _hub_comparison, year, ncp, outcome, effect, chosen)
+
+
+def _mask_levels(trend: pd.DataFrame, viewer: Viewer, levels: Sequence[str]) -> pd.DataFrame:
+    if trend.empty or "level" not in trend:
+        return trend
+    return access.mask_thin_pooled(trend, viewer, rows=trend["level"].isin(levels))
+
+
+def _ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation.stats import national
+
+    rows = _all_years(_comparison_source(BY_HUB), chosen)
+    trend = national.trends(rows, outcome=outcome, ncp=ncp, effect=effect)
+    return _mask_levels(trend, current_viewer(), ("ncp", "national"))
+
+
+def ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """An NCP's pooled effect by year with the national line (``national.trends``)."""
+    chosen = chosen or filters()
+    return cached(
+        f"ncp_trend:{outcome}:{ncp}:{effect}:{chosen.key()}",
+        _ncp_trend,
+        outcome,
+        ncp,
+        effect,
+        chosen,
+    )
+
+
+def _hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation.stats import national
+
+    viewer = current_viewer()
+    own_rows = _all_years(results_by(BY_HUB), chosen)
+    trend = national.trends(own_rows, outcome=outcome, hub=hub, ncp=ncp)
+    if viewer.is_national:
+        return trend
+    everyone = _all_years(_comparison_source(BY_HUB), chosen)
+    line = national.trends(everyone, outcome=outcome, hub=hub, ncp=ncp)
+    line = _mask_levels(line[line["level"].eq("national")], viewer, ("national",))
+    out = pd.concat([trend[trend["level"].ne("national")], line], ignore_index=True)
+    order = {"hub": 0, "ncp": 0, "national": 1}
+    out = out.sort_values(
+        [c.ACADEMIC_YEAR, "level"], key=lambda s: s.map(order) if s.name == "level" else s
+    )
+    return out.reset_index(drop=True)
+
+
+def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """A hub's effect by year for one NCP beside the national line (``national.trends``).
+
+    The hub series comes from the viewer's own rows; the national line from every hub (for
+    hub and lead viewers: hidden in years pooling fewer than three hubs).
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"hub_trend:{hub}:{outcome}:{ncp}:{chosen.key()}", _hub_trend, hub, outcome, ncp, chosen
+    )
+
+
+def _hub_headline(hub: str, year: str, outcome: str, chosen: Filters) -> pd.DataFrame:
+    from evaluation.stats import national
+
+    viewer = current_viewer()
+    hubs = national.hub_effects(_year_rows(results_by(BY_HUB), year, chosen), outcome=outcome)
+    mine = hubs[hubs[c.HUB].eq(hub)]
+    if mine.empty:
+        return pd.DataFrame()
+    pooled = national.cross_ncp_overview(
+        _year_rows(_comparison_source(BY_HUB), year, chosen), outcomes=[outcome]
+    )
+    keep = [c.NCP, *NATIONAL_COLUMNS.values()]
+    if not viewer.is_national:
+        pooled = access.mask_thin_pooled(pooled, viewer)
+        hidden = pooled["suppressed"] if "suppressed" in pooled else pd.Series(False, pooled.index)
+        pooled["national_note"] = pooled["suppression_reason"].where(hidden.astype(bool), None)
+        keep.append("national_note")
+    pooled = pooled.rename(columns=NATIONAL_COLUMNS)[keep]
+    return mine[HUB_COLUMNS].merge(pooled, on=c.NCP, how="left").reset_index(drop=True)
+
+
+def hub_headline(hub: str, year: str, outcome: str, chosen: Filters | None = None) -> pd.DataFrame:
+    """The hub's effect per NCP beside the national pooled value for that NCP.
+
+    Columns: ``ncp, n_paired, d_z, d_z_ci_low, d_z_ci_high, suppressed, suppression_reason,
+    national, national_ci_low, national_ci_high, hubs_pooled`` and, for hub and lead viewers,
+    ``national_note`` (why the national value is hidden). For hub and lead viewers the hub's
+    values come from their own rows and the national value from every hub (``[c]`` when fewer
+    than three hubs are pooled). Empty when the hub has no results for the outcome.
+    """
+    chosen = chosen or filters()
+    return cached(
+        f"hub_headline:{hub}:{year}:{outcome}:{chosen.key()}",
+        _hub_headline,
+        hub,
+        year,
+        outcome,
+        chosen,
+    )
+
+
+def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table for people and downloads: hidden hubs and hidden national values [c]."""
+    out = display_table(headline, digits=3)
+    if "national_note" in headline:
+        hidden = headline["national_note"].notna().to_numpy()
+        for col in ("national", "national_ci_low", "national_ci_high"):
+            if col in out:
+                out.loc[hidden, col] = SUPPRESSED_SYMBOL
+    return out

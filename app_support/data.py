@@ -1,0 +1,136 @@
+"""What the viewer may see, read through the caches: survey and pupil rows, datasets, audit.
+
+Each loader applies the current viewer and (where it says so) the sidebar filters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from app_support.auth import current_viewer
+from app_support.caching import (
+    cache_key,
+    cached_audit,
+    cached_datasets,
+    cached_pupils,
+    cached_results_by,
+    cached_surveys,
+)
+from app_support.filtering import Filters, filters
+from evaluation import columns as c
+from evaluation.instruments import Instrument
+from schemas import reference
+
+__all__ = [
+    "DataSummary",
+    "active_datasets",
+    "audit_log",
+    "available_years",
+    "data_summary",
+    "datasets",
+    "pupils",
+    "results_by",
+    "surveys",
+]
+
+log = logging.getLogger("maths_hubs_impact.app")
+
+
+def surveys(chosen: Filters | None = None) -> tuple[pd.DataFrame, Instrument]:
+    """Canonical wide survey rows the viewer may see, after the filters, and their instrument."""
+    chosen = chosen or filters()
+    return cached_surveys(*cache_key(), chosen.key(), current_viewer())
+
+
+def pupils(chosen: Filters | None = None) -> pd.DataFrame:
+    """Canonical pupil rows the viewer may see, after the filters."""
+    chosen = chosen or filters()
+    return cached_pupils(*cache_key(), chosen.key(), current_viewer())
+
+
+def datasets() -> pd.DataFrame:
+    """Every dataset the viewer may see, with provenance (one row per file)."""
+    return cached_datasets(*cache_key(), current_viewer())
+
+
+def audit_log() -> pd.DataFrame:
+    """The audit log the viewer may see."""
+    return cached_audit(*cache_key(), current_viewer())
+
+
+def results_by(by: Sequence[str]) -> pd.DataFrame:
+    """Change per group (``compare(long, by=by)``) over ALL data the viewer may see.
+
+    Hub and national views compare groups with each other, so they start from every group and
+    narrow the rows with :func:`app_support.filtering.restrict`; cached per store version, not
+    per filter.
+    """
+    return cached_results_by(*cache_key(), tuple(by), current_viewer())
+
+
+def active_datasets() -> pd.DataFrame:
+    """Datasets currently in use (not withdrawn or replaced)."""
+    listed = datasets()
+    if listed.empty or "status" not in listed:
+        return listed
+    return listed[listed["status"].eq("active")].reset_index(drop=True)
+
+
+def available_years() -> list[str]:
+    """Academic years with data (newest first); the reference years when the store is empty."""
+    years: list[str] = []
+    try:
+        listed = active_datasets()
+        if "academic_years" in listed:
+            years = [str(y) for y in listed["academic_years"].explode().dropna().unique()]
+    except Exception:  # the sidebar must draw even when the store cannot be read
+        log.exception("Could not list academic years")
+    if not years:
+        years = reference.mtc_national()[c.ACADEMIC_YEAR].tolist()
+    return sorted(set(years), reverse=True)
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What is loaded, for the Home page (counts of datasets and rows, not statistics)."""
+
+    n_datasets: int
+    n_synthetic: int
+    survey_rows: int
+    pupil_rows: int
+    n_hubs: int
+    n_ncps: int
+    n_years: int
+    years: str
+
+    @property
+    def all_synthetic(self) -> bool:
+        """True when every active dataset is the synthetic sample."""
+        return self.n_datasets > 0 and self.n_synthetic == self.n_datasets
+
+
+def data_summary() -> DataSummary:
+    """Counts of the active datasets the viewer may see."""
+    listed = active_datasets()
+    if listed.empty:
+        return DataSummary(0, 0, 0, 0, 0, 0, 0, "")
+
+    def distinct(column: str) -> list[str]:
+        return sorted({str(v) for v in listed[column].explode().dropna()})
+
+    rows = listed.groupby("kind")["n_rows"].sum()
+    years = distinct("academic_years")
+    return DataSummary(
+        n_datasets=len(listed),
+        n_synthetic=int(listed["synthetic"].fillna(False).astype(bool).sum()),
+        survey_rows=int(rows.get("survey", 0)),
+        pupil_rows=int(rows.get("pupil", 0)),
+        n_hubs=len(distinct("hubs")),
+        n_ncps=len(distinct("ncps")),
+        n_years=len(years),
+        years=f"{years[0]} to {years[-1]}" if len(years) > 1 else "".join(years),
+    )
