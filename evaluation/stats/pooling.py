@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.stats.groups import group_index
+
 Method = Literal["REML", "DL"]
 METHODS: tuple[str, ...] = ("REML", "DL")
 
@@ -399,7 +401,7 @@ def pooled_by(
         else np.zeros(len(frame), dtype=bool)
     )
     if by:
-        codes, keys = _group_codes(frame, by)
+        codes, keys = group_index(frame, by)
     else:
         codes = np.zeros(len(frame), dtype=np.intp)
         keys = pd.DataFrame(index=[0])
@@ -446,13 +448,6 @@ def pooled_by(
         notes.append(note)
     result["note"] = pd.Series(notes, dtype=object)
     return result[[*by, *POOLED_COLUMNS]]
-
-
-def _group_codes(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    grouped = frame.groupby(by, sort=True, dropna=False, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
-    keys = grouped.size().reset_index()[by]
-    return codes, keys
 
 
 def control_limits(target: float, se: np.ndarray | float, level: float) -> tuple:
