@@ -18,6 +18,8 @@ from evaluation.stats import effect_sizes
 from evaluation.stats.groups import group_index
 from evaluation.stats.scoring import construct_scores
 
+__all__ = ["ATTRITION_COLUMNS", "attrition"]
+
 ATTRITION_COLUMNS = (
     "construct",
     "n_pre",

@@ -16,6 +16,16 @@ from scipy import stats
 
 from evaluation.stats.groups import group_index
 
+__all__ = [
+    "METHODS",
+    "POOLED_COLUMNS",
+    "Method",
+    "RandomEffectsResult",
+    "control_limits",
+    "pooled_by",
+    "random_effects",
+]
+
 Method = Literal["REML", "DL"]
 METHODS: tuple[str, ...] = ("REML", "DL")
 

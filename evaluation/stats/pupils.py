@@ -17,6 +17,17 @@ from evaluation.stats import effect_sizes
 from evaluation.stats.groups import group_index
 from schemas import reference
 
+__all__ = [
+    "CHANGE_COLUMNS",
+    "DISTRIBUTION_COLUMNS",
+    "HIGH_SCORE",
+    "SUMMARY_COLUMNS",
+    "eef_months",
+    "pupil_change",
+    "pupil_summary",
+    "score_distribution",
+]
+
 SUMMARY_COLUMNS = (
     "phase",
     "n",

@@ -16,6 +16,15 @@ from evaluation.instruments import Instrument
 from evaluation.stats.groups import group_index
 from evaluation.stats.scoring import reverse_code
 
+__all__ = [
+    "ALPHA_BANDS",
+    "ALPHA_COLUMNS",
+    "ITEM_TOTAL_COLUMNS",
+    "alpha_label",
+    "cronbach_alpha",
+    "item_total_correlations",
+]
+
 # The one table of wording for alpha, highest band first: a value gets the first label whose
 # threshold it reaches. After George & Mallery (2003), with their "poor" and "unacceptable"
 # bands merged: below 0.6 the construct should not be reported as one score.
