@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.columns import POOLED_COLUMNS
 from evaluation.stats.groups import group_index
 
 __all__ = [
@@ -29,26 +30,6 @@ __all__ = [
 Method = Literal["REML", "DL"]
 METHODS: tuple[str, ...] = ("REML", "DL")
 
-# Columns of a pooled table, after the grouping keys (see pooled_by).
-POOLED_COLUMNS = (
-    "method",
-    "k",
-    "k_suppressed",
-    "k_excluded",
-    "n_respondents",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "tau2",
-    "i2",
-    "q",
-    "q_df",
-    "q_p",
-    "pi_low",
-    "pi_high",
-    "note",
-)
 
 _MAX_ITER = 200
 _TOL = 1e-10
