@@ -1,8 +1,9 @@
 """Maths Hubs Impact toolkit: read, validate, store and analyse Work Group evaluation data.
 
 Importable without Streamlit. The public API is re-exported here, pingouin style
-(``from evaluation import paired_change``); each name is loaded on first use so that
-``import evaluation.columns`` (and every CLI start) does not pay for SciPy.
+(``from evaluation import paired_change, compare, cronbach_alpha, reading``); each name is loaded
+on first use so that ``import evaluation`` and ``import evaluation.columns`` (and every CLI start)
+do not pay for SciPy. ``__all__`` lists every public name.
 
 Where things live: ``io`` reads files, ``validation`` checks them, ``stats`` computes, ``store``
 keeps data with provenance, ``analysis`` turns stored data into what each view shows,
@@ -18,20 +19,134 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads each name
+    from evaluation.instruments import Instrument, default_instrument
+    from evaluation.presentation.readings import (
+        attrition_reading,
+        pupil_reading,
+        reading,
+        reliability_reading,
+    )
+    from evaluation.stats.attrition import attrition
+    from evaluation.stats.comparisons import compare
+    from evaluation.stats.disclosure import display_table, secondary_suppress, suppress
+    from evaluation.stats.effect_sizes import (
+        cohens_d_z,
+        hedges_correction,
+        hedges_g,
+        hedges_g_av,
+        hedges_g_av_ci,
+        hedges_g_ci,
+        mean_change_ci,
+        rank_biserial_paired,
+        rank_biserial_unpaired,
+    )
+    from evaluation.stats.multiplicity import adjust_pvalues, adjust_within
+    from evaluation.stats.national import cross_ncp_overview, hub_effects, trends
+    from evaluation.stats.paired import paired_change
+    from evaluation.stats.participation import participation_counts
     from evaluation.stats.pooling import random_effects
+    from evaluation.stats.pupils import pupil_change, pupil_summary, score_distribution
+    from evaluation.stats.reliability import cronbach_alpha, item_total_correlations
+    from evaluation.stats.scoring import construct_scores, to_long
+    from evaluation.stats.unpaired import unpaired_change
+    from evaluation.store import Store
+    from evaluation.validation import check_pupils, check_survey
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it. Extended as the analysis layer grows.
+# Public name -> the module it is imported from (the same object as there). Extended as the
+# analysis layer grows; keep __all__ and the TYPE_CHECKING block above in step
+# (tests/test_public_api.py checks all three).
 _PUBLIC: dict[str, str] = {
+    "Instrument": "evaluation.instruments",
+    "default_instrument": "evaluation.instruments",
+    "attrition_reading": "evaluation.presentation.readings",
+    "pupil_reading": "evaluation.presentation.readings",
+    "reading": "evaluation.presentation.readings",
+    "reliability_reading": "evaluation.presentation.readings",
+    "attrition": "evaluation.stats.attrition",
+    "compare": "evaluation.stats.comparisons",
+    "display_table": "evaluation.stats.disclosure",
+    "secondary_suppress": "evaluation.stats.disclosure",
+    "suppress": "evaluation.stats.disclosure",
+    "cohens_d_z": "evaluation.stats.effect_sizes",
+    "hedges_correction": "evaluation.stats.effect_sizes",
+    "hedges_g": "evaluation.stats.effect_sizes",
+    "hedges_g_av": "evaluation.stats.effect_sizes",
+    "hedges_g_av_ci": "evaluation.stats.effect_sizes",
+    "hedges_g_ci": "evaluation.stats.effect_sizes",
+    "mean_change_ci": "evaluation.stats.effect_sizes",
+    "rank_biserial_paired": "evaluation.stats.effect_sizes",
+    "rank_biserial_unpaired": "evaluation.stats.effect_sizes",
+    "adjust_pvalues": "evaluation.stats.multiplicity",
+    "adjust_within": "evaluation.stats.multiplicity",
+    "cross_ncp_overview": "evaluation.stats.national",
+    "hub_effects": "evaluation.stats.national",
+    "trends": "evaluation.stats.national",
+    "paired_change": "evaluation.stats.paired",
+    "participation_counts": "evaluation.stats.participation",
     "random_effects": "evaluation.stats.pooling",
+    "pupil_change": "evaluation.stats.pupils",
+    "pupil_summary": "evaluation.stats.pupils",
+    "score_distribution": "evaluation.stats.pupils",
+    "cronbach_alpha": "evaluation.stats.reliability",
+    "item_total_correlations": "evaluation.stats.reliability",
+    "construct_scores": "evaluation.stats.scoring",
+    "to_long": "evaluation.stats.scoring",
+    "unpaired_change": "evaluation.stats.unpaired",
+    "Store": "evaluation.store",
+    "check_pupils": "evaluation.validation",
+    "check_survey": "evaluation.validation",
 }
 
-__all__ = ["random_effects"]
+__all__ = [
+    "Instrument",
+    "Store",
+    "adjust_pvalues",
+    "adjust_within",
+    "attrition",
+    "attrition_reading",
+    "check_pupils",
+    "check_survey",
+    "cohens_d_z",
+    "compare",
+    "construct_scores",
+    "cronbach_alpha",
+    "cross_ncp_overview",
+    "default_instrument",
+    "display_table",
+    "hedges_correction",
+    "hedges_g",
+    "hedges_g_av",
+    "hedges_g_av_ci",
+    "hedges_g_ci",
+    "hub_effects",
+    "item_total_correlations",
+    "mean_change_ci",
+    "paired_change",
+    "participation_counts",
+    "pupil_change",
+    "pupil_reading",
+    "pupil_summary",
+    "random_effects",
+    "rank_biserial_paired",
+    "rank_biserial_unpaired",
+    "reading",
+    "reliability_reading",
+    "score_distribution",
+    "secondary_suppress",
+    "suppress",
+    "to_long",
+    "trends",
+    "unpaired_change",
+]
 
 # Import paths the README documented before the package was split into subpackages; they keep
 # working as aliases of the module's new home (the same module object, not a copy).
+# ``attrition`` is both an old module path and a public function: ``from evaluation import
+# attrition`` gives the function, but once old code runs ``import evaluation.attrition`` Python
+# binds the package attribute to the module for the rest of that process.
 MOVED_MODULES: dict[str, str] = {
     "evaluation.paired": "evaluation.stats.paired",
     "evaluation.unpaired": "evaluation.stats.unpaired",

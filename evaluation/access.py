@@ -13,6 +13,8 @@ from typing import Literal
 
 import pandas as pd
 
+from evaluation import columns as c
+
 Role = Literal["national", "hub", "lead"]
 ROLES: tuple[Role, ...] = ("national", "hub", "lead")
 
@@ -184,26 +186,11 @@ def own_hub_rows(table: pd.DataFrame, viewer: Viewer, *, hub_col: str = "hub") -
     return table[table[hub_col].astype(str).eq(str(viewer.hub))].reset_index(drop=True)
 
 
-POOLED_STATISTICS: tuple[str, ...] = (
-    "n_respondents",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "tau2",
-    "i2",
-    "q",
-    "q_df",
-    "q_p",
-    "pi_low",
-    "pi_high",
-    "n",
-)
-
-
 # Pooled head counts are never shown to hub or lead viewers, however many hubs are pooled: counts
 # from two overlapping pools (all projects, all but one) subtract to another hub's count.
 POOLED_COUNTS: tuple[str, ...] = ("n_respondents", "n")
+# What is blanked when a pooled value combines too few hubs: the estimates and the counts.
+POOLED_STATISTICS: tuple[str, ...] = (*c.POOLED_ESTIMATES, *POOLED_COUNTS)
 
 
 def pooled_hidden_reason(min_hubs: int = MIN_POOLED_HUBS) -> str:

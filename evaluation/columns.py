@@ -72,3 +72,28 @@ CONSTRUCT = "construct"
 PHASES = ("pre", "post")
 DEFAULT_MEASURE = "MTC"
 MTC_MAX = 25
+
+# A random-effects pooled table (evaluation.stats.pooling.pooled_by), after the group keys: the
+# estimates, and around them how many hubs were pooled, hidden or left out and a note.
+POOLED_ESTIMATES = (
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "tau2",
+    "i2",
+    "q",
+    "q_df",
+    "q_p",
+    "pi_low",
+    "pi_high",
+)
+POOLED_COLUMNS = (
+    "method",
+    "k",
+    "k_suppressed",
+    "k_excluded",
+    "n_respondents",
+    *POOLED_ESTIMATES,
+    "note",
+)

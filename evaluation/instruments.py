@@ -12,6 +12,8 @@ import pandas as pd
 
 from schemas import reference
 
+__all__ = ["Instrument", "Item", "canonical_labels", "default_instrument"]
+
 
 @dataclass(frozen=True)
 class Item:

@@ -13,14 +13,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from evaluation import columns as c
+from evaluation.columns import MTC_MAX
 from schemas.coding import passes, repeated
 from schemas.survey import SharedColumns
 
+# MTC_MAX is defined once, in evaluation.columns; re-exported here beside the check that uses it.
+__all__ = ["MEASURE_RANGES", "MTC", "MTC_MAX", "SCORE_KEYS", "PupilTable", "pupil_schema"]
+
 MTC = "MTC"
-MTC_MAX = 25
 # Ranges of the measures we know; a score of another measure is only checked to be a number.
 MEASURE_RANGES = {MTC: (0, MTC_MAX)}
-SCORE_KEYS = ("pupil_id", "phase", "measure", "academic_year")
+SCORE_KEYS = (c.PUPIL_ID, c.PHASE, c.MEASURE, c.ACADEMIC_YEAR)
 
 
 class PupilTable(SharedColumns):
@@ -42,28 +46,28 @@ class PupilTable(SharedColumns):
     ['mtc_scores_are_whole_numbers_0_to_25']
     """
 
-    pupil_id: Series[str]
-    school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999)
-    year_group: Series[pd.Int64Dtype] = pa.Field(ge=-1, le=14, nullable=True)
-    assessed_on: Series[pa.DateTime] = pa.Field(nullable=True)
-    measure: Series[str]
-    score: Series[float]
-    source_row: Series[int] = pa.Field(ge=2)
+    pupil_id: Series[str] = pa.Field(alias=c.PUPIL_ID)
+    school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999, alias=c.SCHOOL_URN)
+    year_group: Series[pd.Int64Dtype] = pa.Field(ge=-1, le=14, nullable=True, alias=c.YEAR_GROUP)
+    assessed_on: Series[pa.DateTime] = pa.Field(nullable=True, alias=c.ASSESSED_ON)
+    measure: Series[str] = pa.Field(alias=c.MEASURE)
+    score: Series[float] = pa.Field(alias=c.SCORE)
+    source_row: Series[int] = pa.Field(ge=2, alias=c.SOURCE_ROW)
 
     @pa.dataframe_check
     @classmethod
     def mtc_scores_are_whole_numbers_0_to_25(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A Multiplication Tables Check score is a whole number from 0 to 25."""
-        score = df["score"]
+        score = df[c.SCORE]
         ok = score.between(0, MTC_MAX) & (np.floor(score) == score)
-        return passes((df["measure"] != MTC) | score.isna() | ok)
+        return passes((df[c.MEASURE] != MTC) | score.isna() | ok)
 
     @pa.dataframe_check
     @classmethod
     def one_score_per_pupil_per_phase(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A pupil has one score per measure in each phase (pre or post) of a year."""
         keys = [k for k in SCORE_KEYS if k in df]
-        return passes(df["pupil_id"].isna() | ~repeated(df, keys))
+        return passes(df[c.PUPIL_ID].isna() | ~repeated(df, keys))
 
     class Config:
         strict = False

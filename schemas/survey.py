@@ -12,16 +12,31 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from evaluation import columns as c
 from schemas import reference
 from schemas.coding import all_in, distinct_values, in_range, missing_count, passes, repeated
 
-PHASES = ("pre", "post")
+__all__ = [
+    "ACADEMIC_YEAR_PATTERN",
+    "HUB_NAMES",
+    "KNOWN_NAMES",
+    "NCP_NAMES",
+    "PHASES",
+    "RESPONSE_KEYS",
+    "SharedColumns",
+    "SurveyTable",
+    "academic_year_ok",
+    "item_column",
+    "survey_schema",
+]
+
+PHASES = c.PHASES
 ACADEMIC_YEAR_PATTERN = r"^\d{4}/\d{2}$"
 HUB_NAMES = tuple(reference.hubs()["name"])
 NCP_NAMES = tuple(reference.ncps()["name"])
-KNOWN_NAMES = {"phase": frozenset(PHASES), "hub": frozenset(HUB_NAMES), "ncp": frozenset(NCP_NAMES)}
+KNOWN_NAMES = {c.PHASE: frozenset(PHASES), c.HUB: frozenset(HUB_NAMES), c.NCP: frozenset(NCP_NAMES)}
 # Rows that describe the same respondent answering the same survey.
-RESPONSE_KEYS = ("respondent_id", "phase", "academic_year", "hub", "ncp", "work_group")
+RESPONSE_KEYS = (c.RESPONDENT_ID, c.PHASE, c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP)
 
 
 def academic_year_ok(years: pd.Series) -> pd.Series:
@@ -56,17 +71,17 @@ class SharedColumns(pa.DataFrameModel):
     [['phase', 1], ['ncp', 0], ['ncp', 1]]
     """
 
-    phase: Series[str]
-    academic_year: Series[str]
-    hub: Series[str]
-    ncp: Series[str]
+    phase: Series[str] = pa.Field(alias=c.PHASE)
+    academic_year: Series[str] = pa.Field(alias=c.ACADEMIC_YEAR)
+    hub: Series[str] = pa.Field(alias=c.HUB)
+    ncp: Series[str] = pa.Field(alias=c.NCP)
 
-    @pa.check("phase", "hub", "ncp", name="isin")
+    @pa.check(c.PHASE, c.HUB, c.NCP, name="isin")
     def known_name(cls, names: Series[str]) -> Series[bool] | bool:
         """A phase is pre or post; a hub or project is one in the reference data."""
         return passes(all_in(names, KNOWN_NAMES[str(names.name)]))
 
-    @pa.check("academic_year", name="academic_year_form")
+    @pa.check(c.ACADEMIC_YEAR, name="academic_year_form")
     def academic_year_form(cls, years: Series[str]) -> Series[bool] | bool:
         """An academic year is written 2024/25: a start year and the next year's last two digits."""
         return passes(academic_year_ok(years))
@@ -91,31 +106,33 @@ class SurveyTable(SharedColumns):
     ['one_response_per_respondent_per_phase']
     """
 
-    respondent_id: Series[str] = pa.Field(nullable=True)
-    work_group: Series[str] = pa.Field(nullable=True)
-    school_urn: Series[pd.Int64Dtype] = pa.Field(ge=100000, le=999999, nullable=True)
-    school_phase: Series[str] = pa.Field(nullable=True)
-    role: Series[str] = pa.Field(nullable=True)
-    submitted_at: Series[pa.DateTime] = pa.Field(nullable=True)
-    source_row: Series[int] = pa.Field(ge=2)
+    respondent_id: Series[str] = pa.Field(nullable=True, alias=c.RESPONDENT_ID)
+    work_group: Series[str] = pa.Field(nullable=True, alias=c.WORK_GROUP)
+    school_urn: Series[pd.Int64Dtype] = pa.Field(
+        ge=100000, le=999999, nullable=True, alias=c.SCHOOL_URN
+    )
+    school_phase: Series[str] = pa.Field(nullable=True, alias=c.SCHOOL_PHASE)
+    role: Series[str] = pa.Field(nullable=True, alias=c.ROLE)
+    submitted_at: Series[pa.DateTime] = pa.Field(nullable=True, alias=c.SUBMITTED_AT)
+    source_row: Series[int] = pa.Field(ge=2, alias=c.SOURCE_ROW)
 
     @pa.dataframe_check
     @classmethod
     def one_response_per_respondent_per_phase(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """A respondent answers each survey (pre or post) once."""
-        if "respondent_id" not in df:
+        if c.RESPONDENT_ID not in df:
             return True
         twice = repeated(df, [k for k in RESPONSE_KEYS if k in df])
-        return passes(~twice | df["respondent_id"].isna())
+        return passes(~twice | df[c.RESPONDENT_ID].isna())
 
     @pa.dataframe_check
     @classmethod
     def every_row_identified(cls, df: pd.DataFrame) -> Series[bool] | bool:
         """When a file identifies respondents (code or email), every row has an identifier."""
-        if "respondent_id" not in df:
+        if c.RESPONDENT_ID not in df:
             return True
-        missing = missing_count(df["respondent_id"])
-        return missing in (0, len(df)) or df["respondent_id"].notna()  # all, or an anonymous file
+        missing = missing_count(df[c.RESPONDENT_ID])
+        return missing in (0, len(df)) or df[c.RESPONDENT_ID].notna()  # all, or an anonymous file
 
     class Config:
         strict = False  # item and open-text columns are added per instrument

@@ -5,4 +5,11 @@
 ``national`` (per-hub effects and pooled estimates), ``disclosure`` (small-number suppression),
 ``scoring`` (construct scores and the long table) and ``participation`` (counts). Each function is
 vectorised across groups and returns a tidy DataFrame or a small frozen dataclass.
+
+Shared pieces have public names in small modules, so no module reaches into another's private
+helpers: ``groups`` (the group index every statistic starts from) and ``responses`` (answers
+arranged per group x respondent x phase, and the ``reason`` column). A new statistic goes in the
+module of its family, with ``__all__``; the public API is re-exported from ``evaluation``.
 """
+
+__all__: list[str] = []  # the statistics live in the submodules; ``evaluation`` re-exports them

@@ -15,7 +15,10 @@ from scipy import stats
 from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats import effect_sizes
+from evaluation.stats.groups import group_index
 from evaluation.stats.scoring import construct_scores
+
+__all__ = ["ATTRITION_COLUMNS", "attrition"]
 
 ATTRITION_COLUMNS = (
     "construct",
@@ -124,7 +127,7 @@ def attrition(
     """
     by = list(by)
     constructs = list(instrument.constructs)
-    codes, keys = _group_index(frame, by)
+    codes, keys = group_index(frame, by)
     n_groups = len(keys)
     scores = construct_scores(frame, instrument).reindex(columns=constructs)
     people = pd.concat([scores, frame[[c.RESPONDENT_ID, c.PHASE]]], axis=1)
@@ -231,13 +234,3 @@ def _compare_independent(
     out["df"][ok] = df
     out["p"][ok] = 2 * stats.t.sf(np.abs(t), df)
     return out
-
-
-def _group_index(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group code per row and the key table (row g = keys of group g)."""
-    if not by:
-        return np.zeros(len(frame), dtype=np.intp), pd.DataFrame(index=range(1))
-    grouped = frame.groupby(by, sort=True, dropna=False, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
-    keys = grouped.size().index.to_frame(index=False)
-    return codes, keys

@@ -11,16 +11,12 @@ from typing import Literal
 
 import pandas as pd
 
-from evaluation.stats.paired import (
-    RESULT_COLUMNS,
-    ZERO_METHODS,
-    _adjust,
-    _paired_table,
-    _responses,
-)
-from evaluation.stats.unpaired import UNMATCHED, _unpaired_table
+from evaluation.stats.multiplicity import adjust_table
+from evaluation.stats.paired import RESULT_COLUMNS, ZERO_METHODS, paired_table
+from evaluation.stats.responses import Responses
+from evaluation.stats.unpaired import UNMATCHED, unpaired_table
 
-__all__ = ["DESIGNS", "MIN_PAIRED", "compare", "overall_design"]
+__all__ = ["DESIGNS", "MIN_PAIRED", "ONE_MATCHED", "compare", "overall_design"]
 
 DESIGNS = ("auto", "paired", "unpaired")
 # A group x item is analysed as paired when at least this many people answered before and after.
@@ -90,21 +86,21 @@ def compare(
     if zero_method not in ZERO_METHODS:
         raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
     by = list(by)
-    responses = _responses(long, by)
+    responses = Responses.from_long(long, by)
     if design == "unpaired":
-        table = _unpaired_table(responses)
+        table = unpaired_table(responses)
     else:
-        table = _paired_table(responses, zero_method=zero_method)
+        table = paired_table(responses, zero_method=zero_method)
         n_paired = table["n_paired"].to_numpy()
         switch = n_paired < MIN_PAIRED
         if design == "auto" and switch.any():
-            unpaired = _unpaired_table(responses)
+            unpaired = unpaired_table(responses)
             unpaired["reason"] = [
                 _one_matched(r) if n == 1 else r
                 for n, r in zip(n_paired, unpaired["reason"], strict=True)
             ]
             table = pd.concat([table[~switch], unpaired[switch]]).sort_index()
-    return _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    return adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
 
 
 def overall_design(results: pd.DataFrame) -> str:

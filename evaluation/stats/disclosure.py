@@ -13,6 +13,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "DEFAULT_MIN_N",
+    "MIN_N_ENV",
+    "SECONDARY_REASON",
+    "SUPPRESSED_SYMBOL",
+    "display_table",
+    "resolve_min_n",
+    "secondary_suppress",
+    "suppress",
+    "suppression_reason",
+]
+
 # The one place the default threshold lives; override per call or with IMPACT_MIN_N.
 DEFAULT_MIN_N = 5
 MIN_N_ENV = "IMPACT_MIN_N"

@@ -13,8 +13,17 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from evaluation import columns as c
+from evaluation.instruments import default_instrument
 
-__all__ = ["METHODS", "adjust_pvalues", "adjust_within", "family_ids", "resolve_method"]
+__all__ = [
+    "METHODS",
+    "adjust_pvalues",
+    "adjust_table",
+    "adjust_within",
+    "default_constructs",
+    "family_ids",
+    "resolve_method",
+]
 
 # Accepted spellings of each method -> canonical name; None / "none" switches adjustment off.
 METHODS = {
@@ -160,3 +169,58 @@ def family_ids(results: pd.DataFrame, by: Sequence[str], constructs: Collection[
     keys = pd.DataFrame({k: results[k].to_numpy() for k in by})
     keys["_construct"] = kind
     return keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+
+
+def default_constructs() -> tuple[str, ...]:
+    """Construct names of the default instrument (they form their own multiplicity family).
+
+    Examples
+    --------
+    >>> default_constructs()
+    ('confidence', 'subject_knowledge', 'practice')
+    """
+    return tuple(default_instrument().constructs)
+
+
+def adjust_table(
+    table: pd.DataFrame, by: Sequence[str], adjust: str | None, constructs: Collection[str] | None
+) -> pd.DataFrame:
+    """Fill ``p_adj`` of a change table from ``p_t``, family by family, and tidy ``reason``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A results table of :mod:`evaluation.stats.paired` / :mod:`evaluation.stats.unpaired`
+        (``by`` columns, ``item``, ``p_t``, ``reason``); changed in place and returned.
+    by : sequence of str
+        Group keys (each group is a family, see :func:`family_ids`).
+    adjust : {"holm", "bh"} or None
+        Method (:func:`resolve_method`); None copies ``p_t`` to ``p_adj``.
+    constructs : collection of str, optional
+        Which ``item`` values are construct scores (default: :func:`default_constructs`).
+
+    Returns
+    -------
+    DataFrame
+        ``table``, with ``p_adj`` and with ``reason`` None (not NaN) where nothing is explained.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"item": ["conf_1", "conf_2", "confidence"],
+    ...                       "p_t": [0.01, 0.04, 0.03], "reason": [None, None, None]})
+    >>> adjust_table(table, [], "holm", None)["p_adj"].round(4).tolist()
+    [0.02, 0.04, 0.03]
+    """
+    method = resolve_method(adjust)
+    if method == "none":
+        table["p_adj"] = table["p_t"].to_numpy(dtype="float64")
+    else:
+        names = default_constructs() if constructs is None else tuple(constructs)
+        families = family_ids(table, list(by), names)
+        table["p_adj"] = adjust_within(
+            table["p_t"].to_numpy(dtype="float64"), families, method=method
+        )
+    # None (not NaN) where there is nothing to explain.
+    reasons = [r if isinstance(r, str) else None for r in table["reason"]]
+    table["reason"] = pd.Series(reasons, index=table.index, dtype=object)
+    return table

@@ -19,6 +19,21 @@ from evaluation import columns as c
 from evaluation.stats.disclosure import secondary_suppress, suppress
 from evaluation.stats.pooling import Method, RandomEffectsResult, control_limits, pooled_by
 
+__all__ = [
+    "EFFECT_LABELS",
+    "HUB_EFFECT_COLUMNS",
+    "NATIONAL",
+    "Effect",
+    "FunnelData",
+    "cross_ncp_overview",
+    "d_z_standard_error",
+    "funnel_data",
+    "hub_effects",
+    "national_table",
+    "pool_hubs",
+    "trends",
+]
+
 Effect = Literal["d_z", "mean_change"]
 EFFECT_LABELS = {
     "d_z": "Standardised change (d_z)",

@@ -8,7 +8,6 @@ distributions built once per shape and cached); the values equal SciPy's ``ttest
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
@@ -18,13 +17,16 @@ from scipy import special, stats
 
 from evaluation import columns as c
 from evaluation.stats import effect_sizes as es
-from evaluation.stats.multiplicity import adjust_within, family_ids, resolve_method
+from evaluation.stats.multiplicity import adjust_table
+from evaluation.stats.responses import Responses, join_reasons
 
 __all__ = [
     "RESULT_COLUMNS",
+    "ZERO_METHODS",
     "individual_change",
     "paired_change",
     "paired_statistics",
+    "paired_table",
     "signed_rank",
 ]
 
@@ -82,128 +84,12 @@ NO_CORRELATION = (
 )
 
 
-def default_constructs() -> tuple[str, ...]:
-    """Construct names of the default instrument (they form their own multiplicity family).
-
-    Examples
-    --------
-    >>> default_constructs()
-    ('confidence', 'subject_knowledge', 'practice')
-    """
-    from evaluation.instruments import default_instrument
-
-    return tuple(default_instrument().constructs)
-
-
 # --------------------------------------------------------------------------------------------
 # From the long table to respondents and pairs
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Responses:
-    """One mean score per group x respondent x phase (duplicates averaged), as flat arrays.
-
-    Cells are sorted by group, then respondent, then phase (pre before post), so a respondent's
-    pre cell is immediately followed by their post cell when they have both.
-    """
-
-    groups: pd.DataFrame  # one row per group: *by, item (sorted)
-    n_groups: int
-    group: np.ndarray  # group id per cell
-    person: np.ndarray  # group * n_respondents + respondent code
-    post: np.ndarray  # bool: post cell
-    score: np.ndarray
-    labels: np.ndarray  # respondent_id of each respondent code (anonymous rows come after)
-    n_respondents: int
-
-    @property
-    def n_pre(self) -> np.ndarray:
-        return np.bincount(self.group[~self.post], minlength=self.n_groups)
-
-    @property
-    def n_post(self) -> np.ndarray:
-        return np.bincount(self.group[self.post], minlength=self.n_groups)
-
-    def phase(self, post: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(group, score) of every pre (``post=False``) or post cell."""
-        mask = self.post if post else ~self.post
-        return self.group[mask], self.score[mask]
-
-
-def _check_long(long: pd.DataFrame, by: Sequence[str]) -> list[str]:
-    keys = [*by, c.ITEM]
-    missing = [k for k in [*keys, c.RESPONDENT_ID, c.PHASE, c.SCORE] if k not in long]
-    if missing:
-        raise KeyError(f"long table lacks column(s) {missing}; build it with scoring.to_long")
-    if c.ITEM in by:
-        raise ValueError("'item' is always a key; do not list it in by")
-    return keys
-
-
-def _group_ids(long: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Group id per row (groups sorted by their keys, missing keys last) and the key table."""
-    combined = np.zeros(len(long), dtype=np.int64)
-    size = 1
-    for key in keys:
-        # pd.factorize works on Arrow strings directly (no Python objects), hence fast.
-        codes, uniques = pd.factorize(long[key], sort=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
-        combined = combined * (len(uniques) + 1) + codes
-        size *= len(uniques) + 1
-    if size <= 4 * len(long) + 1_000_000:  # few possible groups: count, don't sort
-        present = np.flatnonzero(np.bincount(combined, minlength=size))
-        lookup = np.zeros(size, dtype=np.int64)
-        lookup[present] = np.arange(len(present))
-        gid = lookup[combined]
-    else:
-        present, gid = np.unique(combined, return_inverse=True)
-    first = np.zeros(len(present), dtype=np.int64)
-    first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # first row of each group
-    groups = long[list(keys)].iloc[first].reset_index(drop=True)
-    return gid.astype(np.int64), groups
-
-
-def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
-    """Group ids, respondent codes and one score per group x respondent x phase."""
-    keys = _check_long(long, by)
-    phase = long[c.PHASE]
-    is_pre = phase.eq("pre").to_numpy(dtype=bool, na_value=False)
-    is_post = phase.eq("post").to_numpy(dtype=bool, na_value=False)
-    score = long[c.SCORE].to_numpy(dtype="float64", na_value=np.nan)
-    use = (is_pre | is_post) & ~np.isnan(score)
-    gid, groups = _group_ids(long, keys)
-    rid, labels = pd.factorize(long[c.RESPONDENT_ID])
-
-    gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use].astype(np.int64)
-    n_ids = len(labels)
-    anonymous = rid < 0  # no identifier: every row is a person of its own, never paired
-    rid[anonymous] = n_ids + np.arange(anonymous.sum())
-    n_respondents = max(n_ids + int(anonymous.sum()), 1)
-    cell_key = (gid * n_respondents + rid) * 2 + is_post
-    order = np.argsort(cell_key)
-    cell_key, score = cell_key[order], score[order]
-    starts = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]]) if len(order) else order
-    counts = np.diff(np.r_[starts, len(cell_key)])
-    means = score[starts]  # exact when a respondent answered once (the rule, not the exception)
-    repeated = counts > 1
-    if repeated.any():
-        means = np.where(repeated, np.add.reduceat(score, starts) / counts, means)
-    cell_key = cell_key[starts]
-    person = cell_key // 2
-    return _Responses(
-        groups=groups,
-        n_groups=len(groups),
-        group=person // n_respondents,
-        person=person,
-        post=(cell_key % 2).astype(bool),
-        score=means,
-        labels=np.asarray(labels, dtype=object),
-        n_respondents=n_respondents,
-    )
-
-
-def _pairs(responses: _Responses) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pairs(responses: Responses) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(group, respondent key, pre, post) for respondents with both phases in a group."""
     person, post = responses.person, responses.post
     first = np.flatnonzero(~post[:-1] & (person[1:] == person[:-1]))  # pre cell, post follows
@@ -238,7 +124,7 @@ def individual_change(long: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataF
     >>> individual_change(long)[["respondent_id", "pre", "post", "change"]].values.tolist()
     [['a', 2.0, 4.0, 2.0]]
     """
-    responses = _responses(long, by)
+    responses = Responses.from_long(long, by)
     group, key, pre, post = _pairs(responses)
     keys = [*by, c.ITEM]
     out = responses.groups.iloc[group].reset_index(drop=True)
@@ -444,17 +330,6 @@ def _all_equal(x: np.ndarray, starts: np.ndarray, present: np.ndarray, n_groups:
     return out
 
 
-def _reasons(*conditions: tuple[np.ndarray, str]) -> np.ndarray:
-    """Join the messages whose condition holds, per row; None where none does."""
-    n = len(conditions[0][0])
-    out = np.full(n, None, dtype=object)
-    for mask, message in conditions:
-        rows = np.flatnonzero(mask)
-        for i in rows:
-            out[i] = message if out[i] is None else f"{out[i]} {message}"
-    return out
-
-
 def paired_statistics(
     group: np.ndarray,
     pre: np.ndarray,
@@ -538,7 +413,7 @@ def paired_statistics(
     for arr in (g_av, g_low, g_high, rank["w"], rank["p_w"], r_rb):
         arr[n < 2] = np.nan
     g_low[np.isnan(g_av)] = g_high[np.isnan(g_av)] = np.nan
-    reason = _reasons(
+    reason = join_reasons(
         (n == 0, NO_PAIRS),
         (n == 1, ONE_PAIR),
         (no_change, NO_CHANGE),
@@ -571,8 +446,22 @@ def paired_statistics(
     }
 
 
-def _paired_table(responses: _Responses, *, zero_method: str, level: float = 0.95) -> pd.DataFrame:
-    """All paired statistics for every group (no adjustment); rows as responses.groups."""
+def paired_table(responses: Responses, *, zero_method: str, level: float = 0.95) -> pd.DataFrame:
+    """All paired statistics for every group (no adjustment); rows as ``responses.groups``.
+
+    The table of :func:`paired_change` before ``p_adj`` is filled in
+    (:func:`evaluation.stats.multiplicity.adjust_table`);
+    :func:`evaluation.stats.comparisons.compare` builds it once and mixes it with
+    :func:`evaluation.stats.unpaired.unpaired_table`.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": list("abc") * 2, "phase": ["pre"] * 3 + ["post"] * 3,
+    ...                      "item": "conf_1", "score": [2.0, 3, 3, 3, 4, 5]})
+    >>> row = paired_table(Responses.from_long(long, []), zero_method="wilcox").iloc[0]
+    >>> row["design"], int(row["n_paired"]), round(float(row["mean_change"]), 4)
+    ('paired', 3, 1.3333)
+    """
     n_groups = responses.n_groups
     group, _, pre, post = _pairs(responses)
     values = paired_statistics(group, pre, post, n_groups, zero_method=zero_method, level=level)
@@ -584,24 +473,6 @@ def _paired_table(responses: _Responses, *, zero_method: str, level: float = 0.9
         out[name] = value
     out["p_adj"] = np.nan
     return out
-
-
-def _adjust(
-    table: pd.DataFrame, by: Sequence[str], adjust: str | None, constructs: Collection[str] | None
-) -> pd.DataFrame:
-    method = resolve_method(adjust)
-    if method == "none":
-        table["p_adj"] = table["p_t"].to_numpy(dtype="float64")
-    else:
-        names = default_constructs() if constructs is None else tuple(constructs)
-        families = family_ids(table, list(by), names)
-        table["p_adj"] = adjust_within(
-            table["p_t"].to_numpy(dtype="float64"), families, method=method
-        )
-    # None (not NaN) where there is nothing to explain.
-    reasons = [r if isinstance(r, str) else None for r in table["reason"]]
-    table["reason"] = pd.Series(reasons, index=table.index, dtype=object)
-    return table
 
 
 def paired_change(
@@ -676,5 +547,5 @@ def paired_change(
     if zero_method not in ZERO_METHODS:
         raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
     by = list(by)
-    table = _paired_table(_responses(long, by), zero_method=zero_method)
-    return _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    table = paired_table(Responses.from_long(long, by), zero_method=zero_method)
+    return adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]

@@ -13,6 +13,14 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.stats.disclosure import suppress
 
+__all__ = [
+    "COUNTED",
+    "DEFAULT_BY",
+    "PARTICIPATION_COLUMNS",
+    "participation",
+    "participation_counts",
+]
+
 DEFAULT_BY = (c.ACADEMIC_YEAR, c.NCP)
 # Result column -> the column whose distinct values it counts.
 COUNTED = {"schools": c.SCHOOL_URN, "participants": c.RESPONDENT_ID, "work_groups": c.WORK_GROUP}

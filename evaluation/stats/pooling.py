@@ -14,29 +14,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.columns import POOLED_COLUMNS
+from evaluation.stats.groups import group_index
+
+__all__ = [
+    "METHODS",
+    "POOLED_COLUMNS",
+    "Method",
+    "RandomEffectsResult",
+    "control_limits",
+    "pooled_by",
+    "random_effects",
+]
+
 Method = Literal["REML", "DL"]
 METHODS: tuple[str, ...] = ("REML", "DL")
 
-# Columns of a pooled table, after the grouping keys (see pooled_by).
-POOLED_COLUMNS = (
-    "method",
-    "k",
-    "k_suppressed",
-    "k_excluded",
-    "n_respondents",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "tau2",
-    "i2",
-    "q",
-    "q_df",
-    "q_p",
-    "pi_low",
-    "pi_high",
-    "note",
-)
 
 _MAX_ITER = 200
 _TOL = 1e-10
@@ -399,7 +392,7 @@ def pooled_by(
         else np.zeros(len(frame), dtype=bool)
     )
     if by:
-        codes, keys = _group_codes(frame, by)
+        codes, keys = group_index(frame, by)
     else:
         codes = np.zeros(len(frame), dtype=np.intp)
         keys = pd.DataFrame(index=[0])
@@ -446,13 +439,6 @@ def pooled_by(
         notes.append(note)
     result["note"] = pd.Series(notes, dtype=object)
     return result[[*by, *POOLED_COLUMNS]]
-
-
-def _group_codes(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    grouped = frame.groupby(by, sort=True, dropna=False, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
-    keys = grouped.size().reset_index()[by]
-    return codes, keys
 
 
 def control_limits(target: float, se: np.ndarray | float, level: float) -> tuple:

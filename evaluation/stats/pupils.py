@@ -14,7 +14,19 @@ from scipy import stats
 
 from evaluation import columns as c
 from evaluation.stats import effect_sizes
+from evaluation.stats.groups import group_index
 from schemas import reference
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "DISTRIBUTION_COLUMNS",
+    "HIGH_SCORE",
+    "SUMMARY_COLUMNS",
+    "eef_months",
+    "pupil_change",
+    "pupil_summary",
+    "score_distribution",
+]
 
 SUMMARY_COLUMNS = (
     "phase",
@@ -273,7 +285,7 @@ def pupil_change(
     by = list(by)
     data = _select(pupils, measure)
     data = data[data[c.SCORE].notna()]
-    codes, keys = _group_index(data, by)
+    codes, keys = group_index(data, by)
     n_groups = len(keys)
     pairs = _pairs(data, codes)
     g = pairs["_g"].to_numpy(dtype=np.intp)
@@ -468,16 +480,6 @@ def _national(
     reason[(n_years == 1) & np.isnan(national)] = _NO_NATIONAL
     reason[n_years > 1] = _SEVERAL_YEARS
     return year.reset_index(drop=True), national, reason
-
-
-def _group_index(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group code per row and the key table (row g = keys of group g)."""
-    if not by:
-        return np.zeros(len(frame), dtype=np.intp), pd.DataFrame(index=range(1))
-    grouped = frame.groupby(by, sort=True, dropna=False, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
-    keys = grouped.size().index.to_frame(index=False)
-    return codes, keys
 
 
 def _sort(table: pd.DataFrame, by: list[str], extra: Sequence[str] = ()) -> pd.DataFrame:

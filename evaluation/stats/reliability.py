@@ -13,7 +13,17 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import group_index
 from evaluation.stats.scoring import reverse_code
+
+__all__ = [
+    "ALPHA_BANDS",
+    "ALPHA_COLUMNS",
+    "ITEM_TOTAL_COLUMNS",
+    "alpha_label",
+    "cronbach_alpha",
+    "item_total_correlations",
+]
 
 # The one table of wording for alpha, highest band first: a value gets the first label whose
 # threshold it reaches. After George & Mallery (2003), with their "poor" and "unacceptable"
@@ -122,7 +132,7 @@ def cronbach_alpha(
     'excellent (items may be redundant)'
     """
     by = list(by)
-    codes, keys = _group_index(frame, by)
+    codes, keys = group_index(frame, by)
     n_groups = len(keys)
     parts = []
     for construct in instrument.constructs:
@@ -194,7 +204,7 @@ def item_total_correlations(
     [['conf_1', 0.985], ['conf_2', 0.938], ['conf_3', 0.985]]
     """
     by = list(by)
-    codes, keys = _group_index(frame, by)
+    codes, keys = group_index(frame, by)
     n_groups = len(keys)
     parts = []
     for construct in instrument.constructs:
@@ -308,16 +318,6 @@ def _feldt_interval(
     low[ok] = 1 - (1 - alpha[ok]) * stats.f.isf(tail / 2, df1, df2)
     high[ok] = 1 - (1 - alpha[ok]) * stats.f.isf(1 - tail / 2, df1, df2)
     return low, high
-
-
-def _group_index(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group code per row and the key table (row g = keys of group g)."""
-    if not by:
-        return np.zeros(len(frame), dtype=np.intp), pd.DataFrame(index=range(1))
-    grouped = frame.groupby(by, sort=True, dropna=False, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.intp)
-    keys = grouped.size().index.to_frame(index=False)
-    return codes, keys
 
 
 def _stack(parts: list[pd.DataFrame], keys: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

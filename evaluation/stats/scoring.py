@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 from evaluation import columns as c
 from evaluation.instruments import Instrument
 
+__all__ = ["construct_scores", "reverse_code", "to_long"]
+
 
 def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Return a copy of ``frame`` with reverse-coded items scored ``min + max - x``.

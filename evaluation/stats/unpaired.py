@@ -16,9 +16,11 @@ import pandas as pd
 from scipy import special, stats
 
 from evaluation.stats import effect_sizes as es
-from evaluation.stats.paired import RESULT_COLUMNS, _adjust, _reasons, _Responses, _responses
+from evaluation.stats.multiplicity import adjust_table
+from evaluation.stats.paired import RESULT_COLUMNS
+from evaluation.stats.responses import Responses, join_reasons
 
-__all__ = ["mann_whitney", "unpaired_change"]
+__all__ = ["ALL_SAME", "TOO_FEW", "UNMATCHED", "mann_whitney", "unpaired_change", "unpaired_table"]
 
 # scipy.stats.mannwhitneyu(method="auto") uses the exact null distribution unless both groups
 # are larger than this, or there are ties.
@@ -149,8 +151,20 @@ def mann_whitney(
     }
 
 
-def _unpaired_table(responses: _Responses, *, level: float = 0.95) -> pd.DataFrame:
-    """Welch t, Mann-Whitney U and Hedges' g per group (no adjustment)."""
+def unpaired_table(responses: Responses, *, level: float = 0.95) -> pd.DataFrame:
+    """Welch t, Mann-Whitney U and Hedges' g per group (no adjustment).
+
+    The table of :func:`unpaired_change` before ``p_adj`` is filled in
+    (:func:`evaluation.stats.multiplicity.adjust_table`), one row per ``responses.groups``.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": None, "item": "conf_1",
+    ...                      "phase": ["pre"] * 3 + ["post"] * 3, "score": [2.0, 3, 3, 3, 4, 5]})
+    >>> row = unpaired_table(Responses.from_long(long, [])).iloc[0]
+    >>> row["design"], int(row["n_pre"]), int(row["n_post"]), round(float(row["mean_change"]), 4)
+    ('unpaired', 3, 3, 1.3333)
+    """
     n_groups = responses.n_groups
 
     def moments(group: np.ndarray, x: np.ndarray):
@@ -206,7 +220,7 @@ def _unpaired_table(responses: _Responses, *, level: float = 0.95) -> pd.DataFra
         arr[~enough] = np.nan
 
     nan = np.full(n_groups, np.nan)
-    reason = _reasons(
+    reason = join_reasons(
         (~enough, TOO_FEW), (all_same, ALL_SAME), (np.ones(n_groups, bool), UNMATCHED)
     )
     out = responses.groups.copy()
@@ -297,5 +311,5 @@ def unpaired_change(
     2.1669
     """
     by = list(by)
-    table = _unpaired_table(_responses(long, by))
-    return _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    table = unpaired_table(Responses.from_long(long, by))
+    return adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]

@@ -1,0 +1,77 @@
+"""The group index every statistic shares: an integer code per row and one row of keys per group.
+
+Each statistics function is vectorised across groups: it turns its ``by`` columns into group codes
+once (here), then works with ``np.bincount`` and friends on those codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["group_index"]
+
+# Combined codes stay below this, so that they never overflow int64.
+_MAX_CODE = 2**62
+
+
+def group_index(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group code per row, and the key table (row ``g`` holds the keys of group ``g``).
+
+    Groups are sorted by their keys, a missing key after every value, like
+    ``frame.groupby(by, sort=True, dropna=False, observed=True).ngroup()``; only combinations that
+    occur are groups. The key table keeps the dtypes of ``frame``. With no ``by``, every row is in
+    group 0 and the key table has one row and no columns.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows to group.
+    by : sequence of str
+        Key columns of ``frame``.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        The group of each row of ``frame`` (0 .. number of groups - 1).
+    keys : DataFrame
+        One row per group, with the ``by`` columns, on a default index.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"hub": ["B", "A", None, "B"], "year": [1, 2, 1, 1]})
+    >>> codes, keys = group_index(frame, ["hub", "year"])
+    >>> codes.tolist()
+    [1, 0, 2, 1]
+    >>> keys.values.tolist()
+    [['A', 2], ['B', 1], [nan, 1]]
+    >>> frame.groupby(["hub", "year"], dropna=False).ngroup().tolist()
+    [1, 0, 2, 1]
+    """
+    keys = list(by)
+    if not keys:
+        return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1))
+    combined = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for key in keys:
+        # pd.factorize works on Arrow strings directly (no Python objects), hence fast.
+        codes, uniques = pd.factorize(frame[key], sort=True)
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        if size * (len(uniques) + 1) > _MAX_CODE:  # renumber what occurs (order kept)
+            _, combined = np.unique(combined, return_inverse=True)
+            size = int(combined.max()) + 1 if len(combined) else 1
+        combined = combined * (len(uniques) + 1) + codes
+        size *= len(uniques) + 1
+    if size <= 4 * len(frame) + 1_000_000:  # few possible groups: count, don't sort
+        present = np.flatnonzero(np.bincount(combined, minlength=size))
+        lookup = np.zeros(size, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        gid = lookup[combined]
+    else:
+        present, gid = np.unique(combined, return_inverse=True)
+    first = np.zeros(len(present), dtype=np.int64)
+    first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # first row of each group
+    groups = frame[keys].iloc[first].reset_index(drop=True)
+    return gid.astype(np.int64), groups
