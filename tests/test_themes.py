@@ -332,3 +332,22 @@ def test_small_suggestions_are_left_out_of_the_summary():
     out = summarise_themes(answers, empty, suggestions=ideas, min_n=5)
     assert out["theme"].tolist() == ["bar, model"]
     assert out.loc[0, "source"] == "suggested" and out.loc[0, "top_terms"] == ("bar", "model")
+
+
+def test_a_suggestion_named_like_a_codebook_theme_keeps_both():
+    answers = pd.Series(["talk"] * 5 + ["chat"] * 5)
+    tags = pd.DataFrame({"answer_id": range(5), "theme": "talk", "keyword": "talk"})
+    ideas = pd.DataFrame(
+        {
+            "theme": ["talk"],
+            "top_terms": [("chat",)],
+            "answer_ids": [tuple(range(5, 10))],
+            "n": [5],
+            "examples": [("chat",)],
+        }
+    )
+    out = summarise_themes(answers, tags, suggestions=ideas, min_n=5)
+    assert out[["theme", "source", "n"]].values.tolist() == [
+        ["talk", "codebook", 5],
+        ["talk (suggested)", "suggested", 5],
+    ]

@@ -305,7 +305,10 @@ def summarise_themes(
     if suggestions is not None:
         for record in suggestions.to_dict("records"):
             ids = [i for i in record["answer_ids"] if i in present.index]
-            members[str(record["theme"])] = (SUGGESTED, ids, tuple(record["top_terms"]))
+            name = str(record["theme"])
+            if name in members:  # a suggestion never hides a codebook theme of the same name
+                name = f"{name} (suggested)"
+            members[name] = (SUGGESTED, ids, tuple(record["top_terms"]))
     records = []
     for theme, (source, ids, top) in members.items():
         texts = present.loc[ids]

@@ -22,6 +22,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.graphframe import GraphicFrame
 from pptx.slide import Slide
 from pptx.util import Inches, Pt
 
@@ -340,7 +341,9 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _native_chart(slide: Slide, figure: go.Figure, top: int, width: int, height: int):
+def _native_chart(
+    slide: Slide, figure: go.Figure, top: int, width: int, height: int
+) -> GraphicFrame | None:
     """A PowerPoint chart of the figure's bar or line traces; None for any other kind."""
     traces = [trace for trace in figure.data if trace.type in ("bar", "scatter")]
     if not traces or len(traces) != len(figure.data):
