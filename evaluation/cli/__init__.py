@@ -20,6 +20,7 @@ COMMANDS = (
     "evaluation.cli.sample",
     "evaluation.cli.store",
     "evaluation.cli.report",
+    "evaluation.cli.themes",
 )
 
 

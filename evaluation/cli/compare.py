@@ -55,7 +55,7 @@ def _by(text: str) -> list[str]:
     return keys
 
 
-def _phases(text: str) -> list[str]:
+def phase_list(text: str) -> list[str]:
     phases = [p.strip().lower() for p in text.split(",")]
     if not phases or any(p not in ("pre", "post") for p in phases):
         raise argparse.ArgumentTypeError("--phase takes pre or post per file, e.g. pre,post")
@@ -93,7 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--phase",
-        type=_phases,
+        type=phase_list,
         metavar="PHASES",
         help="phase of each file without a phase column, in file order, e.g. pre,post",
     )
@@ -127,7 +127,7 @@ def _has_phase_column(checked) -> bool:
     return c.PHASE in checked.column_map.values()
 
 
-def _load(args: argparse.Namespace):
+def load_surveys(args: argparse.Namespace):
     """Check every file; returns (frame, instrument, identifiers, exit code)."""
     from evaluation.validation import FileDefaults, check_survey
 
@@ -309,7 +309,7 @@ def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``compare``; 0 done, 1 a file has errors, 2 unreadable file or bad usage."""
-    frame, instrument, identifiers, code = _load(args)
+    frame, instrument, identifiers, code = load_surveys(args)
     if code:
         return code
     from evaluation.io.exports import neutralise
