@@ -97,3 +97,11 @@ POOLED_COLUMNS = (
     *POOLED_ESTIMATES,
     "note",
 )
+
+# The effects a national comparison can pool (columns of evaluation.stats.national.hub_effects)
+# and how tables and charts label them. Here rather than in that module so that the command
+# line can offer them as choices without importing SciPy.
+EFFECT_LABELS = {
+    "d_z": "Standardised change (d_z)",
+    "mean_change": "Mean change (scale points)",
+}

@@ -1,15 +1,63 @@
 """Options and small helpers shared by the sub-commands, written once.
 
-The values-for-the-whole-file options (``FileDefaults``), ``--min-n``, ``--json``/``--csv`` and
-the one way diagnostics reach stderr.
+The values-for-the-whole-file options (``FileDefaults``), ``--min-n``, ``--json``/``--csv``,
+the one way diagnostics reach stderr, and :func:`lazy_module`, which lets a command module name
+pandas at its top while ``--help`` never loads it.
+
+This module and the top of every command module import only the standard library and
+``evaluation.columns``: ``python -m evaluation --help`` imports them all, and must start faster
+than pandas does (``tests/test_cli_startup.py``, ``benchmarks/bench_cli.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import types
+from typing import TYPE_CHECKING, Any
 
-from evaluation.io.reader import FileDefaults
+if TYPE_CHECKING:
+    from evaluation.io.reader import FileDefaults
+
+__all__ = [
+    "LazyModule",
+    "add_file_defaults",
+    "add_min_n",
+    "add_output_options",
+    "err",
+    "file_defaults",
+    "lazy_module",
+    "min_n",
+]
+
+
+class LazyModule(types.ModuleType):
+    """Stands for the module ``name`` and imports it on first attribute access.
+
+    Unlike :class:`importlib.util.LazyLoader` it leaves ``sys.modules`` alone: the module is
+    imported normally, by whoever first reads one of its attributes through this object.
+    """
+
+    def __getattr__(self, attribute: str) -> Any:
+        # Called only for names not set on this object; import_module is a dict look-up once the
+        # module is loaded.
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def lazy_module(name: str) -> types.ModuleType:
+    """The module ``name``, imported when one of its attributes is first read.
+
+    For command modules that use pandas in many helpers: ``pd = lazy_module("pandas")`` at the
+    top (with ``import pandas as pd`` under ``TYPE_CHECKING``) keeps ``--help`` from loading it.
+
+    Examples
+    --------
+    >>> json = lazy_module("json")
+    >>> json.dumps([1])
+    '[1]'
+    """
+    return LazyModule(name)
 
 
 def err(message: str) -> None:
@@ -107,6 +155,8 @@ def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
     ...                                  work_group=None)) is None
     True
     """
+    from evaluation.io.reader import FileDefaults  # here, not at the top: --help skips pandas
+
     values = {
         "hub": args.hub,
         "ncp": args.ncp,

@@ -12,12 +12,15 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from evaluation import columns as c
-from evaluation.stats.paired import RESULT_COLUMNS
+from evaluation.cli._common import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported on first use, so that --help does not load pandas
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -34,11 +37,23 @@ BY_KEYS = {
     "role": c.ROLE,
 }
 
-# Keys of each result in the --json document, after the group keys (the public contract):
-# every result column but ``design``, which the document states once at the top.
-JSON_FIELDS = tuple(column for column in RESULT_COLUMNS if column != "design")
 INTEGER_FIELDS = ("n_pre", "n_post", "n_paired")
 ADJUST_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "no"}
+
+
+def json_fields() -> tuple[str, ...]:
+    """Keys of each result in the ``--json`` document, after the group keys (the public contract).
+
+    Every result column but ``design``, which the document states once at the top.
+
+    Examples
+    --------
+    >>> json_fields()[:3]
+    ('item', 'n_pre', 'n_post')
+    """
+    from evaluation.stats.paired import RESULT_COLUMNS  # here, not at the top: --help skips SciPy
+
+    return tuple(column for column in RESULT_COLUMNS if column != "design")
 
 
 def _by(text: str) -> list[str]:
@@ -217,7 +232,7 @@ def document(results: pd.DataFrame, *, design: str, by: Sequence[str]) -> dict:
     >>> document(res, design="paired", by=["hub"])["results"][0]["t"] is None
     True
     """
-    fields = [*by, *JSON_FIELDS]
+    fields = [*by, *json_fields()]
     rows = []
     for record in results.to_dict("records"):
         row: dict[str, Any] = {key: _clean(record.get(key)) for key in fields}
@@ -341,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(document(results, design=design, by=by), allow_nan=False))
     elif args.csv:
-        table = results[[*by, c.ITEM, "design", *JSON_FIELDS[1:]]]
+        table = results[[*by, c.ITEM, "design", *json_fields()[1:]]]
         neutralise(table).to_csv(sys.stdout, index=False)
     elif results.empty:
         print("There are no answers to compare.")

@@ -11,14 +11,18 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evaluation import columns as c
-from evaluation.cli._common import add_min_n, add_output_options, err
-from evaluation.instruments import Instrument
-from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, display_table, resolve_min_n
-from evaluation.stats.national import EFFECT_LABELS, hub_effects, national_table, pool_hubs
+from evaluation.cli._common import add_min_n, add_output_options, err, lazy_module
+from evaluation.columns import EFFECT_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evaluation.instruments import Instrument
+else:
+    pd = lazy_module("pandas")  # imported on first use, so that --help does not load pandas
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -132,6 +136,10 @@ def _clean(value: object) -> object:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``national``; 0 done, 1 a file has errors, 2 unreadable file or bad request."""
+    # Imported here, not at the top, so that --help does not load pandas and SciPy.
+    from evaluation.stats.disclosure import display_table, resolve_min_n
+    from evaluation.stats.national import hub_effects, national_table, pool_hubs
+
     try:
         min_n = resolve_min_n(args.min_n)
         frame, instrument, code = _load(args.files)
@@ -203,6 +211,8 @@ def _ci(est: object, low: object, high: object) -> str:
 def _text(
     table: pd.DataFrame, pooled: pd.Series, *, ncp: str, outcome: str, effect: str, min_n: int
 ) -> str:
+    from evaluation.stats.disclosure import SUPPRESSED_SYMBOL  # here, not at the top: fast --help
+
     header = ["Hub", "n", "Mean change (95% CI)", "d_z (95% CI)"]
     lines = []
     for _, row in table.iterrows():

@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from evaluation import synthetic
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sample`` sub-command to the command line.
@@ -73,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     Wrote .../README.md
     0
     """
+    from evaluation import synthetic  # here, not at the top: --help skips pandas
+
     out = Path(args.out)
     started = time.perf_counter()
     try:

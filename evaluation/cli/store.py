@@ -13,12 +13,17 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from evaluation.cli._common import lazy_module
 
-from evaluation.access import Viewer
-from evaluation.store import AddResult, Store, StoreError
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from evaluation.access import Viewer
+    from evaluation.store import AddResult, Store
+else:
+    pd = lazy_module("pandas")  # imported on first use, so that --help does not load pandas
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -177,7 +182,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def _open() -> Store:
+    from evaluation.store import Store  # here, not at the top: --help skips SQLAlchemy
+
     return Store.open()
+
+
+def _national(name: str) -> Viewer:
+    """The local national user ``name``, who may see and change everything."""
+    from evaluation.access import Viewer  # here, not at the top: --help skips pandas
+
+    return Viewer.national(name)
 
 
 def _print_report(result: AddResult) -> None:
@@ -218,6 +232,8 @@ def _result(result: AddResult, as_json: bool) -> int:
 
 
 def _guarded(action: Callable[[], int]) -> int:
+    from evaluation.store import StoreError  # here, not at the top: --help skips SQLAlchemy
+
     try:
         return action()
     except StoreError as exc:  # includes StoreBusy: the message says to try again
@@ -233,7 +249,7 @@ def _add(args: argparse.Namespace) -> int:
                 kind=args.kind,
                 defaults=_file_defaults(args),
                 uploader=_user(args),
-                viewer=Viewer.national(_user(args)),
+                viewer=_national(_user(args)),
             )
         return _result(result, args.json)
 
@@ -246,7 +262,7 @@ def _replace(args: argparse.Namespace) -> int:
             result = store.replace(
                 args.dataset_id,
                 args.file,
-                by=Viewer.national(_user(args)),
+                by=_national(_user(args)),
                 reason=args.reason,
                 defaults=_file_defaults(args),
             )
@@ -258,7 +274,7 @@ def _replace(args: argparse.Namespace) -> int:
 def _withdraw(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            store.withdraw(args.dataset_id, reason=args.reason, by=Viewer.national(_user(args)))
+            store.withdraw(args.dataset_id, reason=args.reason, by=_national(_user(args)))
         message = f"Withdrew dataset {args.dataset_id}."
         if args.json:
             _emit_json({"dataset_id": args.dataset_id, "status": "withdrawn", "message": message})
@@ -272,7 +288,7 @@ def _withdraw(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            table = store.list_datasets(Viewer.national(os.environ.get("USER", "local user")))
+            table = store.list_datasets(_national(os.environ.get("USER", "local user")))
         if args.json:
             _emit_json({"datasets": table.to_dict("records")})
             return 0
@@ -302,7 +318,7 @@ def _list(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            log = store.audit_log(Viewer.national(os.environ.get("USER", "local user")))
+            log = store.audit_log(_national(os.environ.get("USER", "local user")))
         if args.json:
             _emit_json({"entries": log.to_dict("records")})
             return 0
@@ -408,7 +424,7 @@ def _role_remove(args: argparse.Namespace) -> int:
 def _role_list(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            table = store.list_roles(Viewer.national(os.environ.get("USER", "local user")))
+            table = store.list_roles(_national(os.environ.get("USER", "local user")))
         if args.json:
             _emit_json({"roles": table.to_dict("records")})
             return 0

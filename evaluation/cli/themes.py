@@ -10,14 +10,16 @@ import argparse
 import json
 import math
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evaluation import columns as c
-from evaluation.cli._common import add_min_n, err
+from evaluation.cli._common import add_min_n, err, lazy_module
 from evaluation.cli.compare import load_surveys, phase_list
-from evaluation.text.codebook import CodebookError, default_codebook, read_codebook, tag_answers
-from evaluation.text.themes import suggest_themes, summarise_themes
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")  # imported on first use, so that --help does not load pandas
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "document", "register", "run"]
 
@@ -204,6 +206,15 @@ def _text(summary: pd.DataFrame, *, n_answers: int, n_uncoded: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``themes``; 0 done, 1 a file or the codebook has errors, 2 unreadable or bad usage."""
+    # Imported here, not at the top, so that --help does not load pandas and scikit-learn.
+    from evaluation.text.codebook import (
+        CodebookError,
+        default_codebook,
+        read_codebook,
+        tag_answers,
+    )
+    from evaluation.text.themes import suggest_themes, summarise_themes
+
     try:
         codebook = read_codebook(args.codebook) if args.codebook else default_codebook()
     except CodebookError as exc:

@@ -10,9 +10,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evaluation.cli._common import add_file_defaults, file_defaults
-from evaluation.validation import CheckedFile, Problem, check
+
+if TYPE_CHECKING:
+    from evaluation.validation import CheckedFile, Problem
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -60,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     >>> run(args)
     2
     """
+    from evaluation.validation import check  # here, not at the top: --help skips pandas
+
     path = Path(args.file)
     checked = check(path, kind=args.kind, file_name=path.name, defaults=file_defaults(args))
     unreadable = checked.frame is None

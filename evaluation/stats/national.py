@@ -35,10 +35,7 @@ __all__ = [
 ]
 
 Effect = Literal["d_z", "mean_change"]
-EFFECT_LABELS = {
-    "d_z": "Standardised change (d_z)",
-    "mean_change": "Mean change (scale points)",
-}
+EFFECT_LABELS = c.EFFECT_LABELS  # defined with the column names, which import no SciPy
 NATIONAL = "National"
 
 # Columns of hub_effects, after any extra grouping keys such as academic_year.
