@@ -28,13 +28,15 @@ RESULT_KEYS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def forms_pair(tmp_path: Path) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def forms_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """MS Forms pre and post exports whose ID columns number different people.
 
     The post file's rows are reversed and renumbered, so ID 1 in the pre file and ID 1 in the
-    post file are different teachers; only the participant code links them.
+    post file are different teachers; only the participant code links them. Written once for
+    the module: the tests only read them.
     """
+    tmp_path = tmp_path_factory.mktemp("forms_pair")
     pre = pd.read_excel(EXAMPLES / "ms_forms_pre.xlsx")
     post = pd.read_excel(EXAMPLES / "ms_forms_post.xlsx").iloc[::-1].reset_index(drop=True)
     post["ID"] = np.arange(1, len(post) + 1)

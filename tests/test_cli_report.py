@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -64,12 +62,10 @@ def test_without_chromium_only_html_is_written_and_stderr_says_why(tmp_path, cap
     assert "PDF needs Chromium; the HTML report has the same content." in captured.err
 
 
-def test_unknown_hub_exits_2_with_did_you_mean_and_no_traceback(tmp_path):
-    finished = subprocess.run(
+def test_unknown_hub_exits_2_with_did_you_mean_and_no_traceback(tmp_path, capsys):
+    # In-process: the real-process exit path is tested once, in tests/test_cli_validate.py.
+    code = main(
         [
-            sys.executable,
-            "-m",
-            "evaluation",
             "report",
             "--hub",
             "Solant Maths Hub",
@@ -79,17 +75,12 @@ def test_unknown_hub_exits_2_with_did_you_mean_and_no_traceback(tmp_path):
             str(tmp_path),
             "--data",
             *DATA,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+        ]
     )
-    assert finished.returncode == 2
-    assert "'Solant Maths Hub' is not a Maths Hub. Did you mean 'Solent Maths Hub'?" in (
-        finished.stderr
-    )
-    assert "Traceback" not in finished.stderr
+    stderr = capsys.readouterr().err
+    assert code == 2
+    assert "'Solant Maths Hub' is not a Maths Hub. Did you mean 'Solent Maths Hub'?" in stderr
+    assert "Traceback" not in stderr
     assert not (tmp_path / "report.html").exists()
 
 

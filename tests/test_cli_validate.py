@@ -1,4 +1,9 @@
-"""Tests of ``python -m evaluation validate``: exit codes, one-line reasons, one JSON document."""
+"""Tests of ``python -m evaluation validate``: exit codes, one-line reasons, one JSON document.
+
+Most run the command in-process through :func:`evaluation.cli.main` (stdout and stderr captured by
+``capsys``); ``test_in_a_real_process_*`` start ``python -m evaluation`` to check what only a real
+process shows: the exit status, no traceback, and nothing but the JSON document on stdout.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WHOLE_FILE = ["--hub", "Solent", "--ncp", "MN-KS2", "--year", "2024/25"]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m evaluation validate ARGS`` in a new process."""
     return subprocess.run(
         [sys.executable, "-m", "evaluation", "validate", *args],
         capture_output=True,
@@ -26,16 +32,23 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_valid_microsoft_forms_file_exits_0():
-    result = run_cli(str(FIXTURES / "ms_forms_post.csv"), *WHOLE_FILE, "--phase", "post")
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``validate ARGS`` through :func:`main` in this process, reported as a process would be."""
+    code = main(["validate", *args])
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["validate", *args], code, captured.out, captured.err)
+
+
+def test_valid_microsoft_forms_file_exits_0(capsys):
+    result = run_cli(capsys, str(FIXTURES / "ms_forms_post.csv"), *WHOLE_FILE, "--phase", "post")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ms_forms_post.csv: valid survey file (4 rows).")
 
 
-def test_invalid_file_exits_1_and_lists_errors_by_row_and_column(tmp_path):
+def test_invalid_file_exits_1_and_lists_errors_by_row_and_column(tmp_path, capsys):
     path = tmp_path / "pre.csv"
     path.write_text("Participant code,Maths Hub,conf_1\nA1,Solent,4\nB2,Solent Maths Hubb,4\n")
-    result = run_cli(str(path), "--ncp", "MN-KS2", "--year", "2024", "--phase", "pre")
+    result = run_cli(capsys, str(path), "--ncp", "MN-KS2", "--year", "2024", "--phase", "pre")
     assert result.returncode == 1
     assert (
         "Row 3, column 'Maths Hub': 'Solent Maths Hubb' is not a Maths Hub we know. "
@@ -55,10 +68,10 @@ BAD = {
 
 
 @pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "huge_cell.csv", "corrupt.xlsx"])
-def test_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path, name):
+def test_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path, capsys, name):
     path = tmp_path / name
     path.write_bytes(BAD[name])
-    result = run_cli(str(path))
+    result = run_cli(capsys, str(path))
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
@@ -66,16 +79,39 @@ def test_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path, name):
     assert "Traceback" not in result.stderr
 
 
-def test_missing_file_and_unknown_option_are_usage_errors_without_traceback(tmp_path):
-    missing = run_cli(str(tmp_path / "nope.csv"))
+def test_missing_file_and_unknown_option_are_usage_errors_without_traceback(tmp_path, capsys):
+    missing = run_cli(capsys, str(tmp_path / "nope.csv"))
     assert missing.returncode == 2
     assert missing.stderr.strip() == (
         f"The file could not be checked: There is no file called '{tmp_path / 'nope.csv'}'."
     )
-    unknown = run_cli(str(FIXTURES / "google_forms.csv"), "--colour", "blue")
+    unknown = run_cli(capsys, str(FIXTURES / "google_forms.csv"), "--colour", "blue")
     assert unknown.returncode == 2
     assert "unrecognized arguments: --colour blue" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_in_a_real_process_an_unreadable_file_exits_2_with_one_line_and_no_traceback(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(BAD["binary.csv"])
+    result = run_process(str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("The file could not be checked: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_in_a_real_process_json_stdout_is_one_document_and_stderr_is_empty(tmp_path):
+    path = tmp_path / "pre.csv"
+    path.write_text("Participant code,conf_1,conf_2,conf_3,know_1\na,4,4,4,4\nb,3,2,5,5\n")
+    valid = run_process(str(path), *WHOLE_FILE, "--phase", "pre", "--json")
+    unreadable = run_process(str(tmp_path / "nope.csv"), "--json")
+    for result, code in ((valid, 0), (unreadable, 2)):
+        assert result.returncode == code, result.stderr
+        assert result.stderr == ""
+        assert result.stdout.count("\n") == 1
+        assert json.loads(result.stdout)["valid"] is (code == 0)
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
