@@ -18,6 +18,7 @@ from evaluation.io.reader import FileDefaults
 from evaluation.validation.checks import Source, check, check_pupils, check_survey
 from evaluation.validation.columns import ITEM_SHARE
 from evaluation.validation.context import DEFAULTABLE
+from evaluation.validation.files import CheckedFiles, check_files, join_checked
 from evaluation.validation.messages import LABELS, SUGGESTED_HEADER, URN_FIX
 from evaluation.validation.pairing import pairing_problems
 from evaluation.validation.report import (
@@ -39,12 +40,15 @@ __all__ = [
     "URN_FIX",
     "VALUE_CHARS",
     "CheckedFile",
+    "CheckedFiles",
     "FileDefaults",
     "Problem",
     "Source",
     "ValidationReport",
     "check",
+    "check_files",
     "check_pupils",
     "check_survey",
+    "join_checked",
     "pairing_problems",
 ]

@@ -66,6 +66,21 @@ class Problem:
         text = f"{prefix}: {self.message}" if prefix else self.message
         return f"{text} {self.fix}" if self.fix else text
 
+    def brief(self) -> str:
+        """The message with where it is, without the fix: ``row 7, column Maths Hub: ...``.
+
+        Examples
+        --------
+        >>> Problem("error", "unknown_hub", 7, "Maths Hub", "Solnet",
+        ...         "'Solnet' is not a Maths Hub.", "Did you mean 'Solent'?").brief()
+        "row 7, column Maths Hub: 'Solnet' is not a Maths Hub."
+        >>> Problem("error", "no_items", None, None, None, "No questions.").brief()
+        'No questions.'
+        """
+        where = f"row {self.row}, " if self.row else ""
+        column = f"column {self.column}: " if self.column else ""
+        return f"{where}{column}{self.message}"
+
 
 @dataclass(frozen=True)
 class ValidationReport:
