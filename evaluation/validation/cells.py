@@ -1,5 +1,6 @@
 """Reading cells as they were meant: text tidied (spaces, blanks, case), whole numbers, year
-groups, yes/no and sex codes, fast on long Arrow text columns."""
+groups, yes/no and sex codes, fast on long Arrow text columns.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +10,22 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
-from pandas.api.types import (
-    is_bool_dtype,
-    is_integer_dtype,
-    is_numeric_dtype,
-    is_string_dtype,
-)
+from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype, is_string_dtype
 
-from evaluation.io.headers import (
-    map_unique,
-    norm_key,
-)
+from evaluation.io.headers import map_unique, norm_key
 from evaluation.validation.report import show
 from schemas.coding import arrow_text
+
+__all__ = [
+    "SEX_CODES",
+    "blank_to_na",
+    "casefold",
+    "cell_starts",
+    "integers",
+    "read_year_group",
+    "read_yes_no",
+    "tidy_labels",
+]
 
 _ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 # Bytes that may start or end a cell str.strip() would change: ASCII spaces and controls, and any
@@ -116,6 +120,13 @@ _YEAR_GROUP_WORDS = {"r": 0, "reception": 0, "rec": 0, "n": -1, "nursery": -1}
 
 
 def read_year_group(value: object) -> int | None:
+    """A year group as a number (Reception 0, Nursery -1), or None when it is not one.
+
+    Examples
+    --------
+    >>> [read_year_group(v) for v in ["4", "Year 4", "Y6", "Reception", "4.0", "four"]]
+    [4, 4, 6, 0, 4, None]
+    """
     key = norm_key(value)
     if key in _YEAR_GROUP_WORDS:
         return _YEAR_GROUP_WORDS[key]
@@ -144,6 +155,13 @@ _FLAGS = {
 
 
 def read_yes_no(value: object) -> bool | None:
+    """True or False for the usual ways of writing yes and no, else None.
+
+    Examples
+    --------
+    >>> [read_yes_no(v) for v in ["Y", "no", "TRUE", "0", "maybe"]]
+    [True, False, True, False, None]
+    """
     return _FLAGS.get(norm_key(value))
 
 

@@ -13,6 +13,13 @@ from evaluation.validation.pupil import pupil_frame
 from evaluation.validation.report import CheckedFile, unreadable_result
 from evaluation.validation.survey import survey_frame
 
+__all__ = [
+    "Source",
+    "check",
+    "check_pupils",
+    "check_survey",
+]
+
 Source = bytes | str | os.PathLike
 
 

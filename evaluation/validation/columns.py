@@ -1,5 +1,6 @@
 """Recognising what each column of a file is: a canonical column, a survey question, open text or
-a column we ignore (and why)."""
+a column we ignore (and why).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, Item
-from evaluation.io.headers import (
-    academic_year,
-    header_meaning,
-    norm_key,
-    slug,
-)
+from evaluation.io.headers import academic_year, header_meaning, norm_key, slug
 from evaluation.io.likert import profile
 from evaluation.io.platforms import export_platform, ignore_reason, platform_meaning
 from evaluation.io.reader import RawTable
 from schemas.reference import HEADER_ALIAS_TARGETS
+
+__all__ = [
+    "ITEM_SHARE",
+    "Columns",
+    "build_instrument",
+    "classify",
+    "match_item",
+    "text_columns",
+]
 
 # An item is detected when at least this share of its answers are labels of one set (or 1-5).
 ITEM_SHARE = 0.75
@@ -39,6 +44,14 @@ class Columns:
 
 
 def match_item(key: str, instrument: Instrument | None) -> str | None:
+    """The id of the instrument's question a heading key names (its id or its text), or None.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> match_item("i feel confident teaching mathematics to my class", default_instrument())
+    'conf_1'
+    """
     if instrument is None:
         return None
     for item in instrument.items:
@@ -72,6 +85,10 @@ def classify(
     instrument: Instrument | None,
     overrides: Mapping[str, str] | None,
 ) -> Columns:
+    """What each column of a file means: the user's corrections first, then the export
+    platform's quirks, the header aliases, the instrument's questions and, for a survey, the
+    answers a column holds (Likert answers make a question, anything else open text).
+    """
     out = Columns()
     overrides = {norm_key(k): v for k, v in (overrides or {}).items()}
     assert raw.frame is not None
@@ -144,6 +161,7 @@ def classify(
 
 
 def build_instrument(columns: Columns, instrument: Instrument | None) -> Instrument | None:
+    """The instrument of a file: the given one plus the questions detected in the file."""
     if instrument is not None:
         if columns.detected:
             return Instrument(

@@ -1,5 +1,6 @@
 """The state of one check and the builders of its canonical columns (hub, project, phase, year,
-URN, dates, codes), each reporting the rows it cannot read."""
+URN, dates, codes), each reporting the rows it cannot read.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +13,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.io.headers import (
-    academic_year,
-    hub_name,
-    map_unique,
-    ncp_name,
-    phase_name,
-)
+from evaluation.io.headers import academic_year, hub_name, map_unique, ncp_name, phase_name
 from evaluation.io.reader import RawTable
 from evaluation.validation.cells import blank_to_na, integers, tidy_labels
 from evaluation.validation.columns import Columns
@@ -32,6 +27,22 @@ from evaluation.validation.messages import (
 )
 from evaluation.validation.report import Collector, Problem, short, show
 from schemas.coding import distinct_values
+
+__all__ = [
+    "BACKGROUND_ROWS",
+    "DEFAULTABLE",
+    "NORMALISERS",
+    "Context",
+    "assemble",
+    "background",
+    "coded_column",
+    "datetime_column",
+    "in_background",
+    "keyed_column",
+    "look_ahead",
+    "missing_column",
+    "urn_column",
+]
 
 DEFAULTABLE = (c.HUB, c.NCP, c.PHASE, c.ACADEMIC_YEAR, c.WORK_GROUP)
 NORMALISERS: dict[str, Callable[[object], str | None]] = {
@@ -158,6 +169,7 @@ def keyed_column(ctx: Context, column: str, default: str | None, required: bool)
 
 
 def missing_column(ctx: Context, column: str) -> None:
+    """Report a required column the file does not have (once; its checks are then skipped)."""
     label = LABELS.get(column, column)
     header, option = SUGGESTED_HEADER.get(column, (column, None))
     article = "an" if header[:1] in "AEIOaeio" else "a"  # a URN, an Academic year
@@ -172,6 +184,7 @@ def missing_column(ctx: Context, column: str) -> None:
 
 
 def urn_column(ctx: Context, *, required: bool) -> pd.Series:
+    """School URNs as whole numbers; a URN that is not a whole number is reported."""
     values = ctx.required(c.SCHOOL_URN) if required else ctx.raw_values(c.SCHOOL_URN)
     if values is None:
         return ctx.blank("Int64")
@@ -238,6 +251,7 @@ def coded_column(
 def assemble(
     ctx: Context, parts: dict[str, pd.Series | np.ndarray], order: list[str]
 ) -> pd.DataFrame:
+    """The canonical frame from its columns, in ``order`` (columns not built are left out)."""
     data = {name: parts[name] for name in order if name in parts}
     frame = pd.DataFrame(
         {k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in data.items()}

@@ -1,5 +1,6 @@
 """Reading dates and times as spreadsheets and survey tools write them (ISO, UK or US order, with
-or without a time zone), in bulk."""
+or without a time zone), in bulk.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
 from evaluation.validation.cells import blank_to_na, cell_starts
+
+__all__ = [
+    "exact_iso",
+    "one_datetime",
+    "parse_datetimes",
+]
 
 _YEAR_FIRST = re.compile(r"\s*\d{4}[-/.]")
 _ZONE = re.compile(r"\s*(?:GMT|UTC|BST|Z)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?$", re.IGNORECASE)

@@ -12,6 +12,10 @@ from evaluation.validation.context import Context
 from evaluation.validation.messages import FRAME_CHECKS, check_code, message_for
 from evaluation.validation.report import show
 
+__all__ = [
+    "schema_problems",
+]
+
 
 def schema_problems(
     ctx: Context,
@@ -20,6 +24,10 @@ def schema_problems(
     *,
     scale: tuple[int, int] = (1, 5),
 ) -> None:
+    """Validate the canonical frame and report each failure at its spreadsheet row and column.
+
+    A missing value already reported as unreadable is not reported again.
+    """
     try:
         schema.validate(frame, lazy=True, inplace=True)  # nothing is coerced: no copy needed
         return

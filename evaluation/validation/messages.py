@@ -1,14 +1,28 @@
 """What each problem says: how columns are named to people, and the plain-English message and fix
-for each problem code a schema check or a missing value gives."""
+for each problem code (schema checks, missing values, problems with a whole file or column).
+"""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from evaluation import columns as c
-from evaluation.io.headers import (
-    did_you_mean,
-)
+from evaluation.io.headers import did_you_mean
 from evaluation.validation.report import Problem, short
 from schemas.pupil import MTC_MAX
+
+__all__ = [
+    "FOR_WHOLE_FILE",
+    "FILE_WORDING",
+    "FRAME_CHECKS",
+    "LABELS",
+    "SUGGESTED_HEADER",
+    "URN_FIX",
+    "check_code",
+    "default_problem",
+    "file_problem",
+    "message_for",
+]
 
 # How a canonical column is named in a message to a user.
 LABELS = {
@@ -59,6 +73,13 @@ _BAD_VALUE_CODES = {
 
 
 def check_code(column: str, check: str, kind: str) -> str:
+    """The problem code of a schema check failing in a column.
+
+    Examples
+    --------
+    >>> check_code("hub", "isin", "survey"), check_code("score", "not_nullable", "pupil")
+    ('unknown_hub', 'missing_score')
+    """
     if check == "not_nullable":
         return _MISSING_CODES.get(column, "missing_value")
     if column in _BAD_VALUE_CODES:
@@ -84,6 +105,13 @@ _UNKNOWN_NAMES = {
 def message_for(
     code: str, column: str, value: object, scale: tuple[int, int]
 ) -> tuple[str, str | None]:
+    """The message and fix of a problem in one cell.
+
+    Examples
+    --------
+    >>> message_for("bad_phase", "phase", "middle", (1, 5))
+    ("'middle' is not a survey phase.", "Write 'pre' (start of the Work Group) or 'post' (end).")
+    """
     shown = short(value) if value is not None else ""
     label = LABELS.get(column, column)
     if code in _UNKNOWN_NAMES:
@@ -162,6 +190,13 @@ FRAME_CHECKS: dict[str, tuple[str, str, bool, str, str]] = {
 
 
 def default_problem(column: str, value: str) -> Problem:
+    """The error for a file-wide value (upload form or CLI option) we do not know.
+
+    Examples
+    --------
+    >>> default_problem("phase", "middle").message
+    "The phase (pre or post) chosen for the whole file, 'middle', is not one we know."
+    """
     label = LABELS.get(column, column)
     option = SUGGESTED_HEADER.get(column, ("", None))[1]
     fix = None
@@ -176,3 +211,80 @@ def default_problem(column: str, value: str) -> Problem:
     if fix is None and option:
         fix = f"Check the {option} choice."
     return Problem("error", f"bad_default_{column}", None, None, short(value), message, fix)
+
+
+# Problems about a whole file or a whole column: code -> (message, fix), filled in with
+# str.format from the fields :func:`file_problem` is given.
+FILE_WORDING: dict[str, tuple[str, str | None]] = {
+    "looks_like_pupil_scores": (
+        "This looks like a file of pupil scores (it has pupil IDs and scores), not a "
+        "teacher survey.",
+        "Check it as pupil scores instead: choose 'Pupil scores (MTC)' in the app, or "
+        "add --kind pupil on the command line.",
+    ),
+    "looks_like_survey": (
+        "This looks like a teacher survey (it has survey questions and no score "
+        "column), not a file of pupil scores.",
+        "Check it as a survey instead: choose 'Teacher survey' in the app, or add "
+        "--kind survey on the command line.",
+    ),
+    "no_items": (
+        "We found no survey questions in this file (columns of answers such as 'Agree' or 1 to 5).",
+        "Check you uploaded the survey responses, with one column per question.",
+    ),
+    "missing_item": (
+        "The question '{question}' is not in this file.",
+        "Check the column heading matches the question, or ignore this if the "
+        "question was not asked.",
+    ),
+    "same_answer_for_everyone": (
+        "Everyone who answered gave the same answer ({answer}), "
+        "so this question cannot show a difference.",
+        None,
+    ),
+    "unknown_measure": (
+        "'{measure}' is not a measure we know, so its scores are only checked to be numbers.",
+        None,
+    ),
+    "unpaired": (
+        "Pre and post responses cannot be matched because a file has no participant "
+        "codes or emails; the comparison will be unpaired (weaker).",
+        "Ask participants for the same code in both surveys.",
+    ),
+    "pre_without_post": (
+        "{leavers} of {n_pre} people who answered the pre survey have no post "
+        "response ({share:.0%} did not complete).",
+        None,
+    ),
+    "different_files": (
+        "The pre and post files name different {label}s ({pre} / {post}).",
+        "Check you chose the pre and post files of the same Work Group.",
+    ),
+}
+
+
+def file_problem(
+    severity: Literal["error", "warning"],
+    code: str,
+    *,
+    column: str | None = None,
+    value: str | None = None,
+    **fields: object,
+) -> Problem:
+    """A problem about a whole file or column, worded from :data:`FILE_WORDING`.
+
+    Examples
+    --------
+    >>> file_problem("warning", "missing_item", question="I enjoy maths").message
+    "The question 'I enjoy maths' is not in this file."
+    """
+    message, fix = FILE_WORDING[code]
+    return Problem(
+        severity,
+        code,
+        None,
+        column,
+        value,
+        message.format(**fields),
+        fix.format(**fields) if fix else None,
+    )

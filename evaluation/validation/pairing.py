@@ -1,5 +1,6 @@
 """Warnings about pairing pre and post surveys: post responses with no pre, people who did not
-complete, files that describe different projects."""
+complete, files that describe different projects.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.validation.messages import LABELS
+from evaluation.validation.messages import LABELS, file_problem
 from evaluation.validation.report import Collector, Problem
+
+__all__ = [
+    "pairing_problems",
+    "post_without_pre",
+]
 
 
 def _unmatched_post(pre: pd.DataFrame, post: pd.DataFrame, column: str | None) -> list[Problem]:
@@ -60,33 +66,19 @@ def pairing_problems(pre: pd.DataFrame, post: pd.DataFrame) -> tuple[Problem, ..
     """
     problems: list[Problem] = []
     if pre[c.RESPONDENT_ID].isna().all() or post[c.RESPONDENT_ID].isna().all():
-        return (
-            Problem(
-                "warning",
-                "unpaired",
-                None,
-                None,
-                None,
-                "Pre and post responses cannot be matched because a file has no participant "
-                "codes or emails; the comparison will be unpaired (weaker).",
-                "Ask participants for the same code in both surveys.",
-            ),
-        )
+        return (file_problem("warning", "unpaired"),)
     problems.extend(_unmatched_post(pre, post, c.RESPONDENT_ID))
     post_ids = set(post[c.RESPONDENT_ID].dropna())
     pre_ids = pre[c.RESPONDENT_ID].dropna().unique()
     leavers = sum(1 for rid in pre_ids if rid not in post_ids)
     if leavers:
         problems.append(
-            Problem(
+            file_problem(
                 "warning",
                 "pre_without_post",
-                None,
-                None,
-                None,
-                f"{leavers} of {len(pre_ids)} people who answered the pre survey have no post "
-                f"response ({leavers / len(pre_ids):.0%} did not complete).",
-                None,
+                leavers=leavers,
+                n_pre=len(pre_ids),
+                share=leavers / len(pre_ids),
             )
         )
     for column in (c.HUB, c.NCP, c.ACADEMIC_YEAR):
@@ -94,15 +86,12 @@ def pairing_problems(pre: pd.DataFrame, post: pd.DataFrame) -> tuple[Problem, ..
             a, b = set(pre[column].dropna()), set(post[column].dropna())
             if a and b and not a & b:
                 problems.append(
-                    Problem(
+                    file_problem(
                         "warning",
                         "different_files",
-                        None,
-                        None,
-                        None,
-                        f"The pre and post files name different {LABELS.get(column, column)}s "
-                        f"({', '.join(sorted(a))} / {', '.join(sorted(b))}).",
-                        "Check you chose the pre and post files of the same Work Group.",
+                        label=LABELS.get(column, column),
+                        pre=", ".join(sorted(a)),
+                        post=", ".join(sorted(b)),
                     )
                 )
     return tuple(problems)

@@ -7,16 +7,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import (
-    is_numeric_dtype,
-)
+from pandas.api.types import is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import default_instrument
-from evaluation.io.headers import (
-    map_unique,
-    norm_key,
-)
+from evaluation.io.headers import map_unique, norm_key
 from evaluation.io.reader import FileDefaults, RawTable
 from evaluation.validation.cells import SEX_CODES, blank_to_na, read_year_group, read_yes_no
 from evaluation.validation.columns import classify
@@ -29,8 +24,13 @@ from evaluation.validation.context import (
     urn_column,
 )
 from evaluation.validation.failures import schema_problems
-from evaluation.validation.report import Problem, short, show
+from evaluation.validation.messages import file_problem
+from evaluation.validation.report import short, show
 from schemas.pupil import MEASURE_RANGES, MTC, MTC_MAX, pupil_schema
+
+__all__ = [
+    "pupil_frame",
+]
 
 
 def _looks_like_survey(raw: RawTable) -> bool:
@@ -44,19 +44,7 @@ def pupil_frame(
     """The canonical pupil frame (pupil files have no instrument, identifier or notes)."""
     ctx = Context(raw, classify(raw, "pupil", None, overrides), "pupil")
     if c.SCORE not in ctx.columns.canonical and not overrides and _looks_like_survey(raw):
-        ctx.problems.add(
-            Problem(
-                "error",
-                "looks_like_survey",
-                None,
-                None,
-                None,
-                "This looks like a teacher survey (it has survey questions and no score "
-                "column), not a file of pupil scores.",
-                "Check it as a survey instead: choose 'Teacher survey' in the app, or add "
-                "--kind survey on the command line.",
-            )
-        )
+        ctx.problems.add(file_problem("error", "looks_like_survey"))
     parts: dict[str, Any] = {}
     ids = ctx.required(c.PUPIL_ID)
     parts[c.PUPIL_ID] = ctx.blank("str") if ids is None else blank_to_na(ids).astype("str")
@@ -107,15 +95,12 @@ def _measure_column(ctx: Context) -> pd.Series:
     mapped = map_unique(text, lambda v: MTC if norm_key(v) in _MTC_WORDS else str(v)).fillna(MTC)
     for measure in sorted(set(mapped.unique()) - set(MEASURE_RANGES)):
         ctx.problems.add(
-            Problem(
+            file_problem(
                 "warning",
                 "unknown_measure",
-                None,
-                ctx.header(c.MEASURE),
-                short(measure),
-                f"'{short(measure)}' is not a measure we know, so its scores are only "
-                "checked to be numbers.",
-                None,
+                column=ctx.header(c.MEASURE),
+                value=short(measure),
+                measure=short(measure),
             )
         )
     return mapped

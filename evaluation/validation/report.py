@@ -1,5 +1,6 @@
 """The report of one check: each :class:`Problem` found, the :class:`ValidationReport` of a file
-and its JSON and table forms, and the :class:`CheckedFile` a check returns."""
+and its JSON and table forms, and the :class:`CheckedFile` a check returns.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ import numpy as np
 import pandas as pd
 
 from evaluation.instruments import Instrument
+
+__all__ = [
+    "MAX_PER_KIND",
+    "VALUE_CHARS",
+    "CheckedFile",
+    "Collector",
+    "Problem",
+    "ValidationReport",
+    "in_order",
+    "short",
+    "show",
+    "unreadable_result",
+]
 
 # At most this many problems of one kind in one column are listed row by row; the rest are counted.
 MAX_PER_KIND = 50
@@ -162,11 +176,25 @@ class CheckedFile:
 
 
 def short(value: object, limit: int = VALUE_CHARS) -> str:
+    """A value as text, cut to ``limit`` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> short("Solent Maths Hub", 8)
+    'Solent \u2026'
+    """
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def show(value: object) -> str | None:
+    """A cell as shown in a problem: None when empty, 4 for 4.0, cut to VALUE_CHARS characters.
+
+    Examples
+    --------
+    >>> show(4.0), show(float("nan")), show("Agree")
+    ('4', None, 'Agree')
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, float) and value.is_integer():
@@ -245,5 +273,12 @@ class Collector:
 
 
 def unreadable_result(kind: str, reason: str) -> CheckedFile:
+    """The result of a file that could not be read: no frame, one whole-file error.
+
+    Examples
+    --------
+    >>> unreadable_result("survey", "The file is empty.").report.errors[0].code
+    'unreadable'
+    """
     problem = Problem("error", "unreadable", None, None, None, reason, None)
     return CheckedFile(report=ValidationReport(kind, 0, (problem,)), frame=None)  # type: ignore[arg-type]

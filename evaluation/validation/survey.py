@@ -1,5 +1,6 @@
 """The canonical frame of a participant survey export: identifier, questions, file-wide columns,
-and the survey-only warnings (blank rows, straight-lining, post without pre)."""
+and the survey-only warnings (blank rows, straight-lining, post without pre).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +11,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import (
-    is_bool_dtype,
-    is_numeric_dtype,
-)
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, canonical_labels, default_instrument
-from evaluation.io.headers import (
-    header_meaning,
-    norm_key,
-)
+from evaluation.io.headers import header_meaning, norm_key
 from evaluation.io.likert import label_sets, profile, score_column
 from evaluation.io.platforms import not_an_email
 from evaluation.io.reader import FileDefaults, RawTable
@@ -38,10 +33,16 @@ from evaluation.validation.context import (
     urn_column,
 )
 from evaluation.validation.failures import schema_problems
+from evaluation.validation.messages import file_problem
 from evaluation.validation.pairing import post_without_pre
-from evaluation.validation.report import Problem, short, show
+from evaluation.validation.report import short, show
 from schemas.coding import value_codes
 from schemas.survey import survey_schema
+
+__all__ = [
+    "STRAIGHT_LINE_MIN_ITEMS",
+    "survey_frame",
+]
 
 STRAIGHT_LINE_MIN_ITEMS = 4
 
@@ -180,15 +181,12 @@ def _survey_warnings(ctx: Context, frame: pd.DataFrame, instrument: Instrument) 
     counts = given.sum(axis=0)
     for j in np.flatnonzero((lowest == highest) & (counts >= 2)):
         ctx.problems.add(
-            Problem(
+            file_problem(
                 "warning",
                 "same_answer_for_everyone",
-                None,
-                ctx.header(present[j]),
-                show(lowest[j]),
-                f"Everyone who answered gave the same answer ({show(lowest[j])}), "
-                "so this question cannot show a difference.",
-                None,
+                column=ctx.header(present[j]),
+                value=show(lowest[j]),
+                answer=show(lowest[j]),
             )
         )
     is_pre = (frame[c.PHASE] == "pre").to_numpy(dtype=bool, na_value=False)
@@ -238,47 +236,15 @@ def survey_frame(
     ctx = Context(raw, columns, "survey")
     notes = list(columns.notes)
     if not overrides and _looks_like_pupil_scores(raw):
-        ctx.problems.add(
-            Problem(
-                "error",
-                "looks_like_pupil_scores",
-                None,
-                None,
-                None,
-                "This looks like a file of pupil scores (it has pupil IDs and scores), not a "
-                "teacher survey.",
-                "Check it as pupil scores instead: choose 'Pupil scores (MTC)' in the app, or "
-                "add --kind pupil on the command line.",
-            )
-        )
+        ctx.problems.add(file_problem("error", "looks_like_pupil_scores"))
     if found is None or not found.items:
-        ctx.problems.add(
-            Problem(
-                "error",
-                "no_items",
-                None,
-                None,
-                None,
-                "We found no survey questions in this file (columns of answers such as "
-                "'Agree' or 1 to 5).",
-                "Check you uploaded the survey responses, with one column per question.",
-            )
-        )
+        ctx.problems.add(file_problem("error", "no_items"))
         found = Instrument(name="empty", items=())
     if instrument is not None:
         for item in instrument.items:
             if item.item not in columns.items:
                 ctx.problems.add(
-                    Problem(
-                        "warning",
-                        "missing_item",
-                        None,
-                        None,
-                        None,
-                        f"The question '{short(item.text, 80)}' is not in this file.",
-                        "Check the column heading matches the question, or ignore this if the "
-                        "question was not asked.",
-                    )
+                    file_problem("warning", "missing_item", question=short(item.text, 80))
                 )
     ahead = look_ahead(ctx, (*DEFAULTABLE, c.SCHOOL_PHASE, c.ROLE))
     respondent, identifier, id_notes = _identifier(ctx)
