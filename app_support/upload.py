@@ -20,6 +20,7 @@ from app_support.widgets import download_table, plain
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
+from evaluation.validation import join_checked
 from schemas import reference
 
 KINDS = {"survey": "Teacher survey", "pupil": "Pupil scores (MTC)"}
@@ -567,17 +568,13 @@ def show_saved(outcomes: list[dict]) -> None:
 
 def combined_frame(checked: dict[str, Any]) -> tuple[pd.DataFrame, Instrument]:
     """The checked survey rows of every file together, with the instrument they used."""
-    frames = [f.frame for f in checked.values() if f.frame is not None]
-    instrument = next(
-        (f.instrument for f in checked.values() if f.instrument is not None),
-        default_instrument(),
-    )
-    return pd.concat(frames, ignore_index=True), instrument
+    joined = join_checked(checked.values())
+    return joined.surveys, joined.instrument
 
 
 def combined_pupils(checked: dict[str, Any]) -> pd.DataFrame:
     """The checked pupil rows of every file together."""
-    return pd.concat([f.frame for f in checked.values() if f.frame is not None], ignore_index=True)
+    return join_checked(checked.values()).pupils
 
 
 def templates() -> None:

@@ -286,3 +286,46 @@ def header_aliases() -> pd.DataFrame:
     'hub'
     """
     return _load("header_aliases.csv", HeaderAliasTable)
+
+
+PLATFORMS = ("surveymonkey", "microsoft_forms", "google_forms", "qualtrics", "any")
+PLATFORM_MEANINGS = ("ignore", "second_header", "not_an_email")
+
+
+class PlatformColumnTable(pa.DataFrameModel):
+    """Quirks of survey platforms' exports: headings and cells that mean something special."""
+
+    platform: Series[str] = pa.Field(isin=PLATFORMS)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    meaning: Series[str] = pa.Field(isin=PLATFORM_MEANINGS)
+    reason: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check
+    @classmethod
+    def one_reason_per_ignored_heading(cls, df: pd.DataFrame) -> bool:
+        """A heading (ignoring case, spaces and punctuation) is ignored for one reason."""
+        key = df["text"].str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
+        ignored = df["meaning"] == "ignore"
+        return not key[ignored].duplicated().any()
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+@cache
+def platform_columns() -> pd.DataFrame:
+    """Export-platform quirks: ``text`` (a heading or cell as the platform writes it), what it
+    ``meaning`` is and the ``reason`` (for ``ignore``, the words shown to users).
+
+    ``ignore`` headings of a platform are dropped in that platform's exports; ``second_header``
+    cells mark SurveyMonkey's second header row; ``not_an_email`` is a cell of an email column
+    that holds no address.
+
+    Examples
+    --------
+    >>> table = platform_columns().set_index("text")
+    >>> table.loc["ID", "reason"]
+    'response number (not a person)'
+    """
+    return _load("platform_columns.csv", PlatformColumnTable)

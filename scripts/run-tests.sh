@@ -1,27 +1,122 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (system packages, a virtual environment, the project with its
-# test extras), makes sure the local PostgreSQL server is up, then runs the whole suite.
+# Sets up everything the tests need on a Debian machine, then runs pytest with the given arguments
+# (the whole suite when there are none). Run as root, or as a user who may use sudo.
+#   1. Debian's chromium (the browser tests drive it through Playwright);
+#   2. a local PostgreSQL server with the database `test`, reachable by the tests as
+#      postgres@127.0.0.1:5432 without a password (skipped when IMPACT_TEST_POSTGRES_URL is set);
+#   3. .venv with the project and its test extras (skipped when pyproject.toml is unchanged).
+# What already works is left as it is: on a prepared machine nothing is installed or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+PG_PORT=5432
+HBA_MARK="# maths-hubs-impact tests:"
 
-# Debian Chromium drives the real-browser tests (Playwright cannot download its own browser here).
+# Can the tests connect? (the same address, user and database as tests/conftest.py)
+pg_reachable() {
+    command -v psql >/dev/null 2>&1 &&
+        PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d test -w -Atqc 'select 1' \
+            >/dev/null 2>&1
+}
+
+# Run a command as the postgres system user (Debian lets it in over the local socket).
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && sudo -u postgres "$@")
+    fi
+}
+
+setup_postgres() {
+    if [ -n "${IMPACT_TEST_POSTGRES_URL:-}" ]; then
+        say "The store tests use IMPACT_TEST_POSTGRES_URL: no local PostgreSQL set-up."
+        return 0
+    fi
+    say "Checking the PostgreSQL test database (postgres@127.0.0.1:$PG_PORT/test)..."
+    if pg_reachable; then
+        echo "It answers: nothing to set up."
+        return 0
+    fi
+
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        apt_install "the store tests also run against a real PostgreSQL server" postgresql
+    fi
+
+    local version name status
+    read -r version name status < <(pg_lsclusters -h | awk -v port="$PG_PORT" \
+        '$3 == port { print $1, $2, $4; exit }') || true
+    if [ -z "${version:-}" ]; then
+        if [ -n "$(pg_lsclusters -h)" ]; then
+            echo "PostgreSQL has clusters, but none on port $PG_PORT (pg_lsclusters). Start one" \
+                "there, or set IMPACT_TEST_POSTGRES_URL to the server the tests should use." >&2
+            return 1
+        fi
+        version=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
+        name=main
+        status=down
+        say "Creating the PostgreSQL cluster $version/$name on port $PG_PORT (pg_createcluster)..."
+        as_root pg_createcluster "$version" "$name" --port "$PG_PORT"
+    fi
+    if [ "$status" != online ]; then
+        say "Starting PostgreSQL $version/$name" \
+            "(pg_ctlcluster --skip-systemctl-redirect $version $name start)..."
+        as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start
+    fi
+    for _ in $(seq 30); do
+        pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break
+        sleep 1
+    done
+
+    local exists
+    exists=$(as_postgres psql -p "$PG_PORT" -Atqc "select 1 from pg_database where datname = 'test'")
+    if [ "$exists" != 1 ]; then
+        say "Creating the test database 'test' (createdb test, as the postgres user)..."
+        as_postgres createdb -p "$PG_PORT" test
+    fi
+
+    if ! pg_reachable; then
+        local hba
+        hba=$(as_postgres psql -p "$PG_PORT" -Atqc 'show hba_file')
+        if ! as_root grep -qF "$HBA_MARK" "$hba"; then
+            say "Letting the tests into database 'test' as postgres without a password, from" \
+                "this machine only: adding two lines at the top of $hba and reloading..."
+            local rules tmp
+            rules="$HBA_MARK password-less access to database test, from this machine only
+host    test    postgres    127.0.0.1/32    trust
+host    test    postgres    ::1/128         trust
+"
+            printf '%s' "$rules"
+            tmp=$(mktemp)
+            { printf '%s' "$rules"; as_root cat "$hba"; } >"$tmp"
+            as_root tee "$hba" <"$tmp" >/dev/null # keeps the file's owner and mode
+            rm -f "$tmp"
+            as_postgres psql -p "$PG_PORT" -Atqc 'select pg_reload_conf()' >/dev/null
+        fi
+        for _ in $(seq 10); do
+            pg_reachable && break
+            sleep 1
+        done
+    fi
+
+    if ! pg_reachable; then
+        echo "The tests still cannot connect to postgres@127.0.0.1:$PG_PORT/test:" >&2
+        PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d test -w -c 'select 1' \
+            >/dev/null || true
+        return 1
+    fi
+    echo "The test database is ready."
+}
+
 if ! command -v chromium >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-        chromium fonts-liberation >/dev/null
+    apt_install "the browser tests drive it" chromium fonts-liberation
 fi
+setup_postgres
+install_project ".[test]"
 
-# The store tests run against SQLite and a real PostgreSQL server when one is installed.
-if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
-    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
-fi
-
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
-
+say "Running the tests: pytest $* (one dot per test passed)..."
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -45,6 +45,47 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def postgres_fix(reason: str, url: str) -> str:
+    """The one command (or edit) that fixes why PostgreSQL refused a connection to ``url``.
+
+    On the default local set-up ``bash scripts/run-tests.sh`` does every one of these itself.
+    """
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    host, port = parsed.host or "127.0.0.1", parsed.port or 5432
+    user, database = parsed.username or "postgres", parsed.database or "test"
+    clusters = sorted(
+        (path for path in Path("/etc/postgresql").glob("*/main") if path.parent.name.isdigit()),
+        key=lambda path: int(path.parent.name),
+    )
+    version = clusters[-1].parent.name if clusters else "<version>"
+    text = reason.lower()
+    if f'database "{database}" does not exist' in text:
+        return f"create the database: `createdb -h {host} -p {port} -U {user} {database}`"
+    if f'role "{user}" does not exist' in text:
+        return f"create the role, as the postgres system user: `createuser -s {user}`"
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if any(word in text for word in ("password", "authentication failed", "pg_hba.conf")):
+        if not local:
+            return f"check the user and password in IMPACT_TEST_POSTGRES_URL ({user}@{host})"
+        loopback = "::1/128" if host == "::1" else "127.0.0.1/32"
+        return (
+            f"let the tests in without a password, from this machine only: as root, put the line "
+            f"`host {database} {user} {loopback} trust` above the other rules of "
+            f"/etc/postgresql/{version}/main/pg_hba.conf, then "
+            f"`pg_ctlcluster --skip-systemctl-redirect {version} main reload`"
+        )
+    if not local:
+        return f"check that the server at {host}:{port} is up (IMPACT_TEST_POSTGRES_URL names it)"
+    if not clusters:
+        return "install and start PostgreSQL with its test database: `bash scripts/run-tests.sh`"
+    return (
+        f"start the server, as root: `pg_ctlcluster --skip-systemctl-redirect {version} main start`"
+        " (`bash scripts/run-tests.sh` also creates the test database if it is missing)"
+    )
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
@@ -62,15 +103,28 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     import sqlalchemy as sa
 
     schema = f"impact_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    missing = None
+    try:
+        admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    except ImportError as exc:
+        missing = str(exc)
+    if missing is not None:
+        pytest.fail(
+            f"The PostgreSQL driver is missing ({missing}). Fix: install it with "
+            "`.venv/bin/python -m pip install -e '.[test]'`.",
+            pytrace=False,
+        )
+    reason = None
     try:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     except sa.exc.OperationalError as exc:
         admin.dispose()
+        reason = str(exc.orig).strip()
+    if reason is not None:  # failed outside the except block: no chained traceback
         pytest.fail(
-            f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig}). Start it with "
-            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`.",
+            f"PostgreSQL is not ready for the tests. Fix: {postgres_fix(reason, POSTGRES_URL)}.\n"
+            f"({POSTGRES_URL} said: {reason})",
             pytrace=False,
         )
     try:

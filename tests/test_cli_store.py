@@ -174,6 +174,21 @@ def test_seed_adds_the_sample_marked_synthetic_once(cli_env: Path, capsys) -> No
     assert [(d["kind"], d["synthetic"]) for d in listed] == [("survey", True), ("pupil", True)]
 
 
+def test_seed_if_empty_adds_the_sample_only_to_a_store_that_never_held_data(
+    cli_env: Path, capsys
+) -> None:
+    assert [d["status"] for d in run_json(capsys, "seed", "--if-empty")[1]["datasets"]] == [
+        "stored",
+        "stored",
+    ]
+    for dataset in run_json(capsys, "list")[1]["datasets"]:
+        run(capsys, "withdraw", str(dataset["dataset_id"]), "--reason", "not wanted")
+    # A withdrawn sample stays withdrawn: the store is not empty, so nothing is added again.
+    assert run_json(capsys, "seed", "--if-empty")[1] == {"datasets": []}
+    code, out, _ = run(capsys, "seed", "--if-empty")
+    assert (code, out.strip()) == (0, "The store already holds data: the sample was not added.")
+
+
 def test_without_database_url_the_store_is_a_sqlite_file_in_impact_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation import validation
-from evaluation.validation import _blank_to_na, _casefold, _exact_iso, _integers, check_survey
+from evaluation.validation import check_survey, context
+from evaluation.validation.cells import blank_to_na, casefold, integers
+from evaluation.validation.dates import exact_iso, one_datetime, parse_datetimes
 from schemas import coding
 
 # Short codes with repeats, spaces, case, accents and blanks: what an id column holds.
@@ -76,9 +77,9 @@ def slow_blank_to_na(values: pd.Series) -> list[object]:
 @given(values=maybe_codes)
 def test_blank_to_na_and_casefold_match_python(values):
     series = pd.Series(values, dtype="str")
-    tidy = _blank_to_na(series)
+    tidy = blank_to_na(series)
     assert [None if v != v else v for v in tidy.astype(object)] == slow_blank_to_na(series)
-    folded = _casefold(tidy)
+    folded = casefold(tidy)
     assert [None if v != v else v for v in folded.astype(object)] == [
         None if v is None else v.casefold() for v in slow_blank_to_na(series)
     ]
@@ -86,7 +87,7 @@ def test_blank_to_na_and_casefold_match_python(values):
 
 def test_blank_to_na_sees_unicode_spaces_at_either_end():
     series = pd.Series(["\u00a0ab12", "cd34\u2003", "ef56"], dtype="str")
-    assert _blank_to_na(series).tolist() == ["ab12", "cd34", "ef56"]
+    assert blank_to_na(series).tolist() == ["ab12", "cd34", "ef56"]
 
 
 @settings(max_examples=200)
@@ -117,7 +118,7 @@ def test_blank_to_na_sees_unicode_spaces_at_either_end():
 )
 def test_exact_iso_reads_only_real_date_times(stamps):
     series = pd.Series(stamps, dtype="str")
-    got = _exact_iso(series)
+    got = exact_iso(series)
     given_text = [s for s in stamps if s is not None]
     expected = []
     for text in given_text:
@@ -134,8 +135,8 @@ def test_exact_iso_reads_only_real_date_times(stamps):
 
 
 def test_integers_from_whole_number_column_is_the_same_as_from_text():
-    numbers, bad = _integers(pd.Series([123456, 999999]))
-    text, bad_text = _integers(pd.Series(["123456", "999999"], dtype="str"))
+    numbers, bad = integers(pd.Series([123456, 999999]))
+    text, bad_text = integers(pd.Series(["123456", "999999"], dtype="str"))
     assert numbers.tolist() == text.tolist() == [123456, 999999]
     assert numbers.dtype == text.dtype == pd.Int64Dtype() and not bad.any() and not bad_text.any()
 
@@ -145,9 +146,9 @@ def test_ids_coded_in_the_background_give_the_same_report(monkeypatch, backgroun
     rows = ["Participant code,Phase,Maths Hub,Project,Academic year,Q1"]
     rows += [f"p{i % 7},{'pre' if i % 2 else 'post'},Solent,MN-KS2,2024/25,4" for i in range(30)]
     data = "\n".join(rows).encode()
-    monkeypatch.setattr(validation, "_BACKGROUND_ROWS", 10**9)
+    monkeypatch.setattr(context, "BACKGROUND_ROWS", 10**9)
     plain = check_survey(data)
-    monkeypatch.setattr(validation, "_BACKGROUND_ROWS", background_rows)
+    monkeypatch.setattr(context, "BACKGROUND_ROWS", background_rows)
     fast = check_survey(data)
     assert fast.report.to_dict() == plain.report.to_dict()
     assert any(p.code == "duplicate_response" for p in fast.report.errors)
@@ -196,13 +197,13 @@ def test_dates_read_in_bulk_match_reading_each_one_alone(moments, layouts, blank
     firsts = [int(p.group(1)) for p in pairs if p]
     seconds = [int(p.group(2)) for p in pairs if p]
     dayfirst = any(f > 12 for f in firsts) or not any(s > 12 for s in seconds)
-    parsed, bad = validation._parse_datetimes(series)
+    parsed, bad = parse_datetimes(series)
     expected = [
         pd.NaT
         if not c
         else pd.Timestamp(datetime.fromisoformat(c))
         if ISO_START.match(c)
-        else validation._one_datetime(c, dayfirst)
+        else one_datetime(c, dayfirst)
         for c in cells
     ]
     assert [None if pd.isna(v) else v for v in parsed] == [
@@ -213,6 +214,6 @@ def test_dates_read_in_bulk_match_reading_each_one_alone(moments, layouts, blank
 
 def test_a_year_first_date_with_a_zone_is_never_read_day_first():
     series = pd.Series(["2024-09-04 10:05 GMT+1", "14/09/2024 10:05"], dtype="str")
-    parsed, bad = validation._parse_datetimes(series)
+    parsed, bad = parse_datetimes(series)
     assert parsed.tolist() == [pd.Timestamp("2024-09-04 10:05"), pd.Timestamp("2024-09-14 10:05")]
     assert not bad.any()

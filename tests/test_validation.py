@@ -20,8 +20,10 @@ from evaluation.validation import (
     CheckedFile,
     FileDefaults,
     check,
+    check_files,
     check_pupils,
     check_survey,
+    join_checked,
     pairing_problems,
 )
 
@@ -601,3 +603,75 @@ def test_many_failures_of_one_schema_check_are_listed_then_counted():
         None,
     )
     assert summary.message == "7 more rows have the same problem (first rows listed)."
+
+
+# --- several files: check_files and join_checked ---------------------------------------------
+
+
+def test_check_files_gives_each_files_result_and_joins_them_as_checking_one_by_one_does():
+    paths = [FIXTURES / "ms_forms_pre.xlsx", FIXTURES / "ms_forms_post.csv"]
+    both = check_files(paths, defaults=[PRE, POST], number_as=c.DATASET_ID)
+    one_by_one = [check_survey(paths[0], defaults=PRE), check_survey(paths[1], defaults=POST)]
+    assert both.valid and both.first_failure is None
+    assert both.reports == tuple(checked.report for checked in one_by_one)
+    expected = pd.concat(
+        [
+            one_by_one[0].frame.assign(**{c.DATASET_ID: 1}),
+            one_by_one[1].frame.assign(**{c.DATASET_ID: 2}),
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(both.surveys, expected)
+    assert both.frame is both.surveys and both.pupils is None
+    assert both.instrument == one_by_one[0].instrument
+    assert both.identifiers == ("Please enter your participant code",)
+
+
+def test_check_files_can_stop_at_the_first_file_with_errors():
+    bad = b"Participant code,conf_1\na,7\n"
+    good = b"Participant code,conf_1\na,4\n"
+    every = check_files([good, bad, good], defaults=PRE)
+    first = check_files([good, bad, good], defaults=PRE, stop_at_error=True)
+    assert len(every.files) == 3 and len(first.files) == 2
+    assert every.first_failure == first.first_failure == 1 and not first.valid
+    assert [p.code for p in first.errors] == [p.code for p in every.files[1].report.errors]
+    # The rows of every readable file are joined, errors or not (check valid first).
+    assert len(every.surveys) == 3
+
+
+def test_check_files_reads_survey_and_pupil_files_apart():
+    survey = b"Participant code,conf_1\na,4\n"
+    pupils = b"Pupil ID,URN,Score\nP1,123456,24\nP2,123456,20\n"
+    both = check_files([survey, pupils], kind=["survey", "pupil"], defaults=PRE, number_as="file")
+    assert both.valid
+    assert both.surveys["file"].tolist() == [1] and both.pupils["file"].tolist() == [2, 2]
+    assert both.pupils["score"].tolist() == [24.0, 20.0]
+    assert both.instrument is not None
+
+
+def test_check_files_wants_one_value_per_file_when_given_a_list():
+    with pytest.raises(ValueError, match="2 sets of defaults for 3 files"):
+        check_files([b"a", b"b", b"c"], defaults=[PRE, POST])
+
+
+def test_joining_nothing_gives_no_rows_and_pupils_alone_no_instrument():
+    assert join_checked([]).frame is None
+    pupils = check_pupils(b"Pupil ID,URN,Score\nP1,123456,24\n", defaults=PRE)
+    joined = join_checked([pupils])
+    assert joined.instrument is None and joined.surveys is None
+    pd.testing.assert_frame_equal(joined.frame, pupils.frame)
+
+
+def test_a_survey_with_no_named_questions_falls_back_to_the_default_instrument():
+    unreadable = check_survey(b"", defaults=PRE)
+    assert join_checked([unreadable]).instrument == default_instrument()
+
+
+def test_brief_names_the_row_and_column_without_the_fix():
+    data = b"Participant code,Maths Hub,conf_1\na,Solnet,4\n"
+    checked = check_survey(data, defaults=replace(PRE, hub=None))
+    problem = only(checked, "unknown_hub")
+    assert problem.fix is not None
+    assert problem.brief() == f"row 2, column Maths Hub: {problem.message}"
+    whole_file = only(check_survey(b"Participant code\na\n", defaults=PRE), "no_items")
+    assert whole_file.brief() == whole_file.message

@@ -144,31 +144,36 @@ def _has_phase_column(checked) -> bool:
 
 def load_surveys(args: argparse.Namespace):
     """Check every file; returns (frame, instrument, identifiers, exit code)."""
-    from evaluation.validation import FileDefaults, check_survey
+    from evaluation.validation import FileDefaults, check_files
 
-    def check(name: str, phase: str | None):
-        defaults = FileDefaults(
-            hub=args.hub,
-            ncp=args.ncp,
-            phase=phase,
-            academic_year=args.year,
-            work_group=args.work_group,
-        )
-        return check_survey(name, file_name=Path(name).name, defaults=defaults)
+    def check(names: list[str], phases: list[str | None]):
+        defaults = [
+            FileDefaults(
+                hub=args.hub,
+                ncp=args.ncp,
+                phase=phase,
+                academic_year=args.year,
+                work_group=args.work_group,
+            )
+            for phase in phases
+        ]
+        return check_files(names, file_names=[Path(n).name for n in names], defaults=defaults)
 
     files = list(args.files)
     if args.phase is not None and len(args.phase) != len(files):
         _err(f"--phase gives {len(args.phase)} phase(s) for {len(files)} file(s); give one each.")
         return None, None, (), EXIT_UNREADABLE
     phases = list(args.phase) if args.phase else [None] * len(files)
-    checked = [check(name, phase) for name, phase in zip(files, phases, strict=True)]
+    result = check(files, phases)
+    checked = result.files
     if args.phase is None:
         missing = [i for i, ch in enumerate(checked) if ch.frame is not None]
         missing = [i for i in missing if not _has_phase_column(checked[i])]
         if missing:
             if len(files) == 2 and missing == [0, 1]:
                 # Two files without a phase column: the documented order is pre, then post.
-                checked = [check(files[0], "pre"), check(files[1], "post")]
+                result = check(files, ["pre", "post"])
+                checked = result.files
             else:
                 names = ", ".join(Path(files[i]).name for i in missing)
                 _err(
@@ -202,14 +207,7 @@ def load_surveys(args: argparse.Namespace):
                 )
     if code:
         return None, None, (), code
-    frame = pd.concat([ch.frame for ch in checked], ignore_index=True)
-    instrument = next((ch.instrument for ch in checked if ch.instrument is not None), None)
-    if instrument is None:
-        from evaluation.instruments import default_instrument
-
-        instrument = default_instrument()
-    identifiers = tuple(dict.fromkeys(ch.identifier for ch in checked if ch.identifier))
-    return frame, instrument, identifiers, EXIT_OK
+    return result.surveys, result.instrument, result.identifiers, EXIT_OK
 
 
 def _clean(value: object) -> object:

@@ -67,12 +67,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _load(files: Sequence[str]) -> tuple[pd.DataFrame | None, Instrument | None, int]:
     """Read and check every file; return (frame, instrument, exit code if failed else 0)."""
-    from evaluation.validation import check_survey
+    from evaluation.validation import check_files
 
-    frames: list[pd.DataFrame] = []
-    instrument: Instrument | None = None
-    for name in files:
-        checked = check_survey(name)
+    result = check_files(list(files), stop_at_error=True)
+    for name, checked in zip(files, result.files, strict=False):
         report = checked.report
         if checked.frame is None:
             err(f"{name}: cannot be read.")
@@ -82,20 +80,11 @@ def _load(files: Sequence[str]) -> tuple[pd.DataFrame | None, Instrument | None,
         if not report.valid:
             err(f"{name}: {len(report.errors)} problem(s) must be fixed first:")
             for problem in report.errors[:20]:
-                where = f"row {problem.row}, " if problem.row else ""
-                column = f"column {problem.column}: " if problem.column else ""
-                err(f"  {where}{column}{problem.message}")
+                err(f"  {problem.brief()}")
             return None, None, 1
         for note in checked.notes:
             err(f"{name}: {note}")
-        frames.append(checked.frame)
-        instrument = instrument or checked.instrument
-    frame = pd.concat(frames, ignore_index=True)
-    if instrument is None:
-        from evaluation.instruments import default_instrument
-
-        instrument = default_instrument()
-    return frame, instrument, 0
+    return result.surveys, result.instrument, 0
 
 
 def _resolve_ncp(wanted: str, present: Sequence[str]) -> str | None:

@@ -78,6 +78,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.set_defaults(run=_audit)
 
     seed = actions.add_parser("seed", help="add the small synthetic sample (marked synthetic)")
+    seed.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only when nothing has ever been stored (what the dashboard does on a first run)",
+    )
     seed.add_argument("--json", action="store_true", help="one JSON document on stdout")
     seed.set_defaults(run=_seed)
 
@@ -339,7 +344,8 @@ def _audit(args: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            results = store.seed_sample()
+            skipped = args.if_empty and not store.is_empty()
+            results = () if skipped else store.seed_sample()
         if args.json:
             _emit_json(
                 {
@@ -349,6 +355,8 @@ def _seed(args: argparse.Namespace) -> int:
                     ]
                 }
             )
+        elif skipped:
+            print("The store already holds data: the sample was not added.")
         else:
             for result in results:
                 print(result.message)

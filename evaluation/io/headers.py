@@ -19,6 +19,20 @@ from rapidfuzz import fuzz, process
 from schemas import reference
 from schemas.coding import distinct_values
 
+__all__ = [
+    "MAX_CONTAINS_WORDS",
+    "academic_year",
+    "alias_map",
+    "did_you_mean",
+    "header_meaning",
+    "hub_name",
+    "map_unique",
+    "ncp_name",
+    "norm_key",
+    "phase_name",
+    "slug",
+]
+
 _NON_WORD = re.compile(r"[\W_]+")
 
 

@@ -15,6 +15,8 @@ import pandas as pd
 
 from schemas import reference
 
+__all__ = ["NOT_ANSWERED", "ScoredColumn", "label_key", "label_sets", "profile", "score_column"]
+
 # Answers that mean "no answer", not a wrong answer.
 NOT_ANSWERED = frozenset(
     {"", "n a", "na", "not applicable", "prefer not to say", "don t know", "dont know", "skip"}

@@ -1,7 +1,8 @@
 """Reading uploaded files: CSV or Excel bytes -> a table of text cells with the rows a user sees.
 
 Copes with UTF-8 (with or without BOM), UTF-16 and Windows-1252; commas, semicolons, tabs; quoted
-newlines; SurveyMonkey's two header rows; Excel workbooks (detected by content, not by name).
+newlines; SurveyMonkey's two header rows (see :mod:`evaluation.io.platforms`); Excel workbooks
+(detected by content, not by name).
 """
 
 from __future__ import annotations
@@ -25,13 +26,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_string_dtype
 
-from evaluation.io.headers import norm_key
+from evaluation.io.platforms import merge_header_rows
+
+__all__ = [
+    "MAX_CELL_CHARS",
+    "FileDefaults",
+    "RawTable",
+    "TextColumns",
+    "column_letter",
+    "decode",
+    "load_bytes",
+    "read_csv_bytes",
+    "read_table",
+    "read_xlsx_bytes",
+]
 
 MAX_CELL_CHARS = 100_000
 TextColumns = Callable[[str], bool] | None
 _DELIMITERS = (",", ";", "\t", "|")
 _HEAD = 65536  # bytes read to detect the format, encoding and delimiter
-_SURVEYMONKEY_SUBHEADERS = {"response", "open ended response", "other please specify"}
 
 
 @dataclass(frozen=True)
@@ -226,31 +239,6 @@ def _first_rows(sample: str, delimiter: str, n: int = 2) -> list[list[str]]:
     return rows
 
 
-def _merge_headers(first: list[str], second: list[str] | None) -> tuple[list[str], int]:
-    """Headers as written; SurveyMonkey's second header row merged into the first."""
-    first = [str(h).strip() for h in first]
-    if second is None:
-        return first, 1
-    second_keys = [norm_key(s) for s in second]
-    if not any(k in _SURVEYMONKEY_SUBHEADERS for k in second_keys):
-        return first, 1
-    merged, question = [], ""
-    for i in range(max(len(first), len(second))):
-        top = first[i] if i < len(first) else ""
-        sub = str(second[i]).strip() if i < len(second) else ""
-        if top:
-            question = top
-        elif not sub:
-            question = ""
-        if not sub or norm_key(sub) in _SURVEYMONKEY_SUBHEADERS:
-            merged.append(top or question)
-        elif question:
-            merged.append(f"{question} - {sub}")
-        else:
-            merged.append(sub)
-    return merged, 2
-
-
 def _name_headers(headers: list[str]) -> tuple[str, ...]:
     return tuple(h if h else f"Column {column_letter(i)}" for i, h in enumerate(headers))
 
@@ -413,7 +401,7 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
         )
     if not first:
         return _unreadable("The file is empty.", **meta)
-    headers, header_rows = _merge_headers(first[0], first[1] if len(first) > 1 else None)
+    headers, header_rows = merge_header_rows(first[0], first[1] if len(first) > 1 else None)
     n = len(headers)
     named = _name_headers(headers)
     # Forcing text is slow in pandas' parser, so with a text_columns rule every column is read with
@@ -607,7 +595,7 @@ def read_xlsx_bytes(data: bytes) -> RawTable:
     cells.columns = range(cells.shape[1])
     rows = cells.to_numpy().tolist()
     second = rows[1] if len(rows) > 1 else None
-    headers, header_rows = _merge_headers(
+    headers, header_rows = merge_header_rows(
         ["" if v is None or v != v else str(v) for v in rows[0]],
         None if second is None else ["" if v is None or v != v else str(v) for v in second],
     )

@@ -498,58 +498,57 @@ def inputs_from_files(
     >>> inputs_from_files(["no-such-file.csv"]).code
     2
     """
-    from evaluation.instruments import default_instrument
-    from evaluation.validation import check_pupils, check_survey
+    from evaluation.validation import check_files
 
-    surveys, pupils, rows, instrument = [], [], [], None
-    for number, raw_path in enumerate(paths, start=1):
-        path = Path(raw_path)
+    files, datas, unopened = [Path(p) for p in paths], [], None
+    for path in files:
         try:
-            data = path.read_bytes()
+            datas.append(path.read_bytes())
         except OSError as exc:
-            return FileProblem(str(path), 2, (f"cannot be opened: {exc.strerror or exc}.",))
-        is_pupil = _looks_like_pupils(data)
-        checker = check_pupils if is_pupil else check_survey
-        checked = checker(data, file_name=path.name)
-        report = checked.report
-        if checked.frame is None:
-            return FileProblem(str(path), 2, tuple(p.message for p in report.errors[:5]))
-        if not report.valid:
-            lines = tuple(
-                (f"row {p.row}, " if p.row else "")
-                + (f"column {p.column}: " if p.column else "")
-                + p.message
-                for p in report.errors[:20]
-            )
-            return FileProblem(str(path), 1, lines)
-        frame = checked.frame.assign(**{c.DATASET_ID: number})
-        if is_pupil:
-            pupils.append(frame)
-        else:
-            surveys.append(frame)
-            instrument = instrument or checked.instrument
+            unopened = FileProblem(str(path), 2, (f"cannot be opened: {exc.strerror or exc}.",))
+            break
+    kinds = ["pupil" if _looks_like_pupils(data) else "survey" for data in datas]
+    checked = check_files(
+        datas,
+        kind=kinds,
+        file_names=[path.name for path in files[: len(datas)]],
+        stop_at_error=True,
+        number_as=c.DATASET_ID,
+    )
+    failed = checked.first_failure
+    if failed is not None:
+        report = checked.files[failed].report
+        if checked.files[failed].frame is None:
+            return FileProblem(str(files[failed]), 2, tuple(p.message for p in report.errors[:5]))
+        return FileProblem(str(files[failed]), 1, tuple(p.brief() for p in report.errors[:20]))
+    if unopened is not None:
+        return unopened
+    rows = []
+    for number, (path, data, kind, one) in enumerate(
+        zip(files, datas, kinds, checked.files, strict=True), start=1
+    ):
         modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
         rows.append(
             {
                 "dataset_id": number,
-                "kind": "pupil" if is_pupil else "survey",
+                "kind": kind,
                 "status": "file",
                 "synthetic": _synthetic_file(path),
-                "n_rows": len(frame),
+                "n_rows": len(one.frame),
                 "file_name": path.name,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "uploader": "local file",
                 "uploaded_at": pd.Timestamp(modified),
             }
         )
-    if not surveys:
+    if checked.surveys is None:
         return FileProblem("", 2, ("No survey file was given: a report needs survey data.",))
     datasets = pd.DataFrame(rows)
     flagged = bool(datasets["synthetic"].all()) if synthetic is None else bool(synthetic)
     return ReportInputs(
-        surveys=pd.concat(surveys, ignore_index=True),
-        instrument=instrument or default_instrument(),
-        pupils=pd.concat(pupils, ignore_index=True) if pupils else None,
+        surveys=checked.surveys,
+        instrument=checked.instrument,
+        pupils=checked.pupils,
         datasets=datasets,
         synthetic=flagged,
         source="files read from disk" if len(rows) > 1 else "a file read from disk",
