@@ -6,6 +6,7 @@ AppTest seeds ``st.user`` and ``st.secrets``; the role table is a real store per
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -53,15 +54,31 @@ def _navigation_like_the_server(monkeypatch):
     monkeypatch.delenv("IMPACT_REQUIRE_LOGIN", raising=False)
 
 
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store file holding the synthetic sample, seeded once; tests change only copies."""
+    path = tmp_path_factory.mktemp("roles_seeded") / "roles.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(path.parent))
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.setenv("IMPACT_SECRET", "roles test key")
+        with Store.open(f"sqlite:///{path}") as store:
+            store.seed_sample()
+    return path
+
+
 @pytest.fixture
-def store_url(tmp_path, monkeypatch) -> str:
-    """A store with the synthetic sample, named by DATABASE_URL (so the app does not seed it)."""
-    url = f"sqlite:///{tmp_path / 'roles.sqlite'}"
+def store_url(seeded_file: Path, tmp_path, monkeypatch) -> str:
+    """A store with the synthetic sample, named by DATABASE_URL (so the app does not seed it).
+
+    Each test gets its own copy of :func:`seeded_file` (closed, so the copy is the whole store).
+    """
+    path = tmp_path / "roles.sqlite"
+    shutil.copyfile(seeded_file, path)
+    url = f"sqlite:///{path}"
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("IMPACT_SECRET", "roles test key")
-    with Store.open(url) as store:
-        store.seed_sample()
     return url
 
 
