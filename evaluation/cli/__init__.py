@@ -3,6 +3,11 @@
 Each sub-command module defines ``register(subparsers)``, which adds its parser and sets
 ``run=function(args) -> int``. Exit codes everywhere: 0 success/valid, 1 invalid data,
 2 unreadable file or bad usage. No traceback ever reaches the user.
+
+``--help`` imports every sub-command module, so their tops import only the standard library,
+``evaluation.columns`` and ``evaluation.cli._common``; pandas, SciPy and the store are imported
+inside ``run`` (or through ``lazy_module``) when the command runs. ``tests/test_cli_startup.py``
+checks this, ``benchmarks/bench_cli.py`` times it against ``import pandas``.
 """
 
 from __future__ import annotations
