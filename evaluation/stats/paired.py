@@ -47,6 +47,8 @@ RESULT_COLUMNS = (
     "w",
     "p_w",
     "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
     "g_av",
     "g_av_ci_low",
     "g_av_ci_high",
@@ -67,6 +69,10 @@ ZERO_METHODS = ("wilcox", "pratt", "zsplit")
 
 NO_PAIRS = "No one answered this question both before and after, so there is no paired change."
 ONE_PAIR = "Only one person answered both before and after; at least two are needed for a test."
+TWO_PAIRS = (
+    "Only two people answered both before and after; g_av needs at least three (with two, its "
+    "small-sample correction is 0, which would wrongly read as no change)."
+)
 NO_CHANGE = "Everyone gave the same answer before and after, so there is no change to test."
 SAME_CHANGE = (
     "Everyone changed by exactly the same amount, so the t-test, its interval and d_z "
@@ -521,10 +527,12 @@ def paired_statistics(
     p_t = 2 * stats.t.sf(np.abs(t), df)
     ci_low, ci_high = es.mean_change_ci(mean_d, sd_d, n, level=level)
     d_z = es.cohens_d_z(mean_d, sd_d)
+    dz_low, dz_high = cast("tuple[np.ndarray, np.ndarray]", es.cohens_d_z_ci(d_z, n, level=level))
     # Casts: es.* return ``ndarray | float``; these 1-d group inputs always give arrays.
     g_av = cast(np.ndarray, es.hedges_g_av(mean_d, sd_pre, sd_post, n))
     g_low, g_high = cast(
-        "tuple[np.ndarray, np.ndarray]", es.hedges_g_av_ci(g_av, n, r, level=level)
+        "tuple[np.ndarray, np.ndarray]",
+        es.hedges_g_av_ci(g_av, n, r, level=level, sd_pre=sd_pre, sd_post=sd_post),
     )
     rank = signed_rank(group, d, n_groups, zero_method=zero_method)
     r_rb = cast(np.ndarray, es.rank_biserial_paired(rank["r_plus_w"], rank["r_minus_w"]))
@@ -541,6 +549,7 @@ def paired_statistics(
     reason = _reasons(
         (n == 0, NO_PAIRS),
         (n == 1, ONE_PAIR),
+        (n == 2, TWO_PAIRS),
         (no_change, NO_CHANGE),
         (same_change, SAME_CHANGE),
         (no_answer_spread, NO_SPREAD),
@@ -560,6 +569,8 @@ def paired_statistics(
         "w": rank["w"],
         "p_w": rank["p_w"],
         "d_z": d_z,
+        "d_z_ci_low": dz_low,
+        "d_z_ci_high": dz_high,
         "g_av": g_av,
         "g_av_ci_low": g_low,
         "g_av_ci_high": g_high,
@@ -645,8 +656,11 @@ def paired_change(
         - ``t``, ``df``, ``p_t``: paired t-test (``scipy.stats.ttest_rel(post, pre)``)
         - ``w``, ``p_w``: Wilcoxon signed-rank ``min(R+, R-)`` and p
           (``scipy.stats.wilcoxon(post, pre, zero_method=...)``, other arguments default)
-        - ``d_z``: Cohen's d_z; ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av
-          and its 95% CI (:mod:`evaluation.stats.effect_sizes`)
+        - ``d_z``, ``d_z_ci_low``, ``d_z_ci_high``: Cohen's d_z and its 95% CI from the
+          noncentral t (:func:`~evaluation.stats.effect_sizes.cohens_d_z_ci`)
+        - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av (NaN with a reason for two
+          pairs) and its 95% CI with Bonett's paired-design variance and a t quantile
+          (:func:`~evaluation.stats.effect_sizes.hedges_g_av_ci`)
         - ``r_rb``: matched-pairs rank-biserial correlation (zeros dropped)
         - ``pct_improved``, ``pct_same``, ``pct_declined``: % of matched respondents whose
           answer went up / stayed / went down (0-100)
