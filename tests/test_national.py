@@ -203,7 +203,7 @@ def test_national_table_lists_hubs_by_effect_then_hidden_then_pooled():
     assert table.suppressed.tolist()[-3:-1] == [True, True]
     last = table.iloc[-1]
     assert last.row == "pooled" and last.d_z == pooled.estimate
-    assert last.hub == f"Pooled (REML): {int(pooled.k)} hubs used, 2 hidden"
+    assert last.hub == f"Pooled (REML, Knapp–Hartung): {int(pooled.k)} hubs used, 2 hidden"
     assert last.n_paired == shown.n_paired.sum()
 
 

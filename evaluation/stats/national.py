@@ -17,7 +17,14 @@ from scipy import stats
 
 from evaluation import columns as c
 from evaluation.stats.disclosure import secondary_suppress, suppress
-from evaluation.stats.pooling import Method, RandomEffectsResult, control_limits, pooled_by
+from evaluation.stats.pooling import (
+    TEST_LABELS,
+    Method,
+    RandomEffectsResult,
+    Test,
+    control_limits,
+    pooled_by,
+)
 
 Effect = Literal["d_z", "mean_change"]
 EFFECT_LABELS = {
@@ -178,13 +185,18 @@ def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def pool_hubs(
-    hub_table: pd.DataFrame, *, effect: Effect = "d_z", method: Method = "REML"
+    hub_table: pd.DataFrame,
+    *,
+    effect: Effect = "d_z",
+    method: Method = "REML",
+    test: Test = "knha",
 ) -> pd.Series:
     """Pool one NCP x outcome's hubs (unsuppressed only) into one pooled row.
 
     Returns the single row of :func:`evaluation.stats.pooling.pooled_by` with ``by=[]`` (columns
-    ``method, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high, tau2,
-    i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``.
+    ``method, test, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high,
+    tau2, i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``. ``test`` is
+    ``"knha"`` (Knapp-Hartung, the default) or ``"z"``.
 
     Examples
     --------
@@ -196,7 +208,7 @@ def pool_hubs(
     (3, 115)
     """
     effect = _check_effect(effect)
-    row = pooled_by(hub_table, [], effect=effect, method=method).iloc[0].copy()
+    row = pooled_by(hub_table, [], effect=effect, method=method, test=test).iloc[0].copy()
     row["effect"] = effect
     return row
 
@@ -208,6 +220,7 @@ def cross_ncp_overview(
     effect: Effect = "d_z",
     method: Method = "REML",
     outcomes: Sequence[str] | None = None,
+    test: Test = "knha",
 ) -> pd.DataFrame:
     """Pooled effect for every NCP x outcome at once (random effects across hubs).
 
@@ -223,11 +236,13 @@ def cross_ncp_overview(
         tau^2 estimator.
     outcomes : sequence of str, optional
         Items / constructs to include; default all.
+    test : {"knha", "z"}
+        Knapp-Hartung interval (default) or the normal one.
 
     Returns
     -------
     DataFrame
-        ``ncp, item, effect, method, k, k_suppressed, k_excluded, n_respondents, estimate, se,
+        ``ncp, item, effect, method, test, k, k_suppressed, k_excluded, n_respondents, estimate, se,
         ci_low, ci_high, tau2, i2, q, q_df, q_p, pi_low, pi_high, note``; ``k`` = hubs used,
         ``k_suppressed`` = hubs hidden by disclosure control, ``n_respondents`` = respondents
         in the hubs used.
@@ -244,7 +259,7 @@ def cross_ncp_overview(
     effect = _check_effect(effect)
     hubs = hub_effects(paired_results, outcome=outcomes, min_n=min_n)
     by = [k for k in (c.ACADEMIC_YEAR,) if k in hubs] + [c.NCP, c.ITEM]
-    out = pooled_by(hubs, by, effect=effect, method=method)
+    out = pooled_by(hubs, by, effect=effect, method=method, test=test)
     out.insert(len(by), "effect", effect)
     return out
 
@@ -258,6 +273,7 @@ def trends(
     effect: Effect = "d_z",
     method: Method = "REML",
     min_n: int | None = None,
+    test: Test = "knha",
 ) -> pd.DataFrame:
     """An outcome by academic year for one hub or one NCP, with the national line.
 
@@ -278,6 +294,8 @@ def trends(
         tau^2 estimator for pooled values.
     min_n : int, optional
         Disclosure threshold.
+    test : {"knha", "z"}
+        Knapp-Hartung interval (default) or the normal one for pooled values.
 
     Returns
     -------
@@ -305,7 +323,7 @@ def trends(
     hubs = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
     hubs = hubs.drop(columns=[c.WORK_GROUP], errors="ignore")
     se = f"{effect}_se"
-    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method)
+    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method, test=test)
     national_rows = _trend_rows(national, NATIONAL, "national")
     if hub is not None:
         mine = hubs[hubs[c.HUB].eq(hub)]
@@ -327,7 +345,7 @@ def trends(
         )
         several = mine[mine[c.ACADEMIC_YEAR].map(per_year).gt(1)]
         if len(several):
-            pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method)
+            pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method, test=test)
             unit = pd.concat([unit, _trend_rows(pooled, hub, "hub")], ignore_index=True)
     elif ncp is not None:
         unit = _trend_rows(national, ncp, "ncp")
@@ -338,6 +356,7 @@ def trends(
             [c.ACADEMIC_YEAR],
             effect=effect,
             method=method,
+            test=test,
         )
         national_rows = _trend_rows(national_all, NATIONAL, "national")
     else:
@@ -494,7 +513,7 @@ def national_table(
     ...     "d_z": [0.4, np.nan], "d_z_se": [0.19, np.nan], "suppressed": [False, True]})
     >>> table = national_table(t, pool_hubs(t))
     >>> table["hub"].tolist()
-    ['A', 'B', 'Pooled (REML): 1 hub used, 1 hidden']
+    ['A', 'B', 'Pooled (REML, Knapp–Hartung): 1 hub used, 1 hidden']
     """
     effect = _check_effect(effect)
     cols = [
@@ -515,7 +534,10 @@ def national_table(
     hubs.insert(0, "row", "hub")
     hubs["note"] = ""
     k, k_hidden = int(pooled["k"]), int(pooled["k_suppressed"])
-    label = f"Pooled ({pooled['method']}): {k} hub{'s' if k != 1 else ''} used"
+    method = pooled["method"]
+    if pooled.get("test") == "knha":
+        method = f"{method}, {TEST_LABELS['knha']}"
+    label = f"Pooled ({method}): {k} hub{'s' if k != 1 else ''} used"
     if k_hidden:
         label += f", {k_hidden} hidden"
     pooled_row = {
