@@ -50,6 +50,8 @@ HUB_EFFECT_COLUMNS = (
     "d_z_se",
     "d_z_ci_low",
     "d_z_ci_high",
+    "n_clusters",
+    "design_effect",
     "reason",
     "suppressed",
     "suppression_reason",
@@ -129,13 +131,18 @@ def hub_effects(
     DataFrame
         ``*extra keys, ncp, hub, item, n_paired, mean_pre, mean_post, mean_change, sd_change,
         mean_change_se, mean_change_ci_low, mean_change_ci_high, d_z, d_z_se, d_z_ci_low,
-        d_z_ci_high, reason, suppressed, suppression_reason, suppression_kind``, sorted by NCP,
+        d_z_ci_high, n_clusters, design_effect, reason, suppressed, suppression_reason,
+        suppression_kind``, sorted by NCP,
         outcome and hub. ``suppression_kind`` is ``"small"`` (fewer respondents than
         ``min_n``), ``"secondary"`` (hidden so a small hub cannot be worked out from a total;
         a hub with no matched respondents never causes this) or None.
         ``mean_change_se`` = sd_change / sqrt(n); the mean-change CI is the paired t interval
         from the results table. ``d_z_se`` = sqrt(1/n + d_z^2/(2n)) (see
-        :func:`d_z_standard_error`) and the ``d_z`` CI is d_z -/+ z SE. Suppressed rows have
+        :func:`d_z_standard_error`) and the ``d_z`` CI is d_z -/+ z SE. When the results carry
+        the clustered columns of ``paired_change(..., cluster="work_group")``,
+        ``mean_change_se`` and its CI are the cluster-robust (CR1) ones and ``d_z_se`` is
+        sqrt(max(1, design_effect)/n + d_z^2/(2n)); ``n_clusters``, ``design_effect`` and the
+        cluster note (in ``reason``) say so; otherwise those two are NaN. Suppressed rows have
         every number blanked, the count included.
 
     Examples
@@ -176,9 +183,41 @@ def hub_effects(
     z = stats.norm.ppf(0.5 + level / 2)
     out["d_z_ci_low"] = out["d_z"] - z * out["d_z_se"]
     out["d_z_ci_high"] = out["d_z"] + z * out["d_z_se"]
-    out["reason"] = (
+    # Teachers nested in Work Groups (paired_change(..., cluster="work_group")): the CR1
+    # standard error replaces s / sqrt(n), and the d_z variance's 1/n term grows by the design
+    # effect (never below 1), so pooled hub weights allow for the clustering too.
+    out["n_clusters"] = _floats(frame, "n_clusters")
+    deff = _floats(frame, "design_effect")
+    out["design_effect"] = deff
+    clustered = np.isfinite(_floats(frame, "se_cluster")) & np.isfinite(deff)
+    if clustered.any():
+        inflate = np.where(clustered, np.maximum(deff, 1.0), 1.0)
+        out["mean_change_se"] = np.where(
+            clustered, _floats(frame, "se_cluster"), out["mean_change_se"]
+        )
+        for side in ("low", "high"):
+            out[f"mean_change_ci_{side}"] = np.where(
+                clustered, _floats(frame, f"ci_{side}_cluster"), out[f"mean_change_ci_{side}"]
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["d_z_se"] = np.where(
+                clustered, np.sqrt(inflate / n + d**2 / (2.0 * n)), out["d_z_se"]
+            )
+        out["d_z_ci_low"] = out["d_z"] - z * out["d_z_se"]
+        out["d_z_ci_high"] = out["d_z"] + z * out["d_z_se"]
+    reason = (
         frame["reason"].astype(object).to_numpy() if "reason" in frame else np.full(len(out), None)
     )
+    if "cluster_note" in frame:
+        note = frame["cluster_note"].astype(object).to_numpy()
+        reason = np.array(
+            [
+                " ".join(str(p) for p in (r, m) if isinstance(p, str)) or None
+                for r, m in zip(reason, note, strict=True)
+            ],
+            dtype=object,
+        )
+    out["reason"] = reason
     out = out.sort_values([*extra, c.NCP, c.ITEM, c.HUB], kind="stable").reset_index(drop=True)
     statistic_cols = [col for col in HUB_EFFECT_COLUMNS[3:-3]]
     no_one = (np.nan_to_num(out["n_paired"].to_numpy(dtype=float)) == 0).tolist()

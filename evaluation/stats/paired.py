@@ -18,9 +18,11 @@ from scipy import special, stats
 
 from evaluation import columns as c
 from evaluation.stats import effect_sizes as es
+from evaluation.stats.clustering import cluster_robust_mean
 from evaluation.stats.multiplicity import adjust_within, family_ids, resolve_method
 
 __all__ = [
+    "CLUSTER_COLUMNS",
     "RESULT_COLUMNS",
     "individual_change",
     "paired_change",
@@ -58,6 +60,18 @@ RESULT_COLUMNS = (
     "pct_declined",
     "p_adj",
     "reason",
+)
+
+# Added after RESULT_COLUMNS by paired_change(..., cluster=...): the mean change's standard
+# error allowing for people nested in clusters (Work Groups), see stats.clustering.
+CLUSTER_COLUMNS = (
+    "n_clusters",
+    "se_naive",
+    "se_cluster",
+    "design_effect",
+    "ci_low_cluster",
+    "ci_high_cluster",
+    "cluster_note",
 )
 
 # SciPy's ``wilcoxon(method="auto")`` switches to the normal approximation above this many
@@ -122,6 +136,7 @@ class _Responses:
     score: np.ndarray
     labels: np.ndarray  # respondent_id of each respondent code (anonymous rows come after)
     n_respondents: int
+    cluster: np.ndarray | None = None  # cluster label of each cell (its first row's)
 
     @property
     def n_pre(self) -> np.ndarray:
@@ -170,7 +185,7 @@ def _group_ids(long: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, pd.
     return gid.astype(np.int64), groups
 
 
-def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
+def _responses(long: pd.DataFrame, by: Sequence[str], cluster: str | None = None) -> _Responses:
     """Group ids, respondent codes and one score per group x respondent x phase."""
     keys = _check_long(long, by)
     phase = long[c.PHASE]
@@ -181,6 +196,9 @@ def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
     gid, groups = _group_ids(long, keys)
     rid, labels = pd.factorize(long[c.RESPONDENT_ID])
 
+    labels_of_cluster = None
+    if cluster is not None:
+        labels_of_cluster = pd.factorize(long[cluster])[0][use]
     gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use].astype(np.int64)
     n_ids = len(labels)
     anonymous = rid < 0  # no identifier: every row is a person of its own, never paired
@@ -197,6 +215,7 @@ def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
         means = np.where(repeated, np.add.reduceat(score, starts) / counts, means)
     cell_key = cell_key[starts]
     person = cell_key // 2
+    cell_cluster = None if labels_of_cluster is None else labels_of_cluster[order][starts]
     return _Responses(
         groups=groups,
         n_groups=len(groups),
@@ -206,6 +225,7 @@ def _responses(long: pd.DataFrame, by: Sequence[str]) -> _Responses:
         score=means,
         labels=np.asarray(labels, dtype=object),
         n_respondents=n_respondents,
+        cluster=cell_cluster,
     )
 
 
@@ -622,6 +642,7 @@ def paired_change(
     zero_method: str = "wilcox",
     adjust: str | None = "holm",
     constructs: Collection[str] | None = None,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Paired pre/post change per group x item for respondents matched by ``respondent_id``.
 
@@ -641,6 +662,14 @@ def paired_change(
         scores are a family of their own). None copies ``p_t`` to ``p_adj``.
     constructs : collection of str, optional
         Which ``item`` values are construct scores (default: the default instrument's).
+    cluster : str, optional
+        Column of ``long`` naming the cluster each person belongs to (``"work_group"``). When
+        given and present, the columns of :data:`CLUSTER_COLUMNS` are added: ``n_clusters``,
+        ``se_naive`` (sd_change / sqrt(n)), ``se_cluster`` (CR1, clusters of the pre answer),
+        ``design_effect`` (their squared ratio), ``ci_low_cluster``, ``ci_high_cluster`` (t on
+        n_clusters - 1 df) and ``cluster_note`` (fewer than 10 clusters, or one); see
+        :func:`evaluation.stats.clustering.cluster_robust_mean`. People without a cluster
+        count as clusters of their own.
 
     Returns
     -------
@@ -690,5 +719,27 @@ def paired_change(
     if zero_method not in ZERO_METHODS:
         raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
     by = list(by)
-    table = _paired_table(_responses(long, by), zero_method=zero_method)
-    return _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    use_cluster = cluster if cluster is not None and cluster in long else None
+    responses = _responses(long, by, use_cluster)
+    table = _paired_table(responses, zero_method=zero_method)
+    out = _adjust(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    if cluster is None:
+        return out
+    return _add_clustered(out, responses)
+
+
+def _add_clustered(table: pd.DataFrame, responses: _Responses) -> pd.DataFrame:
+    """CLUSTER_COLUMNS for every group (rows of ``table`` follow responses.groups)."""
+    group, _, pre, post = _pairs(responses)
+    if responses.cluster is None:
+        labels = np.full(len(group), -1)  # no cluster column: everyone on their own
+    else:
+        person, is_post = responses.person, responses.post
+        first = np.flatnonzero(~is_post[:-1] & (person[1:] == person[:-1]))
+        labels = responses.cluster[first]
+    values = cluster_robust_mean(group, labels, post - pre, responses.n_groups)
+    table = table.copy()
+    for name in CLUSTER_COLUMNS[:-1]:
+        table[name] = values[name]
+    table["cluster_note"] = pd.Series(values["note"], index=table.index, dtype=object)
+    return table
