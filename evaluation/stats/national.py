@@ -223,7 +223,7 @@ def hub_effects(
     no_one = (np.nan_to_num(out["n_paired"].to_numpy(dtype=float)) == 0).tolist()
     out = suppress(out, n_col="n_paired", min_n=min_n, columns=statistic_cols)
     out["suppression_kind"] = _kinds(out)
-    primary = out[[*extra, *HUB_EFFECT_COLUMNS]]
+    primary = out.copy()
     if secondary:
         # A hub nobody answered in has nothing to protect, so it never makes another hidden.
         empty = np.asarray(no_one, dtype=bool)
@@ -233,7 +233,14 @@ def hub_effects(
         out = pd.concat([protected, out[empty]]).sort_index()
         out["suppression_kind"] = _kinds(out)
     result = out[[*extra, *HUB_EFFECT_COLUMNS]]
-    result.attrs[POOLING_ATTR] = primary
+    # Plain tuples (not a frame) so that pandas can compare attrs when tables are combined.
+    kept = np.flatnonzero(result["suppression_kind"].eq(SECONDARY).to_numpy())
+    numbers = [col for col in statistic_cols if col != "reason"]
+    values = primary[numbers].to_numpy(dtype=float, na_value=np.nan)
+    result.attrs[POOLING_ATTR] = (
+        tuple(numbers),
+        tuple((result.index[i], result.iloc[i][c.HUB], tuple(values[i].tolist())) for i in kept),
+    )
     return result
 
 
@@ -272,8 +279,8 @@ def hubs_for_pooling(hub_table: pd.DataFrame) -> pd.DataFrame:
 
     Hubs hidden only for a secondary reason (so that a small hub cannot be worked out from a
     total) are pooled: their own results are not shown, but nothing about the small hub can be
-    recovered from a pooled effect. Uses the table :func:`hub_effects` keeps for this; a table
-    without it is returned as it is.
+    recovered from a pooled effect. Uses the values :func:`hub_effects` keeps for this in
+    ``DataFrame.attrs``; a table without them is returned as it is.
 
     Examples
     --------
@@ -286,10 +293,20 @@ def hubs_for_pooling(hub_table: pd.DataFrame) -> pd.DataFrame:
     >>> hubs_for_pooling(hubs)["suppressed"].tolist()
     [True, False, False]
     """
-    pooling = hub_table.attrs.get(POOLING_ATTR)
-    if not isinstance(pooling, pd.DataFrame) or not pooling.index.equals(hub_table.index):
+    kept = hub_table.attrs.get(POOLING_ATTR)
+    if not isinstance(kept, tuple) or len(kept) != 2 or not kept[1]:
         return hub_table
-    return pooling
+    columns, rows = kept
+    out = hub_table.copy()
+    out.attrs = {}
+    for label, hub, values in rows:
+        if label not in out.index or out.at[label, c.HUB] != hub:
+            continue  # the table was filtered or re-indexed: leave that hub out
+        for column, value in zip(columns, values, strict=True):
+            if column in out:
+                out.at[label, column] = value
+        out.at[label, "suppressed"] = False
+    return out
 
 
 def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
