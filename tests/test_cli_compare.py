@@ -23,8 +23,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "examples"
 OPTIONS = ["--hub", "Solent", "--ncp", "MN-KS2", "--year", "2024/25"]
 RESULT_KEYS = [
     "item", "n_pre", "n_post", "n_paired", "mean_pre", "mean_post", "mean_change", "sd_change",
-    "ci_low", "ci_high", "t", "df", "p_t", "w", "p_w", "d_z", "g_av", "g_av_ci_low",
-    "g_av_ci_high", "r_rb", "pct_improved", "pct_same", "pct_declined", "p_adj", "reason",
+    "ci_low", "ci_high", "t", "df", "p_t", "w", "p_w", "d_z", "d_z_ci_low", "d_z_ci_high", "g_av",
+    "g_av_ci_low", "g_av_ci_high", "r_rb", "pct_improved", "pct_same", "pct_declined", "p_adj",
+    "reason",
 ]  # fmt: skip
 
 
