@@ -10,6 +10,7 @@ import app_support as ui
 from app_support import views
 from evaluation import columns as c
 from evaluation.access import MIN_POOLED_HUBS
+from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
 from evaluation.stats import national
 from evaluation.stats.disclosure import display_table
@@ -67,7 +68,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     shown = views.overview_outcomes(overview, questions=questions)
     ui.chart_with_reading(
         charts.overview_heatmap(shown),
-        views.overview_reading(shown),
+        readings.overview_reading(shown),
         display_table(shown, digits=3),
         key="national_overview",
         name=f"national_overview_{year.replace('/', '-')}",
@@ -111,14 +112,14 @@ with ui.friendly_errors("comparing projects across hubs"):
                 effect=effect,
                 title=views.forest_title(ncp, outcome),
             ),
-            views.pooled_reading(pooled, outcome=outcome, ncp=ncp),
+            readings.pooled_reading(pooled, outcome=outcome, ncp=ncp),
             display_table(table, digits=3),
             key="national_forest",
             name="forest",
         )
         ui.chart_with_reading(
             charts.funnel_plot(hubs, pooled, effect=effect),
-            views.funnel_reading(hubs, pooled, effect=effect),
+            readings.funnel_reading(hubs, pooled, effect=effect),
             display_table(table, digits=3),
             key="national_funnel",
             name="funnel",
@@ -128,7 +129,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     trend = ui.ncp_trend(outcome, ncp, effect, chosen)
     ui.chart_with_reading(
         charts.trend_plot(trend, effect=effect),
-        views.trend_reading(trend),
+        readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="national_trend",
         name="trend",

@@ -379,9 +379,9 @@ def test_the_hub_viewer_sees_their_own_hub_and_the_national_pooled_value(scoped_
     headline = download_table(at, "hub_headline_download")
     row = headline[headline["ncp"].eq(NCP)].iloc[0]
     assert row["hubs_pooled"] == 5  # every hub ran this project: pooled value shown
-    assert np.isfinite(float(row["national"]))
+    assert np.isfinite(float(row["national_estimate"]))
     thin = headline[headline["ncp"].eq(NCP_TWO_HUBS)].iloc[0]
-    assert thin["national"] == "[c]"  # two hubs only: hidden from a hub viewer
+    assert thin["national_estimate"] == "[c]"  # two hubs only: hidden from a hub viewer
 
 
 def test_the_hub_filter_is_fixed_to_the_viewers_hub(scoped_store):
