@@ -617,3 +617,18 @@ def test_html_charts_render_in_headless_chromium_without_network(solent_pack):
             browser.close()
     assert len(drawn) == expected and min(drawn) > 0
     assert [u for u in requests if not u.startswith("file:")] == []
+
+
+@pytest.mark.parametrize("kind", ["hub", "ncp"])
+def test_with_a_larger_suppression_minimum_the_pack_never_says_fewer_than_5(
+    sample_inputs, monkeypatch, kind
+):
+    monkeypatch.setenv("IMPACT_MIN_N", "10")
+    where = {"hub": "Solent Maths Hub"} if kind == "hub" else {"ncp": "Mastering Number at KS2"}
+    pack = build_board_pack(
+        sample_inputs, viewer=Viewer.national(), academic_year=YEAR, pdf=False, **where
+    )
+    assert pack.ok, pack.problem
+    text = html_module.unescape(pack.html)
+    assert "fewer than 10" in text
+    assert "fewer than 5" not in text
