@@ -9,7 +9,6 @@ import streamlit as st
 import app_support as ui
 from app_support import views
 from evaluation import columns as c
-from evaluation.access import MIN_POOLED_HUBS
 from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
 from evaluation.stats import national
@@ -31,12 +30,7 @@ with ui.friendly_errors("comparing projects across hubs"):
         ui.empty_state("No survey data yet, so there is nothing to compare.")
         st.stop()
     if not viewer.is_national:
-        st.info(
-            f"You see the national pooled values and {viewer.hub}'s own results, never another "
-            "hub's. A national value that pools fewer than "
-            f"{MIN_POOLED_HUBS} hubs is hidden [c], so no other hub's result can be worked out.",
-            icon=":material/visibility:",
-        )
+        st.info(readings.own_hub_view_note(str(viewer.hub)), icon=":material/visibility:")
     year = views.year_in_view(by_year, chosen)
     rows = ui.restrict(by_year, chosen, skip=("hub", "ncp", "academic_year"))
     rows = rows[rows[c.ACADEMIC_YEAR].eq(year)]
@@ -98,8 +92,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     table = national.national_table(hubs, pooled, effect=effect)
     if bool(pooled.get("suppressed", False)):
         st.info(
-            f"The national value for {ncp} is hidden [c]: it pools fewer than "
-            f"{MIN_POOLED_HUBS} hubs. {viewer.hub}'s own result is in the table.",
+            readings.national_value_hidden_note(ncp, hub=str(viewer.hub)),
             icon=":material/visibility_off:",
         )
         st.dataframe(display_table(table, digits=3), hide_index=True, key="national_own_table")

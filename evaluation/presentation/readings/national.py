@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evaluation import columns as c
+from evaluation.access import MIN_POOLED_HUBS
 from evaluation.presentation.readings.results import effect_label
 from evaluation.presentation.readings.words import hidden_note, num, outcome_name, plural
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
@@ -20,6 +21,8 @@ __all__ = [
     "band_reading",
     "funnel_reading",
     "hub_beside_national_reading",
+    "national_value_hidden_note",
+    "own_hub_view_note",
     "overview_reading",
     "participation_reading",
     "pooled_reading",
@@ -294,3 +297,32 @@ def _outcome_lines(rows: pd.DataFrame, *, min_n: int | None) -> list[str]:
             f"{reasons.iloc[0]}."
         )
     return lines
+
+
+def own_hub_view_note(hub: str, *, min_hubs: int = MIN_POOLED_HUBS) -> str:
+    """What a hub or lead viewer sees on the national page, and why thin pools are hidden.
+
+    Examples
+    --------
+    >>> own_hub_view_note("Solent Maths Hub").split(". ")[1]
+    "A national value that pools fewer than 3 hubs is hidden [c], so no other hub's result can be worked out."
+    """  # noqa: E501
+    return (
+        f"You see the national pooled values and {hub}'s own results, never another hub's. "
+        f"A national value that pools fewer than {min_hubs} hubs is hidden {SUPPRESSED_SYMBOL}, "
+        "so no other hub's result can be worked out."
+    )
+
+
+def national_value_hidden_note(ncp: str, *, hub: str, min_hubs: int = MIN_POOLED_HUBS) -> str:
+    """Why a project's national value is hidden from a hub or lead viewer.
+
+    Examples
+    --------
+    >>> national_value_hidden_note("P", hub="A")
+    "The national value for P is hidden [c]: it pools fewer than 3 hubs. A's own result is in the table."
+    """  # noqa: E501
+    return (
+        f"The national value for {ncp} is hidden {SUPPRESSED_SYMBOL}: it pools fewer than "
+        f"{min_hubs} hubs. {hub}'s own result is in the table."
+    )

@@ -31,6 +31,14 @@ __all__ = [
 def methods_section(
     instrument: Instrument, *, min_n: int, kind: str, viewer: Viewer | None = None
 ) -> Section:
+    """The methods section: how every number in the pack is worked out, and the questions.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> methods_section(default_instrument(), min_n=10, kind="hub").title
+    'Methods'
+    """
     items = pd.DataFrame(
         {
             "Outcome": [outcome_label(item.construct) for item in instrument.items],
@@ -99,6 +107,15 @@ def methods_section(
 def provenance_section(
     inputs: ReportInputs, surveys: pd.DataFrame, pupils: pd.DataFrame | None, *, kind: str
 ) -> Section:
+    """Which datasets (file, uploader, SHA-256) the numbers in the pack come from.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> inputs = ReportInputs(pd.DataFrame(), default_instrument())
+    >>> provenance_section(inputs, pd.DataFrame(), None, kind="hub").parts[0].text
+    'The data came from the project store; no dataset records were available.'
+    """
     used: dict[int, int] = {}
     for frame in (surveys, pupils):
         if frame is not None and c.DATASET_ID in frame and len(frame):
@@ -189,6 +206,13 @@ THIN_POOL_NOTE = (
 def suppression_section(
     notes: SuppressionNotes, *, min_n: int, viewer: Viewer | None = None
 ) -> Section:
+    """The suppression notes: the small-number rule and what this pack hid.
+
+    Examples
+    --------
+    >>> suppression_section(SuppressionNotes(), min_n=10).parts[0].text.split(":")[0]
+    'Results for groups of fewer than 10 people are not shown'
+    """
     parts: list[Part] = [
         Paragraph(
             f"Results for groups of fewer than {min_n} people are not shown: they appear as "
@@ -209,6 +233,17 @@ def suppression_section(
 def facts(
     scope: Scope, viewer: Viewer, inputs: ReportInputs, min_n: int, generated: datetime
 ) -> tuple[tuple[str, str], ...]:
+    """The facts box on the cover: who and what the pack is about, when and for whom.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> inputs = ReportInputs(pd.DataFrame(), default_instrument())
+    >>> box = facts(Scope("2024/25", ncp="P"), Viewer.national(), inputs, 10,
+    ...             datetime(2025, 7, 1))
+    >>> dict(box)["Small-number rule"]
+    'groups under 10 people shown as [c]'
+    """
     facts: list[tuple[str, str]] = []
     if scope.hub:
         facts.append(("Hub", scope.hub))

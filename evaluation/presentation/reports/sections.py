@@ -74,6 +74,18 @@ QUOTE_MIN_WORDS = 3
 
 
 def long_rows(frame: pd.DataFrame, instrument: Instrument, keys: Sequence[str]) -> pd.DataFrame:
+    """Long rows (items and construct scores) of a wide survey frame, keyed by ``keys``.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> frame = pd.DataFrame({"respondent_id": list("abcdef") * 2,
+    ...     "phase": ["pre"] * 6 + ["post"] * 6, "academic_year": "2024/25", "hub": "A",
+    ...     "ncp": "P", "work_group": "W", "school_urn": 100001,
+    ...     "conf_1": [2.0, 3, 2, 3, 2, 4, 4, 4, 3, 5, 3, 4]})
+    >>> sorted(long_rows(frame, default_instrument(), ())["item"].unique())
+    ['conf_1', 'confidence']
+    """
     return to_long(frame, instrument, keys=tuple(keys), constructs=True)
 
 
@@ -85,6 +97,15 @@ def disclosure_n(results: pd.DataFrame) -> pd.Series:
 
 
 def suppressed_results(results: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """A results table with rows under ``min_n`` people blanked and flagged (``[c]``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"item": ["confidence"], "design": "paired", "n_pre": [4],
+    ...     "n_post": [4], "n_paired": [4], "mean_change": [0.5]})
+    >>> suppressed_results(t, 10)["suppressed"].tolist()
+    [True]
+    """
     table = results.assign(n_disclosure=disclosure_n(results))
     return suppress(table, n_col="n_disclosure", min_n=min_n)
 
@@ -213,6 +234,19 @@ def participation_table(
 def likert_parts(
     frame: pd.DataFrame, instrument: Instrument, *, min_n: int, where: str
 ) -> list[Part]:
+    """The answer charts (one per label set), or a note when too few people answered.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> frame = pd.DataFrame({"respondent_id": list("abcdef") * 2,
+    ...     "phase": ["pre"] * 6 + ["post"] * 6, "academic_year": "2024/25", "hub": "A",
+    ...     "ncp": "P", "work_group": "W", "school_urn": 100001,
+    ...     "conf_1": [2.0, 3, 2, 3, 2, 4, 4, 4, 3, 5, 3, 4]})
+    >>> [type(p).__name__ for p in likert_parts(frame, default_instrument(), min_n=10,
+    ...                                          where="A")]
+    ['Paragraph']
+    """
     long = long_rows(frame, instrument, keys=())
     long = long[long[c.ITEM].isin(instrument.item_ids)]
     responses = frame[c.PHASE].value_counts()
@@ -246,6 +280,19 @@ def likert_parts(
 def open_text_parts(
     frame: pd.DataFrame, *, viewer: Viewer, min_n: int, notes: SuppressionNotes
 ) -> tuple[list[Part], pd.DataFrame | None]:
+    """A few open-text answers, quoted exactly (emails removed), when enough people answered.
+
+    Examples
+    --------
+    >>> from evaluation.access import Viewer
+    >>> from evaluation.presentation.reports.model import SuppressionNotes
+    >>> frame = pd.DataFrame({"respondent_id": ["a", "b"], "text_why": ["I liked it a lot"] * 2})
+    >>> notes = SuppressionNotes()
+    >>> open_text_parts(frame, viewer=Viewer.national(), min_n=10, notes=notes)
+    ([], None)
+    >>> notes.lines
+    ['Open-text answers: not quoted, fewer than 10 people answered.']
+    """
     columns = [col for col in frame.columns if str(col).startswith("text_")]
     if not columns:
         return [], None
@@ -287,6 +334,15 @@ def open_text_parts(
 def pupil_section(
     pupils: pd.DataFrame | None, scope: Scope, *, min_n: int, notes: SuppressionNotes, where: str
 ) -> Section | None:
+    """The pupil outcomes section (MTC scores before and after), None without pupil rows.
+
+    Examples
+    --------
+    >>> from evaluation.presentation.reports.model import Scope, SuppressionNotes
+    >>> pupil_section(None, Scope("2024/25", hub="A"), min_n=5, notes=SuppressionNotes(),
+    ...               where="A") is None
+    True
+    """
     if pupils is None or pupils.empty:
         return None
     rows = scope.rows(pupils)

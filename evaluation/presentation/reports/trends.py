@@ -84,6 +84,21 @@ def trend_parts(
     notes: SuppressionNotes,
     viewer: Viewer | None = None,
 ) -> list[Part]:
+    """The trends section: one chart per construct of the hub's or project's effect by year.
+
+    For a hub pack only the hub's own line and the national line are drawn, the national line
+    as ``viewer`` may see it.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> analysis = Analysis(paired=pd.DataFrame({"academic_year": ["2024/25"], "hub": ["A"],
+    ...     "ncp": ["P"], "item": ["confidence"]}), min_n=5)
+    >>> parts = trend_parts(analysis, Scope("2024/25", hub="A"), default_instrument(),
+    ...                     SuppressionNotes())
+    >>> parts[0].text.split(":")[0]
+    'Only one academic year of results so far'
+    """
     viewer = viewer or Viewer.national()
 
     paired = scope.up_to_year(analysis.paired)
