@@ -12,7 +12,13 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import MIN_POOLED_HUBS
 from evaluation.presentation.readings.results import effect_label
-from evaluation.presentation.readings.words import hidden_note, num, outcome_name, plural
+from evaluation.presentation.readings.words import (
+    hidden_note,
+    is_number,
+    num,
+    outcome_name,
+    plural,
+)
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 from evaluation.stats.national import funnel_data
 
@@ -97,8 +103,10 @@ def pooled_reading(
     1 hub hidden [c]: fewer than 10 people.
     """
     pooled = pd.Series(pooled)
-    k = int(num(pooled.get("k")) or 0)
-    hidden = int(num(pooled.get("k_suppressed")) or 0)
+    k, hidden = (
+        int(num(pooled.get(key, 0)) if is_number(pooled.get(key)) else 0)
+        for key in ("k", "k_suppressed")
+    )
     estimate = num(pooled.get("estimate"))
     if k == 0 or estimate != estimate:
         return [f"No hub in {ncp} has enough matched respondents to show."]
