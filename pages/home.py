@@ -6,6 +6,7 @@ Offers to load the synthetic sample when the store is empty.
 import streamlit as st
 
 import app_support as ui
+from evaluation.presentation import readings
 
 ui.page_header(
     "Maths Hubs Impact",
@@ -85,6 +86,6 @@ st.markdown(
     "0.8 large.\n"
     "* The **95% confidence interval** is the range the true change probably lies in; wide "
     "intervals mean few people.\n"
-    "* Groups of fewer than 5 people are hidden as **[c]** so no one can be identified.\n\n"
+    f"* {readings.suppression_rule()}\n\n"
     "The *Methods* page explains every number."
 )

@@ -19,17 +19,18 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.io.exports import to_csv_bytes, to_xlsx_bytes
-from evaluation.presentation.reports import content
-from evaluation.presentation.reports.content import (
+from evaluation.presentation.reports.document import Document
+from evaluation.presentation.reports.formatting import normalise_year
+from evaluation.presentation.reports.html import render
+from evaluation.presentation.reports.hub import hub_document
+from evaluation.presentation.reports.model import (
     SYNTHETIC_BANNER,
     Analysis,
     ReportInputs,
     Scope,
     analyse,
-    normalise_year,
 )
-from evaluation.presentation.reports.document import Document
-from evaluation.presentation.reports.html import render
+from evaluation.presentation.reports.ncp import ncp_document
 from evaluation.presentation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
 
 __all__ = [
@@ -319,7 +320,7 @@ def build_board_pack(
         analysis = analyse(usable, min_n=min_n)
     elif min_n is not None and analysis.min_n != min_n:
         analysis = Analysis(paired=analysis.paired, min_n=min_n)
-    builder = content.hub_document if hub else content.ncp_document
+    builder = hub_document if hub else ncp_document
     document = builder(usable, analysis, scope, viewer=viewer, generated=generated)
     page = render(document)
     printed = html_to_pdf(page) if pdf else PdfResult(None, "PDF not requested.")
