@@ -5,7 +5,7 @@ Their messages are plain English, shown to the user as they are.
 
 from __future__ import annotations
 
-__all__ = ["StoreBusy", "StoreError"]
+__all__ = ["ConfigurationError", "StoreBusy", "StoreError"]
 
 
 class StoreError(Exception):
@@ -14,3 +14,8 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """Another upload held the store for too long; trying again shortly will work."""
+
+
+class ConfigurationError(StoreError):
+    """A setting is wrong (DATABASE_URL, IMPACT_HOME, the key file): the message names the setting
+    and the fix, and is meant to be shown as it is."""
