@@ -85,7 +85,7 @@ def show_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> None:
     >>> import contextlib, io
     >>> with contextlib.redirect_stderr(io.StringIO()) as err:
     ...     show_warning(UserWarning("IMPACT_MIN_N='abc' is not a whole number"))
-    >>> err.getvalue()
-    "IMPACT_MIN_N='abc' is not a whole number\n"
+    >>> err.getvalue().splitlines()
+    ["IMPACT_MIN_N='abc' is not a whole number"]
     """
     print(str(message), file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Errors the store raises: a request it cannot carry out, or a store busy with another writer.
+"""Errors the store raises: a request it cannot carry out, a busy store, or a setting to fix.
 
 Their messages are plain English, shown to the user as they are.
 """
@@ -17,5 +17,7 @@ class StoreBusy(StoreError):
 
 
 class ConfigurationError(StoreError):
-    """A setting is wrong (DATABASE_URL, IMPACT_HOME, the key file): the message names the setting
-    and the fix, and is meant to be shown as it is."""
+    """A setting is wrong (DATABASE_URL, IMPACT_HOME, the key file).
+
+    The message names the setting and the fix, and is shown to the user as it is.
+    """

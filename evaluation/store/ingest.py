@@ -1,6 +1,9 @@
 """Ingest: validating and storing uploads, replacing and withdrawing datasets; one transaction each.
 
-A file is stored only when valid; its SHA-256 spots duplicates; every change is audited.
+A file is stored only when valid; every change is audited. Duplicates: the same rows (by
+:func:`~evaluation.store.contents.content_digest`, whatever the file format) are "already stored";
+the same file (SHA-256) given other whole-file values is refused with the ``store relabel``
+command that corrects the stored dataset (:class:`LabelConflict`).
 """
 
 from __future__ import annotations
@@ -234,8 +237,10 @@ class Ingest(StoreBase):
         """Store an already validated canonical frame (what :meth:`add_file` calls).
 
         Identifiers are pseudonymised, only canonical columns are kept (item columns of the
-        instrument and ``text_*`` answers with email addresses removed), and the rows are
-        written as one columnar payload, all in one transaction.
+        instrument and ``text_*`` answers), columns of people's names are dropped, emails and
+        phone numbers are removed from free text (see :func:`~evaluation.store.contents.prepare`),
+        and the rows are written as one columnar payload, all in one transaction. Rows already
+        stored (the same file, or the same rows in another file) are not stored again.
 
         Parameters
         ----------
