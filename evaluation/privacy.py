@@ -317,17 +317,17 @@ def looks_like_person_names(values: Iterable[object], *, min_distinct: int = 3) 
     >>> looks_like_person_names(["WG-01", "WG-02", "WG-03"])
     False
     """
-    answers = [
-        " ".join(unicodedata.normalize("NFKC", str(v)).split())
-        for v in values
-        if v is not None and not (isinstance(v, float) and v != v) and str(v).strip()
-    ]
-    answers = [a for a in answers if a.casefold() not in ("nan", "<na>", "n/a", "none")]
-    distinct = set(answers)
-    if len(distinct) < min_distinct or len(distinct) * 3 < len(answers):
+    raw = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype=object)
+    counts: dict[str, int] = {}
+    for value, count in raw.dropna().astype(str).value_counts(sort=False).items():
+        answer = " ".join(unicodedata.normalize("NFKC", value).split())
+        if answer and answer.casefold() not in ("nan", "<na>", "n/a", "none"):
+            counts[answer] = counts.get(answer, 0) + int(count)
+    total = sum(counts.values())
+    if len(counts) < min_distinct or len(counts) * 3 < total:
         return False
-    named = sum(_looks_like_a_name(answer) for answer in answers)
-    return named * 5 >= len(answers) * 4
+    named = sum(count for answer, count in counts.items() if _looks_like_a_name(answer))
+    return named * 5 >= total * 4
 
 
 # --- Contact details ----------------------------------------------------------------------------
