@@ -303,7 +303,7 @@ def _relabel(args: argparse.Namespace) -> int:
         }
         with _open() as store:
             new_id = store.relabel(
-                args.dataset_id, values, by=Viewer.national(_user(args)), reason=args.reason
+                args.dataset_id, values, by=_national(_user(args)), reason=args.reason
             )
         message = f"Relabelled dataset {args.dataset_id}: its rows are now dataset {new_id}."
         if args.json:
