@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 
 from evaluation.access import Viewer
+from evaluation.cli.validate import shows_pupil_scores
 from evaluation.store import AddResult, Store, StoreError
+from evaluation.validation.messages import KIND_SHOWN
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser("add", help="validate a file and store it if it is valid")
     add.add_argument("file", metavar="FILE", help="survey or pupil file (.csv or .xlsx)")
-    add.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    add.add_argument("--kind", choices=("survey", "pupil"), help="default: the kind the file shows")
     _defaults_options(add)
     _common_options(add)
     add.set_defaults(run=_add)
@@ -233,13 +235,17 @@ def _guarded(action: Callable[[], int]) -> int:
 def _add(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            result = store.add_file(
-                args.file,
-                kind=args.kind,
-                defaults=_file_defaults(args),
-                uploader=_user(args),
-                viewer=Viewer.national(_user(args)),
-            )
+            for kind in (args.kind or "survey", "pupil"):
+                result = store.add_file(
+                    args.file,
+                    kind=kind,
+                    defaults=_file_defaults(args),
+                    uploader=_user(args),
+                    viewer=Viewer.national(_user(args)),
+                )
+                if args.kind or not shows_pupil_scores(result.report):
+                    break
+                _err(KIND_SHOWN["pupil"])  # no --kind: store it as the kind the file shows
         return _result(result, args.json)
 
     return _guarded(action)
