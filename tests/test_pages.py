@@ -586,3 +586,15 @@ def test_the_forest_plot_title_names_the_project_and_the_question_in_words(sampl
     forest = [t for t in titles if t.startswith("Change in each hub:")]
     assert forest, titles
     assert "I feel anxious" in forest[0] and "conf_3" not in forest[0]
+
+
+def test_an_upload_names_the_columns_it_does_not_use(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    assert_clean(at)
+    [unused] = [c.value for c in at.caption if "not used:" in c.value]
+    for column in ("'ID'", "'Name'", "'Start time'"):
+        assert column in unused
