@@ -774,3 +774,11 @@ def test_a_question_nobody_answered_is_warned_about():
     assert ("How often do you use manipulatives?", "empty_column") in warned
     assert ("conf_2", "no_answers") in warned
     assert checked.column_map["How often do you use manipulatives?"].startswith("ignored")
+
+
+def test_a_typo_in_a_column_recognised_by_its_values_is_reported_in_its_row():
+    data = f"Participant code,{HUB_QUESTION},conf_1\nA1,Solent,4\nB2,Solnet,5\n".encode()
+    checked = check_survey(data, defaults=replace(PRE, hub=None))
+    assert codes(checked) == [(3, "unknown_hub")]
+    error = checked.report.errors[0]
+    assert (error.column, error.fix) == (HUB_QUESTION, "Did you mean 'Solent Maths Hub'?")

@@ -346,17 +346,31 @@ def _written_academic_year(value: object) -> str | None:
     return academic_year(text) if not text.replace(".", "").isdigit() else None
 
 
-_VALUE_READERS: tuple[tuple[str, Callable[[object], str | None]], ...] = (
-    (c.HUB, hub_name),
-    (c.NCP, ncp_name),
-    (c.PHASE, phase_name),
-    (c.ACADEMIC_YEAR, _written_academic_year),
+def _near_hub(value: object) -> str | None:
+    return did_you_mean(str(value), "hub")
+
+
+def _near_ncp(value: object) -> str | None:
+    return did_you_mean(str(value), "ncp")
+
+
+# What a column's values can show it to be: (meaning, reader, near-miss reader or None). A column
+# whose answers are all read, or near misses (a typo is then reported in its row), takes the
+# meaning, as long as one answer at least is read exactly.
+_VALUE_READERS: tuple[
+    tuple[str, Callable[[object], str | None], Callable[[object], str | None] | None], ...
+] = (
+    (c.HUB, hub_name, _near_hub),
+    (c.NCP, ncp_name, _near_ncp),
+    (c.PHASE, phase_name, None),
+    (c.ACADEMIC_YEAR, _written_academic_year, None),
 )
 
 
 def value_meaning(values: pd.Series, taken: frozenset[str] = frozenset()) -> str | None:
     """The canonical column a column's values show it to be, whatever its header: ``hub`` when
-    every answer is a Maths Hub, else ``ncp``, ``phase`` or ``academic_year``; None otherwise.
+    every answer is a Maths Hub (or a near miss of one, such as a typo), else ``ncp``, ``phase``
+    or ``academic_year``; None otherwise.
 
     Only the distinct values are read (a free-text column is turned down on its first rows), and
     meanings in ``taken`` are not considered.
@@ -371,16 +385,26 @@ def value_meaning(values: pd.Series, taken: frozenset[str] = frozenset()) -> str
     True
     >>> value_meaning(pd.Series(["Solent"]), frozenset({"hub"})) is None
     True
+    >>> value_meaning(pd.Series(["Solent", "Solnet"])), value_meaning(pd.Series(["Solnet"]))
+    ('hub', None)
     """
     if is_numeric_dtype(values):
         return None
-    readers = [(meaning, read) for meaning, read in _VALUE_READERS if meaning not in taken]
+    readers = [reader for reader in _VALUE_READERS if reader[0] not in taken]
 
-    def fitting(distinct: list[object]) -> list[tuple[str, Callable[[object], str | None]]]:
+    def fitting(distinct: list[object]) -> list[Any]:
         written = [v for v in distinct if str(v).strip()]
         if not written or len(written) > MAX_VALUE_KINDS:
             return []
-        return [(m, read) for m, read in readers if all(read(v) is not None for v in written)]
+        found = []
+        for meaning, read, near in readers:
+            exact = [read(v) is not None for v in written]
+            if any(exact) and all(
+                known or (near is not None and near(v) is not None)
+                for v, known in zip(written, exact, strict=True)
+            ):
+                found.append((meaning, read, near))
+        return found
 
     readers = fitting(values.iloc[:_VALUE_SAMPLE].dropna().unique().tolist())
     if readers and len(values) > _VALUE_SAMPLE:
