@@ -1,7 +1,10 @@
 """``python -m evaluation validate FILE``: check a survey or pupil file and list what to fix.
 
 Exit codes: 0 valid (warnings allowed), 1 invalid (errors listed), 2 unreadable file or bad usage.
-``--json`` prints exactly one JSON document on stdout, also for unreadable files.
+``--json`` prints exactly one JSON document on stdout, also for unreadable files: the report
+(``valid``, ``kind``, ``n_rows``, ``errors``, ``warnings``) and ``ignored_columns``, every column
+not used with why (``[{"column": ..., "reason": ...}]``). Without ``--kind`` a file is checked as
+the kind it shows.
 """
 
 from __future__ import annotations

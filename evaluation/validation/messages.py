@@ -349,12 +349,13 @@ def year_from_times_note(year: str, header: str) -> str:
 
     Examples
     --------
-    >>> year_from_times_note("2024/25", "Completion time")[:50]
-    "The academic year 2024/25 is taken from the 'Compl"
+    >>> print(year_from_times_note("2024/25", "Completion time").split(": ")[1])
+    every response was submitted between 1 September 2024 and 31 August 2025.
     """
+    start = int(year[:4])
     return (
         f"The academic year {year} is taken from the '{header}' column: every response was "
-        "submitted between September and August of that year."
+        f"submitted between 1 September {start} and 31 August {start + 1}."
     )
 
 
