@@ -312,3 +312,24 @@ def test_a_nonsense_impact_min_n_is_a_plain_sentence_not_a_python_warning(
     assert code == 0
     assert "IMPACT_MIN_N='abc' is not a whole number of at least 1; using 5." in err
     assert "UserWarning" not in err and ".py:" not in err
+
+
+PUPILS = (
+    "pupil_id,school_urn,hub,ncp,academic_year,phase,score\n"
+    "P1,123456,Solent Maths Hub,Mastering Number at KS2,2024/25,pre,20\n"
+    "P2,123456,Solent Maths Hub,Mastering Number at KS2,2024/25,pre,17\n"
+)
+
+
+def test_add_without_kind_stores_a_pupil_file_as_pupil_scores(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "mtc.csv", PUPILS)
+    code, out, err = run(capsys, "add", str(path))
+    assert code == 0, out + err
+    assert "Read as pupil scores (the file has score and pupil columns)" in err
+    code, listed = run_json(capsys, "list")
+    [dataset] = listed["datasets"]
+    assert (dataset["kind"], dataset["n_rows"]) == ("pupil", 2)
+    survey = write(cli_env, "survey.csv", PUPILS.replace("pupil_id", "respondent_id"))
+    assert run(capsys, "add", str(survey), "--kind", "survey")[0] == 1  # no questions
+    code, out, err = run(capsys, "add", str(path), "--kind", "survey")
+    assert code == 1 and "--kind pupil" in out and "Read as" not in err  # as told

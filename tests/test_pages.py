@@ -603,3 +603,15 @@ def test_with_a_larger_suppression_minimum_no_page_says_fewer_than_5(fresh_sampl
         assert "fewer than 5" not in text
     finally:
         st.cache_data.clear()
+
+
+def test_an_upload_names_the_columns_it_does_not_use(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    assert_clean(at)
+    [unused] = [c.value for c in at.caption if "not used:" in c.value]
+    for column in ("'ID'", "'Name'", "'Start time'"):
+        assert column in unused

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from evaluation.cli._common import lazy_module
+from evaluation.cli.validate import shows_pupil_scores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser("add", help="validate a file and store it if it is valid")
     add.add_argument("file", metavar="FILE", help="survey or pupil file (.csv or .xlsx)")
-    add.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    add.add_argument("--kind", choices=("survey", "pupil"), help="default: the kind the file shows")
     _defaults_options(add)
     _common_options(add)
     add.set_defaults(run=_add)
@@ -265,13 +266,19 @@ def _guarded(action: Callable[[], int]) -> int:
 def _add(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            result = store.add_file(
-                args.file,
-                kind=args.kind,
-                defaults=_file_defaults(args),
-                uploader=_user(args),
-                viewer=_national(_user(args)),
-            )
+            from evaluation.validation.messages import KIND_SHOWN  # here: --help skips pandera
+
+            for kind in (args.kind or "survey", "pupil"):
+                result = store.add_file(
+                    args.file,
+                    kind=kind,
+                    defaults=_file_defaults(args),
+                    uploader=_user(args),
+                    viewer=_national(_user(args)),
+                )
+                if args.kind or not shows_pupil_scores(result.report):
+                    break
+                _err(KIND_SHOWN["pupil"])  # no --kind: store it as the kind the file shows
         return _result(result, args.json)
 
     return _guarded(action)

@@ -288,3 +288,86 @@ def file_problem(
         message.format(**fields),
         fix.format(**fields) if fix else None,
     )
+
+
+# --- columns recognised by their values, columns not used, the kind a file shows --------------
+
+FILE_WORDING.update(
+    {
+        "empty_column": (
+            "This column has no answers in any row, so it is not used.",
+            "Check the column was exported with its answers, or ignore this if nobody answered it.",
+        ),
+        "no_answers": (
+            "Nobody answered this question (every answer is blank), so it cannot show a change.",
+            "Check the column was exported with its answers.",
+        ),
+        "numbers_off_scale": (
+            "This column holds numbers like answers on a {low} to {high} scale, but {outside} of "
+            "its {answered} answers are outside it (rows {rows}), so it is read as open text, "
+            "not as a question.",
+            "If it is a question, correct those answers to a number from {low} to {high}; if it "
+            "is not, ignore this.",
+        ),
+        "year_from_times_ambiguous": (
+            "The file has no academic year column, and its responses were submitted in more "
+            "than one academic year ({years}, from the '{source}' column), so we cannot tell "
+            "which year it is for.",
+            "Add an 'Academic year' column, or choose the academic year " + FOR_WHOLE_FILE,
+        ),
+    }
+)
+
+# How a column not used is described (``ignored: <why>``), when the reason is not the platform's.
+EMPTY_COLUMN_REASON = "ignored: no answers in any row"
+PUPIL_UNUSED_REASON = "ignored: not a pupil data column we use"
+
+# What every answer of a column recognised by its values is.
+_EVERY_ANSWER = {
+    c.HUB: "the name of a Maths Hub",
+    c.NCP: "the name or code of a project",
+    c.PHASE: "pre or post",
+    c.ACADEMIC_YEAR: "an academic year",
+}
+
+
+def read_by_values_note(header: str, meaning: str) -> str:
+    """The note saying a column was recognised by its values, not its header.
+
+    Examples
+    --------
+    >>> print(read_by_values_note("Which hub?", "hub"))
+    The column 'Which hub?' is read as the Maths Hub: every answer in it is the name of a Maths Hub.
+    """
+    label = LABELS.get(meaning, meaning)
+    every = _EVERY_ANSWER[meaning]
+    return f"The column '{header}' is read as the {label}: every answer in it is {every}."
+
+
+def year_from_times_note(year: str, header: str) -> str:
+    """The note saying the academic year was taken from the times the responses were submitted.
+
+    Examples
+    --------
+    >>> print(year_from_times_note("2024/25", "Completion time").split(": ")[1])
+    every response was submitted between 1 September 2024 and 31 August 2025.
+    """
+    start = int(year[:4])
+    return (
+        f"The academic year {year} is taken from the '{header}' column: every response was "
+        f"submitted between 1 September {start} and 31 August {start + 1}."
+    )
+
+
+# Said on the command line when a file is checked as the kind it shows, no --kind given.
+KIND_SHOWN = {
+    "pupil": "Read as pupil scores (the file has score and pupil columns).",
+}
+
+__all__ += [
+    "EMPTY_COLUMN_REASON",
+    "KIND_SHOWN",
+    "PUPIL_UNUSED_REASON",
+    "read_by_values_note",
+    "year_from_times_note",
+]
