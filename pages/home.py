@@ -42,14 +42,18 @@ with national:
 st.subheader("Data loaded")
 with ui.friendly_errors("reading what data is loaded"):
     summary = ui.data_summary()
-    if summary.n_datasets == 0:
+    viewer = ui.current_viewer()
+    if summary.n_datasets == 0 and not viewer.is_national:
+        # The sample holds every hub: only a national user may put it into a shared store.
+        ui.empty_state("No data is loaded yet. Upload your survey files to get started.")
+    elif summary.n_datasets == 0:
         ui.empty_state(
             "No data is loaded yet. Upload your survey files to get started, or load the "
             "synthetic sample to explore the dashboard with made-up data.",
         )
         if st.button("Load the synthetic sample", key="home_seed", icon=":material/science:"):
             with st.spinner("Loading the synthetic sample..."):
-                ui.get_store().seed_sample()
+                ui.get_store().seed_sample(by=viewer)
             st.rerun()
     else:
         if summary.all_synthetic:

@@ -18,6 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
@@ -495,3 +496,20 @@ def test_the_hub_page_and_its_board_pack_show_the_same_numbers_and_sentences(sco
     assert lines[0] in pack
     for line in lines[1:]:
         assert f"{name}: {line}" in pack, line
+
+
+def test_only_a_national_user_is_offered_the_sample_on_an_empty_store(tmp_path, monkeypatch):
+    """Issue 16 item 5: the sample holds all 40 hubs, so hub and lead users cannot load it."""
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for viewer in (HUB_VIEWER, LEAD_VIEWER):
+        at = open_page("pages/home.py", viewer)
+        assert "No data is loaded yet" in rendered(at)
+        assert not [b for b in at.button if b.key == "home_seed"]
+    at = open_page("pages/home.py", Viewer.national("national@ncetm.example"))
+    at.button(key="home_seed").click().run()
+    assert not at.exception
+    st.cache_data.clear()
+    st.cache_resource.clear()
