@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from evaluation.cli import main
 from evaluation.io import workbooks
 from evaluation.io.reader import read_headers, read_table
 from evaluation.io.text_files import nul_message
@@ -268,6 +269,19 @@ def test_two_sheets_of_data_read_the_first_and_warn_naming_the_other():
     assert "'2023'" in warning.message and "'2024'" in warning.message
 
 
+def test_validate_prints_which_sheet_was_read(tmp_path, capsys):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(_book(READ_ME, ("Responses", RESPONSES)))
+    main(["validate", str(path), "--phase", "pre", "--year", "2024/25", "--ncp", "MN-KS2"])
+    assert "Read sheet 'Responses' (of 'Read me', 'Responses')." in capsys.readouterr().out
+
+
+def test_a_sheet_listing_the_answers_is_not_taken_for_the_data():
+    answers = ("Lists", [["Strongly agree"], ["Agree"], ["Disagree"], ["Strongly disagree"]])
+    raw = read_table(_book(answers, ("Responses", RESPONSES)))
+    assert raw.sheet == "Responses" and raw.sheet_rivals == ()
+
+
 def test_a_single_sheet_says_nothing_about_sheets():
     checked = check_survey(_book(("Responses", RESPONSES)))
     assert not any("sheet" in note.lower() for note in checked.notes)
@@ -360,6 +374,12 @@ def test_a_nul_byte_far_into_a_long_file_read_from_disk(tmp_path):
     path.write_bytes(b"\n".join(rows) + b"\n")
     assert path.stat().st_size > 65536
     assert read_table(path).problem == nul_message(15000)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_a_nul_character_in_other_encodings_is_reported_by_its_row(encoding):
+    text = "Participant code,Maths Hub\nab12,Sol\u00e9nt\ncd34,Sol\x00ent\n"
+    assert read_table(text.encode(encoding)).problem == nul_message(3)
 
 
 def test_many_nul_bytes_are_still_a_binary_file():

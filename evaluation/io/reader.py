@@ -1,8 +1,10 @@
 """Reading uploaded files: CSV or Excel bytes -> a table of text cells with the rows a user sees.
 
-Copes with UTF-8 (with or without BOM), UTF-16 and Windows-1252; commas, semicolons, tabs; quoted
-newlines; SurveyMonkey's two header rows (see :mod:`evaluation.io.platforms`); Excel workbooks
-(detected by content, not by name).
+Copes with UTF-8 (with or without BOM), UTF-16 (with or without BOM) and Windows-1252; commas,
+semicolons, tabs; quoted newlines; title lines above the header; NUL bytes (reported by row); see
+:mod:`evaluation.io.text_files`. SurveyMonkey's two header rows (:mod:`evaluation.io.platforms`).
+Excel workbooks, detected by content, not by name, are streamed in bounded memory from the sheet
+holding the data (:mod:`evaluation.io.workbooks`).
 """
 
 from __future__ import annotations
@@ -364,11 +366,13 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
         "header_row": top + 1,
         "titles": titles,
     }
-    if not encoding.startswith("utf-16"):
+    if text is not None:
+        before = text[: text.find("\x00")] if "\x00" in text else None
+    else:  # UTF-8 read by pandas: look for the byte, on disk when reading from a path
         offset = nul_offset(data if path is None else path)
-        if offset >= 0:
-            before = whole()[:offset].decode(encoding, errors="replace")
-            return _unreadable(nul_message(nul_row(before, delimiter)), **meta)
+        before = whole()[:offset].decode(encoding, errors="replace") if offset >= 0 else None
+    if before is not None:
+        return _unreadable(nul_message(nul_row(before, delimiter)), **meta)
     skip = top + header_rows
     n = len(headers)
     named = _name_headers(headers)

@@ -163,12 +163,13 @@ def _answers() -> frozenset[str]:
     return frozenset(key for labels in label_sets().values() for key in labels)
 
 
-def _data_score(rows: list[tuple[str | None, ...]]) -> int:
-    """How much the first rows of a sheet look like a survey or pupil file: headers we know,
-    plus columns of Likert answers below them."""
+def _data_score(rows: list[tuple[str | None, ...]]) -> tuple[int, bool]:
+    """How much the first rows of a sheet look like a survey or pupil file: headers we know plus
+    columns of Likert answers below a header that is not an answer itself (a list of answers is
+    not data); then whether the header has two cells or more (a table, not a note)."""
     top = title_rows(rows)
     if top >= len(rows):
-        return 0
+        return 0, False
     header, below = rows[top], rows[top + 1 :]
     known = sum(
         1
@@ -177,18 +178,21 @@ def _data_score(rows: list[tuple[str | None, ...]]) -> int:
     )
     answers = _answers()
     likert = 0
-    for position in range(len(header)):
+    for position, name in enumerate(header):
+        if not name or label_key(name) in answers:
+            continue
         cells = [row[position] for row in below if position < len(row) and row[position]]
         if cells and sum(label_key(cell) in answers for cell in cells) * 2 >= len(cells):
             likert += 1
-    return known + likert
+    return known + likert, sum(cell is not None for cell in header) >= 2
 
 
 def read_workbook(data: bytes, *, sample_only: bool = False) -> SheetRows | str:
     """The rows of the sheet holding the data, or why the workbook cannot be read.
 
     The sheet whose first rows look most like a survey or pupil file (known headers, columns of
-    Likert answers) is read; on a tie, the first. ``sample_only`` reads only its first rows.
+    Likert answers; a table rather than a note) is read; on a tie, the first, and the others
+    tied are named in :attr:`SheetRows.rivals`. ``sample_only`` reads only its first rows.
 
     Examples
     --------
@@ -224,7 +228,7 @@ def read_workbook(data: bytes, *, sample_only: bool = False) -> SheetRows | str:
 
 def _read_book(book: Any, sample_only: bool) -> SheetRows | str:
     names = tuple(book.sheetnames)
-    scores: dict[str, int] = {}
+    scores: dict[str, tuple[int, bool]] = {}
     samples: dict[str, list[tuple[int, tuple[str | None, ...]]]] = {}
     for sheet in book.worksheets:
         rows = []
