@@ -141,8 +141,9 @@ def peak_read_mb(path: Path) -> tuple[float, dict]:
         "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
         "peak = int(status.split()[0]) / 1024\n"
         "rows = None if raw.frame is None else len(raw.frame)\n"
+        "last = int(raw.source_rows[-1]) if len(raw.source_rows) else None\n"
         "print(json.dumps({'peak': peak, 'problem': raw.problem, 'rows': rows,"
-        " 'headers': list(raw.headers)}))\n"
+        " 'last_row': last, 'headers': list(raw.headers)}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(path)],
@@ -174,14 +175,15 @@ def test_one_cell_at_xfd1048576_is_refused_in_bounded_memory(tmp_path):
     assert "too large to read" in read["problem"]
 
 
-def test_a_space_in_a1048576_is_not_a_row_and_costs_little(tmp_path):
-    # Before: 37 s and 860 MB, and the row of spaces came back as data.
+def test_a_space_in_a1048576_costs_little_and_keeps_its_row(tmp_path):
+    # Before: 37 s and 860 MB (every empty row in between was made).
     cells = {**SURVEY_CELLS, (1048576, 1): " "}
     path = tmp_path / "space.xlsx"
     path.write_bytes(workbook_bytes({"Sheet1": _sheet_xml(cells, "A1:C1048576")}))
     peak, read = peak_read_mb(path)
     assert peak < MEMORY_LIMIT_MB
-    assert read["problem"] is None and read["rows"] == 2
+    assert read["problem"] is None and read["rows"] == 3
+    assert read["last_row"] == 1048576  # a cell as written is data, where the user can find it
 
 
 def test_a_value_far_down_keeps_its_spreadsheet_row():
@@ -280,6 +282,15 @@ def test_a_sheet_listing_the_answers_is_not_taken_for_the_data():
     answers = ("Lists", [["Strongly agree"], ["Agree"], ["Disagree"], ["Strongly disagree"]])
     raw = read_table(_book(answers, ("Responses", RESPONSES)))
     assert raw.sheet == "Responses" and raw.sheet_rivals == ()
+
+
+def test_a_sheet_over_the_limits_beside_the_data_sheet_is_passed_over():
+    hostile = _sheet_xml({(1048576, 16384): "x"}, EVERYTHING)
+    data = workbook_bytes({"Junk": hostile, "Responses": _sheet_xml(SURVEY_CELLS, None)})
+    raw = read_table(data)
+    assert raw.problem is None and raw.sheet == "Responses" and len(raw.frame) == 2
+    alone = read_table(workbook_bytes({"Junk": hostile, "Notes": _sheet_xml({(1, 1): "x"}, None)}))
+    assert "16,384 columns" in alone.problem
 
 
 def test_a_single_sheet_says_nothing_about_sheets():

@@ -103,7 +103,7 @@ def cell_text(value: object) -> str | None:
 
 
 def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == ""
 
 
 def _too_large(what: str) -> str:
@@ -192,7 +192,9 @@ def read_workbook(data: bytes, *, sample_only: bool = False) -> SheetRows | str:
 
     The sheet whose first rows look most like a survey or pupil file (known headers, columns of
     Likert answers; a table rather than a note) is read; on a tie, the first, and the others
-    tied are named in :attr:`SheetRows.rivals`. ``sample_only`` reads only its first rows.
+    tied are named in :attr:`SheetRows.rivals`. A sheet over the limits is passed over when
+    another clearly holds data; else the workbook is refused. ``sample_only`` reads only the
+    first rows.
 
     Examples
     --------
@@ -230,18 +232,23 @@ def _read_book(book: Any, sample_only: bool) -> SheetRows | str:
     names = tuple(book.sheetnames)
     scores: dict[str, tuple[int, bool]] = {}
     samples: dict[str, list[tuple[int, tuple[str | None, ...]]]] = {}
+    refused: list[str] = []
     for sheet in book.worksheets:
         rows = []
         for item in _stream(sheet, _SAMPLE_ROWS):
             if isinstance(item, str):
-                return item
+                refused.append(item)
+                break
             rows.append(item)
-        if rows:
-            samples[sheet.title] = rows
-            scores[sheet.title] = _data_score([cells for _, cells in rows[:TITLE_SCAN_ROWS]])
+        else:
+            if rows:
+                samples[sheet.title] = rows
+                scores[sheet.title] = _data_score([cells for _, cells in rows[:TITLE_SCAN_ROWS]])
+    best = max(scores.values(), default=(0, False))
+    if refused and best[0] == 0:  # a sheet too large to read, and no other that is clearly data
+        return refused[0]
     if not samples:
         return "The workbook is empty."
-    best = max(scores.values())
     chosen = next(name for name in samples if scores[name] == best)
     rivals = tuple(name for name in samples if scores[name] == best and name != chosen)
     if sample_only or len(samples[chosen]) < _SAMPLE_ROWS:
