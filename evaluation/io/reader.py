@@ -562,7 +562,8 @@ def _sheet_table(
     meta = {**meta, "header_row": numbers[top], "titles": _titles(rows[:top])}
     body = rows[top + header_rows :]
     width = max((len(row) for row in body), default=0)
-    frame = pd.DataFrame([row + (None,) * (width - len(row)) for row in body], dtype=object)
+    padded = [row + (None,) * (width - len(row)) for row in body]
+    frame = pd.DataFrame(padded, dtype=object).astype("str")  # empty cells stay missing
     source_rows = np.asarray(numbers[top + header_rows :], dtype=np.int64)
     return _finish(frame, headers, header_rows, source_rows, size=MAX_CELL_CHARS + 1, **meta)
 

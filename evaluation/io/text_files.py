@@ -8,6 +8,8 @@ import codecs
 import csv
 import io
 import math
+import mmap
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -244,8 +246,10 @@ def first_rows(sample: str, delimiter: str, n: int = 2) -> list[list[str]]:
     return rows
 
 
-def nul_offset(source: bytes | Path, chunk: int = 1 << 22) -> int:
+def nul_offset(source: bytes | Path) -> int:
     """Where the first NUL byte of a file (bytes or a path) is, or -1.
+
+    A path is searched through a memory map, without reading it into memory.
 
     Examples
     --------
@@ -254,14 +258,11 @@ def nul_offset(source: bytes | Path, chunk: int = 1 << 22) -> int:
     """
     if isinstance(source, bytes):
         return source.find(b"\x00")
-    start = 0
     with source.open("rb") as handle:
-        while block := handle.read(chunk):
-            found = block.find(b"\x00")
-            if found >= 0:
-                return start + found
-            start += len(block)
-    return -1
+        if os.fstat(handle.fileno()).st_size == 0:
+            return -1
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return mapped.find(b"\x00")
 
 
 def nul_row(before: str, delimiter: str) -> int:
