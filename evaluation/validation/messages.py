@@ -8,20 +8,28 @@ from typing import Literal
 
 from evaluation import columns as c
 from evaluation.io.headers import did_you_mean
+from evaluation.io.reader import RawTable
 from evaluation.validation.report import Problem, short
 from schemas.pupil import MTC_MAX
 
 __all__ = [
-    "FOR_WHOLE_FILE",
+    "EMPTY_COLUMN_REASON",
     "FILE_WORDING",
+    "FOR_WHOLE_FILE",
     "FRAME_CHECKS",
+    "KIND_SHOWN",
     "LABELS",
+    "PUPIL_UNUSED_REASON",
     "SUGGESTED_HEADER",
     "URN_FIX",
     "check_code",
     "default_problem",
     "file_problem",
     "message_for",
+    "read_by_values_note",
+    "read_notes",
+    "read_warnings",
+    "year_from_times_note",
 ]
 
 # How a canonical column is named in a message to a user.
@@ -256,6 +264,12 @@ FILE_WORDING: dict[str, tuple[str, str | None]] = {
         "response ({share:.0%} did not complete).",
         None,
     ),
+    "sheet_ambiguous": (
+        "Sheet{s} {others} of this workbook look{verb} as much like data as sheet '{sheet}', "
+        "which is the one we read.",
+        "If the responses are on another sheet, save that sheet on its own as .csv and check "
+        "that file.",
+    ),
     "different_files": (
         "The pre and post files name different {label}s ({pre} / {post}).",
         "Check you chose the pre and post files of the same Work Group.",
@@ -364,10 +378,54 @@ KIND_SHOWN = {
     "pupil": "Read as pupil scores (the file has score and pupil columns).",
 }
 
-__all__ += [
-    "EMPTY_COLUMN_REASON",
-    "KIND_SHOWN",
-    "PUPIL_UNUSED_REASON",
-    "read_by_values_note",
-    "year_from_times_note",
-]
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{short(name)}'" for name in names)
+
+
+def read_notes(raw: RawTable) -> tuple[str, ...]:
+    """Notes on how a file was read: the workbook sheet read, title lines above the header.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, file_format="xlsx", sheet="Responses", sheets=("Read me", "Responses"),
+    ...                header_row=3, titles=("Maths Hub survey export",))
+    >>> for note in read_notes(raw):
+    ...     print(note)
+    Read sheet 'Responses' (of 'Read me', 'Responses').
+    The column headings are on row 3; the title above them ('Maths Hub survey export') was not read as data.
+    """  # noqa: E501
+    notes = []
+    if raw.sheet is not None and len(raw.sheets) > 1:
+        notes.append(f"Read sheet '{short(raw.sheet)}' (of {_quoted(raw.sheets)}).")
+    if raw.titles:
+        notes.append(
+            f"The column headings are on row {raw.header_row}; the title above them "
+            f"({_quoted(raw.titles)}) was not read as data."
+        )
+    return tuple(notes)
+
+
+def read_warnings(raw: RawTable) -> list[Problem]:
+    """Warnings about how a file was read: another sheet looked as much like data.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, sheet="2024", sheets=("2024", "2023"), sheet_rivals=("2023",))
+    >>> read_warnings(raw)[0].message
+    "Sheet '2023' of this workbook looks as much like data as sheet '2024', which is the one we read."
+    """  # noqa: E501
+    others = raw.sheet_rivals
+    if not others or raw.sheet is None:
+        return []
+    many = len(others) > 1
+    return [
+        file_problem(
+            "warning",
+            "sheet_ambiguous",
+            s="s" if many else "",
+            others=_quoted(others),
+            verb="" if many else "s",
+            sheet=short(raw.sheet),
+        )
+    ]

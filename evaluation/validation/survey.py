@@ -16,7 +16,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, canonical_labels, default_instrument
-from evaluation.io.headers import header_meaning, norm_key
+from evaluation.io.headers import norm_key
 from evaluation.io.likert import label_sets, profile, score_column
 from evaluation.io.platforms import not_an_email
 from evaluation.io.reader import FileDefaults, RawTable
@@ -35,6 +35,7 @@ from evaluation.validation.context import (
     year_from_times,
 )
 from evaluation.validation.failures import schema_problems
+from evaluation.validation.kinds import pupil_headers
 from evaluation.validation.messages import file_problem
 from evaluation.validation.pairing import post_without_pre
 from evaluation.validation.report import short, show
@@ -51,8 +52,7 @@ STRAIGHT_LINE_MIN_ITEMS = 4
 
 def _looks_like_pupil_scores(raw: RawTable) -> bool:
     """True when a file's headers name pupil IDs and scores (read from the headers only)."""
-    meanings = {header_meaning(header, "pupil") for header in raw.headers}
-    return {c.PUPIL_ID, c.SCORE} <= meanings
+    return pupil_headers(raw.headers)
 
 
 def _identifier(ctx: Context) -> tuple[pd.Series, str | None, list[str]]:

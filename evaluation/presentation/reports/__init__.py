@@ -32,6 +32,7 @@ from evaluation.presentation.reports.model import (
 )
 from evaluation.presentation.reports.ncp import ncp_document
 from evaluation.presentation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
+from evaluation.validation.kinds import file_kind
 
 __all__ = [
     "NO_CHROMIUM",
@@ -454,12 +455,6 @@ class FileProblem:
     lines: tuple[str, ...]
 
 
-def _looks_like_pupils(data: bytes) -> bool:
-    head = data[:4096].decode("utf-8", "ignore").casefold()
-    first = head.splitlines()[0] if head else ""
-    return "pupil" in first
-
-
 def _synthetic_file(path: Path) -> bool:
     readme = path.parent / "README.md"
     try:
@@ -475,7 +470,8 @@ def inputs_from_files(
 ) -> ReportInputs | FileProblem:
     """Read and check survey and pupil files (canonical CSVs or form exports) for a report.
 
-    A file whose header mentions "pupil" is read as pupil scores, any other as a survey.
+    A file whose headers name pupil IDs and scores is read as pupil scores, any other as a
+    survey (as ``validate`` recognises them: :func:`evaluation.validation.kinds.file_kind`).
     Provenance records each file's name, SHA-256 and modification time.
 
     Parameters
@@ -508,7 +504,7 @@ def inputs_from_files(
         except OSError as exc:
             unopened = FileProblem(str(path), 2, (f"cannot be opened: {exc.strerror or exc}.",))
             break
-    kinds = ["pupil" if _looks_like_pupils(data) else "survey" for data in datas]
+    kinds = [file_kind(data) for data in datas]
     checked = check_files(
         datas,
         kind=kinds,
