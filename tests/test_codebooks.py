@@ -202,3 +202,11 @@ def test_codebook_entries_stay_append_only(store: Store) -> None:
     store.save_theme(NATIONAL, {"theme": "Homework", "keywords": "homework"}, "new")
     with pytest.raises(sa.exc.DatabaseError), store.engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM audit_log WHERE action LIKE 'codebook_%'"))
+
+
+def test_a_save_that_changes_nothing_starts_no_copy_and_keeps_the_version(store: Store) -> None:
+    version = store.version()
+    assert store.save_codebook(HUB, store.codebook(HUB), "looked") == []
+    assert store.codebook_source(HUB) == "default"
+    assert store.version() == version
+    assert codebook_entries(store).empty

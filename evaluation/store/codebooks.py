@@ -19,7 +19,9 @@ each row's ``version`` counts its changes. Every change writes one audit entry (
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any, Literal
 
 import pandas as pd
@@ -501,6 +503,10 @@ def _effective(
     return _default_rows(), "default"
 
 
+class _Unchanged(Exception):
+    """Raised into a write transaction in which nothing changed, to roll it back."""
+
+
 class _Change:
     """One write transaction on one codebook: copies the codebook it starts from, then edits."""
 
@@ -508,6 +514,7 @@ class _Change:
         self, engine: Engine, who: str, reason: str, instrument_key: str, hub: str | None
     ) -> None:
         self._engine = engine
+        self.changed = False
         self.who, self.reason, self.key, self.hub = who, reason, instrument_key, hub
 
     def __enter__(self) -> _Change:
@@ -532,10 +539,21 @@ class _Change:
             self._audit("codebook_start", None, {"copied_from": source, "n_themes": len(rows)})
         return self
 
-    def __exit__(self, *exc: object) -> bool | None:
-        return self._context.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        if exc_type is None and not self.changed:
+            # Nothing changed: roll back, so that no copy is started and the version stays.
+            with contextlib.suppress(_Unchanged):
+                self._context.__exit__(_Unchanged, _Unchanged(), None)
+            return None
+        return self._context.__exit__(exc_type, exc, traceback)
 
     def _audit(self, action: str, theme: str | None, detail: dict[str, Any]) -> None:
+        self.changed = self.changed or action != "codebook_start"
         record(
             self.connection,
             at=self.at,
