@@ -6,6 +6,7 @@ suggestions need the open answers, so they show only for roles allowed to read o
 """
 
 import hashlib
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -159,7 +160,7 @@ with ui.friendly_errors("showing the codebook"):
         shown,
         num_rows="dynamic",
         hide_index=True,
-        key="themes_editor",
+        key=f"themes_editor_{ui.data_version()}",  # a saved change starts a fresh editor
     )
     ui.download_table(shown, "codebook", key="themes_codebook", label="codebook")
     reason = st.text_input(
@@ -193,7 +194,8 @@ with ui.friendly_errors("showing the codebook"):
             done(f'Retired "{pick}"; save it again to bring it back.')
         if merge and into is not None:
             store.merge_themes(viewer, [*merging, into], into=into, reason=reason, **where)
-            done(f"Merged {', '.join(f'“{m}”' for m in merging)} into “{into}”.")
+            merged = ", ".join(f'"{m}"' for m in merging if m != into)
+            done(f'Merged {merged} into "{into}".')
     except StoreError as exc:
         st.error(str(exc))
 
@@ -217,7 +219,8 @@ with ui.friendly_errors("counting the themes"):
             icon=":material/lock:",
         )
         st.stop()
-    frame, _instrument = ui.surveys(chosen)
+    # A hub's codebook is counted on that hub's answers.
+    frame, _instrument = ui.surveys(replace(chosen, hub=scope) if scope else chosen)
     answers, phases = open_answers(frame)
     if answers.empty:
         ui.empty_state(

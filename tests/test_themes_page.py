@@ -244,3 +244,18 @@ def test_without_open_text_the_codebook_shows_but_no_answers(store_url):
     assert not at.text, "no answer is shown"
     assert not suggestion_keys(at)
     assert any("not shown for your role" in i.value for i in at.info)
+
+
+def test_national_can_change_a_hubs_own_copy(store_url):
+    at = open_themes(NATIONAL)
+    at.selectbox(key="themes_scope").select(SOLENT).run()
+    assert_clean(at)
+    at.text_input(key="themes_reason").input("Solent asked for it")
+    at.selectbox(key="themes_pick").select("Time and workload")
+    at.button(key="themes_retire").click().run()
+    assert_clean(at)
+    assert "Time and workload" not in stored(store_url, HUB)["theme"].tolist()
+    assert "Time and workload" in stored(store_url, NATIONAL)["theme"].tolist()
+    entry = codebook_entries(store_url).iloc[-1]
+    assert (entry["who"], entry["detail"]["hub"]) == (NATIONAL.name, SOLENT)
+    assert "hub's own copy" in " ".join(c.value for c in at.caption)
