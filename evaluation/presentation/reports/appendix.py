@@ -104,6 +104,11 @@ def methods_section(
     return Section("methods", "Methods", tuple(parts))
 
 
+# How the provenance table says whether a dataset is the made-up sample or real uploads.
+SYNTHETIC_DATA = "sample data (synthetic)"
+REAL_DATA = "uploaded"
+
+
 def provenance_section(
     inputs: ReportInputs, surveys: pd.DataFrame, pupils: pd.DataFrame | None, *, kind: str
 ) -> Section:
@@ -143,6 +148,10 @@ def provenance_section(
                 DASH if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M") for t in uploaded
             ],
             "Uploaded by": rows["uploader"].astype(str).tolist(),
+            "Data": [
+                SYNTHETIC_DATA if flag is True else REAL_DATA
+                for flag in (rows["synthetic"] if "synthetic" in rows else [False] * len(rows))
+            ],
             "Rows used": [fmt_count(used[int(v)]) for v in rows["dataset_id"]],
             "Status": rows["status"].astype(str).tolist() if "status" in rows else DASH,
             "SHA-256": rows["sha256"].astype(str).tolist(),
