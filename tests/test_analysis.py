@@ -228,12 +228,15 @@ def sample_surveys():
 def _dashboard_view(surveys: pd.DataFrame, *, hub: str, year: str, outcome: str, viewer: Viewer):
     """What the hub page computes (app_support.views.hub_beside_national), without streamlit.
 
-    The page's loaders give compare() by year, hub and NCP over the rows the viewer may see
-    (its own hub) and the national pooled values over every hub (app_support.national_overview).
+    The page's loaders give compare_clustered() by year, hub and NCP (teachers clustered by
+    Work Group) over the rows the viewer may see (its own hub) and the national pooled values
+    over every hub (app_support.national_overview).
     """
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
-    everyone = compare(
-        to_long(surveys, INSTRUMENT, keys=keys), by=keys, constructs=INSTRUMENT.constructs
+    everyone = analysis.compare_clustered(
+        to_long(surveys, INSTRUMENT, keys=(*keys, c.WORK_GROUP)),
+        by=keys,
+        constructs=INSTRUMENT.constructs,
     )
     everyone = everyone[everyone[c.ACADEMIC_YEAR].eq(year)]
     own = everyone[everyone[c.HUB].eq(hub)]

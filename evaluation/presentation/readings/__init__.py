@@ -9,8 +9,10 @@ threshold such as the suppression minimum comes from configuration, never a lite
 """
 
 from evaluation.presentation.readings.national import (
+    EFFECT_NAMES,
     REVERSED_MARK,
     band_reading,
+    effect_name,
     funnel_reading,
     hub_beside_national_reading,
     national_value_hidden_note,
@@ -26,10 +28,15 @@ from evaluation.presentation.readings.pupils import (
     full_marks_reading,
 )
 from evaluation.presentation.readings.results import (
+    CHANCE_ALPHA,
     EFFECT_BANDS,
+    MONTHS_NOT_SHOWN,
     attrition_reading,
+    chance_clause,
+    could_be_chance,
     effect_label,
     humanise,
+    months_sentence,
     pupil_reading,
     reading,
     reliability_reading,
@@ -41,23 +48,38 @@ from evaluation.presentation.readings.survey import (
     reversed_note,
     spread_reading,
 )
-from evaluation.presentation.readings.words import hidden_note, outcome_name, suppression_rule
+from evaluation.presentation.readings.words import (
+    count_of,
+    hidden_hubs_note,
+    hidden_note,
+    outcome_name,
+    suppression_rule,
+)
 
 __all__ = [
+    "CHANCE_ALPHA",
     "EFFECT_BANDS",
+    "EFFECT_NAMES",
+    "MONTHS_NOT_SHOWN",
     "REVERSED_MARK",
     "attrition_reading",
     "band_reading",
     "by_year_reading",
+    "chance_clause",
+    "could_be_chance",
+    "count_of",
     "distribution_reading",
     "effect_label",
+    "effect_name",
     "full_marks_reading",
     "funnel_reading",
+    "hidden_hubs_note",
     "hidden_note",
     "hub_beside_national_reading",
     "humanise",
     "items_reading",
     "likert_reading",
+    "months_sentence",
     "national_value_hidden_note",
     "outcome_name",
     "overview_reading",
