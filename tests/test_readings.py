@@ -182,14 +182,12 @@ def test_about_the_same_is_never_paired_with_a_bigger_effect_size():
 
 
 def test_unpaired_weaker_evidence_is_said_once():
-    # D8: a real unpaired row (its reason already says "weaker evidence").
-    long = pd.DataFrame({"respondent_id": [None] * 10, "phase": ["pre"] * 5 + ["post"] * 5,
-                         "item": "confidence",
-                         "score": [2.0, 3, 3, 4, 2, 3, 4, 4, 5, 3]})  # fmt: skip
+    # D8: a real unpaired row with no effect size (its reason already says "weaker evidence").
+    long = pd.DataFrame({"respondent_id": [None] * 4, "phase": ["pre"] * 2 + ["post"] * 2,
+                         "item": "confidence", "score": [3.0, 3, 3, 3]})  # fmt: skip
     row = compare(long).iloc[0]
-    assert row["design"] == "unpaired"
-    text = reading(row)
-    assert text.count("weaker evidence") == 1
+    assert row["design"] == "unpaired" and not np.isfinite(row["g_av"])
+    assert reading(row).count("weaker evidence") == 1
     assert reading({**row.to_dict(), "g_av": 0.3}).count("weaker evidence") == 1
 
 

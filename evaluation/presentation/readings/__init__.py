@@ -3,11 +3,13 @@
 Split by view: :mod:`~.results` (one result row: change, pupils, reliability, attrition, and the
 effect-size words), :mod:`~.survey` (the Work Group impact view), :mod:`~.national` (hub and
 national views: pooled effects, funnels, trends, the hub beside the national value,
-participation), :mod:`~.pupils` (the pupil view) and :mod:`~.words` (shared wording helpers and
-the small-number note). The dashboard, the board pack and the CLI all call these, so a
-threshold such as the suppression minimum comes from configuration, never a literal.
+participation), :mod:`~.pupils` (the pupil view), :mod:`~.methods` (the Methods page) and
+:mod:`~.words` (shared wording helpers and the small-number note). The dashboard, the board
+pack and the CLI all call these, so a threshold such as the suppression minimum comes from
+configuration, never a literal.
 """
 
+from evaluation.presentation.readings.methods import effect_bands_text, methods_sections
 from evaluation.presentation.readings.national import (
     EFFECT_NAMES,
     REVERSED_MARK,
@@ -69,6 +71,7 @@ __all__ = [
     "could_be_chance",
     "count_of",
     "distribution_reading",
+    "effect_bands_text",
     "effect_label",
     "effect_name",
     "full_marks_reading",
@@ -79,6 +82,7 @@ __all__ = [
     "humanise",
     "items_reading",
     "likert_reading",
+    "methods_sections",
     "months_sentence",
     "national_value_hidden_note",
     "outcome_name",
