@@ -530,8 +530,8 @@ def _movement(
     span = f" ({span.lstrip('; ')})" if span else ""
     # "About the same" only when the effect size agrees (a change of 0.04 points can be a
     # small effect on a measure that varies little): otherwise the change gets two decimals.
-    if round(change, 1) == 0 and (
-        change == 0 or not is_number(g) or effect_label(g) == EFFECT_BANDS[0][1]
+    if round(change, 2) == 0 or (
+        round(change, 1) == 0 and (not is_number(g) or effect_label(g) == EFFECT_BANDS[0][1])
     ):
         return f"{name} stayed about the same {scale}{span}"
     digits = 1 if round(change, 1) != 0 else 2
