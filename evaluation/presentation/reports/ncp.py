@@ -144,7 +144,7 @@ def ncp_document(
                 caption=f"{outcome_label(construct)}: each hub and the pooled value",
                 reading=" ".join(
                     readings.pooled_reading(
-                        pooled, outcome=construct, ncp=str(scope.ncp), min_n=min_n
+                        pooled, outcome=construct, ncp=str(scope.ncp), min_n=min_n, hubs=hubs
                     )
                 ),
                 name=f"forest_{construct}",
