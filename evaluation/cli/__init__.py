@@ -20,6 +20,8 @@ COMMANDS = (
     "evaluation.cli.sample",
     "evaluation.cli.store",
     "evaluation.cli.report",
+    "evaluation.cli.impact",
+    "evaluation.cli.mdes",
 )
 
 
