@@ -7,7 +7,6 @@ so every impact view has something to show. The sample's own files are not chang
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,6 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.synthetic.pupils import MTC_POST, MTC_PRE, MTC_SLOPE
-from evaluation.synthetic.sample import Scale, SyntheticData, pupils_csv, surveys_csv
 from evaluation.synthetic.surveys import ITEM_SHIFT, construct_multipliers, likert_answers
 from evaluation.synthetic.world import (
     NCP_PLAN,
@@ -34,9 +32,9 @@ __all__ = [
     "TRUE_EFFECT_LOGIT",
     "WAITING_LIST_NCP",
     "comparison_pupils",
+    "comparison_readme",
     "generate_comparison",
     "waiting_list_surveys",
-    "write_comparison",
 ]
 
 # The programme's effect on the logit of each MTC answer being right (every pupil, every hub):
@@ -264,50 +262,51 @@ def waiting_list_surveys(
 
 
 def generate_comparison(
-    data: SyntheticData, *, scale: Scale = "small", seed: int = 2024
+    project_pupils: pd.DataFrame,
+    project_surveys: pd.DataFrame,
+    *,
+    scale: str = "small",
+    seed: int = 2024,
 ) -> ComparisonData:
     """Comparison pupils and a waiting-list cohort for a sample made with the same scale and seed.
+
+    Parameters
+    ----------
+    project_pupils, project_surveys : DataFrame
+        The sample's pupils and surveys (:func:`evaluation.synthetic.generate`).
+    scale : {"small", "national"}
+        The sample's scale.
+    seed : int
+        The sample's seed; the comparison data use their own random stream from it, so the
+        sample itself is unchanged.
 
     Examples
     --------
     >>> from evaluation.synthetic.sample import generate
-    >>> extra = generate_comparison(generate(seed=1), seed=1)
+    >>> data = generate(seed=1)
+    >>> extra = generate_comparison(data.pupils, data.surveys, seed=1)
     >>> extra.pupils["hub"].nunique() > 5, round(extra.true_effect_marks, 1) > 0
     (True, True)
     """
     world = build_world(np.random.default_rng(seed), SIZES[scale])
     rng = np.random.default_rng(seed + _SEED_OFFSET)
-    pupils, marks = comparison_pupils(rng, data.pupils, world)
-    surveys, latent = waiting_list_surveys(rng, data.surveys, world, default_instrument())
+    pupils, marks = comparison_pupils(rng, project_pupils, world)
+    surveys, latent = waiting_list_surveys(rng, project_surveys, world, default_instrument())
     return ComparisonData(
         pupils=pupils, surveys=surveys, true_effect_marks=marks, true_effect_latent=latent
     )
 
 
-def write_comparison(
-    out_dir: str | Path, data: SyntheticData, *, scale: Scale = "small", seed: int = 2024
-) -> list[Path]:
-    """Write ``pupils_comparison.csv``, ``surveys_comparison.csv`` and ``COMPARISON.md``.
+def comparison_readme(extra: ComparisonData) -> str:
+    """``COMPARISON.md``: what the comparison files hold and their true effects.
 
     Examples
     --------
-    >>> import tempfile
     >>> from evaluation.synthetic.sample import generate
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     [p.name for p in write_comparison(tmp, generate(seed=3), seed=3)]
-    ['pupils_comparison.csv', 'surveys_comparison.csv', 'COMPARISON.md']
+    >>> data = generate(seed=1)
+    >>> comparison_readme(generate_comparison(data.pupils, data.surveys, seed=1)).splitlines()[0]
+    '# Synthetic comparison data'
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    extra = generate_comparison(data, scale=scale, seed=seed)
-    paths = [out / name for name in COMPARISON_FILES]
-    paths[0].write_bytes(pupils_csv(extra.pupils))
-    paths[1].write_bytes(surveys_csv(extra.surveys))
-    paths[2].write_text(_readme(extra), encoding="utf-8")
-    return paths
-
-
-def _readme(extra: ComparisonData) -> str:
     pupils, surveys = extra.pupils, extra.surveys
     latent = ", ".join(f"{k} {v:.2f}" for k, v in extra.true_effect_latent.items())
     return (
