@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evaluation.columns import GROUP
 from evaluation.instruments import default_instrument
-from evaluation.stats.impact import GROUP, pupil_impact, survey_impact
+from evaluation.stats.impact import pupil_impact, survey_impact
 from evaluation.synthetic.comparison import COMPARISON_FILES, generate_comparison
 from evaluation.synthetic.sample import generate, pupils_csv, surveys_csv
 

@@ -21,13 +21,13 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.cli._common import add_file_defaults, err, file_defaults
 from evaluation.cli.compare import BY_KEYS
-from evaluation.stats.impact import COMPARISON, GROUP, INTERVENTION
 from evaluation.stats.security import IMPACT_DESIGN, NOT_ASSESSED
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "JSON_FIELDS", "document", "register"]
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
+GROUP, INTERVENTION, COMPARISON = c.GROUP, c.INTERVENTION, c.COMPARISON
 # Keys of each result in the --json document, after the group keys (the public contract).
 JSON_FIELDS = (
     "outcome",

@@ -25,19 +25,13 @@ from evaluation.stats.scoring import to_long
 from evaluation.stats.security import IMPACT_DESIGN, rate_security
 
 __all__ = [
-    "ARMS",
-    "COMPARISON",
-    "GROUP",
     "IMPACT_COLUMNS",
-    "INTERVENTION",
     "impact",
     "pupil_impact",
     "survey_impact",
 ]
 
-GROUP = "group"
-INTERVENTION, COMPARISON = "intervention", "comparison"
-ARMS = (INTERVENTION, COMPARISON)
+GROUP, INTERVENTION, COMPARISON = c.GROUP, c.INTERVENTION, c.COMPARISON
 
 IMPACT_COLUMNS = (
     "outcome",
@@ -314,7 +308,7 @@ def _problem(
     unit: str,
 ) -> str | None:
     """The plain-English reason no estimate can be given, or None."""
-    for name in ARMS:
+    for name in c.GROUPS:
         if not (arm == name).any():
             return _NO_ARM.format(arm=name)
     if not with_pre.any():
