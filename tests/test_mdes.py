@@ -78,3 +78,10 @@ def test_table_and_dataclass_carry_the_inputs_and_multiplier():
     assert result.mdes == pytest.approx(formula(30, 20, 0.1, 0.5, 0, 0.5), rel=1e-9)
     with pytest.raises(AttributeError):
         result.mdes = 0.0  # frozen
+
+
+def test_published_powerupr_value():
+    # PowerUpR (Dong & Maynard's PowerUp! in R) ``mdes.cra2r2(rho2=.17, n=15, J=20)`` prints
+    # "0.629 95% CI [0.183,1.075]", 18 degrees of freedom (output quoted in the pyPowerUp test
+    # suite, tests/test_mde.py, test_cra2r2).
+    assert mdes(20, 15, 0.17) == pytest.approx(0.629, abs=5e-4)
