@@ -241,3 +241,11 @@ def test_survey_impact_per_construct_clustered_by_work_group():
 def test_impact_table_is_empty_with_its_columns_when_there_is_nothing():
     empty = pd.DataFrame(columns=["outcome", "group", "school_urn", "pre", "post"])
     assert list(impact(empty).columns) == list(IMPACT_COLUMNS)
+
+
+def test_rows_of_neither_arm_take_no_part(pupils, result):
+    extra = generate_pupils(99, schools=4).assign(group=None)
+    extra["school_urn"] += 1000
+    row = pupil_impact(pd.concat([pupils, extra], ignore_index=True)).iloc[0]
+    assert row["estimate"] == pytest.approx(result["estimate"], rel=1e-9)
+    assert row["n_clusters"] == result["n_clusters"]

@@ -199,6 +199,7 @@ def _one(
     part: pd.DataFrame, cluster: str | None, unit: str, months: bool, confidence: float
 ) -> dict:
     """Every impact column for one group x outcome."""
+    part = part[part[GROUP].isin(c.GROUPS)]  # rows of neither arm take no part
     arm = part[GROUP].to_numpy(dtype=object)
     pre = part["pre"].to_numpy(dtype="float64")
     post = part["post"].to_numpy(dtype="float64")
