@@ -17,6 +17,7 @@ from scipy import stats
 from evaluation.instruments import default_instrument
 from evaluation.stats.impact import IMPACT_COLUMNS, impact, pupil_impact, survey_impact
 from evaluation.stats.multilevel import MIN_CLUSTERS_MIXED, fit_ancova
+from evaluation.stats.pooling import pooled_by, random_effects
 from evaluation.stats.pupils import eef_months
 
 TRUE_EFFECT = 1.2  # MTC marks
@@ -182,6 +183,16 @@ def test_a_single_arm_and_no_pre_test_give_reasons():
     assert "no comparison group" in single["reason"]
     no_pre = pupil_impact(pupils[pupils["phase"] == "post"]).iloc[0]
     assert "pre" in no_pre["reason"] and np.isnan(no_pre["g"])
+
+
+def test_per_hub_impacts_pool_with_the_random_effects_machinery():
+    pupils = generate_pupils(11, schools=40, per_school=5)
+    pupils["hub"] = np.where(pupils["school_urn"] % 4 < 2, "North", "South")
+    table = pupil_impact(pupils, by=["hub"])
+    pooled = pooled_by(table, [], effect="g", se="g_se", n_col="n_intervention")
+    direct = random_effects(table["g"], table["g_se"] ** 2)
+    assert pooled["estimate"].iloc[0] == pytest.approx(direct.estimate, rel=1e-9)
+    np.testing.assert_allclose(table["g_se"], table["se"] * table["g"] / table["estimate"])
 
 
 def test_one_result_per_group_and_no_months_for_teachers():

@@ -47,6 +47,7 @@ IMPACT_COLUMNS = (
     "ci_high",
     "p",
     "g",
+    "g_se",
     "g_ci_low",
     "g_ci_high",
     "icc",
@@ -130,9 +131,11 @@ def impact(
         - ``estimate``, ``se``, ``df``, ``ci_low``, ``ci_high``, ``p``: adjusted difference
           (intervention minus comparison, outcome units) from :func:`~evaluation.stats.
           multilevel.fit_ancova` (t with ``J - 2`` df for the mixed model, ``G - 1`` for OLS);
-        - ``g``, ``g_ci_low``, ``g_ci_high``: the estimate and its CI divided by the SD of the
-          unconditional model (``post ~ 1``, random intercept per cluster, fitted to the same
-          people): ``sqrt(cluster variance + residual variance)``; ``icc`` of that model;
+        - ``g``, ``g_se``, ``g_ci_low``, ``g_ci_high``: the estimate, its SE and its CI divided
+          by the SD of the unconditional model (``post ~ 1``, random intercept per cluster,
+          fitted to the same people): ``sqrt(cluster variance + residual variance)``; ``icc``
+          of that model. Per-hub rows pool across hubs with
+          ``pooling.pooled_by(table, by, effect="g", se="g_se", n_col="n_intervention")``;
         - ``months``: EEF months from ``g`` (nullable Int64; missing when ``months`` is False);
         - ``did``: difference-in-differences of the raw changes, mean (post - pre) of the
           intervention arm minus that of the comparison arm;
@@ -273,6 +276,7 @@ def _one(
         ci_high=fit.ci_high,
         p=fit.p,
         g=fit.estimate / scale,
+        g_se=fit.se / scale,
         g_ci_low=fit.ci_low / scale,
         g_ci_high=fit.ci_high / scale,
         icc=icc if cluster is not None else np.nan,
