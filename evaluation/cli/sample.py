@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     Wrote .../surveys.csv (... rows)
     Wrote .../pupils.csv (... rows)
     Wrote .../README.md
+    Wrote .../pupils_comparison.csv (... rows)
+    Wrote .../surveys_comparison.csv (... rows)
+    Wrote .../COMPARISON.md
     0
     """
     out = Path(args.out)
