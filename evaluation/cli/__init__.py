@@ -28,6 +28,8 @@ COMMANDS = (
     "evaluation.cli.store",
     "evaluation.cli.report",
     "evaluation.cli.themes",
+    "evaluation.cli.impact",
+    "evaluation.cli.mdes",
 )
 
 
