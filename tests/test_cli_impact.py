@@ -162,3 +162,11 @@ def test_mdes_out_of_range_inputs_are_bad_usage(bad, capsys):
     args[bad[0]] = bad[1]
     assert main(["mdes", *(x for pair in args.items() for x in pair)]) == 2
     assert bad[0] in capsys.readouterr().err
+
+
+def test_the_cli_design_names_are_the_security_module_s() -> None:
+    """The CLI keeps the design name as text (a fast --help); it must be the module's own."""
+    from evaluation.cli.impact import DESIGNS
+    from evaluation.stats.security import IMPACT_DESIGN
+
+    assert DESIGNS["comparison"] == IMPACT_DESIGN

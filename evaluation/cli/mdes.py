@@ -11,8 +11,6 @@ import json
 import math
 import textwrap
 
-from evaluation.stats.mdes import design_mdes
-
 __all__ = ["register"]
 
 
@@ -115,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
     could reliably detect is 0.28 standard deviations (80% power, 5% two-sided significance).
     0
     """
+    from evaluation.stats.mdes import design_mdes  # here, not at the top: --help skips SciPy
+
     result = design_mdes(
         args.clusters,
         args.per_cluster,
