@@ -615,3 +615,17 @@ def test_an_upload_names_the_columns_it_does_not_use(empty_store):
     [unused] = [c.value for c in at.caption if "not used:" in c.value]
     for column in ("'ID'", "'Name'", "'Start time'"):
         assert column in unused
+
+
+def test_the_upload_page_never_tells_a_web_user_a_command_line_option(empty_store):
+    """Issue 15 item 8: messages that name --hub on the command line read without it here."""
+    at = open_page("pages/upload.py")
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("survey.csv", b"Participant code,Phase,I feel confident\nA1,pre,Agree\n", "text/csv")
+    ).run()
+    assert_clean(at)
+    problems = table_with(at, "What is wrong")
+    text = " ".join(problems.astype(str).to_numpy().ravel())
+    assert "for the whole file when you upload it" in text
+    assert "command line" not in text and "--hub" not in text
