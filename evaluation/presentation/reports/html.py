@@ -257,8 +257,8 @@ class _Renderer:
     def chart(self, part: Chart) -> str:
         """A chart: caption, reading, the plot (its alt text the reading) and its numbers.
 
-        The plot is one image to assistive technology (``role="img"`` named by the caption
-        and reading); "Show as table" opens exactly the numbers it draws (:func:`chart_table`).
+        The plot is a group named for assistive technology by its caption and reading (its
+        alternative text); "Show as table" opens exactly the numbers drawn (:func:`chart_table`).
         """
         self.charts += 1
         number = self.charts
@@ -283,7 +283,7 @@ class _Renderer:
         )
         return (
             f'<figure class="chart"><figcaption>{escape(part.caption)}</figcaption>'
-            f'{reading}<div class="plot" role="img" aria-label="{escape(alt)}">{div}</div>'
+            f'{reading}<div class="plot" role="group" aria-label="{escape(alt)}">{div}</div>'
             f'<details class="chart-table"><summary>Show as table</summary>'
             f"{self.table(table)}</details></figure>"
         )
