@@ -104,11 +104,18 @@ def _panels(figure: go.Figure) -> dict[str, str]:
     return {key.replace("axis", ""): plain_label(title) for key, title in pairs}
 
 
-def _categorical_y(trace: Any) -> bool:
+def _labelled(axis: Any) -> bool:
+    return axis is not None and axis.ticktext is not None and axis.tickvals is not None
+
+
+def _categorical_y(figure: go.Figure, trace: Any) -> bool:
+    """Whether y carries the categories: horizontal bars, text on y, or y labelled by ticks."""
     if getattr(trace, "orientation", None) == "h":
         return True
     ys = [v for v in _values(trace.y) if v is not None]
-    return bool(ys) and all(isinstance(v, str) for v in ys)
+    if ys and all(isinstance(v, str) for v in ys):
+        return True
+    return _labelled(_axis(figure, trace, "y")) and not _labelled(_axis(figure, trace, "x"))
 
 
 def _interval(error: Any, values: Sequence[float | None]) -> tuple[list, list] | None:
@@ -185,7 +192,7 @@ def chart_table(figure: go.Figure) -> pd.DataFrame:
         mode = getattr(trace, "mode", None) or ""
         if trace.hoverinfo == "skip" and "text" not in mode and "markers" not in mode:
             continue
-        horizontal = _categorical_y(trace)
+        horizontal = _categorical_y(figure, trace)
         cat_letter, val_letter = ("y", "x") if horizontal else ("x", "y")
         cat_axis, val_axis = _axis(figure, trace, cat_letter), _axis(figure, trace, val_letter)
         titles.append((_axis_title(cat_axis), _axis_title(val_axis)))
