@@ -659,3 +659,21 @@ def test_show_as_table_lists_exactly_the_numbers_the_chart_draws(sample_home):
     table = shown[0]
     numbers = table.select_dtypes("number").to_numpy().ravel()
     assert drawn and drawn <= {round(float(v), 6) for v in numbers if v == v}
+
+
+def test_the_hub_board_pack_offers_slides(sample_home):
+    at = open_page("pages/hub_overview.py")
+    at.button(key="hub_pack_build").click().run()
+    assert_clean(at)
+    keys = {button.key: button for button in at.download_button}
+    assert "hub_pack_html" in keys and "hub_pack_pptx" in keys
+    assert keys["hub_pack_pptx"].label == "Slides (PowerPoint)"
+
+
+def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_home):
+    at = open_page("pages/hub_overview.py")
+    assert_clean(at)
+    assert "What teachers wrote" in [h.value for h in at.subheader]
+    themes = table_with(at, "Share after (%)")
+    assert {"Theme", "Answers", "Share before (%)", "Example"} <= set(themes.columns)
+    assert len(themes) >= 8  # every theme of the default codebook is listed
