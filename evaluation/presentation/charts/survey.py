@@ -138,8 +138,11 @@ def likert_bars(
                 halves = [(-share / 2, True), (share / 2, False)]
             else:
                 halves = [(-share if score < middle else share, True)]
-            # Colour is not the only cue: disagreeing answers are hatched, neutral ones dotted.
+            # Colour is not the only cue: disagreeing answers are hatched (the most negative
+            # cross-hatched), neutral ones dotted.
             pattern = "/" if score < middle else ("." if score == middle else "")
+            if score == instrument.scale_min and score < middle:
+                pattern = "x"
             for x, first in halves:
                 figure.add_trace(
                     go.Bar(
