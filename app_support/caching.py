@@ -155,11 +155,14 @@ def cached_board_pack(
     from evaluation.presentation.reports import build_board_pack, load_inputs
 
     inputs = load_inputs(open_store(location), _viewer, hub=hub, ncp=ncp)
-    pack = build_board_pack(inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf)
+    pack = build_board_pack(
+        inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf, slides=True
+    )
     return {
         "problem": pack.problem,
         "title": pack.title,
         "html": pack.html,
         "pdf": pack.pdf,
         "pdf_note": pack.pdf_note,
+        "pptx": pack.pptx,
     }

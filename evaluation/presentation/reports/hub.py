@@ -62,6 +62,7 @@ from evaluation.presentation.reports.sections import (
     results_rows,
     suppressed_results,
 )
+from evaluation.presentation.reports.themes import themes_section
 from evaluation.presentation.reports.trends import trend_parts
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 
@@ -322,6 +323,9 @@ def hub_document(
     pupils_part = pupil_section(pupils, scope, min_n=min_n, notes=notes, where=str(scope.hub))
     if pupils_part is not None:
         sections.append(pupils_part)
+    themes = themes_section(frame, viewer=viewer, min_n=min_n)
+    if themes is not None:
+        sections.append(themes)
     text_parts, _quotes = open_text_parts(frame, viewer=viewer, min_n=min_n, notes=notes)
     if text_parts:
         sections.append(Section("voices", "In participants' words", tuple(text_parts)))
