@@ -1,8 +1,9 @@
 """The hub page's "What teachers wrote": themes in the open answers, before and after.
 
-Shares per theme come from :func:`evaluation.text.survey.survey_themes` (default codebook,
-suppressed below the minimum group size); the example column only for viewers who may see
-open text. A codebook editor is not part of the app yet.
+Shares per theme come from :func:`evaluation.text.survey.survey_themes` with the codebook that
+applies to the viewer (their hub's copy, else the national one, else the default: edited on the
+Themes page), suppressed below the minimum group size; the example column only for viewers who
+may see open text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_support.store_access import get_store
 from app_support.widgets import download_table
 from evaluation.access import Viewer
 from evaluation.stats.disclosure import resolve_min_n
@@ -24,7 +26,7 @@ def open_text_themes(frame: pd.DataFrame, *, viewer: Viewer, key: str) -> None:
     """Draw the themes table of ``frame``'s open answers (nothing to say: a caption)."""
     st.subheader(THEMES_HEADING)
     min_n = resolve_min_n(None)
-    summary = survey_themes(frame, min_n=min_n)
+    summary = survey_themes(frame, codebook=get_store().codebook(viewer), min_n=min_n)
     if summary.empty:
         st.caption("No open-text answers in this selection.")
         return
