@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from evaluation.io.reader import FileDefaults
 
 __all__ = [
+    "GROUP_HELP",
     "LazyModule",
     "add_file_defaults",
     "add_min_n",
@@ -120,8 +121,15 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--csv", action="store_true", help="CSV on stdout")
 
 
+# The help of --group, wherever a command reads files of one arm of a comparison.
+GROUP_HELP = (
+    "mark the whole file as intervention or comparison data (a comparison group: schools or "
+    "teachers not in the project, or a waiting-list cohort)"
+)
+
+
 def add_file_defaults(parser: argparse.ArgumentParser) -> None:
-    """Add ``--hub --ncp --phase --year --work-group``: values for rows that lack them.
+    """Add ``--hub --ncp --phase --year --work-group --group``: values for rows that lack them.
 
     Read them back with :func:`file_defaults`.
 
@@ -140,6 +148,7 @@ def add_file_defaults(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--work-group", dest="work_group", metavar="WG", help="Work Group for every row"
     )
+    group.add_argument("--group", metavar="G", help=GROUP_HELP)
 
 
 def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
@@ -148,9 +157,10 @@ def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
     Examples
     --------
     >>> args = argparse.Namespace(hub="Solent", ncp=None, phase="pre", year=None,
-    ...                           work_group=None)
-    >>> file_defaults(args)
-    FileDefaults(hub='Solent', ncp=None, phase='pre', academic_year=None, work_group=None)
+    ...                           work_group=None, group="comparison")
+    >>> file_defaults(args)  # doctest: +NORMALIZE_WHITESPACE
+    FileDefaults(hub='Solent', ncp=None, phase='pre', academic_year=None, work_group=None,
+                 group='comparison')
     >>> file_defaults(argparse.Namespace(hub=None, ncp=None, phase=None, year=None,
     ...                                  work_group=None)) is None
     True
@@ -163,6 +173,7 @@ def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
         "phase": args.phase,
         "academic_year": args.year,
         "work_group": args.work_group,
+        "group": getattr(args, "group", None),
     }
     if not any(values.values()):
         return None

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from evaluation.cli._common import lazy_module
+from evaluation.cli._common import GROUP_HELP, lazy_module
 from evaluation.cli.validate import shows_pupil_scores
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ def _defaults_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--phase", metavar="pre|post")
     group.add_argument("--year", metavar="Y", help="academic year, e.g. 2024/25")
     group.add_argument("--work-group", metavar="WG", help="Work Group id")
+    group.add_argument("--group", metavar="G", help=GROUP_HELP)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -172,6 +173,7 @@ def _file_defaults(args: argparse.Namespace) -> Any:
         "phase": args.phase,
         "academic_year": args.year,
         "work_group": args.work_group,
+        "group": args.group,
     }
     if not any(values.values()):
         return None

@@ -79,6 +79,7 @@ class FileDefaults:
     phase: str | None = None
     academic_year: str | None = None
     work_group: str | None = None
+    group: str | None = None  # intervention or comparison, for a whole file of one arm
 
 
 @dataclass(frozen=True)
