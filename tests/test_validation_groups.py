@@ -131,3 +131,11 @@ def test_the_store_keeps_each_rows_group(store):
     assert by_file.tolist() == [["comparison"], ["comparison", "intervention"]]
     listed = store.list_datasets(Viewer.national())
     assert len(listed) == 2
+
+
+def test_a_stored_file_can_be_marked_as_comparison_afterwards(store):
+    first = store.add_file(PLAIN.encode(), file_name="waiting.csv").dataset_id
+    new = store.relabel(first, {c.GROUP: "Waiting list"}, by="ann", reason="waiting-list cohort")
+    frame, _ = store.load_surveys(Viewer.national())
+    assert frame[c.DATASET_ID].unique().tolist() == [new]
+    assert frame[c.GROUP].tolist() == ["comparison", "comparison"]

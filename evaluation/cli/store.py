@@ -76,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     relabel = actions.add_parser(
         "relabel",
-        help="correct a dataset's whole-file values (--phase, --hub, --ncp, --year, --work-group)",
+        help="correct a dataset's whole-file values (--phase, --hub, --ncp, --year, --work-group, "
+        "--group)",
         description=(
             "Give every row of a stored dataset a corrected phase, hub, project, year or Work "
             "Group (for a file stored with the wrong --phase, say). The old dataset is kept as "
@@ -309,6 +310,7 @@ def _relabel(args: argparse.Namespace) -> int:
             "phase": args.phase,
             "academic_year": args.year,
             "work_group": args.work_group,
+            "group": args.group,
         }
         with _open() as store:
             new_id = store.relabel(
