@@ -86,8 +86,13 @@ def analyse(inputs: ReportInputs, *, min_n: int | None = None) -> Analysis:
     ['confidence']
     """
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
-    long = to_long(inputs.surveys, inputs.instrument, keys=keys, constructs=True)
-    long = long[long[c.ITEM].isin(inputs.instrument.constructs)]
+    long = to_long(
+        inputs.surveys,
+        inputs.instrument,
+        keys=keys,
+        outcomes=inputs.instrument.constructs,
+        categorical=True,  # a tenth the size at national scale; the same results
+    )
     paired = paired_change(long, by=keys, constructs=inputs.instrument.constructs)
     return Analysis(paired=paired, min_n=resolve_min_n(min_n))
 
