@@ -279,9 +279,6 @@ def to_long(
         empty = pd.concat([empty, construct.iloc[:0]], axis=1)
     columns = empty.melt(id_vars=id_cols, var_name=c.ITEM, value_name=c.SCORE).columns
     names = pd.Series(empty.drop(columns=id_cols).columns)[kept].reset_index(drop=True)
-    if categorical:
-        ids = {k: v.astype("category") for k, v in ids.items()}
-        names = names.astype("category")
 
     values = np.empty((len(scores), len(frame)), dtype="float64")
     for row, column in zip(values, scores, strict=True):
@@ -289,14 +286,42 @@ def to_long(
     del construct, scores
     answered = ~np.isnan(values)
     # Item-major, then the wide frame's row order (melt's order), unanswered items dropped.
-    item_of, row_of = np.nonzero(answered)
-    long = {k: _take(v, row_of) for k, v in ids.items()}
-    del row_of
-    long[c.ITEM] = _take(names, item_of)
-    del item_of
+    if categorical:
+        long = _categorical_rows(ids, names, answered)
+    else:
+        item_of, row_of = np.nonzero(answered)
+        long = {k: _take(v, row_of) for k, v in ids.items()}
+        del row_of
+        long[c.ITEM] = _take(names, item_of)
+        del item_of
     long[c.SCORE] = values[answered]
     del values, answered
-    return pd.DataFrame(long, columns=columns)
+    return pd.DataFrame(long, columns=columns, copy=False)
+
+
+def _categorical_rows(
+    ids: dict[str, pd.Series], names: pd.Series, answered: np.ndarray
+) -> dict[str, pd.Categorical]:
+    """The id and ``item`` columns of the long table as categories, item after item.
+
+    ``answered`` is items x wide rows; each column is filled item by item from its category codes,
+    never through an index of every long row (at national scale that index alone is 190 MB).
+    """
+    counts = answered.sum(axis=1)
+    long: dict[str, pd.Categorical] = {}
+    for key, column in ids.items():
+        category = pd.Categorical(column)
+        codes = np.empty(int(counts.sum()), dtype=category.codes.dtype)
+        start = 0
+        for mask, count in zip(answered, counts, strict=True):
+            codes[start : start + count] = category.codes[mask]
+            start += count
+        long[key] = pd.Categorical.from_codes(codes, dtype=category.dtype, validate=False)
+    item = pd.Categorical(names)
+    long[c.ITEM] = pd.Categorical.from_codes(
+        np.repeat(item.codes, counts), dtype=item.dtype, validate=False
+    )
+    return long
 
 
 def _qualify(respondent: pd.Series, within: list[pd.Series]) -> pd.Series:
