@@ -12,6 +12,7 @@ than pandas does (``tests/test_cli_startup.py``, ``benchmarks/bench_cli.py``).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib
 import sys
 import types
@@ -30,6 +31,7 @@ __all__ = [
     "file_defaults",
     "lazy_module",
     "min_n",
+    "return_large_blocks",
 ]
 
 
@@ -178,3 +180,34 @@ def file_defaults(args: argparse.Namespace) -> FileDefaults | None:
     if not any(values.values()):
         return None
     return FileDefaults(**values)
+
+
+# glibc's mallopt parameter for the size from which blocks are mapped on their own (malloc.h).
+M_MMAP_THRESHOLD = -3
+# Blocks from this size on come straight from the system and go straight back when freed.
+MMAP_THRESHOLD = 128 * 1024
+
+
+def return_large_blocks() -> bool:
+    """Make freed large blocks go back to the system at once (glibc on Linux; elsewhere nothing).
+
+    glibc raises its mapping threshold each time a mapped block is freed (up to 32 MB), after
+    which the 8 MB columns of a national file are carved from the heap, and memory freed there
+    mostly stays with the process. A command reading the national survey file then peaked at
+    over 1.6 GB instead of 1.3 GB. Fixing the threshold (at glibc's own starting value) keeps
+    large blocks mapped, at no measurable cost in time. Returns True when the setting was made.
+
+    Examples
+    --------
+    >>> return_large_blocks() in (True, False)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (or no C library to ask)
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
