@@ -30,6 +30,9 @@ from evaluation.presentation.readings.impact import (
     impact_readings,
     pooled_impact_reading,
 )
+from evaluation.presentation.reports.document import Paragraph
+from evaluation.presentation.reports.hub import hub_document
+from evaluation.presentation.reports.model import ReportInputs, Scope, analyse
 from evaluation.stats.pooling import random_effects
 
 
@@ -184,3 +187,35 @@ def test_survey_impact_view_per_construct():
     view = survey_impact_analysis(pd.DataFrame(rows), instrument)
     assert view.available and view.unit == "teachers"
     assert sorted(view.table["outcome"]) == sorted(instrument.constructs)
+
+
+def test_the_board_pack_leads_with_impact_and_states_evidence_strength(three_hubs):
+    instrument = default_instrument()
+    frame = pd.DataFrame(
+        {
+            "respondent_id": list("abcdef") * 2,
+            "phase": ["pre"] * 6 + ["post"] * 6,
+            "academic_year": "2024/25",
+            "hub": "A",
+            "ncp": "P",
+            "work_group": "W",
+            "school_urn": 100001,
+            "conf_1": [2.0, 3, 2, 3, 2, 4, 4, 4, 3, 5, 3, 4],
+        }
+    )
+    pupils = three_hubs.assign(academic_year="2024/25", ncp="P", measure="MTC")
+    inputs = ReportInputs(frame, instrument, pupils=pupils)
+    scope = Scope("2024/25", hub="A")
+    doc = hub_document(inputs, analyse(inputs), scope, viewer=Viewer.national())
+    assert doc.section_titles[:2] == ("Impact against comparison", "Headline results")
+    impact, headline = doc.sections[0], doc.sections[1]
+    texts = [p.text for p in impact.parts if isinstance(p, Paragraph)]
+    assert any("impact against the comparison group of" in t for t in texts)
+    assert any("Evidence strength: " in t for t in texts)
+    assert any(
+        isinstance(p, Paragraph) and p.text.startswith("Evidence strength: 0 of 5")
+        for p in headline.parts
+    )
+    without = ReportInputs(frame, instrument, pupils=pupils.drop(columns="group"))
+    plain = hub_document(without, analyse(without), scope, viewer=Viewer.national())
+    assert plain.section_titles[0] == "Headline results"
