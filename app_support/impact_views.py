@@ -54,11 +54,12 @@ def impact_section(
         st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
         return
     table = view.table
-    lines = words.impact_readings(table, unit=view.unit, points=points)
+    named = [k for k in by if k != c.NCP]
+    lines = words.impact_readings(table, unit=view.unit, points=points, by=named)
     shown = analysis.impact_display(table, by)
     if pd.to_numeric(table["estimate"], errors="coerce").notna().any():
         ui.chart_with_reading(
-            impact_chart(table, by=[k for k in by if k != c.NCP]),
+            impact_chart(table, by=named),
             lines,
             display_table(shown, digits=3),
             key=key,
@@ -110,7 +111,8 @@ def national_impact_section(pupils: pd.DataFrame, viewer: Viewer, *, key: str) -
         st.info(words.TOO_FEW_HUBS_NOTE, icon=":material/compare_arrows:")
         return
     for _, row in pooled.iterrows():
-        st.markdown(ui.plain(words.pooled_impact_reading(row)))
+        named = [k for k in pooled.columns if k in IMPACT_BY]
+        st.markdown(ui.plain(words.pooled_impact_reading(row, by=named)))
     table = display_table(pooled, digits=3)
     st.dataframe(table, hide_index=True, key=f"{key}_table")
     ui.download_table(table, "pooled_impact", key=f"{key}_download")

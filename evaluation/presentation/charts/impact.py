@@ -67,8 +67,8 @@ def impact_chart(
         )
     )
     figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
-    axis = "Hedges' g" if effect == "g" else "Difference from the comparison group"
-    figure.update_xaxes(title=f"{axis} (after allowing for the first score)", gridcolor="#EEEEEE")
+    axis = "Hedges' g" if effect == "g" else "Difference from comparison"
+    figure.update_xaxes(title=f"{axis}, allowing for the first score", gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.3, "x": 0})
     return finish(figure, height=200 + 50 * max(len(rows), 1), title=title)

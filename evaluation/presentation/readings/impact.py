@@ -6,7 +6,7 @@ Impact is the difference from a comparison group ("impact"), never a before-and-
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -86,7 +86,9 @@ def _signed(value: float, digits: int = 2) -> str:
     return f"{value:+.{digits}f}"
 
 
-def impact_reading(row: Row, *, unit: str = "pupils", points: str = "marks") -> str:
+def impact_reading(
+    row: Row, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
+) -> str:
     """One impact row in words: the adjusted difference, g with its CI, months, DiD, evidence.
 
     Parameters
@@ -97,6 +99,8 @@ def impact_reading(row: Row, *, unit: str = "pupils", points: str = "marks") -> 
         Who was measured.
     points : str
         The unit of the outcome ("marks", "points on the 1-5 scale").
+    by : sequence of str
+        Columns naming the group before the outcome (e.g. ``["academic_year"]``).
 
     Examples
     --------
@@ -114,6 +118,7 @@ def impact_reading(row: Row, *, unit: str = "pupils", points: str = "marks") -> 
     Evidence strength: 2 of 5 — comparison group not chosen at random
     """
     name = outcome_name(row.get("outcome", "")) if row.get("outcome") != "MTC" else "MTC"
+    name = " · ".join([*(text_of(row.get(k)) for k in by), name])
     estimate = row.get("estimate")
     if not is_number(estimate):
         reason = text_of(row.get("reason")) or "the model could not be fitted"
@@ -149,7 +154,9 @@ def impact_reading(row: Row, *, unit: str = "pupils", points: str = "marks") -> 
     return " ".join(part for part in parts if part)
 
 
-def impact_readings(table: pd.DataFrame, *, unit: str = "pupils", points: str = "marks") -> list:
+def impact_readings(
+    table: pd.DataFrame, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
+) -> list[str]:
     """:func:`impact_reading` of every row of an impact table (the note when it is empty).
 
     Examples
@@ -159,10 +166,10 @@ def impact_readings(table: pd.DataFrame, *, unit: str = "pupils", points: str = 
     """
     if table.empty:
         return [NO_COMPARISON_NOTE]
-    return [impact_reading(row, unit=unit, points=points) for _, row in table.iterrows()]
+    return [impact_reading(row, unit=unit, points=points, by=by) for _, row in table.iterrows()]
 
 
-def pooled_impact_reading(row: Row) -> str:
+def pooled_impact_reading(row: Row, *, by: Sequence[str] = ()) -> str:
     """One pooled impact (every hub with comparison data) in words.
 
     Examples
@@ -175,6 +182,7 @@ def pooled_impact_reading(row: Row) -> str:
     """  # noqa: E501
     outcome = row.get("outcome", "")
     name = outcome if outcome == "MTC" else outcome_name(outcome)
+    name = " · ".join([*(text_of(row.get(k)) for k in by), name])
     if bool(row.get("suppressed", False)) or not is_number(row.get("estimate")):
         return f"{name}: the pooled impact is hidden [c]: it would combine too few hubs."
     return (

@@ -566,7 +566,9 @@ def impact_section(
         parts.append(Heading(f"Impact on {what}"))
         parts += [
             Paragraph(text, kind="reading")
-            for text in impact_readings(shown, unit=view.unit, points=points)
+            for text in impact_readings(
+                shown, unit=view.unit, points=points, by=[k for k in by if k != c.NCP]
+            )
         ]
         parts.append(
             Table(
