@@ -6,10 +6,11 @@ Every number comes from evaluation/ (disclosure-controlled); open text is shown 
 import streamlit as st
 
 import app_support as ui
-from app_support import views
+from app_support import impact_views, views
 from app_support.themes_view import open_text_themes
 from evaluation import analysis
 from evaluation import columns as c
+from evaluation.analysis.impact import has_comparison
 from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
 from evaluation.presentation.charts import survey as survey_charts
@@ -84,6 +85,16 @@ with ui.friendly_errors("drawing the hub overview"):
             analysis.hub_beside_national_display(headline),
             key="hub_headline",
             name="headline_per_project",
+        )
+        impact_views.evidence_caption()
+    hub_pupils = ui.pupils(ui.Filters(hub=hub, education_phase=chosen.education_phase))
+    if has_comparison(frame) or not has_comparison(hub_pupils):
+        impact_views.survey_impact_section(
+            frame, instrument, key="hub_impact", name=f"hub_survey_impact:{hub}"
+        )
+    if has_comparison(hub_pupils):
+        impact_views.pupil_impact_section(
+            hub_pupils, key="hub_pupil_impact", name=f"hub_pupil_impact:{hub}"
         )
 
     st.subheader("Across the years")

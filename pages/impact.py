@@ -6,7 +6,8 @@ Survey charts with a plain-English reading beside each; numbers from evaluation/
 import streamlit as st
 
 import app_support as ui
-from app_support import views
+from app_support import impact_views, views
+from evaluation import columns as c
 
 ui.page_header(
     "Work Group impact",
@@ -37,4 +38,11 @@ with ui.friendly_errors("drawing the impact charts"):
         key="impact_work_group",
     )
     ui.filters_caption(chosen)
+    impact_views.evidence_caption()
     views.survey_impact(bundle["tables"], bundle["instrument"], key="impact")
+    frame, instrument = ui.surveys(chosen)
+    if work_group is not None and c.WORK_GROUP in frame:
+        frame = frame[frame[c.WORK_GROUP].eq(work_group)]
+    impact_views.survey_impact_section(
+        frame, instrument, key="impact_comparison", name=f"survey_impact:{work_group}"
+    )

@@ -7,7 +7,7 @@ them.
 import streamlit as st
 
 import app_support as ui
-from app_support import views
+from app_support import impact_views, views
 from evaluation import columns as c
 from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
@@ -117,6 +117,12 @@ with ui.friendly_errors("comparing projects across hubs"):
             key="national_funnel",
             name="funnel",
         )
+
+    impact_views.national_impact_section(
+        ui.pupils(ui.Filters(academic_year=year, education_phase=chosen.education_phase)),
+        viewer,
+        key="national_impact",
+    )
 
     st.subheader("Across the years")
     trend = ui.ncp_trend(outcome, ncp, effect, chosen)

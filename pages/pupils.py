@@ -7,7 +7,7 @@ data.
 import streamlit as st
 
 import app_support as ui
-from app_support import views
+from app_support import impact_views, views
 
 ui.page_header(
     "Pupil outcomes (MTC)",
@@ -26,4 +26,6 @@ with ui.friendly_errors("drawing the pupil outcomes"):
             "Upload & check (choose *Pupil scores*), or widen the filters in the sidebar."
         )
         st.stop()
+    impact_views.evidence_caption()
     views.pupil_outcomes(pupils, key="pupils", cache=True)
+    impact_views.pupil_impact_section(pupils, key="pupils_impact")

@@ -62,7 +62,7 @@ def empty_server(tmp_path_factory) -> Iterator[str]:
     yield from _serve(tmp_path_factory.mktemp("empty_home"), IMPACT_SEED_SAMPLE="0")
 
 
-def _serve(home: Path, **extra_env: str) -> Iterator[str]:
+def _serve(home: Path, script: str = "app.py", **extra_env: str) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["IMPACT_HOME"] = str(home)
@@ -74,7 +74,7 @@ def _serve(home: Path, **extra_env: str) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
@@ -376,3 +376,78 @@ def test_dashboard_pages_have_no_serious_accessibility_violations(page, server, 
     _settle(page)
     violations = _axe_violations(page, axe_js, exclude=(STREAMLIT_NAV,))
     assert not violations, _describe(violations)
+
+
+_COMPARISON_APP = '''
+"""app.py with the sample's comparison pupils beside the stored ones (group column, in memory)."""
+import sys
+
+import pandas as pd
+
+sys.path.insert(0, {root!r})
+import app_support as ui  # noqa: E402
+
+if not getattr(ui.pupils, "adds_comparison", False):
+    stored = ui.pupils
+    extra = pd.read_csv({comparison!r}).assign(group="comparison")
+
+    def pupils(chosen=None):
+        rows = stored(chosen).assign(group="intervention")
+        chosen = chosen or ui.Filters()
+        more = extra
+        for column in ("hub", "ncp", "academic_year"):
+            if getattr(chosen, column) is not None:
+                more = more[more[column].eq(getattr(chosen, column))]
+        if rows.empty:
+            return rows
+        more = more[more["ncp"].isin(rows["ncp"].unique())]
+        return pd.concat([rows, more.astype({{"school_urn": rows["school_urn"].dtype}})])
+
+    pupils.adds_comparison = True
+    ui.pupils = pupils
+
+with open({app!r}, encoding="utf-8") as source:
+    exec(compile(source.read(), {app!r}, "exec"), {{"__name__": "__main__"}})
+'''
+
+
+def test_the_pupils_page_draws_impact_against_the_comparison_schools(browser, tmp_path):
+    # The store keeps a `group` column only once validation and the store take it (branch
+    # `impact`, phase 2), so the upload page cannot mark a file as comparison yet: this serves
+    # app.py with the sample's comparison schools added in memory, marked as comparison.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "pages").symlink_to(ROOT / "pages")
+    (site / "app_support").symlink_to(ROOT / "app_support")
+    (site / "app.py").write_text(
+        _COMPARISON_APP.format(
+            root=str(ROOT),
+            comparison=str(ROOT / "sample_data" / "small" / "pupils_comparison.csv"),
+            app=str(ROOT / "app.py"),
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "home").mkdir()
+    served = _serve(tmp_path / "home", script=str(site / "app.py"))
+    url = next(served)
+    context = browser.new_context(viewport=LAPTOP)
+    tab = context.new_page()
+    tab.set_default_timeout(SLOW)
+    try:
+        tab.goto(f"{url}/pupils")
+        tab.get_by_text("Impact against comparison").first.wait_for()
+        tab.wait_for_selector(PLOT)
+        _settle(tab)
+        _no_error(tab)
+        main = tab.inner_text('[data-testid="stMain"]')
+        assert "impact against the comparison group of" in main
+        assert "Evidence strength: 0 of 5" in main  # the before-and-after headline
+        names = tab.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".flatMap(p => (p.data || []).map(t => t.name))"
+        )
+        assert "Impact against comparison with 95% CI" in names
+        _shot(tab, "pupils_impact_against_comparison")
+    finally:
+        context.close()
+        served.close()

@@ -106,7 +106,7 @@ def test_json_document_has_exactly_the_contract_keys_and_null_for_nan(tmp_path, 
     assert list(doc) == ["design", "by", "results"]
     assert doc["by"] == ["hub", "ncp"]
     for row in doc["results"]:
-        assert list(row) == ["hub", "ncp", *RESULT_KEYS]
+        assert list(row) == ["hub", "ncp", *RESULT_KEYS, "security", "security_reason"]
         assert all(not (isinstance(v, float) and math.isnan(v)) for v in row.values())
     flat = next(r for r in doc["results"] if r["item"] == "conf_1")
     assert flat["t"] is None and flat["mean_change"] == 0 and isinstance(flat["n_paired"], int)
@@ -222,3 +222,15 @@ def test_csv_output_names_each_question(forms_pair, capsys):
     conf_1 = table.loc[table["item"] == "conf_1", "question"].item()
     assert conf_1 == "I feel confident teaching mathematics to my class"
     assert table.loc[table["item"] == "confidence", "question"].isna().all()
+
+
+def test_every_change_says_its_evidence_strength_in_json_and_text(forms_pair, capsys):
+    code, doc = run_json(capsys, *map(str, forms_pair), *OPTIONS)
+    assert code == 0
+    for row in doc["results"]:
+        assert list(row)[: len(RESULT_KEYS)] == RESULT_KEYS  # the contract's keys come first
+        assert row["security"] == 0  # no comparator: a change never rates above 1
+        assert row["security_reason"].startswith("no comparison group")
+    assert main(["compare", *map(str, forms_pair), *OPTIONS]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == "Evidence strength: 0 of 5 — no comparison group (a before-and-after change)"

@@ -227,17 +227,23 @@ def _clean(value: object) -> object:
 def document(results: pd.DataFrame, *, design: str, by: Sequence[str]) -> dict:
     """The ``--json`` document: ``{"design", "by", "results": [...]}`` with NaN as None.
 
+    When ``results`` carries the evidence-strength columns of
+    :func:`evaluation.stats.security.rate_security` (``security``, 0-5, never above 1 for a
+    change; ``security_reason``), each result has them too, after the contract's keys.
+
     Examples
     --------
     >>> res = pd.DataFrame({"hub": ["A"], "item": ["conf_1"], "n_pre": [3], "t": [float("nan")]})
     >>> document(res, design="paired", by=["hub"])["results"][0]["t"] is None
     True
     """
-    fields = [*by, *json_fields()]
+    from evaluation.stats.security import SECURITY_COLUMNS  # here: --help skips the table
+
+    fields = [*by, *json_fields(), *(key for key in SECURITY_COLUMNS if key in results)]
     rows = []
     for record in results.to_dict("records"):
         row: dict[str, Any] = {key: _clean(record.get(key)) for key in fields}
-        for key in INTEGER_FIELDS:
+        for key in (*INTEGER_FIELDS, "security"):
             if row.get(key) is not None:
                 row[key] = int(row[key])
         rows.append(row)
@@ -433,6 +439,11 @@ def run(args: argparse.Namespace) -> int:
         .drop(columns="_position")
         .reset_index(drop=True)
     )
+    from evaluation.presentation.readings.impact import CHANGE_REASON, evidence_line
+    from evaluation.stats.security import rate_security
+
+    # A before-and-after change has no comparator: its evidence strength is 0 (never above 1).
+    results = rate_security(results, design=design, unit="teachers")
     if design == "paired" and identifiers:
         _err(f"People matched by: {', '.join(identifiers)}.")
     if args.json:
@@ -445,4 +456,6 @@ def run(args: argparse.Namespace) -> int:
         print("There are no answers to compare.")
     else:
         print(text_table(results, design=design, by=by, adjust=args.adjust, instrument=instrument))
+        print("")
+        print(evidence_line(results["security"].max(), CHANGE_REASON))
     return EXIT_OK

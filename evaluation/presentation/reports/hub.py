@@ -54,6 +54,7 @@ from evaluation.presentation.reports.model import (
 from evaluation.presentation.reports.sections import (
     RESULT_NUMERIC,
     headline_parts,
+    impact_section,
     likert_parts,
     long_rows,
     open_text_parts,
@@ -194,6 +195,9 @@ def hub_document(
         totals=totals,
         projects_label="projects (NCPs)",
     )
+    impact = impact_section(frame, instrument, pupils, min_n=min_n, where=str(scope.hub))
+    if impact is not None:  # the board pack leads with impact where it exists
+        sections.append(impact)
     sections.append(Section("headline", "Headline results", tuple(headline), new_page=True))
     sections.append(
         Section(

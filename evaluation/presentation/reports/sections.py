@@ -14,14 +14,24 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.access import Viewer
+from evaluation.analysis.impact import (
+    change_security,
+    has_comparison,
+    impact_display,
+    pupil_impact_analysis,
+    survey_impact_analysis,
+)
 from evaluation.analysis.pupils import national_mtc
 from evaluation.analysis.survey import compare_clustered, likert_distribution
 from evaluation.instruments import Instrument
 from evaluation.presentation import readings
+from evaluation.presentation.charts.impact import impact_chart
 from evaluation.presentation.charts.pupils import full_marks_chart, score_distribution_chart
 from evaluation.presentation.charts.survey import construct_change_chart, label_sets, likert_bars
+from evaluation.presentation.readings.impact import change_evidence_line, impact_readings
 from evaluation.presentation.reports.document import (
     Chart,
+    Heading,
     KeyFigures,
     Paragraph,
     Part,
@@ -57,6 +67,7 @@ __all__ = [
     "RESULT_NUMERIC",
     "disclosure_n",
     "headline_parts",
+    "impact_section",
     "likert_parts",
     "long_rows",
     "open_text_parts",
@@ -484,6 +495,7 @@ def headline_parts(
     ]
     summary = readings.result_readings(results, instrument)
     parts += [Paragraph(text, kind="reading") for text in summary]
+    parts.append(Paragraph(change_evidence_line(change_security(results)), kind="note"))
     parts.append(
         Table(
             frame=results_rows(results),
@@ -512,3 +524,68 @@ def headline_parts(
             )
         )
     return parts, summary, results
+
+
+def impact_section(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    pupils: pd.DataFrame | None,
+    *,
+    min_n: int,
+    where: str,
+) -> Section | None:
+    """Impact against a comparison group (surveys and pupils), when the rows hold one.
+
+    One model per project and year; an arm with fewer than ``min_n`` people is hidden [c].
+    None when neither the surveys nor the pupils hold a comparison group.
+    """
+    by = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in frame]
+    views = []
+    if has_comparison(frame):
+        views.append(
+            ("teachers' answers", survey_impact_analysis(frame, instrument, by=by), "points")
+        )
+    if pupils is not None and has_comparison(pupils):
+        pupil_by = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in pupils]
+        views.append(("pupils' scores", pupil_impact_analysis(pupils, by=pupil_by), "marks"))
+    if not views:
+        return None
+    parts: list[Part] = [
+        Paragraph(
+            f"What the programme did in {where}: the difference from a comparison group after "
+            "allowing for where people started, with its evidence strength.",
+            kind="lead",
+        )
+    ]
+    for what, view, points in views:
+        table = view.table.assign(
+            n_smaller=view.table[["n_intervention", "n_comparison"]].min(axis=1)
+        )
+        table = suppress(table, n_col="n_smaller", min_n=min_n, keep=["outcome", *by])
+        shown = table[~table["suppressed"]]
+        parts.append(Heading(f"Impact on {what}"))
+        parts += [
+            Paragraph(text, kind="reading")
+            for text in impact_readings(
+                shown, unit=view.unit, points=points, by=[k for k in by if k != c.NCP]
+            )
+        ]
+        parts.append(
+            Table(
+                frame=display_table(impact_display(table, by), digits=3),
+                caption=f"Impact against the comparison group: {what}",
+                name=f"impact_{slug(what)}",
+                data=impact_display(table, by),
+            )
+        )
+        drawn = shown[pd.to_numeric(shown["estimate"], errors="coerce").notna()]
+        if len(drawn):
+            parts.append(
+                Chart(
+                    untitled(impact_chart(drawn, by=[k for k in by if k != c.NCP])),
+                    caption=f"Impact against the comparison group, with 95% CIs: {what}",
+                    reading="A dot right of the dotted line is a gain over the comparison group.",
+                    name=f"impact_{slug(what)}",
+                )
+            )
+    return Section("impact", "Impact against comparison", tuple(parts))

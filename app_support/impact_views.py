@@ -1,0 +1,118 @@
+"""Page sections of impact against a comparison group and of evidence strength.
+
+Numbers from :mod:`evaluation.analysis.impact`, sentences from
+:mod:`evaluation.presentation.readings.impact`, the figure from
+:mod:`evaluation.presentation.charts.impact`; this module only lays them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+import app_support as ui
+from evaluation import columns as c
+from evaluation.access import Viewer
+from evaluation.analysis import impact as analysis
+from evaluation.instruments import Instrument
+from evaluation.presentation.charts.impact import impact_chart
+from evaluation.presentation.readings import impact as words
+from evaluation.stats.disclosure import display_table
+
+__all__ = [
+    "IMPACT_BY",
+    "IMPACT_HEADING",
+    "evidence_caption",
+    "impact_section",
+    "national_impact_section",
+    "pupil_impact_section",
+    "survey_impact_section",
+]
+
+IMPACT_HEADING = "Impact against comparison"
+# One model per project and year: a comparison group only means something there.
+IMPACT_BY = (c.NCP, c.ACADEMIC_YEAR)
+
+
+def evidence_caption(rated: pd.DataFrame | None = None) -> None:
+    """The evidence-strength line of a before-and-after headline (0 of 5: no comparator)."""
+    st.caption(words.change_evidence_line(rated))
+
+
+def _by(frame: pd.DataFrame, extra: Sequence[str] = ()) -> list[str]:
+    return [k for k in (*extra, *IMPACT_BY) if k in frame]
+
+
+def impact_section(
+    view: analysis.ImpactAnalysis, *, key: str, by: Sequence[str] = (), points: str = "marks"
+) -> None:
+    """The "Impact against comparison" view: chart, readings, evidence line, data (or the note)."""
+    st.subheader(IMPACT_HEADING)
+    if not view.available:
+        st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
+        return
+    table = view.table
+    named = [k for k in by if k != c.NCP]
+    lines = words.impact_readings(table, unit=view.unit, points=points, by=named)
+    shown = analysis.impact_display(table, by)
+    if pd.to_numeric(table["estimate"], errors="coerce").notna().any():
+        ui.chart_with_reading(
+            impact_chart(table, by=named),
+            lines,
+            display_table(shown, digits=3),
+            key=key,
+            name="impact_against_comparison",
+        )
+    else:
+        for line in lines:
+            st.markdown(ui.plain(line))
+        st.dataframe(display_table(shown, digits=3), hide_index=True, key=f"{key}_table")
+
+
+def _pupil_view(pupils: pd.DataFrame) -> analysis.ImpactAnalysis:
+    return analysis.pupil_impact_analysis(pupils, by=_by(pupils))
+
+
+def pupil_impact_section(pupils: pd.DataFrame, *, key: str, name: str = "pupil_impact") -> None:
+    """Impact on pupils' scores against the comparison pupils in the selection (cached)."""
+    view = ui.cached(name, _pupil_view, pupils)
+    impact_section(view, key=key, by=_by(pupils))
+
+
+def _survey_view(frame: pd.DataFrame, instrument: Instrument) -> analysis.ImpactAnalysis:
+    return analysis.survey_impact_analysis(frame, instrument, by=_by(frame))
+
+
+def survey_impact_section(
+    frame: pd.DataFrame, instrument: Instrument, *, key: str, name: str = "survey_impact"
+) -> None:
+    """Impact on teachers' answers against the comparison teachers in the selection (cached)."""
+    view = ui.cached(name, _survey_view, frame, instrument)
+    impact_section(view, key=key, by=_by(frame), points="points")
+
+
+def _national(pupils: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    by = _by(pupils, (c.HUB,))
+    per_hub = analysis.pupil_impact_analysis(pupils, by=by).table
+    pool_by = [k for k in by if k != c.HUB] + ["outcome"]
+    return analysis.national_impact(per_hub, by=pool_by, viewer=viewer)
+
+
+def national_impact_section(pupils: pd.DataFrame, viewer: Viewer, *, key: str) -> None:
+    """Per-hub impact on pupils pooled across hubs (Knapp-Hartung), when 2+ hubs have it."""
+    st.subheader("Impact against comparison, pooled across hubs")
+    if not analysis.has_comparison(pupils):
+        st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
+        return
+    pooled = ui.cached("national_impact", _national, pupils, viewer)
+    if pooled.empty:
+        st.info(words.TOO_FEW_HUBS_NOTE, icon=":material/compare_arrows:")
+        return
+    for _, row in pooled.iterrows():
+        named = [k for k in pooled.columns if k in IMPACT_BY]
+        st.markdown(ui.plain(words.pooled_impact_reading(row, by=named)))
+    table = display_table(pooled, digits=3)
+    st.dataframe(table, hide_index=True, key=f"{key}_table")
+    ui.download_table(table, "pooled_impact", key=f"{key}_download")

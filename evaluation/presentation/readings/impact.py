@@ -1,0 +1,217 @@
+"""Sentences about impact against a comparison group, its evidence strength and the MDES planner.
+
+Impact is the difference from a comparison group ("impact"), never a before-and-after
+"change"; months' progress come only from an impact's g (:func:`~.results.months_sentence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from evaluation.presentation.readings.results import months_sentence
+from evaluation.presentation.readings.words import is_number, outcome_name, text_of
+from evaluation.stats.mdes import Mdes
+from evaluation.stats.security import CHANGE_DESIGNS, rate_security
+
+__all__ = [
+    "CHANGE_REASON",
+    "NO_COMPARISON_NOTE",
+    "TOO_FEW_HUBS_NOTE",
+    "change_evidence_line",
+    "evidence_line",
+    "impact_reading",
+    "impact_readings",
+    "mdes_sentence",
+    "pooled_impact_reading",
+]
+
+Row = Mapping[str, Any] | pd.Series
+
+NO_COMPARISON_NOTE = (
+    "No comparison group in this data: impact cannot be estimated. Upload comparison data "
+    "(pupils in schools not in the project, or a waiting-list cohort) and mark it as comparison."
+)
+TOO_FEW_HUBS_NOTE = (
+    "Fewer than 2 hubs have an impact estimate against a comparison group here, so there is "
+    "nothing to pool."
+)
+# Why a before-and-after result rates as it does (the rating is stats.security's).
+CHANGE_REASON = "no comparison group (a before-and-after change)"
+_MAX_PADLOCKS = 5
+
+
+def evidence_line(security: Any, reason: Any) -> str:
+    """The evidence-strength line shown beside a headline.
+
+    Examples
+    --------
+    >>> evidence_line(2, "31% of pupils lost between tests")
+    'Evidence strength: 2 of 5 — 31% of pupils lost between tests'
+    >>> evidence_line(float("nan"), "")
+    ''
+    """
+    if not is_number(security):
+        return ""
+    line = f"Evidence strength: {int(security)} of {_MAX_PADLOCKS}"
+    reason = text_of(reason)
+    return f"{line} — {reason}" if reason else line
+
+
+def change_evidence_line(rated: pd.DataFrame | None = None) -> str:
+    """The evidence-strength line of before-and-after results (rated by ``stats.security``).
+
+    Parameters
+    ----------
+    rated : DataFrame, optional
+        Change rows with ``security`` (e.g. from
+        :func:`evaluation.analysis.impact.change_security`); the lowest rating is quoted.
+        Without it, the rating of a design with no comparator.
+
+    Examples
+    --------
+    >>> change_evidence_line()
+    'Evidence strength: 0 of 5 — no comparison group (a before-and-after change)'
+    """
+    if rated is None or rated.empty or "security" not in rated:
+        from_design = pd.DataFrame({"design": [CHANGE_DESIGNS[0]]})
+        rated = rate_security(from_design)
+    security = pd.to_numeric(rated["security"], errors="coerce").min()
+    return evidence_line(security, CHANGE_REASON)
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    return f"{value:+.{digits}f}"
+
+
+def impact_reading(
+    row: Row, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
+) -> str:
+    """One impact row in words: the adjusted difference, g with its CI, months, DiD, evidence.
+
+    Parameters
+    ----------
+    row : mapping
+        A row of :func:`evaluation.stats.impact.impact`.
+    unit : str
+        Who was measured.
+    points : str
+        The unit of the outcome ("marks", "points on the 1-5 scale").
+    by : sequence of str
+        Columns naming the group before the outcome (e.g. ``["academic_year"]``).
+
+    Examples
+    --------
+    >>> row = {"outcome": "MTC", "n_intervention": 300, "n_comparison": 280, "n_clusters": 30,
+    ...        "estimate": 1.2, "ci_low": 0.4, "ci_high": 2.0, "g": 0.25, "g_ci_low": 0.08,
+    ...        "g_ci_high": 0.42, "months": 3, "did": 1.4, "security": 2,
+    ...        "security_reason": "comparison group not chosen at random"}
+    >>> print(impact_reading(row))  # doctest: +NORMALIZE_WHITESPACE
+    MTC: impact against the comparison group of +1.20 marks (95% CI +0.40 to +2.00) after
+    allowing for the first score, Hedges' g 0.25 (95% CI 0.08 to 0.42); 300 pupils in the
+    intervention group, 280 in the comparison group, 30 clusters. That is about 3 months'
+    additional progress on the EEF scale, which the EEF rates moderate impact (effect size
+    0.25, 95% CI 0.08 to 0.42). For readers who think in changes: the intervention group's
+    change was +1.40 marks more than the comparison group's (difference in differences).
+    Evidence strength: 2 of 5 — comparison group not chosen at random
+    """
+    name = outcome_name(row.get("outcome", "")) if row.get("outcome") != "MTC" else "MTC"
+    name = " · ".join([*(text_of(row.get(k)) for k in by), name])
+    estimate = row.get("estimate")
+    if not is_number(estimate):
+        reason = text_of(row.get("reason")) or "the model could not be fitted"
+        return f"{name}: impact cannot be estimated. {reason}"
+    parts = [
+        f"{name}: impact against the comparison group of {_signed(float(estimate))} {points} "
+        f"(95% CI {_signed(float(row['ci_low']))} to {_signed(float(row['ci_high']))}) after "
+        "allowing for the first score"
+    ]
+    g = row.get("g")
+    if is_number(g):
+        parts[0] += (
+            f", Hedges' g {float(g):.2f} (95% CI {float(row['g_ci_low']):.2f} to "
+            f"{float(row['g_ci_high']):.2f})"
+        )
+    counts = (
+        f"; {int(row['n_intervention']):,} {unit} in the intervention group, "
+        f"{int(row['n_comparison']):,} in the comparison group"
+    )
+    if is_number(row.get("n_clusters")):
+        counts += f", {int(row['n_clusters'])} clusters"
+    parts[0] += counts + "."
+    if is_number(row.get("months")) and is_number(g):
+        parts.append(months_sentence(float(g), (row.get("g_ci_low"), row.get("g_ci_high"))))
+    did = row.get("did")
+    if is_number(did):
+        parts.append(
+            f"For readers who think in changes: the intervention group's change was "
+            f"{_signed(float(did))} {points} more than the comparison group's (difference in "
+            "differences)."
+        )
+    parts.append(evidence_line(row.get("security"), row.get("security_reason")))
+    return " ".join(part for part in parts if part)
+
+
+def impact_readings(
+    table: pd.DataFrame, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
+) -> list[str]:
+    """:func:`impact_reading` of every row of an impact table (the note when it is empty).
+
+    Examples
+    --------
+    >>> impact_readings(pd.DataFrame()) == [NO_COMPARISON_NOTE]
+    True
+    """
+    if table.empty:
+        return [NO_COMPARISON_NOTE]
+    return [impact_reading(row, unit=unit, points=points, by=by) for _, row in table.iterrows()]
+
+
+def pooled_impact_reading(row: Row, *, by: Sequence[str] = ()) -> str:
+    """One pooled impact (every hub with comparison data) in words.
+
+    Examples
+    --------
+    >>> pooled_impact_reading({"outcome": "MTC", "k": 3, "estimate": 0.21, "ci_low": 0.05,
+    ...     "ci_high": 0.37})
+    "MTC: pooled over 3 hubs, the impact against comparison groups is Hedges' g 0.21 (95% CI 0.05 to 0.37, Knapp-Hartung)."
+    >>> pooled_impact_reading({"outcome": "MTC", "k": 1, "estimate": None, "suppressed": True})
+    'MTC: the pooled impact is hidden [c]: it would combine too few hubs.'
+    """  # noqa: E501
+    outcome = row.get("outcome", "")
+    name = outcome if outcome == "MTC" else outcome_name(outcome)
+    name = " · ".join([*(text_of(row.get(k)) for k in by), name])
+    if bool(row.get("suppressed", False)) or not is_number(row.get("estimate")):
+        return f"{name}: the pooled impact is hidden [c]: it would combine too few hubs."
+    return (
+        f"{name}: pooled over {int(row['k'])} hubs, the impact against comparison groups is "
+        f"Hedges' g {float(row['estimate']):.2f} (95% CI {float(row['ci_low']):.2f} to "
+        f"{float(row['ci_high']):.2f}, Knapp-Hartung)."
+    )
+
+
+def mdes_sentence(result: Mdes) -> str:
+    """What a planned design could detect, in one sentence (the MDES planner).
+
+    Examples
+    --------
+    >>> from evaluation.stats.mdes import design_mdes
+    >>> print(mdes_sentence(design_mdes(40, 25, 0.15, 0.5, 0.5)))
+    With 40 schools or Work Groups of 25 people, half in the programme, this design could reliably detect an impact of 0.28 standard deviations or more (80% power, 5% two-sided).
+    >>> mdes_sentence(design_mdes(2, 25, 0.15))[:40]
+    'With 2 clusters the smallest detectable '
+    """  # noqa: E501
+    if not is_number(result.mdes):
+        return (
+            f"With {int(result.clusters)} clusters the smallest detectable impact cannot be "
+            "worked out: at least 3 schools or Work Groups are needed."
+        )
+    share = "half" if abs(result.share - 0.5) < 1e-9 else f"{result.share:.0%}"
+    return (
+        f"With {int(result.clusters)} schools or Work Groups of {result.per_cluster:g} people, "
+        f"{share} in the programme, this design could reliably detect an impact of "
+        f"{result.mdes:.2f} standard deviations or more ({result.power:.0%} power, "
+        f"{result.alpha:.0%} two-sided)."
+    )
