@@ -16,7 +16,7 @@ from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats import effect_sizes
 from evaluation.stats.disclosure import resolve_min_n
-from evaluation.stats.groups import group_index
+from evaluation.stats.groups import group_index, project_rows
 from evaluation.stats.scoring import construct_scores
 
 __all__ = ["ATTRITION_COLUMNS", "attrition"]
@@ -141,6 +141,7 @@ def attrition(
     >>> float(row["pct_retained"]), float(row["difference"])
     (50.0, 2.5)
     """
+    frame = project_rows(frame)  # change is about the project's own people
     by = list(by)
     threshold = resolve_min_n(min_n)
     constructs = list(instrument.constructs)

@@ -1,4 +1,5 @@
-"""The group index every statistic shares: an integer code per row and one row of keys per group.
+"""The group index every statistic shares (an integer code per row, one row of keys per group),
+and which rows are the project's own (comparison-group rows take part in impact only).
 
 Each statistics function is vectorised across groups: it turns its ``by`` columns into group codes
 once (here), then works with ``np.bincount`` and friends on those codes.
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["group_index"]
+from evaluation import columns as c
+
+__all__ = ["group_index", "project_rows"]
 
 # Combined codes stay below this, so that they never overflow int64.
 _MAX_CODE = 2**62
@@ -78,3 +81,25 @@ def group_index(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # first row of each group
     groups = frame[keys].iloc[first].reset_index(drop=True)
     return gid.astype(np.int64), groups
+
+
+def project_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the project's own participants: comparison-group rows left out.
+
+    Change (before and after) is about the people in the programme; a comparison group's rows
+    (``group == "comparison"``, see :mod:`evaluation.stats.impact`) only take part in impact.
+    A frame without a ``group`` column is returned as it is (no copy).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"group": ["intervention", "comparison", None], "score": [1, 2, 3]})
+    >>> project_rows(rows)["score"].tolist()
+    [1, 3]
+    >>> plain = pd.DataFrame({"score": [1]})
+    >>> project_rows(plain) is plain
+    True
+    """
+    if c.GROUP not in frame:
+        return frame
+    arm = frame[c.GROUP].astype("string").str.lower()
+    return frame[arm.ne(c.COMPARISON).fillna(True).to_numpy(dtype=bool)]

@@ -464,7 +464,7 @@ def survey_impact(
     by = list(by)
     wanted = list(outcomes) if outcomes is not None else list(instrument.constructs)
     carry = [k for k in (c.WORK_GROUP, c.SCHOOL_URN) if k in frame]
-    long = to_long(_with_arm(frame), instrument, keys=[*by, GROUP, *carry])
+    long = to_long(_with_arm(frame), instrument, keys=[*by, GROUP, *carry], include_comparison=True)
     long = long[long[c.ITEM].isin(wanted)]
     people = [*by, c.ITEM, c.RESPONDENT_ID]
     # a person's group and cluster are those of their first row (pre, then post)

@@ -18,7 +18,7 @@ from scipy import stats
 from evaluation import columns as c
 from evaluation.stats import effect_sizes
 from evaluation.stats.clustering import cluster_robust_mean
-from evaluation.stats.groups import group_index
+from evaluation.stats.groups import group_index, project_rows
 from schemas import reference
 
 __all__ = [
@@ -129,6 +129,7 @@ def pupil_summary(
     >>> table[["phase", "n", "mean", "median", "pct_full_marks", "pct_20_plus"]].values.tolist()
     [['pre', 4, 18.25, 19.0, 25.0, 50.0], ['post', 4, 21.75, 23.5, 50.0, 75.0]]
     """
+    pupils = project_rows(pupils)  # comparison pupils take part in impact only
     by = list(by)
     data = _select(pupils, measure)
     data = data[data[c.SCORE].notna()]
@@ -188,6 +189,7 @@ def score_distribution(
     >>> len(dist), dist.loc[dist["score"] == 25, ["phase", "count", "pct"]].values.tolist()
     (52, [['pre', 1, 50.0], ['post', 1, 100.0]])
     """
+    pupils = project_rows(pupils)  # comparison pupils take part in impact only
     by = list(by)
     data = _select(pupils, measure)
     score = data[c.SCORE].astype("float64")
@@ -290,6 +292,7 @@ def pupil_change(
     >>> float(row["national_mean"]), round(float(row["diff_from_national"]), 2)
     (21.0, -1.0)
     """
+    pupils = project_rows(pupils)  # comparison pupils take part in impact only
     by = list(by)
     data = _select(pupils, measure)
     data = data[data[c.SCORE].notna()]

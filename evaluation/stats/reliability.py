@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from evaluation.instruments import Instrument
-from evaluation.stats.groups import group_index
+from evaluation.stats.groups import group_index, project_rows
 from evaluation.stats.scoring import reverse_code
 
 __all__ = [
@@ -157,6 +157,7 @@ def cronbach_alpha(
     >>> row["interpretation"]
     'excellent (items may be redundant)'
     """
+    frame = project_rows(frame)  # the project's own people, as every change statistic
     by = list(by)
     codes, keys = group_index(frame, by)
     n_groups = len(keys)

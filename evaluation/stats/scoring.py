@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import project_rows
 
 __all__ = ["construct_scores", "reverse_code", "to_long"]
 
@@ -199,6 +200,7 @@ def to_long(
     pair_within: Sequence[str] = (c.NCP, c.ACADEMIC_YEAR),
     outcomes: Collection[str] | None = None,
     categorical: bool = False,
+    include_comparison: bool = False,
 ) -> pd.DataFrame:
     """Reshape a wide survey frame to one row per respondent x phase x item.
 
@@ -226,6 +228,10 @@ def to_long(
         categories of the same dtype as the values), about ten times smaller at national scale.
         The statistics (:class:`evaluation.stats.responses.Responses`) give the same results for
         either, with their keys in the values' dtype.
+    include_comparison : bool
+        Keep a comparison group's rows (``group == "comparison"``); by default they are left
+        out (:func:`evaluation.stats.groups.project_rows`), as every change statistic is about
+        the project's own people. Impact (:mod:`evaluation.stats.impact`) keeps them.
 
     Returns
     -------
@@ -247,6 +253,8 @@ def to_long(
     >>> small["item"].tolist(), str(small["hub"].dtype)
     (['confidence', 'confidence'], 'category')
     """
+    if not include_comparison:
+        frame = project_rows(frame)
     id_cols = [k for k in keys if k in frame] + [c.RESPONDENT_ID, c.PHASE]
     items = [i for i in instrument.item_ids if i in frame]
     # melt rebuilds object columns from tiled NumPy arrays, which infers ``str`` for text.
