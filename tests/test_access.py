@@ -28,6 +28,10 @@ from evaluation.access import (  # noqa: E402
     with_open_text_rule,
     without_open_text,
 )
+from evaluation.presentation.readings.disclosure import (  # noqa: E402
+    pooled_values_note,
+    pooled_values_withheld,
+)
 from evaluation.stats.disclosure import display_table  # noqa: E402
 
 HUB = Viewer(role="hub", hub="Solent Maths Hub", name="board@solent.example")
@@ -158,3 +162,14 @@ def test_who_is_viewing_is_decided_from_sign_in_and_the_role_table(kwargs, statu
 def test_the_local_user_is_named_as_such():
     access = decide(configured=False, logged_in=False, email=None, role=None)
     assert access.caption() == "Signed in as: local national user (no sign-in configured)"
+
+
+def test_the_methods_sentence_names_the_rule_from_configuration():
+    text = pooled_values_withheld()
+    assert (
+        f"at least {MIN_POOLED_HUBS} hubs" in text and f"at least {MIN_OTHER_HUBS} remain" in text
+    )
+    for step in POOLED_STEPS.values():
+        assert f"{step:g}" in text
+    for withheld in ("number of people", "standard error", "tau-squared", "prediction interval"):
+        assert withheld in text and withheld in pooled_values_note()

@@ -32,8 +32,11 @@ from scipy import stats as scipy_stats
 from evaluation import analysis
 from evaluation import columns as c
 from evaluation.access import POOLED_STEPS, Viewer
+from evaluation.instruments import default_instrument
+from evaluation.presentation.reports import ReportInputs, analyse, build_board_pack
 
 NCP = "Mastering Number at KS2"
+YEAR = "2024/25"
 OUTCOMES = ("confidence", "knowledge")
 HUB_NAMES = (
     "Solent Maths Hub",  # the viewer's own
@@ -62,6 +65,7 @@ class Hubs:
     n: np.ndarray  # (k,)
     mean: np.ndarray  # (k, outcomes)
     sd: np.ndarray  # (k, outcomes)
+    outcomes: tuple[str, ...] = OUTCOMES
 
 
 def make_hubs(k: int, seed: int) -> Hubs:
@@ -117,7 +121,9 @@ def _on_grid(value: float, step: float) -> bool:
     return abs(value / step - round(value / step)) < 1e-6
 
 
-def read_pooled(rows: pd.DataFrame, effect: str, columns: dict[str, str]) -> list[Received]:
+def read_pooled(
+    rows: pd.DataFrame, effect: str, columns: dict[str, str], outcomes: tuple[str, ...] = OUTCOMES
+) -> list[Received]:
     """The finite pooled numbers in ``rows`` (one per outcome), with the precision they show.
 
     A value on the documented grid for its effect is read as rounded to it (estimate to the
@@ -127,7 +133,7 @@ def read_pooled(rows: pd.DataFrame, effect: str, columns: dict[str, str]) -> lis
     out = []
     step = POOLED_STEPS[effect]
     for _, row in rows.iterrows():
-        o = OUTCOMES.index(str(row[c.ITEM]))
+        o = outcomes.index(str(row[c.ITEM]))
         for statistic, column in columns.items():
             value = pd.to_numeric(row.get(column), errors="coerce")
             if value is None or not np.isfinite(value):
@@ -144,6 +150,17 @@ def read_pooled(rows: pd.DataFrame, effect: str, columns: dict[str, str]) -> lis
 POOLED = {name: name for name in (*MODELLED, "n_respondents")}
 # Numbers of hubs pooled, hidden or left out: nothing about any hub's n or answers.
 HUB_COUNTS = {"k", "q_df", "k_suppressed", "k_excluded"}
+
+
+# The national values of the hub-beside-national table (hub page and board pack; d_z).
+BESIDE = {
+    "estimate": "national_estimate",
+    "ci_low": "national_ci_low",
+    "ci_high": "national_ci_high",
+    "pi_low": "national_pi_low",
+    "pi_high": "national_pi_high",
+    "n_respondents": "national_n",
+}
 
 
 def received_from_analysis(hubs: Hubs, viewer: Viewer) -> list[Received]:
@@ -165,16 +182,53 @@ def received_from_analysis(hubs: Hubs, viewer: Viewer) -> list[Received]:
             beside = analysis.hub_beside_national(
                 results, overview, hub=HUB_NAMES[0], viewer=viewer
             )
-            national = {
-                "estimate": "national_estimate",
-                "ci_low": "national_ci_low",
-                "ci_high": "national_ci_high",
-                "pi_low": "national_pi_low",
-                "pi_high": "national_pi_high",
-                "n_respondents": "national_n",
-            }
-            got += read_pooled(beside, "d_z", national)
+            got += read_pooled(beside, "d_z", BESIDE)
     return got
+
+
+def survey_answers(k: int, seed: int) -> pd.DataFrame:
+    """Teachers' answers before and after, in ``k`` hubs of one project (hub 0: the viewer's)."""
+    rng = np.random.default_rng(seed)
+    items = default_instrument().item_ids
+    rows = []
+    for h in range(k):
+        shift = rng.uniform(0.2, 0.9)
+        for i in range(int(rng.integers(15, 60))):
+            before = rng.integers(1, 5, size=len(items)).astype(float)
+            after = np.clip(np.round(before + shift + rng.normal(0, 0.8, len(items))), 1, 5)
+            for phase, values in (("pre", before), ("post", after)):
+                rows.append(
+                    {
+                        "respondent_id": f"h{h}-{i}",
+                        "phase": phase,
+                        c.ACADEMIC_YEAR: YEAR,
+                        c.HUB: HUB_NAMES[h],
+                        c.NCP: NCP,
+                        **dict(zip(items, values, strict=True)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def received_from_board_pack(k: int, seed: int, viewer: Viewer) -> tuple[Hubs, list[Received]]:
+    """The true hubs (from the answers) and the pooled numbers in ``viewer``'s hub board pack."""
+    inputs = ReportInputs(survey_answers(k, seed), default_instrument())
+    evidence = analyse(inputs)
+    constructs = tuple(default_instrument().constructs)
+    paired = evidence.paired.set_index([c.HUB, c.ITEM])
+    table = [[paired.loc[(HUB_NAMES[h], o)] for o in constructs] for h in range(k)]
+    truth = Hubs(
+        n=np.array([row[0]["n_paired"] for row in table], dtype=float),
+        mean=np.array([[cell["mean_change"] for cell in row] for row in table], dtype=float),
+        sd=np.array([[cell["sd_change"] for cell in row] for row in table], dtype=float),
+        outcomes=constructs,
+    )
+    pack = build_board_pack(
+        inputs, viewer=viewer, hub=HUB_NAMES[0], academic_year=YEAR, analysis=evidence, pdf=False
+    )
+    assert pack.ok, pack.problem
+    comparison = pack.tables["national_comparison"]
+    return truth, read_pooled(comparison, "d_z", BESIDE, constructs)
 
 
 # ------------------------------------------------------------------------------ the attack
@@ -270,7 +324,7 @@ class Fit:
 
 def attack(received: list[Received], own: Hubs, k: int, *, starts: int, seed: int) -> list[Fit]:
     """Least-squares fits of the other hubs to ``received`` from ``starts`` random guesses."""
-    unknown, outcomes = k - 1, len(OUTCOMES)
+    unknown, outcomes = k - 1, own.mean.shape[1]
     if not received:  # nothing to fit: every guess is as good as any other
         return []
     centres, widths = np.array([_target(r) for r in received]).T
@@ -336,7 +390,7 @@ def recovered(fits: list[Fit], truth: Hubs, *, slack: float) -> dict[str, list[b
     unknown = len(truth.n) - 1
     good = [f for f in fits if f.worst <= slack]
     if not good:
-        return {"n": [False] * unknown, "mean": [False] * (unknown * len(OUTCOMES))}
+        return {"n": [False] * unknown, "mean": [False] * truth.mean[1:].size}
     n_errors, mean_errors = [], []
     for fit in good:
 
@@ -411,9 +465,27 @@ def test_the_attack_recovers_no_other_hub_from_what_a_hub_viewer_receives(k):
     else:
         assert {r.statistic for r in received} == {"estimate", "ci_low", "ci_high"}
         assert all(r.rounding != "printed" for r in received), "pooled values are rounded"
-    fits = attack(received, truth, k, starts=8, seed=k)
+    fits = attack(received, truth, k, starts=6, seed=k)
     pinned = recovered(fits, truth, slack=0.5 + 1e-6)
     assert not any(pinned["n"]) and not any(pinned["mean"]), pinned
     if received:
         # The fits do reproduce what was received: the attack ran, the data just do not decide.
         assert sum(f.worst <= 0.5 + 1e-6 for f in fits) >= 2
+
+
+@pytest.mark.parametrize("k", [4, 5])
+def test_the_attack_recovers_no_other_hub_from_a_hub_board_pack(k):
+    truth, received = received_from_board_pack(k, seed=30 + k, viewer=VIEWER)
+    assert {r.statistic for r in received} == {"estimate", "ci_low", "ci_high"}
+    assert all(r.rounding != "printed" for r in received), "pooled values are rounded"
+    fits = attack(received, truth, k, starts=6, seed=k)
+    pinned = recovered(fits, truth, slack=0.5 + 1e-6)
+    assert not any(pinned["n"]) and not any(pinned["mean"]), pinned
+    assert sum(f.worst <= 0.5 + 1e-6 for f in fits) >= 2
+
+
+def test_a_board_pack_of_three_hubs_gives_a_hub_viewer_no_pooled_number():
+    _, received = received_from_board_pack(3, seed=33, viewer=VIEWER)
+    assert received == []
+    _, everything = received_from_board_pack(3, seed=33, viewer=Viewer.national())
+    assert {"estimate", "pi_low", "n_respondents"} <= {r.statistic for r in everything}
