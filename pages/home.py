@@ -42,14 +42,18 @@ with national:
 st.subheader("Data loaded")
 with ui.friendly_errors("reading what data is loaded"):
     summary = ui.data_summary()
-    if summary.n_datasets == 0:
+    viewer = ui.current_viewer()
+    if summary.n_datasets == 0 and not viewer.is_national:
+        # The sample holds every hub: only a national user may put it into a shared store.
+        ui.empty_state("No data is loaded yet. Upload your survey files to get started.")
+    elif summary.n_datasets == 0:
         ui.empty_state(
             "No data is loaded yet. Upload your survey files to get started, or load the "
             "synthetic sample to explore the dashboard with made-up data.",
         )
         if st.button("Load the synthetic sample", key="home_seed", icon=":material/science:"):
             with st.spinner("Loading the synthetic sample..."):
-                ui.get_store().seed_sample()
+                ui.get_store().seed_sample(by=viewer)
             st.rerun()
     else:
         if summary.all_synthetic:
@@ -82,8 +86,8 @@ st.subheader("How to read the results")
 st.markdown(
     "* **Change** is the average answer after the programme minus the average before, for the "
     "same people.\n"
-    "* **Effect size** puts that change on a common scale: about 0.2 is small, 0.5 medium, "
-    "0.8 large.\n"
+    "* **Effect size** (g_av) puts that change on a common scale: "
+    f"{readings.effect_bands_text()}.\n"
     "* The **95% confidence interval** is the range the true change probably lies in; wide "
     "intervals mean few people.\n"
     f"* {readings.suppression_rule()}\n\n"

@@ -278,11 +278,11 @@ def test_name_columns_are_listed_as_not_stored(cli_env: Path, capsys) -> None:
     text = "Participant code,What is your name?,conf_1\nAB1,Alice Quenby,3\nCD2,Bert Ogilvy,2\n"
     path = str(write(cli_env, "named.csv", text))
     code, out, _ = run(capsys, "add", path, *WHOLE_FILE, "--phase", "pre")
-    assert code == 0 and "Not stored, as they hold people's names: text_what_is_your_name" in out
+    assert code == 0 and "Not stored, as they hold people's names: What is your name?" in out
     path = str(write(cli_env, "named2.csv", text.replace("3\n", "4\n")))
     added = run_json(capsys, "add", path, *WHOLE_FILE, "--phase", "pre")[1]
     assert {
-        "column": "text_what_is_your_name",
+        "column": "What is your name?",
         "reason": "personal data: people's names are never stored",
     } in added["dropped"]
 

@@ -63,6 +63,7 @@ RELABEL_OPTIONS = {
     c.ACADEMIC_YEAR: "year",
     c.PHASE: "phase",
     c.WORK_GROUP: "work-group",
+    c.GROUP: "group",
 }
 # The largest id a dataset can have (a signed 64-bit integer in both databases).
 MAX_DATASET_ID = 2**63 - 1
@@ -441,6 +442,11 @@ class Ingest(StoreBase):
             replaces=replaces,
             reason=reason,
             by=by,
+            not_read=tuple(
+                (header, NAME_REASON)
+                for header, meaning in checked.column_map.items()
+                if meaning.startswith(validation.columns.PERSONAL_DATA_MEANING)
+            ),
         )
         return dataclasses.replace(result, report=checked.report)
 
@@ -459,6 +465,7 @@ class Ingest(StoreBase):
         replaces: int | None = None,
         reason: str | None = None,
         by: Viewer | str | None = None,
+        not_read: tuple[tuple[str, str], ...] = (),
     ) -> AddResult:
         if kind not in ("survey", "pupil"):
             raise ValueError(f"kind must be 'survey' or 'pupil', not {kind!r}")
@@ -474,6 +481,12 @@ class Ingest(StoreBase):
         prepared = prepare(
             frame, kind=kind, instrument=instrument, defaults=defaults_dict, secret=secret
         )
+        if not_read:  # columns of names the check never read: listed with those dropped here
+            prepared = dataclasses.replace(
+                prepared,
+                dropped=tuple(col for col, _ in not_read) + prepared.dropped,
+                reasons=not_read + prepared.reasons,
+            )
         digest = hashlib.sha256(
             file_bytes if file_bytes is not None else frame.to_csv(index=False).encode("utf-8")
         ).hexdigest()

@@ -104,3 +104,24 @@ store_state = sa.Table(
     sa.Column("token", sa.String(32), nullable=False),
     sa.Column("secret_check", sa.String(32), nullable=True),
 )
+
+# From revision 0005: codebooks of themes for open answers, one row per theme. ``hub`` NULL is the
+# national codebook of an instrument; a hub's own copy (same instrument) overrides it for that hub.
+# Rows are never deleted: a theme taken out is ``retired``; ``version`` counts its changes.
+codebooks = sa.Table(
+    "codebooks",
+    metadata,
+    sa.Column("theme_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instrument_key", sa.String(128), nullable=False),
+    sa.Column("hub", sa.String(256), nullable=True),
+    sa.Column("theme", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("examples", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(256), nullable=False),
+    sa.CheckConstraint("status IN ('active', 'retired')", name="ck_codebooks_status"),
+    sa.Index("ix_codebooks_instrument_hub", "instrument_key", "hub"),
+)

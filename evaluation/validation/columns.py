@@ -17,6 +17,7 @@ from evaluation.io.headers import academic_year, header_meaning, norm_key, slug,
 from evaluation.io.likert import profile
 from evaluation.io.platforms import export_platform, ignore_reason, platform_meaning
 from evaluation.io.reader import RawTable
+from evaluation.privacy import is_name_header, looks_like_person_names
 from evaluation.validation.messages import (
     EMPTY_COLUMN_REASON,
     PUPIL_UNUSED_REASON,
@@ -28,6 +29,10 @@ from schemas.reference import HEADER_ALIAS_TARGETS
 
 __all__ = [
     "ITEM_SHARE",
+    "NAME_HEADER_REASON",
+    "NAME_SAMPLE",
+    "NAME_VALUES_REASON",
+    "PERSONAL_DATA_MEANING",
     "Columns",
     "build_instrument",
     "classify",
@@ -71,6 +76,24 @@ def match_item(key: str, instrument: Instrument | None) -> str | None:
             return item.item
         if len(text) >= 12 and text in key:
             return item.item
+    return None
+
+
+# Why a column that asks for, or holds, people's names is never read or stored (DESIGN §7).
+PERSONAL_DATA_MEANING = "ignored: personal data"
+NAME_HEADER_REASON = f"{PERSONAL_DATA_MEANING} (name)"
+NAME_VALUES_REASON = f"{PERSONAL_DATA_MEANING} (its answers look like people's names)"
+NAME_SAMPLE = 2_000
+
+
+def _personal_names(raw: RawTable, header: str, position: int) -> str | None:
+    """Why an open-text column is dropped as personal data, or None to keep it."""
+    if is_name_header(header):
+        return NAME_HEADER_REASON
+    # A sample decides: a column of names shows it in its first answers (and a million-row
+    # file is not converted to Python strings for it).
+    if looks_like_person_names(raw.frame[position].dropna().head(NAME_SAMPLE)):
+        return NAME_VALUES_REASON
     return None
 
 
@@ -122,6 +145,9 @@ def classify(
             out.column_map[header] = f"ignored: same meaning as column '{taken}'"
             continue
         if target is not None and target.startswith("text"):
+            if (dropped := _personal_names(raw, header, position)) is not None:
+                out.column_map[header] = dropped
+                continue
             name = _text_name(header)
             out.texts[name] = position
             out.column_map[header] = f"text:{name}"
@@ -168,6 +194,8 @@ def classify(
                 )
             )
             out.column_map[header] = item_id
+        elif (dropped := _personal_names(raw, header, position)) is not None:
+            out.column_map[header] = dropped
         else:
             name = _text_name(header)
             while name in out.texts:

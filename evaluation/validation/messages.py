@@ -4,24 +4,35 @@ for each problem code (schema checks, missing values, problems with a whole file
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from evaluation import columns as c
 from evaluation.io.headers import did_you_mean
+from evaluation.io.reader import RawTable
 from evaluation.validation.report import Problem, short
 from schemas.pupil import MTC_MAX
 
 __all__ = [
-    "FOR_WHOLE_FILE",
+    "EMPTY_COLUMN_REASON",
     "FILE_WORDING",
+    "FOR_WHOLE_FILE",
     "FRAME_CHECKS",
+    "KIND_SHOWN",
     "LABELS",
+    "PUPIL_UNUSED_REASON",
     "SUGGESTED_HEADER",
+    "GROUP_FIX",
     "URN_FIX",
     "check_code",
     "default_problem",
     "file_problem",
+    "for_web",
     "message_for",
+    "read_by_values_note",
+    "read_notes",
+    "read_warnings",
+    "year_from_times_note",
 ]
 
 # How a canonical column is named in a message to a user.
@@ -37,6 +48,7 @@ LABELS = {
     c.SCORE: "score",
     c.YEAR_GROUP: "year group",
     c.MEASURE: "measure",
+    c.GROUP: "group (intervention or comparison)",
 }
 # The header we suggest when a required column is missing, and the matching CLI option.
 SUGGESTED_HEADER = {
@@ -47,13 +59,33 @@ SUGGESTED_HEADER = {
     c.PUPIL_ID: ("Pupil ID", None),
     c.SCHOOL_URN: ("URN", None),
     c.SCORE: ("Score", None),
+    c.GROUP: ("Group", "--group"),
 }
-# Read on the upload page and on the command line alike, so it names both ways of choosing.
+# Read on the upload page and on the command line alike, so it names both ways of choosing; the
+# upload page leaves the command-line part out (for_web).
 FOR_WHOLE_FILE = "for the whole file when you upload it (command line: {option})."
+_COMMAND_LINE_HINT = re.compile(r" \(command line: [^)]*\)")
+
+
+def for_web(text: str) -> str:
+    """A message as the upload page shows it: without the command-line option in brackets.
+
+    Examples
+    --------
+    >>> for_web("Choose the Maths Hub for the whole file when you upload it (command line: --hub).")
+    'Choose the Maths Hub for the whole file when you upload it.'
+    """
+    return _COMMAND_LINE_HINT.sub("", text)
+
 
 URN_FIX = (
     "A school's URN is a 6-digit number from 100000 to 999999 (look it up on Get Information "
     "about Schools)."
+)
+
+GROUP_FIX = (
+    "Write 'intervention' (taking part in the programme) or 'comparison' (not taking part, "
+    "e.g. a waiting-list or control group); leave it blank if the whole file is one group."
 )
 
 # Problem codes of a schema check failing in a column: a missing value, else any other check.
@@ -69,6 +101,7 @@ _BAD_VALUE_CODES = {
     c.ACADEMIC_YEAR: "bad_year",
     c.SCHOOL_URN: "bad_urn",
     c.YEAR_GROUP: "bad_year_group",
+    c.GROUP: "bad_group",
 }
 
 
@@ -128,6 +161,8 @@ def message_for(
         )
     if code == "bad_year":
         return f"'{shown}' is not an academic year.", "Write the academic year like 2024/25."
+    if code == "bad_group":
+        return f"'{shown}' is not a group we know.", GROUP_FIX
     if code == "bad_urn":
         return f"'{shown}' is not a school URN.", URN_FIX
     if code == "bad_year_group":
@@ -208,6 +243,8 @@ def default_problem(column: str, value: str) -> Problem:
         fix = "Choose 'pre' (start of the Work Group) or 'post' (end)."
     if column == c.ACADEMIC_YEAR:
         fix = "Write the academic year like 2024/25."
+    if column == c.GROUP:
+        fix = "Choose 'intervention' (in the programme) or 'comparison' (not taking part)."
     if fix is None and option:
         fix = f"Check the {option} choice."
     return Problem("error", f"bad_default_{column}", None, None, short(value), message, fix)
@@ -255,6 +292,12 @@ FILE_WORDING: dict[str, tuple[str, str | None]] = {
         "{leavers} of {n_pre} people who answered the pre survey have no post "
         "response ({share:.0%} did not complete).",
         None,
+    ),
+    "sheet_ambiguous": (
+        "Sheet{s} {others} of this workbook look{verb} as much like data as sheet '{sheet}', "
+        "which is the one we read.",
+        "If the responses are on another sheet, save that sheet on its own as .csv and check "
+        "that file.",
     ),
     "different_files": (
         "The pre and post files name different {label}s ({pre} / {post}).",
@@ -364,10 +407,54 @@ KIND_SHOWN = {
     "pupil": "Read as pupil scores (the file has score and pupil columns).",
 }
 
-__all__ += [
-    "EMPTY_COLUMN_REASON",
-    "KIND_SHOWN",
-    "PUPIL_UNUSED_REASON",
-    "read_by_values_note",
-    "year_from_times_note",
-]
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{short(name)}'" for name in names)
+
+
+def read_notes(raw: RawTable) -> tuple[str, ...]:
+    """Notes on how a file was read: the workbook sheet read, title lines above the header.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, file_format="xlsx", sheet="Responses", sheets=("Read me", "Responses"),
+    ...                header_row=3, titles=("Maths Hub survey export",))
+    >>> for note in read_notes(raw):
+    ...     print(note)
+    Read sheet 'Responses' (of 'Read me', 'Responses').
+    The column headings are on row 3; the title above them ('Maths Hub survey export') was not read as data.
+    """  # noqa: E501
+    notes = []
+    if raw.sheet is not None and len(raw.sheets) > 1:
+        notes.append(f"Read sheet '{short(raw.sheet)}' (of {_quoted(raw.sheets)}).")
+    if raw.titles:
+        notes.append(
+            f"The column headings are on row {raw.header_row}; the title above them "
+            f"({_quoted(raw.titles)}) was not read as data."
+        )
+    return tuple(notes)
+
+
+def read_warnings(raw: RawTable) -> list[Problem]:
+    """Warnings about how a file was read: another sheet looked as much like data.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, sheet="2024", sheets=("2024", "2023"), sheet_rivals=("2023",))
+    >>> read_warnings(raw)[0].message
+    "Sheet '2023' of this workbook looks as much like data as sheet '2024', which is the one we read."
+    """  # noqa: E501
+    others = raw.sheet_rivals
+    if not others or raw.sheet is None:
+        return []
+    many = len(others) > 1
+    return [
+        file_problem(
+            "warning",
+            "sheet_ambiguous",
+            s="s" if many else "",
+            others=_quoted(others),
+            verb="" if many else "s",
+            sheet=short(raw.sheet),
+        )
+    ]

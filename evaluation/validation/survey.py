@@ -16,7 +16,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, canonical_labels, default_instrument
-from evaluation.io.headers import header_meaning, norm_key
+from evaluation.io.headers import norm_key
 from evaluation.io.likert import label_sets, profile, score_column
 from evaluation.io.platforms import not_an_email
 from evaluation.io.reader import FileDefaults, RawTable
@@ -35,6 +35,7 @@ from evaluation.validation.context import (
     year_from_times,
 )
 from evaluation.validation.failures import schema_problems
+from evaluation.validation.kinds import pupil_headers
 from evaluation.validation.messages import file_problem
 from evaluation.validation.pairing import post_without_pre
 from evaluation.validation.report import short, show
@@ -51,8 +52,7 @@ STRAIGHT_LINE_MIN_ITEMS = 4
 
 def _looks_like_pupil_scores(raw: RawTable) -> bool:
     """True when a file's headers name pupil IDs and scores (read from the headers only)."""
-    meanings = {header_meaning(header, "pupil") for header in raw.headers}
-    return {c.PUPIL_ID, c.SCORE} <= meanings
+    return pupil_headers(raw.headers)
 
 
 def _identifier(ctx: Context) -> tuple[pd.Series, str | None, list[str]]:
@@ -289,7 +289,9 @@ def survey_frame(
         )
     for column in (c.SCHOOL_PHASE, c.ROLE):
         parts[column] = ctx.optional(column, tidy_labels)
-    order = [*c.SURVEY_KEY_COLUMNS, c.SOURCE_ROW, *found.item_ids, *columns.texts]
+    if c.GROUP in ctx.columns.canonical or defaults.group:
+        parts[c.GROUP] = keyed_column(ctx, c.GROUP, defaults.group, required=False)
+    order = [*c.SURVEY_KEY_COLUMNS, c.GROUP, c.SOURCE_ROW, *found.item_ids, *columns.texts]
     frame = assemble(ctx, parts, order)
     schema = survey_schema(
         found.item_ids, scale_min=found.scale_min, scale_max=found.scale_max, skip=ctx.skip
