@@ -94,17 +94,22 @@ def hub_comparison(
     """Per-hub effects (``national.hub_effects``) and the pooled row for one NCP and outcome.
 
     National viewers get every hub; hub and lead viewers only their own hub's row (from their
-    own rows) and the pooled value (hidden when fewer than three hubs are pooled).
+    own rows) and the pooled value as :func:`evaluation.access.mask_thin_pooled` leaves it.
     """
     chosen = chosen or filters()
     name = f"hub_comparison:{year}:{ncp}:{outcome}:{effect}:{chosen.key()}"
     return cached(name, _hub_comparison, year, ncp, outcome, effect, chosen)
 
 
-def _mask_levels(trend: pd.DataFrame, viewer: Viewer, levels: Sequence[str]) -> pd.DataFrame:
+def _mask_levels(
+    trend: pd.DataFrame, viewer: Viewer, levels: Sequence[str], effect: str
+) -> pd.DataFrame:
     if trend.empty or "level" not in trend:
         return trend
-    return access.mask_thin_pooled(trend, viewer, rows=trend["level"].isin(levels))
+    # "hubs" counts different hubs (k counts hub x project results in the national line).
+    return access.mask_thin_pooled(
+        trend, viewer, k_col="hubs", rows=trend["level"].isin(levels), effect=effect
+    )
 
 
 def _ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters) -> pd.DataFrame:
@@ -112,7 +117,7 @@ def _ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters) -> pd.DataF
 
     rows = _all_years(_comparison_source(BY_HUB), chosen)
     trend = national.trends(rows, outcome=outcome, ncp=ncp, effect=effect)
-    return _mask_levels(trend, current_viewer(), ("ncp", "national"))
+    return _mask_levels(trend, current_viewer(), ("ncp", "national"), effect)
 
 
 def ncp_trend(outcome: str, ncp: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
@@ -138,7 +143,7 @@ def _hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters) -> pd.DataFram
         return trend
     everyone = _all_years(_comparison_source(BY_HUB), chosen)
     line = national.trends(everyone, outcome=outcome, hub=hub, ncp=ncp)
-    line = _mask_levels(line[line["level"].eq("national")], viewer, ("national",))
+    line = _mask_levels(line[line["level"].eq("national")], viewer, ("national",), "d_z")
     out = pd.concat([trend[trend["level"].ne("national")], line], ignore_index=True)
     order = {"hub": 0, "ncp": 0, "national": 1}
     out = out.sort_values(
@@ -151,7 +156,7 @@ def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -
     """A hub's effect by year for one NCP beside the national line (``national.trends``).
 
     The hub series comes from the viewer's own rows; the national line from every hub (for
-    hub and lead viewers: hidden in years pooling fewer than three hubs).
+    hub and lead viewers: hidden in years pooling fewer than ``MIN_POOLED_HUBS`` hubs).
     """
     chosen = chosen or filters()
     return cached(

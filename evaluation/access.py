@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
@@ -18,9 +19,14 @@ from evaluation import columns as c
 Role = Literal["national", "hub", "lead"]
 ROLES: tuple[Role, ...] = ("national", "hub", "lead")
 
-# A pooled value reaches a hub or lead viewer only when it combines at least this many hubs:
-# with two, a hub's own result and the pooled value would give away the other hub's.
-MIN_POOLED_HUBS = 3
+# A pooled value reaches a hub or lead viewer only when it combines at least MIN_OTHER_HUBS hubs
+# besides any one hub (so besides the viewer's own): MIN_POOLED_HUBS in all. See
+# mask_thin_pooled for what such a viewer then sees of it, and why.
+MIN_OTHER_HUBS = 3
+MIN_POOLED_HUBS = MIN_OTHER_HUBS + 1
+# The steps a pooled estimate and its interval are rounded to for hub and lead viewers, by the
+# effect pooled: standardised changes (d_z) to 0.05, changes in scale points to 0.1.
+POOLED_STEPS: dict[str, float] = {"d_z": 0.05, "mean_change": 0.1}
 
 LOCAL_USER = "local national user"
 OPEN_TEXT_ENV = "IMPACT_OPEN_TEXT_ROLES"
@@ -188,14 +194,64 @@ def own_hub_rows(table: pd.DataFrame, viewer: Viewer, *, hub_col: str = "hub") -
 
 # Pooled head counts are never shown to hub or lead viewers, however many hubs are pooled: counts
 # from two overlapping pools (all projects, all but one) subtract to another hub's count.
-POOLED_COUNTS: tuple[str, ...] = ("n_respondents", "n")
+POOLED_COUNTS: tuple[str, ...] = ("n_respondents", "n", "k_suppressed", "k_excluded")
 # What is blanked when a pooled value combines too few hubs: the estimates and the counts.
 POOLED_STATISTICS: tuple[str, ...] = (*c.POOLED_ESTIMATES, *POOLED_COUNTS)
+# What a hub or lead viewer sees of a pooled value that combines enough hubs (rounded to
+# POOLED_STEPS): the estimate, and the low and high ends of its 95% interval, in that order;
+# every other pooled statistic is withheld.
+POOLED_SHOWN: tuple[str, ...] = ("estimate", "ci_low", "ci_high")
 
 
 def pooled_hidden_reason(min_hubs: int = MIN_POOLED_HUBS) -> str:
-    """Why a pooled value is hidden from a hub or lead viewer, in plain English."""
+    """Why a pooled value is hidden from a hub or lead viewer, in plain English.
+
+    Examples
+    --------
+    >>> pooled_hidden_reason()
+    'fewer than 4 hubs pooled'
+    """
     return f"fewer than {min_hubs} hubs pooled"
+
+
+def round_to_step(
+    values: pd.Series | np.ndarray | float,
+    step: pd.Series | np.ndarray | float,
+    *,
+    how: Literal["nearest", "down", "up"] = "nearest",
+) -> np.ndarray:
+    """``values`` rounded to a multiple of ``step`` (to the nearest one, down or up).
+
+    Examples
+    --------
+    >>> round_to_step([0.4123, 0.3, -0.07], 0.05).tolist()
+    [0.4, 0.3, -0.05]
+    >>> round_to_step([0.3, 0.31], 0.05, how="down").tolist()
+    [0.3, 0.3]
+    >>> float(round_to_step(0.31, 0.1, how="up"))
+    0.4
+    """
+    x = np.asarray(values, dtype=float)
+    unit = np.asarray(step, dtype=float)
+    ratio = x / unit
+    # A hair of slack so that a value already on a step (0.3 / 0.05 = 5.999...) stays there.
+    if how == "down":
+        steps = np.floor(ratio + 1e-9)
+    elif how == "up":
+        steps = np.ceil(ratio - 1e-9)
+    else:
+        steps = np.round(ratio)
+    return np.round(steps * unit, 6) + 0.0  # + 0.0: no "-0.0"
+
+
+def _steps(out: pd.DataFrame, effect: str | None) -> np.ndarray:
+    """The rounding step of every row: by ``effect``, else the row's ``effect``, else coarsest."""
+    coarsest = max(POOLED_STEPS.values())
+    if effect is not None:
+        return np.full(len(out), POOLED_STEPS.get(effect, coarsest))
+    if "effect" in out:
+        return out["effect"].map(POOLED_STEPS).fillna(coarsest).to_numpy(dtype=float)
+    return np.full(len(out), coarsest)
 
 
 def mask_thin_pooled(
@@ -206,22 +262,47 @@ def mask_thin_pooled(
     columns: Sequence[str] = POOLED_STATISTICS,
     rows: pd.Series | None = None,
     min_hubs: int = MIN_POOLED_HUBS,
+    shown: Sequence[str] = POOLED_SHOWN,
+    effect: str | None = None,
 ) -> pd.DataFrame:
-    """Blank pooled values combining fewer than ``min_hubs`` hubs, for hub and lead viewers.
+    """Pooled values as a hub or lead viewer may see them: few, coarse, never thin.
 
-    National viewers get ``table`` unchanged. Otherwise every row (or those flagged in
-    ``rows``) whose ``k`` is below ``min_hubs`` has ``columns`` blanked and is marked
-    ``suppressed`` with a reason, so :func:`evaluation.stats.disclosure.display_table` shows
-    ``[c]``; and the pooled head counts (:data:`POOLED_COUNTS`) of every such row are blanked
-    whatever its ``k``.
+    National viewers get ``table`` unchanged. For hub and lead viewers, in every pooled row (or
+    those flagged in ``rows``):
+
+    - a value combining fewer than ``min_hubs`` hubs (:data:`MIN_POOLED_HUBS`, that is at
+      least :data:`MIN_OTHER_HUBS` besides the viewer's own) has ``columns`` blanked and is
+      marked ``suppressed`` with a reason, so
+      :func:`evaluation.stats.disclosure.display_table` shows ``[c]``;
+    - otherwise only ``shown`` (the estimate, then the low and high ends of its 95%
+      confidence interval) is kept,
+      rounded to :data:`POOLED_STEPS` for the ``effect`` pooled (or the row's ``effect``
+      column; the coarsest step when neither says): the estimate to the nearest step, the
+      interval outwards, so that it still covers the computed one;
+    - every other column in ``columns`` (standard error, tau², I², Q and its p-value, the
+      prediction interval) and every count (:data:`POOLED_COUNTS`: respondents, hubs hidden
+      or left out) is blanked.
+
+    Why: a hub knows its own n, mean change and SD exactly. Each further pooled number is
+    one more equation in the other hubs' unknowns (n, mean change and SD per hub, the same n
+    for every outcome), and with the full set (estimate, standard error, tau², Q, I², the
+    prediction interval, for both effects, to three decimals) two or three other hubs can be
+    solved for by least squares; a head count gives their total by subtraction. Keeping two
+    coarse numbers per effect and at least three unknown hubs (at least nine unknowns per
+    outcome) leaves the other hubs unidentifiable: many quite different hubs give the same
+    rounded values. ``tests/test_reconstruction.py`` runs that attack against what a hub viewer
+    receives and checks that it recovers no other hub's n within 5 or mean change within 0.1.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"ncp": ["P", "Q"], "k": [2, 5], "estimate": [0.4, 0.3],
-    ...                   "n_respondents": [40, 90]})
+    >>> t = pd.DataFrame({"ncp": ["P", "Q"], "effect": "d_z", "k": [3, 5],
+    ...     "estimate": [0.4, 0.3123], "ci_low": [0.1, 0.2123], "ci_high": [0.7, 0.4123],
+    ...     "tau2": [0.01, 0.02], "n_respondents": [40, 90]})
     >>> out = mask_thin_pooled(t, Viewer(role="hub", hub="A"))
-    >>> out["estimate"].tolist(), out["suppressed"].tolist(), out["n_respondents"].tolist()
-    ([nan, 0.3], [True, False], [nan, nan])
+    >>> out[["estimate", "ci_low", "ci_high"]].values.tolist()
+    [[nan, nan, nan], [0.3, 0.2, 0.45]]
+    >>> out["suppressed"].tolist(), out["tau2"].tolist(), out["n_respondents"].tolist()
+    ([True, False], [nan, nan], [nan, nan])
     >>> mask_thin_pooled(t, Viewer.national()) is t
     True
     """
@@ -240,14 +321,20 @@ def mask_thin_pooled(
     out["suppressed"] = out["suppressed"].fillna(False).astype(bool) | thin
     out["suppression_reason"] = out["suppression_reason"].astype(object)
     out.loc[thin, "suppression_reason"] = pooled_hidden_reason(min_hubs)
-    for col in columns:
-        if col in out and col != k_col:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-            out.loc[thin, col] = math.nan
-    for col in POOLED_COUNTS:
-        if col in out:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-            out.loc[pooled_rows, col] = math.nan
+    kept = [col for col in shown if col in out]
+    withheld = [col for col in (*columns, *POOLED_COUNTS) if col in out and col != k_col]
+    for col in dict.fromkeys(withheld):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+        out.loc[thin | (pooled_rows & (col not in kept)), col] = math.nan
+    steps = _steps(out, effect)
+    rounded = pooled_rows.to_numpy() & ~thin.to_numpy()
+    directions: tuple[Literal["nearest", "down", "up"], ...] = ("nearest", "down", "up")
+    for col, how in zip(shown, directions, strict=False):
+        if col not in out:
+            continue
+        values = pd.to_numeric(out[col], errors="coerce").to_numpy(dtype=float).copy()
+        values[rounded] = round_to_step(values[rounded], steps[rounded], how=how)
+        out[col] = values
     return out
 
 
@@ -258,7 +345,7 @@ def mask_thin_pooled_row(
 
     Examples
     --------
-    >>> row = pd.Series({"k": 2, "estimate": 0.4, "note": ""})
+    >>> row = pd.Series({"k": 3, "estimate": 0.4, "note": ""})
     >>> out = mask_thin_pooled_row(row, Viewer(role="hub", hub="A"))
     >>> math.isnan(out["estimate"]), bool(out["suppressed"])
     (True, True)

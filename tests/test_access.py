@@ -17,7 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 from app_support.auth import decide  # noqa: E402
 from evaluation.access import (  # noqa: E402
+    MIN_OTHER_HUBS,
     MIN_POOLED_HUBS,
+    POOLED_STEPS,
     Viewer,
     mask_thin_pooled,
     mask_thin_pooled_row,
@@ -25,6 +27,10 @@ from evaluation.access import (  # noqa: E402
     own_hub_rows,
     with_open_text_rule,
     without_open_text,
+)
+from evaluation.presentation.readings.disclosure import (  # noqa: E402
+    pooled_values_note,
+    pooled_values_withheld,
 )
 from evaluation.stats.disclosure import display_table  # noqa: E402
 
@@ -59,12 +65,13 @@ def test_a_hub_viewer_gets_only_its_own_row_of_a_per_hub_table():
     assert own_hub_rows(table, Viewer.national())["n"].tolist() == [8, 40]
 
 
-def test_pooled_values_of_fewer_than_three_hubs_are_hidden_from_hub_and_lead_viewers():
-    assert MIN_POOLED_HUBS == 3
+def test_pooled_values_of_fewer_than_four_hubs_are_hidden_from_hub_and_lead_viewers():
+    # at least three hubs besides the viewer's own
+    assert (MIN_OTHER_HUBS, MIN_POOLED_HUBS) == (3, 4)
     overview = pd.DataFrame(
         {
             "ncp": ["P", "Q", "R"],
-            "k": [2, 3, 1],
+            "k": [3, 4, 1],
             "n_respondents": [69.0, 120.0, 8.0],
             "estimate": [0.4, 0.5, 0.9],
             "ci_low": [0.1, 0.2, 0.3],
@@ -79,26 +86,53 @@ def test_pooled_values_of_fewer_than_three_hubs_are_hidden_from_hub_and_lead_vie
         # counts of overlapping pools would subtract to another hub's count
         assert masked["n_respondents"].isna().all()
         assert math.isnan(masked.loc[0, "estimate"]) and math.isnan(masked.loc[0, "n_respondents"])
-        assert masked["k"].tolist() == [2, 3, 1], "the number of hubs pooled is not a secret"
+        assert masked["k"].tolist() == [3, 4, 1], "the number of hubs pooled is not a secret"
         shown = display_table(masked)
         assert shown.loc[0, "estimate"] == "[c]" and shown.loc[0, "n_respondents"] == "[c]"
     assert mask_thin_pooled(overview, Viewer.national()).equals(overview)
 
 
+def test_a_hub_viewer_gets_only_a_rounded_estimate_and_interval_of_a_pool():
+    row = {
+        "effect": "d_z", "k": 6, "k_suppressed": 1, "k_excluded": 1, "n_respondents": 300.0,
+        "estimate": 0.4374, "se": 0.06, "ci_low": 0.2832, "ci_high": 0.5916, "tau2": 0.01,
+        "i2": 40.0, "q": 8.3, "q_df": 5, "q_p": 0.14, "pi_low": 0.1, "pi_high": 0.8,
+    }  # fmt: skip
+    table = pd.DataFrame([row, {**row, "effect": "mean_change"}])
+    masked = mask_thin_pooled(table, HUB)
+    # d_z to 0.05, scale points to 0.1; the interval rounded outwards so it still covers
+    assert masked["estimate"].tolist() == [0.45, 0.4]
+    assert masked["ci_low"].tolist() == [0.25, 0.2]
+    assert masked["ci_high"].tolist() == [0.6, 0.6]
+    assert POOLED_STEPS == {"d_z": 0.05, "mean_change": 0.1}
+    for col in ("se", "tau2", "i2", "q", "q_df", "q_p", "pi_low", "pi_high", "n_respondents",
+                "k_suppressed", "k_excluded"):  # fmt: skip
+        assert masked[col].isna().all(), col
+    assert not masked["suppressed"].any()
+    # the same masking again changes nothing (the dashboard masks, then the hub table does)
+    again = mask_thin_pooled(masked, HUB)
+    assert again[["estimate", "ci_low", "ci_high"]].equals(
+        masked[["estimate", "ci_low", "ci_high"]]
+    )
+    # a table that does not say which effect is rounded to the coarsest step
+    plain = mask_thin_pooled(table.drop(columns="effect"), LEAD)
+    assert plain["estimate"].tolist() == [0.4, 0.4]
+
+
 def test_only_the_flagged_rows_of_a_trend_are_masked():
     trend = pd.DataFrame(
-        {"level": ["hub", "national"], "k": [1.0, 2.0], "estimate": [0.3, 0.4], "n": [8.0, 69.0]}
+        {"level": ["hub", "national"], "k": [1.0, 3.0], "estimate": [0.3123, 0.4], "n": [8.0, 69.0]}
     )
-    masked = mask_thin_pooled(trend, HUB, rows=trend["level"].eq("national"))
-    assert masked["estimate"].tolist()[0] == 0.3
+    masked = mask_thin_pooled(trend, HUB, rows=trend["level"].eq("national"), effect="d_z")
+    assert masked["estimate"].tolist()[0] == 0.3123, "the viewer's own value is not rounded"
     assert math.isnan(masked["estimate"].tolist()[1])
-    assert masked["suppression_reason"].tolist() == [None, "fewer than 3 hubs pooled"]
+    assert masked["suppression_reason"].tolist() == [None, "fewer than 4 hubs pooled"]
     # the viewer's own count stays; the pooled count never shows
     assert masked["n"].tolist()[0] == 8.0 and math.isnan(masked["n"].tolist()[1])
 
 
 def test_a_single_pooled_row_is_masked_the_same_way():
-    row = pd.Series({"k": 2, "k_suppressed": 0, "estimate": 0.4, "method": "REML", "note": ""})
+    row = pd.Series({"k": 3, "k_suppressed": 0, "estimate": 0.4, "method": "REML", "note": ""})
     masked = mask_thin_pooled_row(row, HUB)
     assert bool(masked["suppressed"]) and math.isnan(masked["estimate"])
     assert mask_thin_pooled_row(row, Viewer.national()) is row
@@ -128,3 +162,14 @@ def test_who_is_viewing_is_decided_from_sign_in_and_the_role_table(kwargs, statu
 def test_the_local_user_is_named_as_such():
     access = decide(configured=False, logged_in=False, email=None, role=None)
     assert access.caption() == "Signed in as: local national user (no sign-in configured)"
+
+
+def test_the_methods_sentence_names_the_rule_from_configuration():
+    text = pooled_values_withheld()
+    assert (
+        f"at least {MIN_POOLED_HUBS} hubs" in text and f"at least {MIN_OTHER_HUBS} remain" in text
+    )
+    for step in POOLED_STEPS.values():
+        assert f"{step:g}" in text
+    for withheld in ("number of people", "standard error", "tau-squared", "prediction interval"):
+        assert withheld in text and withheld in pooled_values_note()

@@ -159,6 +159,33 @@ def test_trend_for_an_ncp_pools_its_hubs_against_all_ncps():
     assert (national.k > out[out.level == "ncp"].k.to_numpy()).all()
 
 
+def test_a_trend_counts_the_different_hubs_pooled_not_hub_by_project_results():
+    # k counts hub x project results; "hubs" the different hubs (the rule for hub viewers).
+    res = paired_results(years=("2023/24", "2024/25"))
+    out = trends(res, outcome="confidence", ncp="SKTM Primary Teachers")
+    hubs = hub_effects(res, outcome="confidence", secondary=False)
+    usable = hubs[~hubs.suppressed & hubs.d_z.notna()]
+    for _, row in out.iterrows():
+        year = usable[usable.academic_year == row.academic_year]
+        if row.level == "ncp":
+            year = year[year.ncp == "SKTM Primary Teachers"]
+        assert row.hubs == year.hub.nunique()
+        assert row.hubs <= row.k
+    assert (out[out.level == "national"].hubs < out[out.level == "national"].k).any()
+    mine = trends(res, outcome="confidence", hub="Hub B", ncp="Mastering Number at KS2")
+    shown = mine[(mine.level == "hub") & ~mine.suppressed]
+    assert len(shown) and shown.hubs.eq(1).all()
+
+
+def test_national_table_reads_a_pooled_row_whose_hidden_hub_count_is_blank():
+    t = pd.DataFrame({"hub": ["A"], "n_paired": [30.0], "d_z": [0.4], "d_z_se": [0.19],
+                      "suppressed": [False]})  # fmt: skip
+    row = pool_hubs(t)
+    row["k_suppressed"] = float("nan")  # as a hub viewer gets it
+    label = national_table(t, row)["hub"].iloc[-1]
+    assert label == "Pooled (REML, Knapp–Hartung): 1 hub used"
+
+
 def test_trends_need_a_year_column_and_a_hub_or_ncp():
     with pytest.raises(ValueError, match="academic_year"):
         trends(paired_results(), outcome="confidence", hub="Hub A")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from evaluation.access import Viewer
+from evaluation.access import MIN_POOLED_HUBS, Viewer, pooled_hidden_reason
 from evaluation.instruments import default_instrument
 from evaluation.presentation.reports import (
     SYNTHETIC_BANNER,
@@ -260,6 +260,7 @@ def test_small_project_is_shown_as_c_and_listed_in_the_suppression_notes():
 
 NCP = "Mastering Number at KS2"
 HUB_A, HUB_B, HUB_C = "Solent Maths Hub", "Sussex Maths Hub", "Jurassic Maths Hub"
+HUB_D = "Great North Maths Hub"
 HUB_A_VIEWER = Viewer(role="hub", hub=HUB_A, name="Board clerk")
 GENERATED = datetime(2025, 7, 2, 9, 30, tzinfo=UTC)
 
@@ -330,7 +331,7 @@ def test_two_hub_national_pool_is_hidden_from_a_hub_viewer_and_shown_nationally(
     for value in secret.ravel():
         for digits in (2, 4):
             assert not _has_number(shown, float(value), digits), (value, digits)
-    assert "fewer than 3 hubs pooled" in shown
+    assert pooled_hidden_reason() in shown
     comparison = hub.tables["national_comparison"]
     assert "national_n" not in comparison
     assert comparison["national_suppressed"].all()
@@ -341,28 +342,61 @@ def test_two_hub_national_pool_is_hidden_from_a_hub_viewer_and_shown_nationally(
     note_text = " ".join(
         getattr(p, "text", "") + " ".join(getattr(p, "items", ())) for p in notes.parts
     )
-    assert "National comparison: 3 national values (fewer than 3 hubs pooled)" in note_text
+    assert (
+        f"National comparison: 3 national values (fewer than {MIN_POOLED_HUBS} hubs pooled)"
+        in note_text
+    )
     assert "never shown" in note_text
 
 
-def test_three_hub_national_pool_shows_to_a_hub_viewer_without_its_people_count():
+def _on_step(values, step: float = 0.05) -> np.ndarray:
+    """Rounded to the nearest multiple of ``step`` (what a hub viewer sees of a d_z pool)."""
+    return np.round(np.round(np.asarray(values, dtype=float) / step) * step, 6)
+
+
+def test_three_hub_national_pool_is_hidden_from_a_hub_viewer():
+    # Three hubs leave only two besides the viewer's own: hidden, like two.
     frames = [
         _survey(HUB_A, NCP, 7, seed=41, shift=0.3),
         _survey(HUB_B, NCP, 11, seed=42),
         _survey(HUB_C, NCP, 9, seed=43, shift=0.8),
     ]
     full = _pack(frames, Viewer.national()).tables["national_comparison"]
+    assert full["hubs_pooled"].eq(3).all() and full["national_estimate"].notna().all()
+    comparison = _pack(frames, HUB_A_VIEWER).tables["national_comparison"]
+    assert comparison["national_suppressed"].all()
+    assert comparison["national_estimate"].isna().all() and comparison["band"].isna().all()
+
+
+def test_four_hub_national_pool_shows_to_a_hub_viewer_rounded_without_its_people_count():
+    frames = [
+        _survey(HUB_A, NCP, 7, seed=41, shift=0.3),
+        _survey(HUB_B, NCP, 11, seed=42),
+        _survey(HUB_C, NCP, 9, seed=43, shift=0.8),
+        _survey(HUB_D, NCP, 10, seed=44, shift=0.5),
+    ]
+    full = _pack(frames, Viewer.national()).tables["national_comparison"]
     hub = _pack(frames, HUB_A_VIEWER)
     comparison = hub.tables["national_comparison"]
-    assert full["hubs_pooled"].eq(3).all() and full["national_n"].eq(27).all()
-    # The pooled count would give B + C (27 - 7); hub viewers never get it.
+    assert full["hubs_pooled"].eq(4).all() and full["national_n"].eq(37).all()
+    # The pooled count would give B + C + D (37 - 7); hub viewers never get it.
     assert "national_n" not in comparison
     assert not comparison["national_suppressed"].any()
-    np.testing.assert_allclose(comparison["national_estimate"], full["national_estimate"])
-    assert comparison["band"].tolist() == full["band"].tolist()
+    # Only the estimate and its interval, to 0.05; the interval rounded outwards.
+    np.testing.assert_allclose(comparison["national_estimate"], _on_step(full["national_estimate"]))
+    assert (comparison["national_ci_low"] <= full["national_ci_low"] + 1e-9).all()
+    assert (comparison["national_ci_high"] >= full["national_ci_high"] - 1e-9).all()
+    assert (
+        comparison["national_pi_low"].isna().all() and comparison["national_pi_high"].isna().all()
+    )
+    assert comparison["band"].notna().all()
     shown = _everything_shown(hub)
-    assert _has_number(shown, float(full["national_estimate"].iloc[0]), 2)
-    assert not _has_number(shown, 27, 0) and not _has_number(shown, 20, 0)
+    assert _has_number(shown, float(_on_step(full["national_estimate"].iloc[0])), 2)
+    for value in (
+        full[["national_estimate", "national_pi_low", "national_pi_high"]].to_numpy().ravel()
+    ):
+        assert not _has_number(shown, float(value), 3), value
+    assert not _has_number(shown, 37, 0)  # (30 is in the time the pack was made: 09:30)
 
 
 def _trend_traces(pack, construct: str = "confidence"):
@@ -375,7 +409,7 @@ def _trend_traces(pack, construct: str = "confidence"):
     return {trace.name: trace for trace in chart.figure.data}
 
 
-def test_national_trend_line_is_hidden_in_years_pooling_fewer_than_three_different_hubs():
+def test_national_trend_line_is_hidden_in_years_pooling_fewer_than_four_different_hubs():
     other = _known_ncps()[1]
     earlier = "2023/24"
     frames = [
@@ -383,10 +417,11 @@ def test_national_trend_line_is_hidden_in_years_pooling_fewer_than_three_differe
         _survey(HUB_A, NCP, 8, seed=51, year=earlier),
         _survey(HUB_A, other, 10, seed=52, year=earlier, shift=0.3),
         _survey(HUB_B, NCP, 11, seed=53, year=earlier, shift=1.0),
-        # 2024/25: three hubs.
+        # 2024/25: four hubs.
         _survey(HUB_A, NCP, 7, seed=54),
         _survey(HUB_B, NCP, 12, seed=55),
         _survey(HUB_C, NCP, 9, seed=56, shift=0.8),
+        _survey(HUB_D, NCP, 10, seed=57, shift=0.4),
     ]
     national = _trend_traces(_pack(frames, Viewer.national()))["National"]
     assert all(v is not None for v in national.y)
@@ -395,14 +430,14 @@ def test_national_trend_line_is_hidden_in_years_pooling_fewer_than_three_differe
     hub_pack = _pack(frames, HUB_A_VIEWER)
     line = _trend_traces(hub_pack)["National"]
     assert list(line.x) == [earlier, YEAR]
-    assert line.y[0] is None and line.y[1] == pytest.approx(national.y[1])
+    assert line.y[0] is None and line.y[1] == pytest.approx(float(_on_step(national.y[1])))
     assert "[c]" in line.hovertext[0] and "respondents" not in " ".join(line.hovertext)
     shown = _everything_shown(hub_pack)
     assert not _has_number(shown, float(national.y[0]), 4)
     notes = [s for s in hub_pack.document.sections if s.key == "suppression"][0]
     items = [i for p in notes.parts for i in getattr(p, "items", ())]
     assert (
-        "Trends, confidence, national line: 1 years (fewer than 3 hubs pooled) shown as [c]."
+        f"Trends, confidence, national line: 1 years ({pooled_hidden_reason()}) shown as [c]."
         in (items)
     )
 

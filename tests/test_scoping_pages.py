@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))  # app_support sits beside app.py, outside the ins
 
 import app_support as ui  # noqa: E402
 from app_support.auth import TEST_VIEWER_KEY  # noqa: E402
-from evaluation.access import Viewer  # noqa: E402
+from evaluation.access import MIN_POOLED_HUBS, POOLED_STEPS, Viewer  # noqa: E402
 from evaluation.store import Store  # noqa: E402
 from schemas import reference  # noqa: E402
 
@@ -406,6 +406,24 @@ def test_the_hub_viewer_sees_their_own_hub_and_the_national_pooled_value(scoped_
     assert np.isfinite(float(row["national_estimate"]))
     thin = headline[headline["ncp"].eq(NCP_TWO_HUBS)].iloc[0]
     assert thin["national_estimate"] == "[c]"  # two hubs only: hidden from a hub viewer
+
+
+def test_the_national_page_gives_a_hub_viewer_only_rounded_pooled_estimates(scoped_store):
+    # Issue 16: with se, tau², Q, I², the prediction interval or the count beside the estimate,
+    # a hub's own result and a small pool could be solved for the other hubs.
+    at = open_page("pages/national.py", HUB_VIEWER)
+    overview = download_table(at, "national_overview_download")
+    k = pd.to_numeric(overview["k"], errors="coerce")
+    shown, thin = overview[k >= MIN_POOLED_HUBS], overview[k < MIN_POOLED_HUBS]
+    assert len(shown) and len(thin)
+    assert thin["estimate"].eq("[c]").all()
+    for col in ("se", "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "n_respondents"):
+        if col in overview:
+            assert pd.to_numeric(shown[col], errors="coerce").isna().all(), col
+    step = POOLED_STEPS["d_z"]  # the page opens on d_z
+    for col in ("estimate", "ci_low", "ci_high"):
+        values = pd.to_numeric(shown[col], errors="coerce").dropna().to_numpy()
+        assert len(values) and np.allclose(values / step, np.round(values / step)), col
 
 
 def test_the_hub_filter_is_fixed_to_the_viewers_hub(scoped_store):

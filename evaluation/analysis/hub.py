@@ -109,7 +109,9 @@ def hub_beside_national(
     viewer : Viewer, optional
         Who sees the table (default a national viewer). For hub and lead viewers a national
         value pooling fewer than :data:`evaluation.access.MIN_POOLED_HUBS` hubs is blanked and
-        flagged ``national_suppressed``, with no funnel band, and ``national_n`` is dropped.
+        flagged ``national_suppressed``, with no funnel band; otherwise only the national
+        estimate and its interval are kept, rounded
+        (:func:`evaluation.access.mask_thin_pooled`), and ``national_n`` is dropped.
     min_n : int, optional
         Disclosure threshold for the hub's own result (default ``$IMPACT_MIN_N`` or 5).
 
@@ -134,6 +136,8 @@ def hub_beside_national(
     [['P', 40.0, 0.5, 3, 'within']]
     """
     viewer = viewer or Viewer.national()
+    # What the viewer may see of the national values, before the funnel band is read from them.
+    pooled = mask_thin_pooled(pooled, viewer)
     mine = results[results[c.HUB].astype(str).eq(hub)]
     if ncp is not None:
         mine = mine[mine[c.NCP].astype(str).eq(ncp)]
@@ -200,6 +204,8 @@ def _as_viewer_sees(table: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
         viewer,
         k_col="hubs_pooled",
         columns=NATIONAL_VALUES,
+        shown=NATIONAL_VALUES[:3],
+        effect="d_z",
     )
     for col in NATIONAL_VALUES:
         out[col] = masked[col]

@@ -451,7 +451,8 @@ def trends(
     -------
     DataFrame
         One row per academic year and series: ``academic_year, series, level ("hub", "ncp" or
-        "national"), estimate, ci_low, ci_high, n, k, suppressed, suppression_reason``.
+        "national"), estimate, ci_low, ci_high, n, k, hubs, suppressed, suppression_reason``;
+        ``hubs`` is the number of different hubs pooled (``k`` counts hub x project results).
         The national line pools every hub of the NCP (``ncp`` given) or every hub x NCP.
         A hub's own row for a year is its result when it ran one NCP that year (suppressed
         rows keep no numbers); an NCP's row is its pooled effect.
@@ -476,7 +477,7 @@ def trends(
     se = f"{effect}_se"
     national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method, test=test)
     national = _conceal_counts(national, shown, [c.ACADEMIC_YEAR])
-    national_rows = _trend_rows(national, NATIONAL, "national")
+    national_rows = _trend_rows(national, NATIONAL, "national", _distinct_hubs(hubs, effect))
     if hub is not None:
         mine = shown[shown[c.HUB].eq(hub)]
         per_year = mine.groupby(c.ACADEMIC_YEAR, sort=True).size()
@@ -491,6 +492,7 @@ def trends(
                 "ci_high": single[f"{effect}_ci_high"].to_numpy(),
                 "n": single["n_paired"].to_numpy(),
                 "k": np.where(single["suppressed"], np.nan, 1.0),
+                "hubs": np.where(single["suppressed"], np.nan, 1.0),
                 "suppressed": single["suppressed"].to_numpy(dtype=bool),
                 "suppression_reason": single["suppression_reason"].to_numpy(),
             }
@@ -500,17 +502,20 @@ def trends(
             pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method, test=test)
             unit = pd.concat([unit, _trend_rows(pooled, hub, "hub")], ignore_index=True)
     elif ncp is not None:
-        unit = _trend_rows(national, ncp, "ncp")
+        unit = _trend_rows(national, ncp, "ncp", _distinct_hubs(hubs, effect))
         everyone = hub_effects(paired_results_by_year, outcome=outcome, min_n=min_n)
+        units = hubs_for_pooling(everyone).drop(columns=[c.WORK_GROUP], errors="ignore")
         national_all = pooled_by(
-            hubs_for_pooling(everyone).drop(columns=[c.WORK_GROUP], errors="ignore"),
+            units,
             [c.ACADEMIC_YEAR],
             effect=effect,
             method=method,
             test=test,
         )
         national_all = _conceal_counts(national_all, everyone, [c.ACADEMIC_YEAR])
-        national_rows = _trend_rows(national_all, NATIONAL, "national")
+        national_rows = _trend_rows(
+            national_all, NATIONAL, "national", _distinct_hubs(units, effect)
+        )
     else:
         raise ValueError("give a hub or an NCP")
     out = pd.concat([unit, national_rows], ignore_index=True)
@@ -521,8 +526,28 @@ def trends(
     return out.reset_index(drop=True)
 
 
-def _trend_rows(pooled: pd.DataFrame, series: str, level: str) -> pd.DataFrame:
+def _distinct_hubs(units: pd.DataFrame, effect: Effect) -> pd.Series:
+    """Different hubs with a poolable result (shown, finite effect and SE) per academic year.
+
+    A pool of hub x project results can count one hub several times in ``k``; the rule on
+    what a hub or lead viewer may see needs the number of different hubs.
+    """
+    usable = (
+        ~units["suppressed"].fillna(False).astype(bool)
+        & np.isfinite(_floats(units, effect))
+        & (_floats(units, f"{effect}_se") > 0)
+    )
+    return units[usable].groupby(c.ACADEMIC_YEAR)[c.HUB].nunique()
+
+
+def _trend_rows(
+    pooled: pd.DataFrame, series: str, level: str, hubs: pd.Series | None = None
+) -> pd.DataFrame:
     empty = pooled["k"].eq(0).to_numpy()
+    if hubs is None:  # a hub's own projects pooled: one hub
+        different = np.where(empty, 0.0, 1.0)
+    else:
+        different = pooled[c.ACADEMIC_YEAR].map(hubs).fillna(0).to_numpy(dtype=float)
     return pd.DataFrame(
         {
             c.ACADEMIC_YEAR: pooled[c.ACADEMIC_YEAR].to_numpy(),
@@ -535,6 +560,7 @@ def _trend_rows(pooled: pd.DataFrame, series: str, level: str) -> pd.DataFrame:
                 empty, np.nan, pooled["n_respondents"].to_numpy(dtype=float, na_value=np.nan)
             ),
             "k": pooled["k"].to_numpy(dtype=float),
+            "hubs": different,
             "suppressed": empty & pooled["k_suppressed"].gt(0).to_numpy(),
             # numpy's stubs reject None in np.where; at runtime it gives an object array.
             "suppression_reason": np.where(  # type: ignore[call-overload]
@@ -687,7 +713,9 @@ def national_table(
     hubs = hubs.sort_values(["suppressed", effect], ascending=[True, False], kind="stable")
     hubs.insert(0, "row", "hub")
     hubs["note"] = ""
-    k, k_hidden = int(pooled["k"]), int(pooled["k_suppressed"])
+    k = int(pooled["k"])
+    # Hub and lead viewers are not told how many hubs were hidden (blank).
+    k_hidden = 0 if pd.isna(pooled.get("k_suppressed")) else int(pooled["k_suppressed"])
     method = pooled["method"]
     if pooled.get("test") == "knha":
         method = f"{method}, {TEST_LABELS['knha']}"

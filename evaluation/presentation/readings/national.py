@@ -367,7 +367,7 @@ def own_hub_view_note(hub: str, *, min_hubs: int = MIN_POOLED_HUBS) -> str:
     Examples
     --------
     >>> own_hub_view_note("Solent Maths Hub").split(". ")[1]
-    "A national value that pools fewer than 3 hubs is hidden [c], so no other hub's result can be worked out."
+    "A national value that pools fewer than 4 hubs is hidden [c], so no other hub's result can be worked out."
     """  # noqa: E501
     return (
         f"You see the national pooled values and {hub}'s own results, never another hub's. "
@@ -382,7 +382,7 @@ def national_value_hidden_note(ncp: str, *, hub: str, min_hubs: int = MIN_POOLED
     Examples
     --------
     >>> national_value_hidden_note("P", hub="A")
-    "The national value for P is hidden [c]: it pools fewer than 3 hubs. A's own result is in the table."
+    "The national value for P is hidden [c]: it pools fewer than 4 hubs. A's own result is in the table."
     """  # noqa: E501
     return (
         f"The national value for {ncp} is hidden {SUPPRESSED_SYMBOL}: it pools fewer than "

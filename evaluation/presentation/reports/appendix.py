@@ -14,6 +14,7 @@ from evaluation.access import MIN_POOLED_HUBS, Viewer
 from evaluation.analysis.national import POOLING_METHOD
 from evaluation.instruments import Instrument
 from evaluation.presentation.readings import MONTHS_NOT_SHOWN
+from evaluation.presentation.readings.disclosure import pooled_values_note
 from evaluation.presentation.readings.methods import effect_bands_text
 from evaluation.presentation.reports.document import BulletList, Paragraph, Part, Section, Table
 from evaluation.presentation.reports.formatting import DASH, fmt_count, outcome_label
@@ -209,13 +210,7 @@ def provenance_section(
     return Section("provenance", "Data provenance", tuple(parts))
 
 
-THIN_POOL_NOTE = (
-    f"National values in this pack: a national pooled value that combines fewer than "
-    f"{MIN_POOLED_HUBS} hubs is shown as {SUPPRESSED_SYMBOL}, because with this hub's own result "
-    "it would give away the other hub's. The number of people in a national pool is never shown "
-    "here: taking this hub's count, or one pool's count, away from another would give other "
-    "hubs' counts."
-)
+THIN_POOL_NOTE = pooled_values_note()
 
 
 def suppression_section(

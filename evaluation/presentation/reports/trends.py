@@ -62,6 +62,7 @@ def _hide_thin_national_line(
         k_col="hubs_pooled",
         columns=("estimate", "ci_low", "ci_high", "n"),
         rows=national,
+        effect="d_z",
     )
     out.loc[national, "n"] = np.nan
     return out.drop(columns=["hubs_pooled"])
