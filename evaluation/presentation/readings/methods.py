@@ -8,8 +8,8 @@ constants the statistics use, and tests can check them without a browser.
 
 from __future__ import annotations
 
-from evaluation.access import MIN_POOLED_HUBS
 from evaluation.instruments import default_instrument
+from evaluation.presentation.readings.disclosure import pooled_values_withheld
 from evaluation.presentation.readings.national import EFFECT_NAMES
 from evaluation.presentation.readings.results import (
     CHANCE_ALPHA,
@@ -234,8 +234,7 @@ A **forest plot** shows each hub's effect with its CI and the pooled effect. A *
 shows each hub's effect against its precision with 95% and 99.8% control limits around the
 national value (Spiegelhalter 2005): hubs inside the limits differ from the national value no more
 than chance would explain. We use funnel plots instead of league tables, which rank hubs on
-differences that are mostly noise. A hub or lead sees a national value only when it pools at
-least {MIN_POOLED_HUBS} hubs, so no other hub's result can be worked out.
+differences that are mostly noise. {pooled_values_withheld()}
 """,
         ),
         (
