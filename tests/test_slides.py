@@ -80,7 +80,18 @@ def test_board_pack_deck_has_a_slide_per_chart_each_picture_with_alt_text(solent
         text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
         assert chart.reading is None or chart.reading in text
         assert picture.image.content_type == "image/png" and picture.image.size[0] >= 1000
-    closing = titles(deck)[1 + len(charts) :]
+    shown = titles(deck)
+    # After the title: the headline's sentences (with the evidence-strength line), then charts.
+    assert shown[1] == "Headline results"
+    opening = " ".join(
+        shape.text_frame.text
+        for slide in slides
+        if slide.shapes.title.text.startswith("Headline results")
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "Evidence strength" in opening
+    closing = shown[shown.index(charts[-1].caption) + 1 :]
     assert closing[0] == "Methods" and "Data provenance" in closing
 
 

@@ -49,6 +49,9 @@ __all__ = [
 
 # Sections shown as text slides at the end, in this order (keys of the board pack's sections).
 CLOSING_SECTIONS = ("methods", "provenance")
+# Sections whose sentences (the headline readings and the evidence-strength line) get a text
+# slide of their own after the title: a board reads the claim and how strong it is first.
+OPENING_SECTIONS = ("impact", "headline")
 # 16:9 slides.
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -450,7 +453,8 @@ def document_to_pptx(
     """The board pack as a PowerPoint file (16:9): title, one slide per chart, methods, sources.
 
     Slides, in order: a title slide (title, subtitle, synthetic-data banner, the facts); a
-    summary slide when the document has summary lines; one slide per chart, titled with its
+    summary slide when the document has summary lines; the sentences of the impact and headline
+    sections (with the evidence-strength line); one slide per chart, titled with its
     caption, its plain-English reading as the slide text and the chart as a picture; then the
     methods and data provenance sections as text slides (small tables as slide tables). Every
     picture, chart and table has alternative text (``descr``), the caption and the reading.
@@ -482,11 +486,26 @@ def document_to_pptx(
     >>> deck = Presentation(io.BytesIO(document_to_pptx(doc, chromium="/no/such/browser")))
     >>> [slide.shapes.title.text for slide in deck.slides]
     ['Solent: board pack', 'Confidence', 'Methods']
+
+    A headline section's sentences open the deck:
+
+    >>> doc = Document("Solent: board pack", "Impact", (), (
+    ...     Section("headline", "Headline results", (Paragraph("Evidence strength: 0 of 5."),
+    ...             Chart(figure, caption="Confidence", reading="Confidence rose."))),))
+    >>> deck = Presentation(io.BytesIO(document_to_pptx(doc, chromium="/no/such/browser")))
+    >>> [slide.shapes.title.text for slide in deck.slides]
+    ['Solent: board pack', 'Headline results', 'Confidence']
     """
     deck = _deck()
     _title_slide(deck, document)
     if document.summary:
         _text_slides(deck, "Summary", [BulletList(tuple(document.summary))])
+    by_key = {section.key: section for section in document.sections}
+    for key in OPENING_SECTIONS:
+        if key in by_key:
+            sentences = [part for part in by_key[key].parts if isinstance(part, Paragraph)]
+            if sentences:
+                _text_slides(deck, by_key[key].title, sentences)
     charts = [
         (part, section.title)
         for section in document.sections
@@ -498,7 +517,6 @@ def document_to_pptx(
     )
     for index, (chart, section_title) in enumerate(charts):
         _chart_slide(deck, chart, section_title, pictures[index] if pictures else None)
-    by_key = {section.key: section for section in document.sections}
     for key in CLOSING_SECTIONS:
         if key in by_key:
             _text_slides(deck, by_key[key].title, by_key[key].parts)
