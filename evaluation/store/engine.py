@@ -177,7 +177,7 @@ def known_revisions() -> frozenset[str]:
     Examples
     --------
     >>> sorted(known_revisions())
-    ['0001', '0002']
+    ['0001', '0002', '0003']
     """
     script = ScriptDirectory.from_config(_alembic_config())
     return frozenset(rev.revision for rev in script.walk_revisions())
@@ -190,7 +190,7 @@ def head_revision() -> str:
     Examples
     --------
     >>> head_revision()
-    '0002'
+    '0003'
     """
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
