@@ -9,7 +9,8 @@ or every new result. Reads are scoped like raw rows: a hub viewer gets their hub
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from evaluation import columns as c
 from evaluation.access import Viewer
+from evaluation.instruments import Instrument
 from evaluation.store import payload
 from evaluation.store.contents import union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
@@ -173,34 +175,34 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
             ("hub", HUB_KEYS, hubs, kept.hub_tables),
             ("group", GROUP_KEYS, groups, kept.group_tables),
         ):
-            part = frame.iloc[_positions(frame, names, wanted)]
-            for name, table in compute(part, instrument).items():
-                split = table.groupby(list(names), dropna=False, sort=False).indices
-                if level == "group":
-                    table = table.drop(columns=list(names))
-                arrow = pa.Table.from_pandas(table, preserve_index=False)
-                for key in sorted(wanted, key=_sort_key):
-                    where = split.get(_frame_key(key))
-                    if where is None:
-                        continue
-                    rows.append(
-                        {
-                            "variant": variant,
-                            "level": level,
-                            **dict(zip(GROUP_KEYS, (*key, None)[:4], strict=True)),
-                            "name": name,
-                            "n_rows": len(where),
-                            "format": FORMAT,
-                            "data": _ipc_bytes(_rows_of(arrow, where)),
-                        }
+            positions, present = _positions(frame, names, wanted)
+            part = frame.iloc[positions].reset_index(drop=True)
+            present_rows = _indices(part, names)
+            for name, tables in compute(part, instrument).items():
+                for table in tables:
+                    rows.extend(
+                        _group_rows(
+                            table,
+                            names,
+                            present,
+                            variant=variant,
+                            level=level,
+                            name=name,
+                            partial=len(tables) > 1,
+                            alone=functools.partial(
+                                _alone, kept.impact_table, name, part, present_rows, instrument
+                            ),
+                        )
                     )
         if rows:
             connection.execute(kept_results.insert(), rows)
     return len(groups) + len(hubs)
 
 
-def _frame_key(key: Sequence[str | None]) -> tuple:
-    return tuple(float("nan") if v is None else v for v in key)
+def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
+    """Row positions per group of ``frame`` by ``names`` (missing keys as None), in row order."""
+    found = frame.groupby(list(names), dropna=False, sort=False).indices
+    return {tuple(None if pd.isna(v) else v for v in key): rows for key, rows in found.items()}
 
 
 def _rows(
@@ -231,11 +233,68 @@ def _rows(
     return frame, {row.dataset_id: row.instrument for row in chosen}
 
 
-def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> list[int]:
-    """Row positions of ``frame`` in the groups ``wanted``, in row order."""
-    found = frame.groupby(list(names), dropna=False, sort=False).indices
-    picked = [found[k] for k in map(_frame_key, wanted) if k in found]
-    return sorted(int(i) for part in picked for i in part)
+def _alone(
+    compute: Callable[..., pd.DataFrame],
+    name: str,
+    part: pd.DataFrame,
+    positions: dict[tuple, np.ndarray],
+    instrument: Instrument,
+    key: tuple,
+) -> pd.DataFrame:
+    return compute(name, part.iloc[positions[tuple(key)]], instrument)
+
+
+def _group_rows(
+    table: pd.DataFrame,
+    names: Sequence[str],
+    present: list,
+    *,
+    variant: str,
+    level: str,
+    name: str,
+    partial: bool,
+    alone: Callable[[tuple], pd.DataFrame],
+) -> list[dict]:
+    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group present.
+
+    A group present in the rows but not in ``table`` (unless ``table`` is one ``partial`` piece
+    of several, computed for other groups) keeps the table computed for it ``alone``: an empty
+    table's column types depend on how it came to be empty.
+    """
+    split = _indices(table, names)
+    if level == "group":
+        table = table.drop(columns=list(names))
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    rows = []
+    for key in sorted(present, key=_sort_key):
+        where = split.get(tuple(key))
+        one = None
+        if where is None or not len(where):
+            if partial and where is None:
+                continue
+            if level == "group":
+                one = pa.Table.from_pandas(alone(key), preserve_index=False)
+            where = np.zeros(0, dtype=np.intp)
+        rows.append(
+            {
+                "variant": variant,
+                "level": level,
+                **dict(zip(GROUP_KEYS, (*key, None)[:4], strict=True)),
+                "name": name,
+                "n_rows": len(where),
+                "format": FORMAT,
+                "data": _ipc_bytes(one if one is not None else _rows_of(arrow, where)),
+            }
+        )
+    return rows
+
+
+def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[list[int], list]:
+    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows."""
+    found = _indices(frame, names)
+    present = [key for key in wanted if tuple(key) in found]
+    picked = [found[tuple(key)] for key in present]
+    return sorted(int(i) for part in picked for i in part), present
 
 
 def encode_table(table: pd.DataFrame) -> bytes:
