@@ -28,9 +28,7 @@ from app_support.board_packs import (
 )
 from app_support.caching import cached, clear_caches
 from app_support.comparisons import (
-    headline_display,
     hub_comparison,
-    hub_headline,
     hub_trend,
     national_overview,
     ncp_trend,
@@ -131,9 +129,7 @@ __all__ = [
     "friendly",
     "friendly_errors",
     "get_store",
-    "headline_display",
     "hub_comparison",
-    "hub_headline",
     "hub_trend",
     "hubs_for",
     "instrument_table",

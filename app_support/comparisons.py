@@ -17,35 +17,15 @@ from app_support.filtering import Filters, filters, restrict
 from evaluation import access
 from evaluation import columns as c
 from evaluation.access import Viewer
-from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, display_table
 
 __all__ = [
-    "headline_display",
     "hub_comparison",
-    "hub_headline",
     "hub_trend",
     "national_overview",
     "ncp_trend",
 ]
 
 BY_HUB = (c.ACADEMIC_YEAR, c.HUB, c.NCP)
-
-# The hub's own columns in the hub headline table, then the national pooled effect's.
-HUB_COLUMNS = [
-    c.NCP,
-    "n_paired",
-    "d_z",
-    "d_z_ci_low",
-    "d_z_ci_high",
-    "suppressed",
-    "suppression_reason",
-]
-NATIONAL_COLUMNS = {
-    "estimate": "national",
-    "ci_low": "national_ci_low",
-    "ci_high": "national_ci_high",
-    "k": "hubs_pooled",
-}
 
 
 def _comparison_source(by: Sequence[str]) -> pd.DataFrame:
@@ -66,12 +46,11 @@ def _all_years(table: pd.DataFrame, chosen: Filters) -> pd.DataFrame:
 
 
 def _national_overview(year: str, effect: str, chosen: Filters) -> pd.DataFrame:
-    # The statistics modules are imported on first use, to keep the first page fast.
-    from evaluation.stats import national
+    # The analysis layer (and SciPy behind it) is imported on first use: a fast first page.
+    from evaluation.analysis import national_overview as overview
 
     rows = _year_rows(_comparison_source(BY_HUB), year, chosen)
-    overview = national.cross_ncp_overview(rows, effect=effect)
-    return access.mask_thin_pooled(overview, current_viewer())
+    return overview(rows, effect=effect, viewer=current_viewer())
 
 
 def national_overview(year: str, effect: str, chosen: Filters | None = None) -> pd.DataFrame:
@@ -178,55 +157,3 @@ def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -
     return cached(
         f"hub_trend:{hub}:{outcome}:{ncp}:{chosen.key()}", _hub_trend, hub, outcome, ncp, chosen
     )
-
-
-def _hub_headline(hub: str, year: str, outcome: str, chosen: Filters) -> pd.DataFrame:
-    from evaluation.stats import national
-
-    viewer = current_viewer()
-    hubs = national.hub_effects(_year_rows(results_by(BY_HUB), year, chosen), outcome=outcome)
-    mine = hubs[hubs[c.HUB].eq(hub)]
-    if mine.empty:
-        return pd.DataFrame()
-    pooled = national.cross_ncp_overview(
-        _year_rows(_comparison_source(BY_HUB), year, chosen), outcomes=[outcome]
-    )
-    keep = [c.NCP, *NATIONAL_COLUMNS.values()]
-    if not viewer.is_national:
-        pooled = access.mask_thin_pooled(pooled, viewer)
-        hidden = pooled["suppressed"] if "suppressed" in pooled else pd.Series(False, pooled.index)
-        pooled["national_note"] = pooled["suppression_reason"].where(hidden.astype(bool), None)
-        keep.append("national_note")
-    pooled = pooled.rename(columns=NATIONAL_COLUMNS)[keep]
-    return mine[HUB_COLUMNS].merge(pooled, on=c.NCP, how="left").reset_index(drop=True)
-
-
-def hub_headline(hub: str, year: str, outcome: str, chosen: Filters | None = None) -> pd.DataFrame:
-    """The hub's effect per NCP beside the national pooled value for that NCP.
-
-    Columns: ``ncp, n_paired, d_z, d_z_ci_low, d_z_ci_high, suppressed, suppression_reason,
-    national, national_ci_low, national_ci_high, hubs_pooled`` and, for hub and lead viewers,
-    ``national_note`` (why the national value is hidden). For hub and lead viewers the hub's
-    values come from their own rows and the national value from every hub (``[c]`` when fewer
-    than three hubs are pooled). Empty when the hub has no results for the outcome.
-    """
-    chosen = chosen or filters()
-    return cached(
-        f"hub_headline:{hub}:{year}:{outcome}:{chosen.key()}",
-        _hub_headline,
-        hub,
-        year,
-        outcome,
-        chosen,
-    )
-
-
-def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table for people and downloads: hidden hubs and hidden national values [c]."""
-    out = display_table(headline, digits=3)
-    if "national_note" in headline:
-        hidden = headline["national_note"].notna().to_numpy()
-        for col in ("national", "national_ci_low", "national_ci_high"):
-            if col in out:
-                out.loc[hidden, col] = SUPPRESSED_SYMBOL
-    return out

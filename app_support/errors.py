@@ -1,6 +1,8 @@
 """Friendly errors: a page never shows a raw traceback, only what happened and details to send.
 
-The full exception goes to the log; the page shows its type, message and last frame.
+The full exception goes to the log; the page shows its type, message and last frame. A store
+error (:class:`evaluation.store.StoreError`: a setting to fix, an unknown dataset, a busy store)
+is shown as its own plain-English message, which says what to do.
 """
 
 from __future__ import annotations
@@ -15,7 +17,17 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-__all__ = ["FRIENDLY_MESSAGE", "ROOT", "error_details", "friendly", "friendly_errors", "show_error"]
+from evaluation.store import StoreError
+
+__all__ = [
+    "FRIENDLY_MESSAGE",
+    "ROOT",
+    "error_details",
+    "friendly",
+    "friendly_errors",
+    "show_error",
+    "user_message",
+]
 
 log = logging.getLogger("maths_hubs_impact.app")
 
@@ -54,10 +66,25 @@ def error_details(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[:500]}{where}"
 
 
+def user_message(doing: str, exc: BaseException) -> str:
+    """What the page says about ``exc``: a store error's own message, else the generic one.
+
+    Examples
+    --------
+    >>> user_message("listing the datasets", StoreError("There is no dataset 7."))
+    'There is no dataset 7.'
+    >>> user_message("listing the datasets", KeyError("x")).startswith("Sorry")
+    True
+    """
+    if isinstance(exc, StoreError) and str(exc).strip():
+        return str(exc).strip()
+    return FRIENDLY_MESSAGE.format(doing=doing)
+
+
 def show_error(doing: str, exc: BaseException) -> None:
     """Show a friendly message for ``exc`` with a details expander (logged in full)."""
     log.error("Error while %s", doing, exc_info=exc)
-    st.error(FRIENDLY_MESSAGE.format(doing=doing), icon=":material/error:")
+    st.error(user_message(doing, exc), icon=":material/error:")
     with st.expander("Details for the support team"):
         st.text(error_details(exc))
 

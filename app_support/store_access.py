@@ -5,6 +5,7 @@ Every cached loader is keyed on :func:`store_location` and :func:`data_version`.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 from typing import Any
@@ -13,7 +14,14 @@ import streamlit as st
 
 from evaluation.store import Store
 
-__all__ = ["data_version", "get_store", "open_store", "store_location", "uses_default_store"]
+__all__ = [
+    "data_version",
+    "get_store",
+    "local_user",
+    "open_store",
+    "store_location",
+    "uses_default_store",
+]
 
 log = logging.getLogger("maths_hubs_impact.app")
 
@@ -35,8 +43,16 @@ def open_store(location: str) -> Any:
     may_seed = uses_default_store() and os.environ.get("IMPACT_SEED_SAMPLE", "1") != "0"
     if may_seed and store.is_empty():
         log.info("Empty default store at %s: loading the synthetic sample", location)
-        store.seed_sample()
+        store.seed_sample(by=f"{local_user()} (first start of the dashboard)")
     return store
+
+
+def local_user() -> str:
+    """The operating-system user running the dashboard: who the first-start sample load names."""
+    try:
+        return os.environ.get("USER") or getpass.getuser() or "local user"
+    except Exception:  # getpass fails when no user name is known (some containers)
+        return "local user"
 
 
 def get_store() -> Any:

@@ -21,6 +21,7 @@ from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
 from evaluation.validation import join_checked
+from evaluation.validation.columns import ignored_columns
 from schemas import reference
 
 KINDS = {"survey": "Teacher survey", "pupil": "Pupil scores (MTC)"}
@@ -214,6 +215,28 @@ def column_table(checked: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Column in your file", "Understood as"])
 
 
+def unused_columns(checked: Any) -> str | None:
+    """One line naming every column of a file that is not used, and why (None when all are).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> checked = SimpleNamespace(column_map={"Name": "ignored: personal data (name)",
+    ...                                       "Participant code": "respondent_id"})
+    >>> print(unused_columns(checked).split(". ")[0])
+    1 column is not used: 'Name' (personal data \\(name\\))
+    """
+    ignored = ignored_columns(checked.column_map)
+    if not ignored:
+        return None
+    count = "1 column is" if len(ignored) == 1 else f"{len(ignored)} columns are"
+    listed = "; ".join(f"'{plain(e['column'])}' ({plain(e['reason'])})" for e in ignored)
+    return (
+        f"{count} not used: {listed}. You can change how a column is read under "
+        "*How we read your columns*."
+    )
+
+
 def label_table(instrument: Instrument | None) -> pd.DataFrame:
     """Which answer label became which score, per label set the instrument uses."""
     if instrument is None:
@@ -360,6 +383,9 @@ def show_check(
             )
         for note in checked.notes if hint is None else ():
             st.info(note, icon=":material/lightbulb:")
+        unused = unused_columns(checked) if hint is None else None
+        if unused is not None:
+            st.caption(unused)
         problems = report.to_frame()
         if len(problems):
             # When the file looks like the other kind, its row-by-row problems are beside the

@@ -90,6 +90,7 @@ POOLED_ESTIMATES = (
 )
 POOLED_COLUMNS = (
     "method",
+    "test",
     "k",
     "k_suppressed",
     "k_excluded",

@@ -44,6 +44,9 @@ class Item:
 class Instrument:
     """A survey instrument: items, scale and constructs.
 
+    ``min_item_share`` is the share of a construct's items a respondent must have answered for
+    a construct score (default half).
+
     Examples
     --------
     >>> inst = default_instrument()
@@ -57,6 +60,9 @@ class Instrument:
     items: tuple[Item, ...]
     scale_min: int = 1
     scale_max: int = 5
+    # A construct score needs at least this share of the construct's items answered (and, for
+    # a matched pair, answered both before and after): see stats.scoring.construct_scores.
+    min_item_share: float = 0.5
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -100,7 +106,13 @@ class Instrument:
 
     @classmethod
     def from_table(
-        cls, table: pd.DataFrame, *, name: str = "custom", scale_min: int = 1, scale_max: int = 5
+        cls,
+        table: pd.DataFrame,
+        *,
+        name: str = "custom",
+        scale_min: int = 1,
+        scale_max: int = 5,
+        min_item_share: float = 0.5,
     ) -> Instrument:
         """Build an instrument from a table like :meth:`to_table` returns."""
         items = tuple(
@@ -113,7 +125,13 @@ class Instrument:
             )
             for r in table.itertuples(index=False)
         )
-        return cls(name=name, items=items, scale_min=scale_min, scale_max=scale_max)
+        return cls(
+            name=name,
+            items=items,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            min_item_share=min_item_share,
+        )
 
 
 def canonical_labels(label_set: str, scale_min: int = 1, scale_max: int = 5) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ Offers to load the synthetic sample when the store is empty.
 import streamlit as st
 
 import app_support as ui
+from evaluation.presentation import readings
 
 ui.page_header(
     "Maths Hubs Impact",
@@ -41,14 +42,18 @@ with national:
 st.subheader("Data loaded")
 with ui.friendly_errors("reading what data is loaded"):
     summary = ui.data_summary()
-    if summary.n_datasets == 0:
+    viewer = ui.current_viewer()
+    if summary.n_datasets == 0 and not viewer.is_national:
+        # The sample holds every hub: only a national user may put it into a shared store.
+        ui.empty_state("No data is loaded yet. Upload your survey files to get started.")
+    elif summary.n_datasets == 0:
         ui.empty_state(
             "No data is loaded yet. Upload your survey files to get started, or load the "
             "synthetic sample to explore the dashboard with made-up data.",
         )
         if st.button("Load the synthetic sample", key="home_seed", icon=":material/science:"):
             with st.spinner("Loading the synthetic sample..."):
-                ui.get_store().seed_sample()
+                ui.get_store().seed_sample(by=viewer)
             st.rerun()
     else:
         if summary.all_synthetic:
@@ -85,6 +90,6 @@ st.markdown(
     "0.8 large.\n"
     "* The **95% confidence interval** is the range the true change probably lies in; wide "
     "intervals mean few people.\n"
-    "* Groups of fewer than 5 people are hidden as **[c]** so no one can be identified.\n\n"
+    f"* {readings.suppression_rule()}\n\n"
     "The *Methods* page explains every number."
 )

@@ -7,8 +7,11 @@ import streamlit as st
 
 import app_support as ui
 from app_support import views
+from evaluation import analysis
 from evaluation import columns as c
+from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
+from evaluation.presentation.charts import survey as survey_charts
 from evaluation.stats.disclosure import display_table
 
 ui.page_header(
@@ -52,10 +55,10 @@ with ui.friendly_errors("drawing the hub overview"):
     if frame.empty:
         ui.empty_state(f"{hub} has no survey data in this selection yet.")
         st.stop()
-    participation = views.participation(frame)
+    participation = analysis.hub_participation(frame)
     ui.chart_with_reading(
-        views.participation_chart(participation),
-        views.participation_reading(participation, hub=hub),
+        survey_charts.participation_chart(participation),
+        readings.participation_reading(participation, hub=hub),
         display_table(participation),
         key="hub_participation",
         name="participation",
@@ -70,14 +73,14 @@ with ui.friendly_errors("drawing the hub overview"):
         )
     if note := views.reversed_caption(outcome):
         st.warning(note, icon=":material/swap_vert:")
-    headline = ui.hub_headline(hub, year, outcome, chosen)
+    headline = views.hub_beside_national(hub, year, outcome, chosen)
     if headline.empty:
         st.info(f"{hub} has no matched before-and-after results for {year}.")
     else:
         ui.chart_with_reading(
-            views.headline_chart(headline),
-            views.headline_reading(headline, hub=hub),
-            ui.headline_display(headline),
+            views.hub_beside_national_chart(headline, hub=hub),
+            readings.hub_beside_national_reading(headline, hub=hub),
+            analysis.hub_beside_national_display(headline),
             key="hub_headline",
             name="headline_per_project",
         )
@@ -96,7 +99,7 @@ with ui.friendly_errors("drawing the hub overview"):
     trend = ui.hub_trend(hub, outcome, ncp, chosen)
     ui.chart_with_reading(
         charts.trend_plot(trend),
-        views.trend_reading(trend),
+        readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="hub_trend",
         name="trend",

@@ -6,6 +6,7 @@ Static text; the formulas live in evaluation/ (one function each), named here fo
 import streamlit as st
 
 import app_support as ui
+from evaluation.stats.disclosure import MIN_N_ENV, resolve_min_n
 
 ui.page_header(
     "Methods",
@@ -128,11 +129,12 @@ differences that are mostly noise.
     ),
     (
         "Small numbers are suppressed",
-        """
-Any statistic for a group with fewer than 5 people (configurable) is not shown in hub and national
-views: it appears as **[c]**, the Government Statistical Service symbol for confidential. Where a
-total is shown, a second group is also suppressed if the hidden one could otherwise be worked out
-by subtraction (secondary suppression). (`evaluation.stats.disclosure.suppress`)
+        f"""
+Any statistic for a group with fewer than {resolve_min_n()} people (set by `{MIN_N_ENV}`) is not
+shown in hub and national views: it appears as **[c]**, the Government Statistical Service symbol
+for confidential. Where a total is shown, a second group is also suppressed if the hidden one could
+otherwise be worked out by subtraction (secondary suppression).
+(`evaluation.stats.disclosure.suppress`)
 """,
     ),
 ]

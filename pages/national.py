@@ -9,7 +9,7 @@ import streamlit as st
 import app_support as ui
 from app_support import views
 from evaluation import columns as c
-from evaluation.access import MIN_POOLED_HUBS
+from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
 from evaluation.stats import national
 from evaluation.stats.disclosure import display_table
@@ -30,12 +30,7 @@ with ui.friendly_errors("comparing projects across hubs"):
         ui.empty_state("No survey data yet, so there is nothing to compare.")
         st.stop()
     if not viewer.is_national:
-        st.info(
-            f"You see the national pooled values and {viewer.hub}'s own results, never another "
-            "hub's. A national value that pools fewer than "
-            f"{MIN_POOLED_HUBS} hubs is hidden [c], so no other hub's result can be worked out.",
-            icon=":material/visibility:",
-        )
+        st.info(readings.own_hub_view_note(str(viewer.hub)), icon=":material/visibility:")
     year = views.year_in_view(by_year, chosen)
     rows = ui.restrict(by_year, chosen, skip=("hub", "ncp", "academic_year"))
     rows = rows[rows[c.ACADEMIC_YEAR].eq(year)]
@@ -67,7 +62,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     shown = views.overview_outcomes(overview, questions=questions)
     ui.chart_with_reading(
         charts.overview_heatmap(shown),
-        views.overview_reading(shown),
+        readings.overview_reading(shown),
         display_table(shown, digits=3),
         key="national_overview",
         name=f"national_overview_{year.replace('/', '-')}",
@@ -97,8 +92,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     table = national.national_table(hubs, pooled, effect=effect)
     if bool(pooled.get("suppressed", False)):
         st.info(
-            f"The national value for {ncp} is hidden [c]: it pools fewer than "
-            f"{MIN_POOLED_HUBS} hubs. {viewer.hub}'s own result is in the table.",
+            readings.national_value_hidden_note(ncp, hub=str(viewer.hub)),
             icon=":material/visibility_off:",
         )
         st.dataframe(display_table(table, digits=3), hide_index=True, key="national_own_table")
@@ -111,14 +105,14 @@ with ui.friendly_errors("comparing projects across hubs"):
                 effect=effect,
                 title=views.forest_title(ncp, outcome),
             ),
-            views.pooled_reading(pooled, outcome=outcome, ncp=ncp),
+            readings.pooled_reading(pooled, outcome=outcome, ncp=ncp),
             display_table(table, digits=3),
             key="national_forest",
             name="forest",
         )
         ui.chart_with_reading(
             charts.funnel_plot(hubs, pooled, effect=effect),
-            views.funnel_reading(hubs, pooled, effect=effect),
+            readings.funnel_reading(hubs, pooled, effect=effect),
             display_table(table, digits=3),
             key="national_funnel",
             name="funnel",
@@ -128,7 +122,7 @@ with ui.friendly_errors("comparing projects across hubs"):
     trend = ui.ncp_trend(outcome, ncp, effect, chosen)
     ui.chart_with_reading(
         charts.trend_plot(trend, effect=effect),
-        views.trend_reading(trend),
+        readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="national_trend",
         name="trend",

@@ -8,6 +8,7 @@ import streamlit as st
 import app_support as ui
 from app_support import upload as up
 from app_support import views
+from evaluation import analysis
 
 ui.page_header(
     "Upload & check",
@@ -106,7 +107,7 @@ with ui.friendly_errors("checking your files"):
             if kind == "survey":
                 frame, instrument = up.combined_frame(checked)
                 with st.spinner("Working out the results..."):
-                    tables = views.survey_analysis(frame, instrument)
+                    tables = analysis.survey_analysis(frame, instrument)
                 views.survey_impact(tables, instrument, key="upload_results")
             else:
                 views.pupil_outcomes(up.combined_pupils(checked), key="upload_pupils")

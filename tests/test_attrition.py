@@ -214,3 +214,40 @@ def test_committed_sample_counts_add_up_per_work_group(sample_dir):
     assert (result["n_completers"] + result["n_leavers"] == result["n_pre"]).all()
     assert result["pct_retained"].between(0, 100).all()
     assert (result["g"].notna() | result["reason"].notna()).all()
+
+
+def _stay_and_leave(stay_scores, leave_scores):
+    """Pre rows for everyone (conf_1 and conf_2 equal to the score), post rows for stayers."""
+    ids = [f"s{i}" for i in range(len(stay_scores))] + [f"l{i}" for i in range(len(leave_scores))]
+    pre = np.r_[stay_scores, leave_scores].astype(float)
+    return pd.DataFrame(
+        {
+            "respondent_id": ids + ids[: len(stay_scores)],
+            "phase": ["pre"] * len(ids) + ["post"] * len(stay_scores),
+            "conf_1": np.r_[pre, np.full(len(stay_scores), 3.0)],
+            "conf_2": np.r_[pre, np.full(len(stay_scores), 3.0)],
+        }
+    )
+
+
+def test_two_leavers_give_no_verdict_and_say_why():
+    # failed before: a point estimate from 2 leavers was enough for "may not represent everyone"
+    rng = np.random.default_rng(1)
+    frame = _stay_and_leave(rng.integers(3, 6, 30), [1, 2])
+    row = attrition(frame, INSTRUMENT, min_n=5).iloc[0]
+    assert np.isfinite(row["g"]) and abs(row["g"]) > 0.8
+    assert row["verdict"] is None
+    assert "left" in row["reason"] and "(2)" in row["reason"] and "at least 5" in row["reason"]
+
+
+def test_verdict_follows_the_interval_of_g():
+    rng = np.random.default_rng(2)
+    stay = rng.integers(3, 6, 40)
+    for leave, expected in ((rng.integers(1, 4, 30), "different"), (rng.integers(3, 6, 30), None)):
+        row = attrition(_stay_and_leave(stay, leave), INSTRUMENT, min_n=5).iloc[0]
+        g = pg.compute_effsize(stay.astype(float), leave.astype(float), eftype="hedges")
+        low, high = pg.compute_esci(g, nx=len(stay), ny=len(leave), eftype="cohen", decimals=10)
+        excludes = low > 0 or high < 0
+        assert row["verdict"] == ("different" if excludes else "no clear difference")
+        if expected == "different":
+            assert excludes

@@ -23,8 +23,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "examples"
 OPTIONS = ["--hub", "Solent", "--ncp", "MN-KS2", "--year", "2024/25"]
 RESULT_KEYS = [
     "item", "n_pre", "n_post", "n_paired", "mean_pre", "mean_post", "mean_change", "sd_change",
-    "ci_low", "ci_high", "t", "df", "p_t", "w", "p_w", "d_z", "g_av", "g_av_ci_low",
-    "g_av_ci_high", "r_rb", "pct_improved", "pct_same", "pct_declined", "p_adj", "reason",
+    "ci_low", "ci_high", "t", "df", "p_t", "w", "p_w", "d_z", "d_z_ci_low", "d_z_ci_high", "g_av",
+    "g_av_ci_low", "g_av_ci_high", "r_rb", "pct_improved", "pct_same", "pct_declined", "p_adj",
+    "reason",
 ]  # fmt: skip
 
 
@@ -160,3 +161,64 @@ def test_files_without_phase_need_a_pre_post_order_or_phase_option(forms_pair, c
 def test_unknown_split_key_is_a_usage_error(forms_pair, capsys):
     assert main(["compare", *map(str, forms_pair), "--by", "colour"]) == 2
     assert "cannot split by" in capsys.readouterr().err
+
+
+HUB_QUESTION = "Which Maths Hub are you working with?"
+
+
+@pytest.fixture
+def forms_with_hub_question(tmp_path: Path) -> tuple[Path, Path]:
+    """Microsoft Forms pre and post exports (``Start time``/``Completion time`` stamps, all in
+    2024/25) asking which Maths Hub the teacher works with; no hub, project or year column."""
+    from evaluation.synthetic.examples import example_exports
+
+    pre, post, _, _ = example_exports()
+    paths = tmp_path / "pre.xlsx", tmp_path / "post.xlsx"
+    for frame, answer, path in zip((pre, post), ("Solent Maths Hub", "Solent"), paths, strict=True):
+        frame.insert(7, HUB_QUESTION, answer)
+        frame.to_excel(path, index=False)
+    return paths
+
+
+def test_a_forms_pair_compares_with_only_the_project_given(forms_with_hub_question, capsys):
+    files = [str(p) for p in forms_with_hub_question]
+    code = main(["compare", *files, "--phase", "pre,post", "--ncp", "MN-KS2"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"'{HUB_QUESTION}' is read as the Maths Hub" in captured.err
+    assert "academic year 2024/25 is taken from the 'Completion time'" in captured.err
+    assert captured.out.startswith("Paired change")
+    # The same numbers as when hub and year are given.
+    _, read = run_json(capsys, *files, "--phase", "pre,post", "--ncp", "MN-KS2", "--by", "hub")
+    _, given = run_json(capsys, *files, "--phase", "pre,post", *OPTIONS)
+    assert {r["hub"] for r in read["results"]} == {"Solent Maths Hub"}
+    for found, told in zip(read["results"], given["results"], strict=True):
+        assert {k: v for k, v in found.items() if k != "hub"} == told
+
+
+def test_the_text_table_shows_questions_marks_reversed_ones_and_explains_its_columns(
+    forms_pair, capsys
+):
+    assert main(["compare", *map(str, forms_pair), *OPTIONS]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].split()[0] == "Question"
+    assert "I feel confident teaching mathematics to my class" in out
+    assert not any(line.startswith(("conf_", "know_", "prac_")) for line in lines)
+    anxious = next(i for i, line in enumerate(lines) if line.startswith("I feel anxious"))
+    assert lines[anxious + 2].strip() == "(reversed: a fall is good)"
+    assert "Scale: confidence" in out
+    explained = lines[lines.index("") + 1]
+    assert "Holm" in explained and "g_av = " in explained and "p (adj.) = " in explained
+    assert "-0.00" not in out and "\u22120.00" not in out
+
+
+def test_csv_output_names_each_question(forms_pair, capsys):
+    assert main(["compare", *map(str, forms_pair), *OPTIONS, "--csv"]) == 0
+    from io import StringIO
+
+    table = pd.read_csv(StringIO(capsys.readouterr().out))
+    assert list(table.columns[:3]) == ["item", "question", "design"]
+    conf_1 = table.loc[table["item"] == "conf_1", "question"].item()
+    assert conf_1 == "I feel confident teaching mathematics to my class"
+    assert table.loc[table["item"] == "confidence", "question"].isna().all()

@@ -40,7 +40,7 @@ def test_text_table_shows_hidden_hubs_as_c_and_a_pooled_row(capsys, surveys):
     assert code == 0, err
     assert f"Confidence — {NCP}" in out
     assert "[c]" in out and "fewer than 5 respondents" in out
-    assert re.search(r"Pooled \(REML\): \d+ hubs used, \d+ hidden", out)
+    assert re.search(r"Pooled \(REML, Knapp–Hartung\): \d+ hubs used, \d+ hidden", out)
     assert "95% prediction interval" in out
     hidden_lines = [line for line in out.splitlines() if line.endswith("fewer than 5 respondents")]
     assert hidden_lines
@@ -75,7 +75,7 @@ def test_csv_output_has_c_for_hidden_cells_and_dl_on_request(capsys, surveys):
     rows = list(csv.DictReader(io.StringIO(out)))
     hidden = [r for r in rows if r["suppressed"] == "True"]
     assert hidden and all(r["n_paired"] == "[c]" and r["d_z"] == "[c]" for r in hidden)
-    assert rows[-1]["row"] == "pooled" and rows[-1]["hub"].startswith("Pooled (DL)")
+    assert rows[-1]["row"] == "pooled" and rows[-1]["hub"].startswith("Pooled (DL, Knapp–Hartung)")
 
 
 def test_min_n_from_option_and_environment(capsys, surveys, monkeypatch):

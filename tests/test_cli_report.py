@@ -179,3 +179,24 @@ def test_report_from_the_store(tmp_path, capsys, monkeypatch):
     assert code == 0, capsys.readouterr().err
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "surveys.csv" in html and "sample data (synthetic)" in html
+
+
+def test_with_a_larger_suppression_minimum_no_output_says_fewer_than_5(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("IMPACT_MIN_N", "10")
+    out = tmp_path / "pack"
+    code = main(
+        ["report", "--hub", "Solent", "--year", "2024/25", "--out", str(out), "--no-pdf"]
+        + ["--data", *DATA]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "fewer than 10" in html
+    code = main(["national", DATA[0], "--ncp", "MN-KS2", "--year", "2024/25"])
+    national = capsys.readouterr()
+    assert code == 0, national.err
+    assert "fewer than 10" in national.out
+    for text in (html, captured.out, captured.err, national.out, national.err):
+        assert "fewer than 5" not in text

@@ -221,3 +221,115 @@ def test_python_dash_m_honours_a_plain_postgresql_database_url(
         timeout=120,
     )
     assert len(json.loads(listed.stdout)["datasets"]) == 1
+
+
+# --- Issue 16: uploads that look the same, names, scoped actors, configuration errors ----------
+
+EXPORT = "Participant code,conf_1,conf_2\nAB1,3,4\nCD2,2,5\n"
+WHOLE_FILE = ["--hub", "Solent", "--ncp", "MN-KS2", "--year", "2024/25"]
+
+
+def test_same_file_with_another_phase_is_refused_with_the_relabel_command_which_works(
+    cli_env: Path, capsys
+) -> None:
+    path = str(write(cli_env, "export.csv", EXPORT))
+    first = run_json(capsys, "add", path, *WHOLE_FILE, "--phase", "pre")[1]["dataset_id"]
+    code, out, err = run(capsys, "add", path, *WHOLE_FILE, "--phase", "post")
+    assert code == 2 and out == ""
+    assert f"already stored as dataset {first}" in err
+    assert f"python -m evaluation store relabel {first} --phase 'post'" in err
+    code, relabelled = run_json(
+        capsys,
+        "relabel",
+        str(first),
+        "--phase",
+        "post",
+        "--reason",
+        "was post",
+        "--uploader",
+        "Lena",
+    )
+    assert (code, relabelled["dataset_id"], relabelled["status"]) == (0, first, "relabelled")
+    [dataset] = [d for d in run_json(capsys, "list")[1]["datasets"] if d["status"] == "active"]
+    assert dataset["phases"] == ["post"] and dataset["hubs"] == ["Solent Maths Hub"]
+    entry = run_json(capsys, "audit")[1]["entries"][-1]
+    assert (entry["action"], entry["who"], entry["reason"]) == ("relabel", "Lena", "was post")
+    again = run_json(capsys, "add", path, *WHOLE_FILE, "--phase", "post")[1]
+    assert (again["status"], again["dataset_id"]) == ("duplicate", relabelled["new_dataset_id"])
+
+
+def test_relabel_without_a_value_or_of_an_unknown_dataset_exits_2(cli_env: Path, capsys) -> None:
+    code, _, err = run(capsys, "relabel", "1", "--reason", "x")
+    assert code == 2 and "Say what to change: --phase" in err
+    code, _, err = run(
+        capsys, "relabel", "99999999999999999999", "--phase", "post", "--reason", "x"
+    )
+    assert code == 2 and "There is no dataset 99999999999999999999." in err
+
+
+def test_a_huge_dataset_id_is_a_plain_message_with_exit_2(cli_env: Path, capsys) -> None:
+    for action in (["withdraw", "99999999999999999999", "--reason", "x"],):
+        code, out, err = run(capsys, *action)
+        assert (code, out) == (2, "")
+        assert err.strip() == "There is no dataset 99999999999999999999."
+
+
+def test_name_columns_are_listed_as_not_stored(cli_env: Path, capsys) -> None:
+    text = "Participant code,What is your name?,conf_1\nAB1,Alice Quenby,3\nCD2,Bert Ogilvy,2\n"
+    path = str(write(cli_env, "named.csv", text))
+    code, out, _ = run(capsys, "add", path, *WHOLE_FILE, "--phase", "pre")
+    assert code == 0 and "Not stored, as they hold people's names: What is your name?" in out
+    path = str(write(cli_env, "named2.csv", text.replace("3\n", "4\n")))
+    added = run_json(capsys, "add", path, *WHOLE_FILE, "--phase", "pre")[1]
+    assert {
+        "column": "What is your name?",
+        "reason": "personal data: people's names are never stored",
+    } in added["dropped"]
+
+
+def test_seed_names_the_person_in_the_audit_log(cli_env: Path, capsys) -> None:
+    run_json(capsys, "seed", "--uploader", "Nadia")
+    assert [e["who"] for e in run_json(capsys, "audit")[1]["entries"]] == ["Nadia", "Nadia"]
+
+
+@pytest.mark.postgres
+def test_an_unreachable_database_is_named_by_host_and_port(
+    cli_env: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5999/test")
+    code, _, err = run(capsys, "list")
+    assert code == 2
+    assert "Cannot reach the PostgreSQL server at 127.0.0.1:5999" in err
+    assert "Sorry" not in err
+
+
+def test_a_nonsense_impact_min_n_is_a_plain_sentence_not_a_python_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, sample_dir: Path
+) -> None:
+    monkeypatch.setenv("IMPACT_MIN_N", "abc")
+    code = main(["national", str(sample_dir / "surveys.csv"), "--ncp", "MN-KS2", "--json"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "IMPACT_MIN_N='abc' is not a whole number of at least 1; using 5." in err
+    assert "UserWarning" not in err and ".py:" not in err
+
+
+PUPILS = (
+    "pupil_id,school_urn,hub,ncp,academic_year,phase,score\n"
+    "P1,123456,Solent Maths Hub,Mastering Number at KS2,2024/25,pre,20\n"
+    "P2,123456,Solent Maths Hub,Mastering Number at KS2,2024/25,pre,17\n"
+)
+
+
+def test_add_without_kind_stores_a_pupil_file_as_pupil_scores(cli_env: Path, capsys) -> None:
+    path = write(cli_env, "mtc.csv", PUPILS)
+    code, out, err = run(capsys, "add", str(path))
+    assert code == 0, out + err
+    assert "Read as pupil scores (the file has score and pupil columns)" in err
+    code, listed = run_json(capsys, "list")
+    [dataset] = listed["datasets"]
+    assert (dataset["kind"], dataset["n_rows"]) == ("pupil", 2)
+    survey = write(cli_env, "survey.csv", PUPILS.replace("pupil_id", "respondent_id"))
+    assert run(capsys, "add", str(survey), "--kind", "survey")[0] == 1  # no questions
+    code, out, err = run(capsys, "add", str(path), "--kind", "survey")
+    assert code == 1 and "--kind pupil" in out and "Read as" not in err  # as told

@@ -42,16 +42,61 @@ def test_g_av_equals_pingouin_paired_d_when_the_sds_are_equal():
     assert g == pytest.approx(j * d_av, abs=1e-12)
 
 
-def test_g_av_ci_is_borenstein_large_sample_interval():
+def test_g_av_ci_is_bonett_paired_interval_with_a_t_quantile():
+    # Bonett (2015) variance of d_av for equal SDs: d^2 (1 + r^2) / (4(n-1)) + 2(1 - r)/(n-1)
     g, n, r = 0.62, 25, 0.4
     j = 1 - 3 / (4 * 24 - 1)
     d = g / j
-    se = j * np.sqrt((1 / n + d**2 / (2 * n)) * 2 * (1 - r))
+    se = j * np.sqrt(d**2 * (1 + r**2) / (4 * (n - 1)) + 2 * (1 - r) / (n - 1))
     low, high = es.hedges_g_av_ci(g, n, r)
-    assert low == pytest.approx(g - Z * se, abs=1e-12)
-    assert high == pytest.approx(g + Z * se, abs=1e-12)
+    t = stats.t.ppf(0.975, n - 1)
+    assert low == pytest.approx(g - t * se, abs=1e-12)
+    assert high == pytest.approx(g + t * se, abs=1e-12)
     low90, _ = es.hedges_g_av_ci(g, n, r, level=0.90)
-    assert low90 == pytest.approx(g - stats.norm.ppf(0.95) * se, abs=1e-12)
+    assert low90 == pytest.approx(g - stats.t.ppf(0.95, n - 1) * se, abs=1e-12)
+
+
+def test_g_av_ci_uses_the_ratio_of_the_pre_and_post_sds():
+    g, n, r, s1, s2 = 0.5, 30, 0.7, 0.8, 1.2
+    j = 1 - 3 / (4 * 29 - 1)
+    d, s_av = g / j, (s1 + s2) / 2
+    var = (d**2 * (s1**2 + s2**2 + 2 * r**2 * s1 * s2) / 8 + (s1**2 + s2**2 - 2 * r * s1 * s2)) / (
+        (n - 1) * s_av**2
+    )
+    low, high = es.hedges_g_av_ci(g, n, r, sd_pre=s1, sd_post=s2)
+    half = stats.t.ppf(0.975, n - 1) * j * np.sqrt(var)
+    assert (low, high) == pytest.approx((g - half, g + half), abs=1e-12)
+    # only the ratio matters
+    scaled = es.hedges_g_av_ci(g, n, r, sd_pre=10 * s1, sd_post=10 * s2)
+    assert scaled == pytest.approx((low, high), abs=1e-12)
+
+
+def test_g_av_is_nan_not_zero_for_two_pairs():
+    # D1: Hedges' J(1) = 1 - 3/3 = 0 made g_av exactly 0 next to a real change (failed before)
+    assert es.hedges_correction(1) == 0.0
+    assert np.isnan(es.hedges_g_av(3.2, 1.0, 1.2, 2))
+    assert es.hedges_g_av(3.2, 1.0, 1.2, 3) == pytest.approx((1 - 3 / 7) * 3.2 / 1.1)
+    low, high = es.hedges_g_av_ci(0.5, 2, 0.5)
+    assert np.isnan(low) and np.isnan(high)
+
+
+def test_d_z_ci_inverts_scipy_noncentral_t():
+    d_z = np.array([0.0, 0.35, -0.8, 1.5, 0.2])
+    n = np.array([10, 25, 7, 60, 2])
+    low, high = es.cohens_d_z_ci(d_z, n)
+    t = d_z * np.sqrt(n)
+    np.testing.assert_allclose(stats.nct.cdf(t, n - 1, low * np.sqrt(n)), 0.975, atol=1e-9)
+    np.testing.assert_allclose(stats.nct.cdf(t, n - 1, high * np.sqrt(n)), 0.025, atol=1e-9)
+    # d_z = 0: P(T <= 0) = Phi(-lambda) for a noncentral t, so the limits are -/+ z / root n
+    assert high[0] == pytest.approx(-low[0], abs=1e-9)
+    assert high[0] == pytest.approx(stats.norm.ppf(0.975) / np.sqrt(10), abs=1e-9)
+
+
+def test_d_z_ci_is_nan_where_it_cannot_be_worked_out():
+    low, high = es.cohens_d_z_ci(np.array([np.nan, np.inf, 0.5]), np.array([10, 10, 1]))
+    assert np.isnan(low).all() and np.isnan(high).all()
+    low, high = es.cohens_d_z_ci(0.5, 30)
+    assert isinstance(low, float) and low < 0.5 < high
 
 
 def test_independent_hedges_g_and_ci_match_pingouin():

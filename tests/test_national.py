@@ -124,9 +124,10 @@ def test_overview_pools_every_ncp_with_only_the_unsuppressed_hubs():
 def test_overview_can_pool_the_raw_mean_change_with_dl():
     res = paired_results()
     overview = cross_ncp_overview(res, effect="mean_change", method="DL", outcomes=["conf_1"])
-    hubs = hub_effects(res, outcome="conf_1")
+    # every hub with enough respondents is pooled (D7), also one hidden for a secondary reason
+    hubs = hub_effects(res, outcome="conf_1", secondary=False)
     ks2 = hubs[(hubs.ncp == "Mastering Number at KS2") & ~hubs.suppressed]
-    ref = random_effects(ks2.mean_change, ks2.mean_change_se**2, method="DL")
+    ref = random_effects(ks2.mean_change, ks2.mean_change_se**2, method="DL", test="knha")
     row = overview[overview.ncp == "Mastering Number at KS2"].iloc[0]
     assert row.effect == "mean_change" and row.method == "DL"
     assert row.estimate == pytest.approx(ref.estimate, abs=1e-12)
@@ -203,8 +204,11 @@ def test_national_table_lists_hubs_by_effect_then_hidden_then_pooled():
     assert table.suppressed.tolist()[-3:-1] == [True, True]
     last = table.iloc[-1]
     assert last.row == "pooled" and last.d_z == pooled.estimate
-    assert last.hub == f"Pooled (REML): {int(pooled.k)} hubs used, 2 hidden"
-    assert last.n_paired == shown.n_paired.sum()
+    # the hub hidden for a secondary reason is pooled; only the small one is left out (D7)
+    assert last.hub == f"Pooled (REML, Knapp–Hartung): {int(pooled.k)} hubs used, 1 hidden"
+    assert int(pooled.k) == len(shown) + 1
+    # its size is not shown: it would give away the small hub's size from a total
+    assert np.isnan(last.n_paired)
 
 
 def test_real_paired_results_on_the_sample_pool_consistently(sample_dir):
@@ -225,3 +229,36 @@ def test_real_paired_results_on_the_sample_pool_consistently(sample_dir):
     used = hubs[(hubs.ncp == row.ncp) & ~hubs.suppressed]
     ref = random_effects(used.d_z, used.d_z_se**2)
     assert row.estimate == pytest.approx(ref.estimate, abs=1e-12)
+
+
+def _three_hubs(sizes):
+    return pd.DataFrame(
+        {"hub": ["A", "B", "C"][: len(sizes)], "ncp": "P", "item": "confidence",
+         "n_paired": sizes, "mean_change": 0.4, "sd_change": 1.0,
+         "d_z": [0.2, 0.5, 0.9][: len(sizes)]}
+    )  # fmt: skip
+
+
+def test_a_hub_with_no_matched_respondents_never_hides_another():
+    # D7 (failed before: sizes 0 and 30 hid the 30-person hub)
+    out = hub_effects(_three_hubs([0, 30]), min_n=5)
+    assert out["suppressed"].tolist() == [True, False]
+    assert out.loc[1, "d_z"] == 0.5
+    # a hub of 3 still protects itself by hiding the next smallest
+    out = hub_effects(_three_hubs([3, 30, 40]), min_n=5)
+    assert out["suppressed"].tolist() == [True, True, False]
+
+
+def test_hidden_hubs_say_whether_small_or_secondary_and_pools_keep_secondary_ones():
+    # D7 (failed before: pooled values left out the hub hidden for a secondary reason)
+    hubs = hub_effects(_three_hubs([3, 30, 40]), min_n=5)
+    kinds = [k if isinstance(k, str) else None for k in hubs["suppression_kind"]]
+    assert kinds == ["small", "secondary", None]
+    pooled = pool_hubs(hubs)
+    assert int(pooled["k"]) == 2 and int(pooled["k_suppressed"]) == 1
+    se = np.sqrt(1 / np.array([30, 40]) + np.array([0.5, 0.9]) ** 2 / (2 * np.array([30, 40])))
+    ref = random_effects([0.5, 0.9], se**2, test="knha")
+    assert float(pooled["estimate"]) == pytest.approx(ref.estimate, abs=1e-12)
+    overview = cross_ncp_overview(_three_hubs([3, 30, 40]), min_n=5)
+    assert int(overview.loc[0, "k"]) == 2
+    assert overview.loc[0, "estimate"] == pytest.approx(ref.estimate, abs=1e-12)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -586,3 +587,31 @@ def test_the_forest_plot_title_names_the_project_and_the_question_in_words(sampl
     forest = [t for t in titles if t.startswith("Change in each hub:")]
     assert forest, titles
     assert "I feel anxious" in forest[0] and "conf_3" not in forest[0]
+
+
+def test_with_a_larger_suppression_minimum_no_page_says_fewer_than_5(fresh_sample, monkeypatch):
+    monkeypatch.setenv("IMPACT_MIN_N", "10")
+    st.cache_data.clear()  # results cached under the default minimum must not be reused
+    try:
+        shown = []
+        for page in PAGES:
+            at = open_page(page)
+            assert_clean(at)
+            shown.append(all_text(at))
+        text = "\n".join(shown)
+        assert "fewer than 10" in text
+        assert "fewer than 5" not in text
+    finally:
+        st.cache_data.clear()
+
+
+def test_an_upload_names_the_columns_it_does_not_use(empty_store):
+    at = open_page("pages/upload.py")
+    _choose_about(at)
+    at.file_uploader(key="upload_file_pre").set_value(
+        ("ms_forms_pre.xlsx", (EXAMPLES / "ms_forms_pre.xlsx").read_bytes(), "application/xlsx")
+    ).run()
+    assert_clean(at)
+    [unused] = [c.value for c in at.caption if "not used:" in c.value]
+    for column in ("'ID'", "'Name'", "'Start time'"):
+        assert column in unused

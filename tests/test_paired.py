@@ -145,11 +145,21 @@ def test_effect_sizes_follow_their_formulas():
     j = 1 - 3 / (4 * (n - 1) - 1)
     g_av = j * d.mean() / ((sd_pre + sd_post) / 2)
     r = np.corrcoef(pre, post)[0, 1]
-    se = j * np.sqrt((1 / n + (g_av / j) ** 2 / (2 * n)) * 2 * (1 - r))
+    # Bonett (2015) delta-method variance of d_av (average-SD standardiser), t on n - 1 df
+    d_av, s_av = g_av / j, (sd_pre + sd_post) / 2
+    var_d = d_av**2 * (sd_pre**2 + sd_post**2 + 2 * r**2 * sd_pre * sd_post) / (
+        8 * (n - 1) * s_av**2
+    ) + (sd_pre**2 + sd_post**2 - 2 * r * sd_pre * sd_post) / ((n - 1) * s_av**2)
+    half = stats.t.ppf(0.975, n - 1) * j * np.sqrt(var_d)
     assert row["d_z"] == pytest.approx(d.mean() / sd_d, abs=1e-12)
     assert row["g_av"] == pytest.approx(g_av, abs=1e-12)
-    assert row["g_av_ci_low"] == pytest.approx(g_av - 1.959963984540054 * se, abs=1e-9)
-    assert row["g_av_ci_high"] == pytest.approx(g_av + 1.959963984540054 * se, abs=1e-9)
+    assert row["g_av_ci_low"] == pytest.approx(g_av - half, abs=1e-9)
+    assert row["g_av_ci_high"] == pytest.approx(g_av + half, abs=1e-9)
+    # d_z interval: the noncentrality values putting the observed t at 97.5% and 2.5% (SciPy nct)
+    t_obs = d.mean() / sd_d * np.sqrt(n)
+    lam_low, lam_high = row["d_z_ci_low"] * np.sqrt(n), row["d_z_ci_high"] * np.sqrt(n)
+    assert stats.nct.cdf(t_obs, n - 1, lam_low) == pytest.approx(0.975, abs=1e-9)
+    assert stats.nct.cdf(t_obs, n - 1, lam_high) == pytest.approx(0.025, abs=1e-9)
     rbc = pingouin.wilcoxon(post, pre)["RBC"].iloc[0]
     assert row["r_rb"] == pytest.approx(rbc, abs=1e-12)
     assert row["pct_improved"] == pytest.approx(100 * np.mean(d > 0))
@@ -321,3 +331,13 @@ def test_row_order_never_matters(pairs, rnd):
     for key in NUMBERS + ["n_paired", "ci_low", "g_av_ci_high", "p_adj"]:
         np.testing.assert_allclose(a[key], b[key], atol=1e-12)
     assert a["reason"] == b["reason"]
+
+
+def test_two_pairs_give_no_g_av_and_say_why_instead_of_zero():
+    # D1 (failed before: g_av was exactly 0 because Hedges' J(1) = 0)
+    pre, post = np.array([1.0, 2.0]), np.array([4.0, 5.5])
+    row = paired_change(long_from_pairs({"a": (pre, post)}), by=["grp"]).iloc[0]
+    assert row["mean_change"] == pytest.approx(3.25)
+    assert np.isnan(row["g_av"]) and np.isnan(row["g_av_ci_low"])
+    assert "two" in row["reason"] and "g_av" in row["reason"]
+    assert row["t"] == pytest.approx(stats.ttest_rel(post, pre).statistic, abs=1e-9)

@@ -4,6 +4,7 @@ values."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -55,6 +56,41 @@ def test_bcg_reml_matches_published_metafor_results():
     assert close4(res.q, 152.2330)
     assert res.method == "REML"
     assert res.note is None
+
+
+def test_bcg_reml_knapp_hartung_matches_published_metafor_results():
+    # metafor: rma(yi, vi, data=dat, test="knha") on dat.bcg: estimate -0.7145, se 0.1808,
+    # t = -3.952 on 12 df, CI -1.1084 to -0.3206 (Viechtbauer's documentation of rma.uni).
+    yi, vi = bcg_log_risk_ratios()
+    res = random_effects(yi, vi, method="REML", test="knha")
+    assert res.test == "knha" and res.k == 13
+    assert close4(res.estimate, -0.7145)
+    assert close4(res.se, 0.1808)
+    assert close4(res.ci_low, -1.1084)
+    assert close4(res.ci_high, -0.3206)
+    assert abs(res.estimate / res.se - (-3.952)) <= 5e-4
+    # the interval is t on k - 1 = 12 df around the estimate
+    t12 = stats.t.ppf(0.975, 12)
+    assert res.ci_high - res.estimate == pytest.approx(t12 * res.se, abs=1e-12)
+    # KH variance from the formula: SE_z^2 * sum w* (y - mu)^2 / (k - 1)
+    w = 1 / (vi + res.tau2)
+    se_kh = np.sqrt(np.sum(w * (yi - res.estimate) ** 2) / 12 / np.sum(w))
+    assert res.se == pytest.approx(se_kh, abs=1e-12)
+    # prediction interval as metafor's predict(): t on 12 df, sqrt(tau^2 + SE_KH^2)
+    half = t12 * np.sqrt(res.tau2 + res.se**2)
+    assert res.pi_low == pytest.approx(res.estimate - half, abs=1e-12)
+    assert "Knapp–Hartung" in res.note
+    # tau^2, I^2, Q do not depend on the test; test="z" keeps the published z values
+    z = random_effects(yi, vi, method="REML", test="z")
+    assert (z.tau2, z.i2, z.q) == (res.tau2, res.i2, res.q)
+    assert close4(z.se, 0.1798) and close4(z.ci_low, -1.0669) and z.note is None
+
+
+def test_knapp_hartung_with_one_hub_keeps_the_hub_result_and_rejects_unknown_tests():
+    res = random_effects([0.4], [0.04], test="knha")
+    assert res.estimate == 0.4 and res.ci_low == pytest.approx(0.4 - 1.959963984540054 * 0.2)
+    with pytest.raises(ValueError, match="test must be one of"):
+        random_effects([0.4, 0.5], [0.04, 0.04], test="t")
 
 
 def test_bcg_dersimonian_laird_matches_published_metafor_and_stata_results():
@@ -217,13 +253,13 @@ def test_pooled_by_gives_the_same_numbers_as_random_effects_for_every_group():
                      "d_z_se": math.sqrt(1 / n + d * d / (2 * n)), "suppressed": n < 5}
                 )  # fmt: skip
     table = pd.DataFrame(rows)
-    for method in ("REML", "DL"):
-        pooled = pooled_by(table, ["ncp", "item"], method=method)
+    for method, test in itertools.product(("REML", "DL"), ("z", "knha")):
+        pooled = pooled_by(table, ["ncp", "item"], method=method, test=test)
         assert len(pooled) == table.groupby(["ncp", "item"]).ngroups
         for _, row in pooled.iterrows():
             group = table[(table.ncp == row.ncp) & (table.item == row["item"])]
             used = group[~group.suppressed]
-            ref = random_effects(used.d_z, used.d_z_se**2, method=method)
+            ref = random_effects(used.d_z, used.d_z_se**2, method=method, test=test)
             assert row.k == ref.k
             assert row.k_suppressed == int(group.suppressed.sum())
             assert row.n_respondents == int(used.n_paired.sum())

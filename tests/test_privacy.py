@@ -131,3 +131,150 @@ def test_secret_fingerprint_does_not_contain_the_secret() -> None:
     fingerprint = privacy.secret_fingerprint(secret)
     assert len(fingerprint) == 16
     assert fingerprint not in secret.decode()
+
+
+# --- Names (issue 16, item 2) -------------------------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[1] / "schemas" / "reference"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "small"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "What is your name?",
+        "Teacher name (optional)",
+        "Your full name",
+        "Name (optional)",
+        "First name",
+        "Surname",
+        "Last Name:",
+        "Full name of teacher",
+        "Participant's name",
+        "Forename",
+        "FULL_NAME",
+        "text_your_name_please",
+    ],
+)
+def test_headers_asking_for_a_name_in_any_wording_are_names(header: str) -> None:
+    assert privacy.is_name_header(header)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "School name",
+        "Name of school",
+        "Hub name",
+        "Project name",
+        "Work Group name",
+        "Instrument name",
+        "Name one thing you will do differently",
+        "What changed in your teaching?",
+        "Role",
+        "Any other comments?",
+    ],
+)
+def test_headers_naming_things_or_using_name_as_a_verb_are_not_names(header: str) -> None:
+    assert not privacy.is_name_header(header)
+
+
+def test_values_that_look_like_people_are_names() -> None:
+    people = [
+        "Alice Quenby",
+        "Alice Quenby",
+        "Bertram Ogilvy",
+        "Mrs Cressida Fairweather",
+        "Dorian O'Neill",
+        "Ewan McTavish",
+    ]
+    assert privacy.looks_like_person_names(people)
+
+
+def test_no_text_column_of_the_synthetic_sample_nor_any_hub_or_project_looks_like_names() -> None:
+    surveys = pd.read_csv(SAMPLE / "surveys.csv", dtype=str)
+    pupils = pd.read_csv(SAMPLE / "pupils.csv", dtype=str)
+    columns = [surveys[col] for col in surveys if surveys[col].dtype == object]
+    columns += [pupils[col] for col in pupils if pupils[col].dtype == object]
+    hubs = pd.read_csv(REFERENCE / "maths_hubs.csv", dtype=str)
+    ncps = pd.read_csv(REFERENCE / "ncps.csv", dtype=str)
+    columns += [hubs[col] for col in hubs] + [ncps[col] for col in ncps]
+    flagged = [values.name for values in columns if privacy.looks_like_person_names(values)]
+    assert flagged == []
+    # Work Group names written as words, not ids, are not people either.
+    groups = [
+        "Fractions Work Group",
+        "Early Number Group",
+        "Solent Primary Mastery",
+        "Year 5 Fluency",
+        "Bar Model Work Group",
+        "Stem Sentences Group",
+    ]
+    assert not privacy.looks_like_person_names(groups * 3)
+
+
+# --- Contact details (issue 16, item 3) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jo@school",
+        "jo＠school.org",
+        "jo@\u200bschool.org",
+        "jo\u200b@school.org",
+        "jo @ school.org",
+        "jo(at)school.org",
+        "jo [at] school dot org",
+        "jo.bloggs+wg@school.sch.uk",
+        "07700 900123",
+        "07700900123",
+        "+44 7700 900123",
+        "+44 (0)1632 960001",
+        "01632 960001",
+        "0161-496-0000",
+    ],
+)
+def test_every_disguise_of_an_email_or_uk_phone_number_is_removed(text: str) -> None:
+    scrubbed = privacy.scrub_contact_details(f"contact: {text} thanks")
+    assert scrubbed in ("contact: [email removed] thanks", "contact: [phone removed] thanks")
+    assert privacy.has_contact_details(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Year 6 scored 21 of 25",
+        "URN 100001",
+        "2024-11-13 07:18:45",
+        "We met 3 @ lunchtime",
+        "WG-1",
+        "ANE-MNKS2-2122-01",
+        "Look at school policy",
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert privacy.scrub_contact_details(text) == text
+    assert not privacy.has_contact_details(text)
+
+
+# --- The key file (issue 16, item 9) -----------------------------------------------------------
+
+
+def test_an_empty_key_file_is_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    (tmp_path / "secret.key").write_text("\n")
+    with pytest.raises(privacy.SecretKeyError, match="secret.key is empty.*IMPACT_SECRET"):
+        privacy.load_secret(tmp_path)
+
+
+def test_a_key_file_that_cannot_be_made_names_impact_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(privacy.SecretKeyError, match="IMPACT_HOME"):
+        privacy.load_secret(blocked / "home")

@@ -198,8 +198,10 @@ def test_pupils_are_matched_within_their_school_and_duplicates_averaged():
                        "phase": ["pre", "post"], "score": [3.0, 5.0]}), "Only one pupil"),
         (pd.DataFrame({"pupil_id": ["a", "a", "b", "b", "c", "c"], "school_urn": [100001] * 6,
                        "phase": ["pre", "post"] * 3, "score": [3.0, 5, 4, 9, 8, 9]}), "one school"),
-        (pd.DataFrame({"pupil_id": ["a", "a", "b", "b"], "school_urn": [100001, 100001, 2, 2],
-                       "phase": ["pre", "post"] * 2, "score": [3.0, 5, 4, 6]}), "same amount"),
+        (pd.DataFrame({"pupil_id": ["a", "a", "b", "b", "c", "c"],
+                       "school_urn": [100001, 100001, 2, 2, 2, 2],
+                       "phase": ["pre", "post"] * 3, "score": [3.0, 5, 4, 6, 6, 8]}),
+         "same amount"),
     ],
 )  # fmt: skip
 def test_degenerate_groups_give_nan_with_reason_and_no_warnings(frame, reason):
@@ -226,6 +228,28 @@ def test_degenerate_groups_give_nan_with_reason_and_no_warnings(frame, reason):
 def test_eef_months_follow_the_toolkit_bands(effect, months):
     # EEF Teaching and Learning Toolkit, months' progress table (schemas/reference)
     assert eef_months(effect) == months
+
+
+@pytest.mark.parametrize(
+    ("effect", "months"),
+    [(0.445, 6), (-0.445, -6), (0.185, 3), (0.265, 4), (0.525, 7), (0.095, 2)],
+)
+def test_eef_months_round_half_way_sizes_away_from_zero(effect, months):
+    # D6 (failed before: np.round rounds half to even, so 0.445 -> 0.44 -> 5 months). The EEF
+    # table's rows are two-decimal sizes; a half-way size belongs to the row above it.
+    assert eef_months(effect) == months
+
+
+def test_two_pupils_give_no_g_av_and_say_why_instead_of_zero():
+    # D1 for pupils (failed before: g_av and EEF months were 0 beside a 3-mark rise)
+    pupils = pd.DataFrame(
+        {"pupil_id": ["a", "a", "b", "b"], "school_urn": [1, 1, 2, 2],
+         "phase": ["pre", "post"] * 2, "score": [3.0, 6, 4, 7.5]}
+    )  # fmt: skip
+    row = pupil_change(pupils).iloc[0]
+    assert row["mean_change"] == pytest.approx(3.25)
+    assert np.isnan(row["g_av"]) and pd.isna(row["eef_months"])
+    assert "two pupils" in row["reason"]
 
 
 def test_eef_months_refuses_a_missing_effect_size():

@@ -202,3 +202,92 @@ def test_reading_never_fails_and_direction_matches_the_sign(change, pre, post, g
     else:
         assert "stayed about the same" in text
     assert "nan" not in text.lower()
+
+
+# ------------------------------------------------------------------ view readings
+
+
+def _hidden_views() -> dict[str, list[str]]:
+    """Every reading that mentions hidden groups, each given one hidden row."""
+    from evaluation.presentation import readings
+
+    pooled = {"k": 3, "k_suppressed": 1, "estimate": 0.4, "ci_low": 0.2, "ci_high": 0.6}
+    hubs = pd.DataFrame(
+        {
+            "hub": ["A", "B"],
+            "n_paired": [20.0, np.nan],
+            "d_z": [0.3, np.nan],
+            "d_z_se": [0.23, np.nan],
+            "sd_change": [1.0, np.nan],
+            "suppressed": [False, True],
+        }
+    )
+    trend = pd.DataFrame(
+        {
+            "level": ["hub", "hub"],
+            "series": "A",
+            "estimate": [0.3, np.nan],
+            "academic_year": ["2023/24", "2024/25"],
+            "suppressed": [False, True],
+        }
+    )
+    counts = pd.DataFrame(
+        {
+            "academic_year": "2024/25",
+            "ncp": ["P", "Q"],
+            "participants": [12.0, np.nan],
+            "schools": [3.0, np.nan],
+            "work_groups": [1.0, np.nan],
+            "suppressed": [False, True],
+        }
+    )
+    beside = pd.DataFrame(
+        {
+            "ncp": ["P", "Q"],
+            "item": "confidence",
+            "hub_estimate": [0.5, np.nan],
+            "national_estimate": [0.4, 0.3],
+            "hub_suppressed": [False, True],
+            "band": ["within", None],
+        }
+    )
+    return {
+        "pooled": readings.pooled_reading(pooled, outcome="confidence", ncp="P"),
+        "funnel": readings.funnel_reading(
+            hubs, pd.Series({"estimate": 0.3, "tau2": 0.0}), effect="d_z"
+        ),
+        "trend": readings.trend_reading(trend),
+        "participation": readings.participation_reading(counts, hub="A"),
+        "hub_beside_national": readings.hub_beside_national_reading(beside, hub="A"),
+        "rule": [readings.suppression_rule()],
+    }
+
+
+def test_every_hidden_group_note_quotes_the_configured_minimum(monkeypatch):
+    monkeypatch.setenv("IMPACT_MIN_N", "10")
+    for view, lines in _hidden_views().items():
+        text = " ".join(lines)
+        assert "fewer than 10" in text, view
+        assert "fewer than 5" not in text, view
+
+
+def test_without_configuration_the_notes_quote_the_default_minimum(monkeypatch):
+    from evaluation.stats.disclosure import DEFAULT_MIN_N
+
+    monkeypatch.delenv("IMPACT_MIN_N", raising=False)
+    for view, lines in _hidden_views().items():
+        assert f"fewer than {DEFAULT_MIN_N} " in " ".join(lines), view
+
+
+def test_the_pooled_effect_has_one_wording_with_the_effect_size_words():
+    from evaluation.presentation.readings import pooled_reading
+
+    row = {"k": 4, "estimate": 0.55, "ci_low": 0.3, "ci_high": 0.8}
+    (line,) = pooled_reading(row, outcome="subject_knowledge", ncp="P")
+    assert line == (
+        "Across 4 hubs, subject knowledge in P changed by 0.55 (95% CI 0.30 to 0.80): "
+        f"{effect_label(0.55)}."
+    )
+    assert pooled_reading({"k": 0}, outcome="confidence", ncp="P") == [
+        "No hub in P has enough matched respondents to show."
+    ]

@@ -15,7 +15,9 @@ from scipy import stats
 
 from evaluation.instruments import Instrument, Item, default_instrument
 from evaluation.stats.reliability import (
+    ALPHA_ADEQUATE,
     ALPHA_BANDS,
+    ALPHA_MIN_N,
     alpha_label,
     cronbach_alpha,
     item_total_correlations,
@@ -191,7 +193,7 @@ def test_degenerate_constructs_give_nan_with_reason_and_no_warnings():
 
 def test_zero_variance_in_one_item_still_gives_alpha():
     frame = pd.DataFrame({"a": [3.0, 3, 3, 3], "b": [1.0, 2, 4, 5], "c": [2.0, 2, 5, 4]})
-    row = cronbach_alpha(frame, _instrument_for(["a", "b", "c"])).iloc[0]
+    row = cronbach_alpha(frame, _instrument_for(["a", "b", "c"]), min_n=2).iloc[0]
     expected, _ = pg.cronbach_alpha(frame)
     assert row["alpha"] == pytest.approx(expected, abs=1e-12) and row["reason"] is None
     items = item_total_correlations(frame, _instrument_for(["a", "b", "c"])).set_index("item")
@@ -264,3 +266,30 @@ def test_committed_sample_gives_alpha_for_every_phase_and_construct(sample_dir):
         items = item_total_correlations(surveys, INSTRUMENT, by=["phase"])
     assert len(result) == 6 and result["alpha"].between(0, 1).all()
     assert result["reason"].isna().all() and len(items) == 18
+
+
+def test_alpha_is_not_labelled_for_a_handful_of_people():
+    # failed before: n = 2 was labelled although its interval ran from -37.5 to 0.999
+    frame = pd.DataFrame({"a": [1.0, 4], "b": [2.0, 5], "c": [1.0, 5]})
+    row = cronbach_alpha(frame, _instrument_for(["a", "b", "c"])).iloc[0]
+    assert np.isfinite(row["alpha"]) and np.isfinite(row["ci_low"])
+    assert row["interpretation"] is None and row["verdict"] is None
+    assert "only 2 people" in row["reason"] and str(ALPHA_MIN_N) in row["reason"]
+
+
+def test_alpha_verdict_follows_the_feldt_interval():
+    rng = np.random.default_rng(3)
+    true = rng.normal(size=(200, 1))
+    strong = pd.DataFrame(true + 0.4 * rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    weak = pd.DataFrame(true + 3.0 * rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    middling = pd.DataFrame(true[:12] + 0.9 * rng.normal(size=(12, 3)), columns=["a", "b", "c"])
+    inst = _instrument_for(["a", "b", "c"])
+    for frame, expected in ((strong, "reliable"), (weak, "unreliable")):
+        row = cronbach_alpha(frame, inst).iloc[0]
+        _, (low, high) = pg.cronbach_alpha(frame)
+        assert row["verdict"] == expected
+        assert (low >= ALPHA_ADEQUATE) == (expected == "reliable")
+        assert (high < ALPHA_ADEQUATE) == (expected == "unreliable")
+    row = cronbach_alpha(middling, inst).iloc[0]
+    if row["ci_low"] < ALPHA_ADEQUATE <= row["ci_high"]:
+        assert row["verdict"] == "uncertain"

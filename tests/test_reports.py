@@ -194,8 +194,8 @@ def test_hub_report_shows_no_other_hubs_rows_counts_or_text():
     assert participation["n_pre"].tolist() == [12.0, 12.0]
     assert "37" not in [str(v) for v in participation.to_numpy().ravel()]
     comparison = pack.tables["national_comparison"]
-    assert set(comparison.columns) >= {"hub_estimate", "national_estimate", "k"}
-    assert comparison["k"].eq(3).all()  # pooled over the three hubs, shown only as a pool
+    assert set(comparison.columns) >= {"hub_estimate", "national_estimate", "hubs_pooled"}
+    assert comparison["hubs_pooled"].eq(3).all()  # pooled over the three hubs, shown only as a pool
 
 
 def test_hub_effect_equals_the_paired_standardised_change_worked_by_hand():
@@ -317,7 +317,7 @@ def test_two_hub_national_pool_is_hidden_from_a_hub_viewer_and_shown_nationally(
     hub = _pack(frames, HUB_A_VIEWER)
 
     full = national.tables["national_comparison"]
-    assert full["k"].eq(2).all() and full["national_n"].eq(18).all()
+    assert full["hubs_pooled"].eq(2).all() and full["national_n"].eq(18).all()
     secret = full[["national_estimate", "national_ci_low", "national_ci_high"]].to_numpy()
     assert np.isfinite(secret).all()
     everything = _everything_shown(national)
@@ -354,7 +354,7 @@ def test_three_hub_national_pool_shows_to_a_hub_viewer_without_its_people_count(
     full = _pack(frames, Viewer.national()).tables["national_comparison"]
     hub = _pack(frames, HUB_A_VIEWER)
     comparison = hub.tables["national_comparison"]
-    assert full["k"].eq(3).all() and full["national_n"].eq(27).all()
+    assert full["hubs_pooled"].eq(3).all() and full["national_n"].eq(27).all()
     # The pooled count would give B + C (27 - 7); hub viewers never get it.
     assert "national_n" not in comparison
     assert not comparison["national_suppressed"].any()
@@ -617,3 +617,18 @@ def test_html_charts_render_in_headless_chromium_without_network(solent_pack):
             browser.close()
     assert len(drawn) == expected and min(drawn) > 0
     assert [u for u in requests if not u.startswith("file:")] == []
+
+
+@pytest.mark.parametrize("kind", ["hub", "ncp"])
+def test_with_a_larger_suppression_minimum_the_pack_never_says_fewer_than_5(
+    sample_inputs, monkeypatch, kind
+):
+    monkeypatch.setenv("IMPACT_MIN_N", "10")
+    where = {"hub": "Solent Maths Hub"} if kind == "hub" else {"ncp": "Mastering Number at KS2"}
+    pack = build_board_pack(
+        sample_inputs, viewer=Viewer.national(), academic_year=YEAR, pdf=False, **where
+    )
+    assert pack.ok, pack.problem
+    text = html_module.unescape(pack.html)
+    assert "fewer than 10" in text
+    assert "fewer than 5" not in text

@@ -6,6 +6,7 @@ Every page is rendered and every download taken; other hubs' names, counts and t
 from __future__ import annotations
 
 import base64
+import html as html_module
 import io
 import json
 import re
@@ -17,6 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
@@ -379,9 +381,9 @@ def test_the_hub_viewer_sees_their_own_hub_and_the_national_pooled_value(scoped_
     headline = download_table(at, "hub_headline_download")
     row = headline[headline["ncp"].eq(NCP)].iloc[0]
     assert row["hubs_pooled"] == 5  # every hub ran this project: pooled value shown
-    assert np.isfinite(float(row["national"]))
+    assert np.isfinite(float(row["national_estimate"]))
     thin = headline[headline["ncp"].eq(NCP_TWO_HUBS)].iloc[0]
-    assert thin["national"] == "[c]"  # two hubs only: hidden from a hub viewer
+    assert thin["national_estimate"] == "[c]"  # two hubs only: hidden from a hub viewer
 
 
 def test_the_hub_filter_is_fixed_to_the_viewers_hub(scoped_store):
@@ -453,3 +455,61 @@ def test_open_text_is_hidden_from_roles_the_deployment_excludes(scoped_store, mo
     content = rendered(at)
     assert OWN in content and "OWNTEXT" not in content
     assert "Open-text answers are not shown for your role." in [c.value for c in at.caption]
+
+
+HEADLINE_READING = re.compile(
+    r"^(Squares are |Above the range |Below the range |Every project lies |\d+ projects? hidden |"
+    r"\d+ national values? hidden )"
+)
+
+
+def test_the_hub_page_and_its_board_pack_show_the_same_numbers_and_sentences(scoped_store):
+    at = open_page("pages/hub_overview.py", HUB_VIEWER)
+    outcome = at.selectbox(key="hub_outcome").value
+    page = download_table(at, "hub_headline_download")
+    unescaped = [re.sub(r"\\(.)", r"\1", str(m.value)) for m in at.markdown]
+    lines = [line for line in unescaped if HEADLINE_READING.match(line)]
+    assert len(lines) > 1 and lines[0].startswith(f"Squares are {OWN}'s")
+    at.button(key="hub_pack_build").click().run()
+    pack = html_module.unescape(
+        visible_html(download_text(at.download_button(key="hub_pack_html")))
+    )
+    pack = re.sub(r"\s+", " ", pack)
+    # The same numbers: the pack's "hub vs national" cell of each project (first outcome column)
+    # holds the page's values; the page shows 3 decimals, the pack 2.
+    assert outcome == "confidence"  # the page opens on the first scale, the pack's first column
+    compared = 0
+    for _, row in page.iterrows():
+        if "[c]" in (str(row["hub_estimate"]), str(row["national_estimate"])):
+            continue
+        cell = re.search(
+            rf"{re.escape(str(row['ncp']))}</td> ?<td[^>]*>(-?\d+\.\d\d) vs (-?\d+\.\d\d)", pack
+        )
+        assert cell, row["ncp"]
+        hub_value, national_value = (float(v) for v in cell.groups())
+        assert abs(hub_value - float(row["hub_estimate"])) <= 0.0051
+        assert abs(national_value - float(row["national_estimate"])) <= 0.0051
+        compared += 1
+    assert compared
+    # The same sentences: the page's lines, each led in the pack by the outcome's name.
+    name = outcome.replace("_", " ").capitalize()
+    assert lines[0] in pack
+    for line in lines[1:]:
+        assert f"{name}: {line}" in pack, line
+
+
+def test_only_a_national_user_is_offered_the_sample_on_an_empty_store(tmp_path, monkeypatch):
+    """Issue 16 item 5: the sample holds all 40 hubs, so hub and lead users cannot load it."""
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for viewer in (HUB_VIEWER, LEAD_VIEWER):
+        at = open_page("pages/home.py", viewer)
+        assert "No data is loaded yet" in rendered(at)
+        assert not [b for b in at.button if b.key == "home_seed"]
+    at = open_page("pages/home.py", Viewer.national("national@ncetm.example"))
+    at.button(key="home_seed").click().run()
+    assert not at.exception
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,39 @@ def test_construct_score_is_the_mean_of_answered_items_after_reverse_coding():
     wide = pd.DataFrame({"conf_1": [4.0, 2.0], "conf_2": [np.nan, 2.0], "conf_3": [1.0, np.nan]})
     # row 1: mean(4, 5 + 1 - 1) = 4.5; row 2: mean(2, 2) = 2
     assert construct_scores(wide, INSTRUMENT)["confidence"].tolist() == [4.5, 2.0]
+
+
+def test_d5_a_score_needs_half_the_items_and_a_pair_the_same_items():
+    # D5 (failed before: the pair "fell" from 5.0 to 2.33 on confidence)
+    wide = pd.DataFrame(
+        {"respondent_id": ["p", "p"], "phase": ["pre", "post"], "conf_1": [5.0, 5.0],
+         "conf_2": [np.nan, 1.0], "conf_3": [np.nan, 5.0]}
+    )  # fmt: skip
+    scores, reasons = construct_scores(
+        wide, INSTRUMENT, respondent=wide["respondent_id"], phase=wide["phase"], with_reasons=True
+    )
+    assert scores["confidence"].isna().all()
+    assert "1 of the 3 confidence questions" in reasons.loc[0, "confidence"]
+    long = to_long(wide, INSTRUMENT)
+    assert long[long["item"].eq("confidence")].empty
+    # pre answered conf_1, conf_2; post all three: both scored on conf_1 and conf_2 only
+    wide.loc[0, "conf_2"] = 2.0
+    scores, reasons = construct_scores(
+        wide, INSTRUMENT, respondent=wide["respondent_id"], phase=wide["phase"], with_reasons=True
+    )
+    assert scores["confidence"].tolist() == [(5 + 2) / 2, (5 + 1) / 2]
+    assert reasons.loc[0, "confidence"] is None
+    assert "2 of 3 confidence questions answered both times" in reasons.loc[1, "confidence"]
+
+
+def test_the_minimum_share_of_items_comes_from_the_instrument():
+    wide = pd.DataFrame({"conf_1": [4.0, 4.0], "conf_2": [2.0, np.nan], "conf_3": [np.nan] * 2})
+    assert construct_scores(wide, INSTRUMENT)["confidence"].tolist()[0] == 3.0
+    assert np.isnan(construct_scores(wide, INSTRUMENT)["confidence"].tolist()[1])
+    lenient = dataclasses.replace(INSTRUMENT, min_item_share=0.3)
+    assert construct_scores(wide, lenient)["confidence"].tolist() == [3.0, 4.0]
+    strict = dataclasses.replace(INSTRUMENT, min_item_share=1.0)
+    assert construct_scores(wide, strict)["confidence"].isna().all()
 
 
 @given(st.lists(st.integers(1, 5), min_size=3, max_size=3))
@@ -119,12 +152,28 @@ def reference_long(wide, keys, constructs, pair_within):
                         for i in present
                     ]
                 )
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows -> NaN
-                    table[construct] = np.nanmean(answers, axis=1)
+                table[construct] = [
+                    _reference_score(table, answers, row, len(present)) for row in range(len(wide))
+                ]
     long = table.melt(id_vars=id_cols, var_name="item", value_name="score")
     long = long[long["score"].notna()].reset_index(drop=True)
     return long.astype({"score": "float64"})
+
+
+def _reference_score(table, answers, row, n_items):
+    """One row's construct score by the rule: at least half the items (2 of 3, 1 of 1 or 2),
+    and for someone with both a pre and a post row, only the items answered both times."""
+    ids, phases = table["respondent_id"].tolist(), table["phase"].tolist()
+    use = ~np.isnan(answers[row])
+    me = ids[row]
+    if isinstance(me, str) and phases[row] in ("pre", "post"):
+        pre = [r for r in range(len(ids)) if ids[r] == me and phases[r] == "pre"]
+        post = [r for r in range(len(ids)) if ids[r] == me and phases[r] == "post"]
+        if pre and post:
+            for rows in (pre, post):
+                use = use & np.any(~np.isnan(answers[rows]), axis=0)
+    needed = {1: 1, 2: 1, 3: 2}[n_items]
+    return float(np.mean(answers[row][use])) if use.sum() >= needed else np.nan
 
 
 text_or_none = st.one_of(st.none(), st.sampled_from(["a", "b", "2024/25", "SKTM Primary"]))

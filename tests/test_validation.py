@@ -675,3 +675,135 @@ def test_brief_names_the_row_and_column_without_the_fix():
     assert problem.brief() == f"row 2, column Maths Hub: {problem.message}"
     whole_file = only(check_survey(b"Participant code\na\n", defaults=PRE), "no_items")
     assert whole_file.brief() == whole_file.message
+
+
+# --- columns recognised by their values; nothing dropped without a word -------------------------
+
+HUB_QUESTION = "Which Maths Hub are you working with?"
+
+
+def test_a_column_of_hub_names_is_the_hub_whatever_its_header():
+    data = (
+        f"Participant code,{HUB_QUESTION},Which project?,When,conf_1\n"
+        "A1,Solent,MN-KS2,Pre,4\nB2,solent maths hub,Mastering Number at KS2,pre,5\n"
+    ).encode()
+    checked = check_survey(data, defaults=FileDefaults(academic_year="2024/25"))
+    assert checked.report.valid, checked.report.errors
+    assert checked.frame[c.HUB].tolist() == ["Solent Maths Hub"] * 2
+    assert checked.frame[c.NCP].tolist() == ["Mastering Number at KS2"] * 2
+    assert checked.frame[c.PHASE].tolist() == ["pre"] * 2
+    assert checked.column_map[HUB_QUESTION] == c.HUB
+    assert (checked.column_map["Which project?"], checked.column_map["When"]) == (c.NCP, c.PHASE)
+    assert any(HUB_QUESTION in note and "Maths Hub" in note for note in checked.notes)
+
+
+def test_a_header_wins_over_values_and_free_text_or_bare_years_are_not_recognised():
+    data = (
+        b"Participant code,Maths Hub,Other hub,Year you qualified,Comments,conf_1\n"
+        b"A1,Solent,London South East,2010,Solent,4\nB2,Solent,Solent,2015,More time please,5\n"
+    )
+    checked = check_survey(data, defaults=FileDefaults(ncp="MN-KS2", phase="pre"))
+    meanings = checked.column_map
+    assert meanings["Maths Hub"] == c.HUB and meanings["Other hub"].startswith("text:")
+    assert meanings["Year you qualified"].startswith("text:")
+    assert meanings["Comments"].startswith("text:")
+
+
+def test_a_pupil_file_column_of_project_names_is_the_project():
+    data = (
+        b"Pupil ID,URN,Hub,Which course?,Academic year,Phase,Score\n"
+        b"P1,123456,Solent,MN-KS2,2024/25,pre,20\n"
+    )
+    checked = check_pupils(data)
+    assert checked.report.valid, checked.report.errors
+    assert checked.column_map["Which course?"] == c.NCP
+    assert checked.frame[c.NCP].tolist() == ["Mastering Number at KS2"]
+    assert any("Which course?" in note for note in checked.notes)
+
+
+def forms_export(stamps: list[str], header: str = "Completion time") -> bytes:
+    rows = "".join(f"{i},{stamp},P{i},Agree\n" for i, stamp in enumerate(stamps, start=1))
+    return f"ID,{header},Participant code,conf_1\n{rows}".encode()
+
+
+def test_the_academic_year_is_taken_from_submission_times_in_one_year():
+    # 1 September 2024 to 31 August 2025 is academic year 2024/25, whatever the layout.
+    data = forms_export(["2024-09-01 08:00", "2025-08-31 17:00", "2025-01-10 12:00"])
+    checked = check_survey(data, defaults=FileDefaults(hub="Solent", ncp="MN-KS2", phase="pre"))
+    assert checked.report.valid, checked.report.errors
+    assert checked.frame[c.ACADEMIC_YEAR].tolist() == ["2024/25"] * 3
+    assert any("2024/25" in n and "'Completion time'" in n for n in checked.notes)
+
+
+def test_microsoft_forms_start_time_dates_the_responses_when_there_is_no_completion_time():
+    data = forms_export(["10/2/2024 15:45:00", "10/23/2024 09:00:00"], header="Start time")
+    checked = check_survey(data, defaults=FileDefaults(hub="Solent", ncp="MN-KS2", phase="pre"))
+    assert checked.report.valid, checked.report.errors
+    assert checked.frame[c.ACADEMIC_YEAR].unique().tolist() == ["2024/25"]
+
+
+def test_times_in_two_academic_years_ask_for_the_year():
+    data = forms_export(["2025-08-31 17:00", "2025-09-01 08:00"])
+    checked = check_survey(data, defaults=FileDefaults(hub="Solent", ncp="MN-KS2", phase="pre"))
+    assert codes(checked) == [(None, "year_from_times_ambiguous")]  # not also "no year column"
+    error = checked.report.errors[0]
+    assert "2024/25 and 2025/26" in error.message and "--year" in error.fix
+    given = check_survey(data, defaults=replace(PRE, academic_year="2025/26"))
+    assert given.report.valid
+
+
+def test_an_item_like_column_with_numbers_off_the_scale_is_reported_with_its_rows():
+    data = b"Participant code,conf_1,q1\nA1,4,3\nB2,5,7\nC3,3,0\n"
+    checked = check_survey(data, defaults=PRE)
+    warning = next(w for w in checked.report.warnings if w.column == "q1")
+    assert warning.code == "numbers_off_scale"
+    assert "2 of its 3 answers" in warning.message and "rows 3, 4" in warning.message
+
+
+def test_a_column_of_other_numbers_is_open_text_without_a_warning():
+    data = b"Participant code,conf_1,Years teaching\nA1,4,3\nB2,5,17\nC3,3,12.5\n"
+    checked = check_survey(data, defaults=PRE)
+    assert checked.report.valid and not checked.report.warnings
+
+
+def test_a_question_nobody_answered_is_warned_about():
+    data = b"Participant code,conf_1,How often do you use manipulatives?,conf_2\nA1,4,,\nB2,5,,\n"
+    checked = check_survey(data, defaults=PRE)
+    assert checked.report.valid
+    warned = {(w.column, w.code) for w in checked.report.warnings}
+    assert ("How often do you use manipulatives?", "empty_column") in warned
+    assert ("conf_2", "no_answers") in warned
+    assert checked.column_map["How often do you use manipulatives?"].startswith("ignored")
+
+
+def test_a_typo_in_a_column_recognised_by_its_values_is_reported_in_its_row():
+    data = f"Participant code,{HUB_QUESTION},conf_1\nA1,Solent,4\nB2,Solnet,5\n".encode()
+    checked = check_survey(data, defaults=replace(PRE, hub=None))
+    assert codes(checked) == [(3, "unknown_hub")]
+    error = checked.report.errors[0]
+    assert (error.column, error.fix) == (HUB_QUESTION, "Did you mean 'Solent Maths Hub'?")
+
+
+def test_columns_asking_for_or_holding_names_are_not_read_and_say_why() -> None:
+    """Issue 16 item 2: names in any wording, or answers that are names, are never read."""
+    from evaluation.validation import check_survey
+    from evaluation.validation.columns import NAME_HEADER_REASON, NAME_VALUES_REASON
+
+    data = (
+        b"Participant code,What is your name?,Teacher name (optional),Who ran it,"
+        b"Which school are you in?,I feel confident teaching fractions\n"
+        b"AB1,Alice Quenby,Alice Q,Ann Smith,Oak Primary School,Agree\n"
+        b"CD2,Bert Ogilvy,Bert O,Raj Patel,Elm Primary School,Disagree\n"
+        b"EF3,Cara Jones,Cara J,Joan O'Neill,Ash Primary School,Agree\n"
+    )
+    checked = check_survey(
+        data,
+        defaults=FileDefaults(hub="Solent", ncp="MN-KS2", phase="pre", academic_year="2024/25"),
+    )
+    assert checked.column_map["What is your name?"] == NAME_HEADER_REASON
+    assert checked.column_map["Teacher name (optional)"] == NAME_HEADER_REASON
+    assert checked.column_map["Who ran it"] == NAME_VALUES_REASON
+    assert checked.column_map["Which school are you in?"].startswith("text:")
+    stored = "\n".join(map(str, checked.frame.astype(str).to_numpy().ravel()))
+    for name in ("Alice", "Bert", "Cara", "Ann Smith", "Raj Patel"):
+        assert name not in stored

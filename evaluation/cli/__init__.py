@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 # Sub-command modules, in the order they appear in --help.
 COMMANDS = (
@@ -64,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return int(args.run(args))
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 2
@@ -77,3 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def show_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> None:
+    """Print a warning as the plain sentence it is, without Python's source path and category.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     show_warning(UserWarning("IMPACT_MIN_N='abc' is not a whole number"))
+    >>> err.getvalue().splitlines()
+    ["IMPACT_MIN_N='abc' is not a whole number"]
+    """
+    print(str(message), file=sys.stderr)

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from evaluation.cli._common import lazy_module
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from evaluation.instruments import Instrument
 else:
     pd = lazy_module("pandas")  # imported on first use, so that --help does not load pandas
 
@@ -242,8 +245,18 @@ def document(results: pd.DataFrame, *, design: str, by: Sequence[str]) -> dict:
 
 
 def _number(value: object, digits: int = 2) -> str:
+    """A number to ``digits`` places; one that rounds to zero is 0.00, never -0.00.
+
+    Examples
+    --------
+    >>> _number(-0.001), _number(-0.5), _number(None)
+    ('0.00', '-0.50', '–')
+    """
     number = pd.to_numeric(value, errors="coerce")
-    return "–" if pd.isna(number) else f"{number:.{digits}f}"
+    if pd.isna(number):
+        return "–"
+    text = f"{number:.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
 
 
 def _p(value: object) -> str:
@@ -253,18 +266,80 @@ def _p(value: object) -> str:
     return "<0.001" if number < 0.001 else f"{number:.3f}"
 
 
-def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust: str) -> str:
-    """A readable table of the results, one line per group x item, notes underneath.
+# Questions are wrapped in the text table to lines of this many characters, at most
+# QUESTION_LINES lines (the last cut short with an ellipsis).
+QUESTION_CHARS = 50
+QUESTION_LINES = 3
+REVERSED_MARK = "(reversed: a fall is good)"
+
+
+def question_label(item: str, instrument: Instrument | None) -> list[str]:
+    """How a result row is named in the text table, as lines: the question as asked (wrapped),
+    with a last line marking a reversed question; a construct score as "Scale: <name>".
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> for line in question_label("conf_3", default_instrument()):
+    ...     print(line)
+    I feel anxious when I have to teach a mathematical
+    topic I have not taught before
+    (reversed: a fall is good)
+    >>> question_label("subject_knowledge", default_instrument())
+    ['Scale: subject knowledge']
+    """
+    if instrument is None:
+        return [item]
+    if item in instrument.item_ids:
+        question = instrument.item(item)
+        lines = textwrap.wrap(question.text, QUESTION_CHARS) or [item]
+        if len(lines) > QUESTION_LINES:
+            rest = " ".join(lines[QUESTION_LINES - 1 :])
+            from evaluation.validation.report import short  # here: --help skips pandera
+
+            lines = [*lines[: QUESTION_LINES - 1], short(rest, QUESTION_CHARS)]
+        return [*lines, REVERSED_MARK] if question.reverse else lines
+    if item in instrument.constructs:
+        return [f"Scale: {item.replace('_', ' ')}"]
+    return [item]
+
+
+def question_column(results: pd.DataFrame, instrument: Instrument | None) -> pd.Series:
+    """The question as asked for each result row (None for a construct score).
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> question_column(pd.DataFrame({"item": ["conf_1", "confidence"]}),
+    ...                 default_instrument()).tolist()
+    ['I feel confident teaching mathematics to my class', nan]
+    """
+    texts = {i.item: i.text for i in instrument.items} if instrument is not None else {}
+    return results[c.ITEM].map(lambda item: texts.get(item)).astype(object)
+
+
+def text_table(
+    results: pd.DataFrame,
+    *,
+    design: str,
+    by: Sequence[str],
+    adjust: str,
+    instrument: Instrument | None = None,
+) -> str:
+    """A readable table of the results, one line per group x question, notes underneath.
 
     Examples
     --------
     >>> res = pd.DataFrame({"item": ["conf_1"], "design": ["paired"], "n_pre": [3], "n_post": [3],
     ...     "n_paired": [3], "mean_pre": [2.0], "mean_post": [3.0], "mean_change": [1.0],
-    ...     "ci_low": [0.5], "ci_high": [1.5], "p_adj": [0.02], "g_av": [0.9], "reason": [None]})
-    >>> print(text_table(res, design="paired", by=[], adjust="holm").splitlines()[2])
-    Item    n  Before  After  Change (95% CI)      p (adj.)  g_av
+    ...     "ci_low": [-0.001], "ci_high": [1.5], "p_adj": [0.02], "g_av": [0.9], "reason": [None]})
+    >>> lines = text_table(res, design="paired", by=[], adjust="holm").splitlines()
+    >>> print(lines[1])
+    Question  n  Before  After  Change (95% CI)      p (adj.)  g_av
+    >>> print(lines[3])
+    conf_1    3  2.00    3.00   1.00 (0.00 to 1.50)  0.020     0.90
     """
-    header = [*(k.replace("_", " ").capitalize() for k in by), "Item", "n", "Before", "After"]
+    header = [*(k.replace("_", " ").capitalize() for k in by), "Question", "n", "Before", "After"]
     header += ["Change (95% CI)", "p (adj.)", "g_av"]
     notes: dict[str, int] = {}
     lines = []
@@ -280,10 +355,11 @@ def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust:
         if isinstance(row.get("reason"), str) and row["reason"]:
             notes.setdefault(row["reason"], len(notes) + 1)
             mark = f" [{notes[row['reason']]}]"
+        question = question_label(str(row[c.ITEM]), instrument)
         lines.append(
             [
                 *(str(row[k]) for k in by),
-                str(row[c.ITEM]),
+                question[0],
                 n,
                 _number(row["mean_pre"]),
                 _number(row["mean_post"]),
@@ -292,6 +368,8 @@ def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust:
                 _number(row["g_av"]) + mark,
             ]
         )
+        for more in question[1:]:  # the rest of a long question, under its first line
+            lines.append([*("" for _ in by), more, *("" for _ in range(6))])
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
 
     def fmt(cells: Sequence[str]) -> str:
@@ -306,13 +384,18 @@ def text_table(results: pd.DataFrame, *, design: str, by: Sequence[str], adjust:
             "are compared as two groups (weaker evidence)."
         )
         n_note = "n = people who answered before / after"
+    scale = f" ({instrument.scale_min} to {instrument.scale_max})" if instrument else ""
     out = [
         title,
-        f"{n_note}; p adjusted ({ADJUST_NAMES[adjust]}) within each group's items; "
-        "g_av = Hedges' g (change in standard deviations of the answers).",
         fmt(header),
         fmt(["-" * w for w in widths]),
         *(fmt(line) for line in lines),
+        "",
+        f"{n_note}; Before and After = the average answer{scale}; p (adj.) = how likely a "
+        "change this large would be by chance alone, adjusted "
+        f"({ADJUST_NAMES[adjust]}) because many questions are tested at once; g_av = the "
+        "change in standard deviations of the answers (Hedges' g); a scale is the average of "
+        "its questions with reversed ones turned round.",
     ]
     if notes:
         out.append("")
@@ -355,9 +438,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(document(results, design=design, by=by), allow_nan=False))
     elif args.csv:
         table = results[[*by, c.ITEM, "design", *json_fields()[1:]]]
+        table.insert(len(by) + 1, "question", question_column(results, instrument))
         neutralise(table).to_csv(sys.stdout, index=False)
     elif results.empty:
         print("There are no answers to compare.")
     else:
-        print(text_table(results, design=design, by=by, adjust=args.adjust))
+        print(text_table(results, design=design, by=by, adjust=args.adjust, instrument=instrument))
     return EXIT_OK

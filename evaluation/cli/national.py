@@ -53,6 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--year", metavar="Y", help="only this academic year, e.g. 2024/25")
     parser.add_argument("--method", choices=("REML", "DL"), default="REML", type=str.upper)
     parser.add_argument(
+        "--test",
+        choices=("knha", "z"),
+        default="knha",
+        type=str.lower,
+        help="pooled interval: Knapp–Hartung (knha, default) or normal (z)",
+    )
+    parser.add_argument(
         "--effect",
         choices=tuple(EFFECT_LABELS),
         default="d_z",
@@ -159,11 +166,11 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.stats.paired import paired_change
     from evaluation.stats.scoring import to_long
 
-    long = to_long(rows, instrument, keys=(c.HUB, c.NCP))
+    long = to_long(rows, instrument, keys=(c.HUB, c.NCP, c.WORK_GROUP))
     long = long[long[c.ITEM].eq(outcome)]
-    paired = paired_change(long, by=[c.HUB, c.NCP])
+    paired = paired_change(long, by=[c.HUB, c.NCP], cluster=c.WORK_GROUP)
     hubs = hub_effects(paired, outcome=outcome, ncp=ncp, min_n=min_n)
-    pooled = pool_hubs(hubs, effect=args.effect, method=args.method)
+    pooled = pool_hubs(hubs, effect=args.effect, method=args.method, test=args.test)
     table = national_table(hubs, pooled, effect=args.effect)
 
     if args.json:
@@ -173,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
             "academic_year": args.year,
             "effect": args.effect,
             "method": args.method,
+            "test": args.test,
             "min_n": min_n,
             "hubs": [
                 _record(rec)
@@ -230,7 +238,8 @@ def _text(
 
     out = [
         f"{outcome.replace('_', ' ').capitalize()} — {ncp}",
-        f"Pooled {EFFECT_LABELS[effect].lower()}, {pooled['method']} random effects; "
+        f"Pooled {EFFECT_LABELS[effect].lower()}, {pooled['method']} random effects"
+        f"{', Knapp–Hartung interval' if pooled.get('test') == 'knha' else ''}; "
         f"hubs with fewer than {min_n} respondents shown as {SUPPRESSED_SYMBOL}.",
         "",
         fmt(header),

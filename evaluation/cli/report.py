@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         resolve_ncp,
         write_pack,
     )
-    from evaluation.presentation.reports.content import normalise_year
+    from evaluation.presentation.reports.formatting import normalise_year
 
     if not args.hub and not args.ncp:
         err("Give --hub NAME (a hub's board pack) or --ncp NAME (a project's national report).")

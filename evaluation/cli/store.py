@@ -1,4 +1,4 @@
-"""``python -m evaluation store``: add, list, withdraw, replace datasets; audit log; roles.
+"""``python -m evaluation store``: add, list, withdraw, replace, relabel datasets; audit log; roles.
 
 Uses ``$DATABASE_URL`` (PostgreSQL) or the SQLite file under ``$IMPACT_HOME``; acts as the local
 national user, named by ``--uploader`` or ``$USER``.
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from evaluation.cli._common import lazy_module
+from evaluation.cli.validate import shows_pupil_scores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +28,7 @@ else:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``store`` sub-command (with add, list, withdraw, replace, audit, seed).
+    """Add the ``store`` sub-command (add, list, withdraw, replace, relabel, audit, seed, role).
 
     Examples
     --------
@@ -48,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     add = actions.add_parser("add", help="validate a file and store it if it is valid")
     add.add_argument("file", metavar="FILE", help="survey or pupil file (.csv or .xlsx)")
-    add.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    add.add_argument("--kind", choices=("survey", "pupil"), help="default: the kind the file shows")
     _defaults_options(add)
     _common_options(add)
     add.set_defaults(run=_add)
@@ -73,6 +74,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common_options(replace)
     replace.set_defaults(run=_replace)
 
+    relabel = actions.add_parser(
+        "relabel",
+        help="correct a dataset's whole-file values (--phase, --hub, --ncp, --year, --work-group)",
+        description=(
+            "Give every row of a stored dataset a corrected phase, hub, project, year or Work "
+            "Group (for a file stored with the wrong --phase, say). The old dataset is kept as "
+            "replaced; the audit log records who, when, why and what changed."
+        ),
+    )
+    relabel.add_argument("dataset_id", type=int, metavar="ID")
+    relabel.add_argument("--reason", required=True, metavar="TEXT", help="why (audited)")
+    _defaults_options(relabel)
+    _common_options(relabel)
+    relabel.set_defaults(run=_relabel)
+
     audit = actions.add_parser("audit", help="show the audit log")
     audit.add_argument("--json", action="store_true", help="one JSON document on stdout")
     audit.set_defaults(run=_audit)
@@ -83,7 +99,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only when nothing has ever been stored (what the dashboard does on a first run)",
     )
-    seed.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    _common_options(seed)
     seed.set_defaults(run=_seed)
 
     role = actions.add_parser(
@@ -223,6 +239,7 @@ def _result(result: AddResult, as_json: bool) -> int:
             "status": result.status,
             "n_rows": result.n_rows,
             "message": result.message,
+            "dropped": [{"column": col, "reason": why} for col, why in result.dropped],
         }
         if result.report is not None:
             document["report"] = result.report.to_dict()
@@ -249,13 +266,19 @@ def _guarded(action: Callable[[], int]) -> int:
 def _add(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
-            result = store.add_file(
-                args.file,
-                kind=args.kind,
-                defaults=_file_defaults(args),
-                uploader=_user(args),
-                viewer=_national(_user(args)),
-            )
+            from evaluation.validation.messages import KIND_SHOWN  # here: --help skips pandera
+
+            for kind in (args.kind or "survey", "pupil"):
+                result = store.add_file(
+                    args.file,
+                    kind=kind,
+                    defaults=_file_defaults(args),
+                    uploader=_user(args),
+                    viewer=_national(_user(args)),
+                )
+                if args.kind or not shows_pupil_scores(result.report):
+                    break
+                _err(KIND_SHOWN["pupil"])  # no --kind: store it as the kind the file shows
         return _result(result, args.json)
 
     return _guarded(action)
@@ -272,6 +295,36 @@ def _replace(args: argparse.Namespace) -> int:
                 defaults=_file_defaults(args),
             )
         return _result(result, args.json)
+
+    return _guarded(action)
+
+
+def _relabel(args: argparse.Namespace) -> int:
+    def action() -> int:
+        values = {
+            "hub": args.hub,
+            "ncp": args.ncp,
+            "phase": args.phase,
+            "academic_year": args.year,
+            "work_group": args.work_group,
+        }
+        with _open() as store:
+            new_id = store.relabel(
+                args.dataset_id, values, by=_national(_user(args)), reason=args.reason
+            )
+        message = f"Relabelled dataset {args.dataset_id}: its rows are now dataset {new_id}."
+        if args.json:
+            _emit_json(
+                {
+                    "dataset_id": args.dataset_id,
+                    "new_dataset_id": new_id,
+                    "status": "relabelled",
+                    "message": message,
+                }
+            )
+        else:
+            print(message)
+        return 0
 
     return _guarded(action)
 
@@ -345,7 +398,7 @@ def _seed(args: argparse.Namespace) -> int:
     def action() -> int:
         with _open() as store:
             skipped = args.if_empty and not store.is_empty()
-            results = () if skipped else store.seed_sample()
+            results = () if skipped else store.seed_sample(by=_user(args))
         if args.json:
             _emit_json(
                 {

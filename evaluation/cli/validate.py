@@ -1,7 +1,10 @@
 """``python -m evaluation validate FILE``: check a survey or pupil file and list what to fix.
 
 Exit codes: 0 valid (warnings allowed), 1 invalid (errors listed), 2 unreadable file or bad usage.
-``--json`` prints exactly one JSON document on stdout, also for unreadable files.
+``--json`` prints exactly one JSON document on stdout, also for unreadable files: the report
+(``valid``, ``kind``, ``n_rows``, ``errors``, ``warnings``) and ``ignored_columns``, every column
+not used with why (``[{"column": ..., "reason": ...}]``). Without ``--kind`` a file is checked as
+the kind it shows.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evaluation.cli._common import add_file_defaults, file_defaults
 
 if TYPE_CHECKING:
-    from evaluation.validation import CheckedFile, Problem
+    from evaluation.validation import CheckedFile, Problem, ValidationReport
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -40,7 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the .csv or .xlsx file to check")
-    parser.add_argument("--kind", choices=("survey", "pupil"), default="survey")
+    parser.add_argument(
+        "--kind",
+        choices=("survey", "pupil"),
+        help="survey or pupil (default: the kind the file shows, a survey unless it has pupil "
+        "IDs and scores)",
+    )
     add_file_defaults(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(run=run)
@@ -63,14 +71,16 @@ def run(args: argparse.Namespace) -> int:
     >>> run(args)
     2
     """
-    from evaluation.validation import check  # here, not at the top: --help skips pandas
+    from evaluation.validation.columns import ignored_columns  # here: --help skips pandas
 
     path = Path(args.file)
-    checked = check(path, kind=args.kind, file_name=path.name, defaults=file_defaults(args))
+    checked = check_as_shown(path, args.kind, file_name=path.name, defaults=file_defaults(args))
     unreadable = checked.frame is None
     code = EXIT_UNREADABLE if unreadable else (EXIT_VALID if checked.report.valid else EXIT_INVALID)
     if args.json:
-        json.dump(checked.report.to_dict(), sys.stdout, ensure_ascii=False)
+        document = checked.report.to_dict()
+        document["ignored_columns"] = ignored_columns(checked.column_map)
+        json.dump(document, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return code
     if unreadable:
@@ -79,6 +89,41 @@ def run(args: argparse.Namespace) -> int:
         return code
     _print_human(checked, path.name)
     return code
+
+
+def shows_pupil_scores(report: ValidationReport | None) -> bool:
+    """True when a file checked as a survey turned out to hold pupil scores (its headers name
+    pupil IDs and scores), so it should be checked as pupil scores instead.
+
+    Examples
+    --------
+    >>> from evaluation.validation import check
+    >>> shows_pupil_scores(check(b"Pupil ID,Score\\nP1,20\\n").report)
+    True
+    """
+    return report is not None and any(p.code == "looks_like_pupil_scores" for p in report.errors)
+
+
+def check_as_shown(path: Path, kind: str | None, **options: Any) -> CheckedFile:
+    """Check a file as ``kind``; without one, as the kind the file shows (a survey unless it
+    has pupil IDs and scores), saying on stderr when that is pupil scores.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = Path(tempfile.mkdtemp()) / "mtc.csv"
+    >>> _ = path.write_text("Pupil ID,URN,Score\\nP1,123456,20\\n")
+    >>> check_as_shown(path, None).report.kind
+    'pupil'
+    """
+    from evaluation.validation import check  # here, not at the top: --help skips pandas
+    from evaluation.validation.messages import KIND_SHOWN
+
+    checked = check(path, kind=kind or "survey", **options)
+    if kind is None and shows_pupil_scores(checked.report):
+        print(KIND_SHOWN["pupil"], file=sys.stderr)
+        checked = check(path, kind="pupil", **options)
+    return checked
 
 
 def _print_human(checked: CheckedFile, name: str) -> None:
@@ -97,3 +142,10 @@ def _print_human(checked: CheckedFile, name: str) -> None:
             print(f"  {_line(problem)}")
     for note in checked.notes:
         print(f"Note: {note}")
+    from evaluation.validation.columns import ignored_columns  # here: --help skips pandas
+
+    ignored = ignored_columns(checked.column_map)
+    if ignored:
+        print(f"Columns not used ({len(ignored)}):")
+        for entry in ignored:
+            print(f"  '{entry['column']}': {entry['reason']}")

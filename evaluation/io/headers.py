@@ -14,13 +14,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 from rapidfuzz import fuzz, process
 
+from evaluation import columns as c
 from schemas import reference
 from schemas.coding import distinct_values
 
 __all__ = [
     "MAX_CONTAINS_WORDS",
+    "MAX_VALUE_KINDS",
     "academic_year",
     "alias_map",
     "did_you_mean",
@@ -31,6 +34,7 @@ __all__ = [
     "norm_key",
     "phase_name",
     "slug",
+    "value_meaning",
 ]
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -326,3 +330,83 @@ def map_unique(values: pd.Series, func: Callable[[Any], object], dtype: str = "s
     mapped = pd.array([*results, None], dtype=dtype)
     codes = np.where(codes < 0, len(uniques), codes)
     return pd.Series(mapped.take(codes), index=values.index)
+
+
+# --- recognising a column by the values it holds ---------------------------------------------
+
+# A column is recognised by its values only when it has at most this many distinct answers.
+MAX_VALUE_KINDS = 100
+# Rows looked at first: a free-text column is turned down on them without a pass over the file.
+_VALUE_SAMPLE = 1000
+
+
+def _written_academic_year(value: object) -> str | None:
+    """An academic year written with both years (2024/25, 2024-2025); a bare 2024 is not one."""
+    text = str(value).strip()
+    return academic_year(text) if not text.replace(".", "").isdigit() else None
+
+
+def _near_hub(value: object) -> str | None:
+    return did_you_mean(str(value), "hub")
+
+
+def _near_ncp(value: object) -> str | None:
+    return did_you_mean(str(value), "ncp")
+
+
+# What a column's values can show it to be: (meaning, reader, near-miss reader or None). A column
+# whose answers are all read, or near misses (a typo is then reported in its row), takes the
+# meaning, as long as one answer at least is read exactly.
+_VALUE_READERS: tuple[
+    tuple[str, Callable[[object], str | None], Callable[[object], str | None] | None], ...
+] = (
+    (c.HUB, hub_name, _near_hub),
+    (c.NCP, ncp_name, _near_ncp),
+    (c.PHASE, phase_name, None),
+    (c.ACADEMIC_YEAR, _written_academic_year, None),
+)
+
+
+def value_meaning(values: pd.Series, taken: frozenset[str] = frozenset()) -> str | None:
+    """The canonical column a column's values show it to be, whatever its header: ``hub`` when
+    every answer is a Maths Hub (or a near miss of one, such as a typo), else ``ncp``, ``phase``
+    or ``academic_year``; None otherwise.
+
+    Only the distinct values are read (a free-text column is turned down on its first rows), and
+    meanings in ``taken`` are not considered.
+
+    Examples
+    --------
+    >>> value_meaning(pd.Series(["Solent", "solent maths hub", None]))
+    'hub'
+    >>> value_meaning(pd.Series(["Pre", "post"])), value_meaning(pd.Series(["2024/25"]))
+    ('phase', 'academic_year')
+    >>> value_meaning(pd.Series(["More time to plan", "Solent"])) is None
+    True
+    >>> value_meaning(pd.Series(["Solent"]), frozenset({"hub"})) is None
+    True
+    >>> value_meaning(pd.Series(["Solent", "Solnet"])), value_meaning(pd.Series(["Solnet"]))
+    ('hub', None)
+    """
+    if is_numeric_dtype(values):
+        return None
+    readers = [reader for reader in _VALUE_READERS if reader[0] not in taken]
+
+    def fitting(distinct: list[object]) -> list[Any]:
+        written = [v for v in distinct if str(v).strip()]
+        if not written or len(written) > MAX_VALUE_KINDS:
+            return []
+        found = []
+        for meaning, read, near in readers:
+            exact = [read(v) is not None for v in written]
+            if any(exact) and all(
+                known or (near is not None and near(v) is not None)
+                for v, known in zip(written, exact, strict=True)
+            ):
+                found.append((meaning, read, near))
+        return found
+
+    readers = fitting(values.iloc[:_VALUE_SAMPLE].dropna().unique().tolist())
+    if readers and len(values) > _VALUE_SAMPLE:
+        readers = fitting(distinct_values(values))
+    return readers[0][0] if readers else None

@@ -1,20 +1,20 @@
 """Reading uploaded files: CSV or Excel bytes -> a table of text cells with the rows a user sees.
 
-Copes with UTF-8 (with or without BOM), UTF-16 and Windows-1252; commas, semicolons, tabs; quoted
-newlines; SurveyMonkey's two header rows (see :mod:`evaluation.io.platforms`); Excel workbooks
-(detected by content, not by name).
+Copes with UTF-8 (with or without BOM), UTF-16 (with or without BOM) and Windows-1252; commas,
+semicolons, tabs; quoted newlines; title lines above the header; NUL bytes (reported by row); see
+:mod:`evaluation.io.text_files`. SurveyMonkey's two header rows (:mod:`evaluation.io.platforms`).
+Excel workbooks, detected by content, not by name, are streamed in bounded memory from the sheet
+holding the data (:mod:`evaluation.io.workbooks`).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import os
 import re
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,21 @@ import pyarrow.compute as pc
 from pandas.api.types import is_string_dtype
 
 from evaluation.io.platforms import merge_header_rows
+from evaluation.io.text_files import (
+    HEAD_BYTES,
+    TITLE_SCAN_ROWS,
+    decode,
+    decode_sample,
+    first_rows,
+    looks_binary,
+    nul_message,
+    nul_offset,
+    nul_row,
+    sniff_delimiter,
+    title_rows,
+    utf8_csv,
+)
+from evaluation.io.workbooks import read_workbook
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -37,14 +52,13 @@ __all__ = [
     "decode",
     "load_bytes",
     "read_csv_bytes",
+    "read_headers",
     "read_table",
     "read_xlsx_bytes",
 ]
 
 MAX_CELL_CHARS = 100_000
 TextColumns = Callable[[str], bool] | None
-_DELIMITERS = (",", ";", "\t", "|")
-_HEAD = 65536  # bytes read to detect the format, encoding and delimiter
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,16 @@ class RawTable:
         What the CSV was read with.
     problem : str or None
         Why the file could not be read as a table (plain English), None when it could.
+    header_row : int
+        The spreadsheet row of the (first) header row: 1 unless title lines are above it.
+    titles : tuple of str
+        The text of the title lines above the header row, each once.
+    sheet : str or None
+        The workbook sheet read (None for a CSV).
+    sheets : tuple of str
+        Every sheet of the workbook.
+    sheet_rivals : tuple of str
+        Other sheets that looked as much like data as the one read.
     """
 
     frame: pd.DataFrame | None
@@ -98,6 +122,11 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     problem: str | None = None
+    header_row: int = 1
+    titles: tuple[str, ...] = ()
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    sheet_rivals: tuple[str, ...] = ()
 
 
 def _unreadable(reason: str, **kw) -> RawTable:
@@ -143,100 +172,13 @@ def load_bytes(source: bytes | str | os.PathLike) -> tuple[bytes | None, str | N
         return None, f"The file '{path}' could not be opened ({exc.strerror or exc})."
 
 
-def _load_head(path: Path) -> tuple[bytes, int] | None:
+def _load_head(path: Path, size: int = HEAD_BYTES) -> tuple[bytes, int] | None:
     """The first bytes of a file and its size, or None if it cannot be opened."""
     try:
         with path.open("rb") as handle:
-            return handle.read(_HEAD), os.fstat(handle.fileno()).st_size
+            return handle.read(size), os.fstat(handle.fileno()).st_size
     except OSError:
         return None
-
-
-def _utf8_csv(head: bytes) -> bool:
-    """Whether the start of a file is UTF-8 text that is not a workbook or a binary file."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\xff\xfe", b"\xfe\xff")):
-        return False
-    if _looks_binary(head):
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-16 with BOM, else strict UTF-8 (BOM optional), else Windows-1252.
-
-    Returns the text and the encoding used.
-
-    Examples
-    --------
-    >>> decode("caf\\u00e9".encode("cp1252"))
-    ('café', 'cp1252')
-    >>> decode(b"\\xef\\xbb\\xbfhub")
-    ('hub', 'utf-8-sig')
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def _looks_binary(data: bytes) -> str | None:
-    head = data[:8192]
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return (
-            "This is an old-style Excel (.xls) or other Office file. "
-            "Open it in Excel and save it as .xlsx or .csv."
-        )
-    if head.startswith(b"%PDF"):
-        return "This is a PDF, not a table. Upload the CSV or Excel export instead."
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    if b"\x00" in head:
-        return (
-            "This file is not a table (it looks like a binary file). Upload a .csv or .xlsx file."
-        )
-    return None
-
-
-def _sniff_delimiter(sample: str) -> str:
-    """The delimiter that splits the first rows into the most, consistent, columns."""
-    best, best_score = ",", (0, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            rows = []
-            reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
-            for row in reader:
-                if row:
-                    rows.append(len(row))
-                if len(rows) >= 20:
-                    break
-        except csv.Error:
-            continue
-        if not rows or rows[0] < 2:
-            continue
-        consistent = sum(1 for n in rows if n == rows[0])
-        score = (consistent, rows[0])
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _first_rows(sample: str, delimiter: str, n: int = 2) -> list[list[str]]:
-    rows: list[list[str]] = []
-    for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
-        rows.append(row)
-        if len(rows) >= n:
-            break
-    return rows
 
 
 def _name_headers(headers: list[str]) -> tuple[str, ...]:
@@ -261,8 +203,17 @@ def _short_cells(values: pd.Series) -> bool:
     return longest is None or longest <= MAX_CELL_CHARS
 
 
-def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -> RawTable:
-    """Drop blank rows and empty unnamed columns, check cell sizes, number rows as a user sees."""
+def _finish(
+    frame: pd.DataFrame,
+    headers: list[str],
+    header_rows: int,
+    source_rows: np.ndarray | None = None,
+    **meta,
+) -> RawTable:
+    """Drop blank rows and empty unnamed columns, check cell sizes, number rows as a user sees.
+
+    ``source_rows`` is each row's spreadsheet row; by default the rows follow the header rows.
+    """
     size = meta.pop("size", MAX_CELL_CHARS + 1)
     n = len(headers)
     if frame.shape[1] < n:
@@ -270,7 +221,9 @@ def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -
             frame[i] = ""
     frame = frame.iloc[:, :n]
     frame.columns = range(n)
-    source_rows = np.arange(len(frame), dtype=np.int64) + header_rows + 1
+    if source_rows is None:
+        source_rows = np.arange(len(frame), dtype=np.int64) + meta.get("header_row", 1)
+        source_rows += header_rows
     if len(frame):
         blank = _blank(frame[0])
         if blank.any():
@@ -324,28 +277,35 @@ def _finish(frame: pd.DataFrame, headers: list[str], header_rows: int, **meta) -
 _LINE = re.compile(r"line (\d+)")
 
 
-def _decode_sample(
-    data: bytes, size: int = _HEAD, total: int | None = None
-) -> tuple[str, str, str | None]:
-    """Decode the start of a CSV: (sample text, encoding, whole text or None).
+def _few_lines(sample: str, limit: int) -> bool:
+    """Whether a sample holds too few lines to find the header and delimiter (read more)."""
+    lines = sample.count("\n")
+    return lines < 3 or (lines < TITLE_SCAN_ROWS + 2 and limit < (1 << 22))
 
-    UTF-8 is decoded by pandas itself, so a large UTF-8 file is never held twice as text; the
-    whole text is only returned for other encodings. ``total`` is the file's length when
-    ``data`` is only its (UTF-8) start.
-    """
-    total = len(data) if total is None else total
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return text[:size], "utf-16", text
-    head = data[:size]
+
+def _csv_layout(sample: str) -> tuple[str, int, tuple[str, ...], list[str], int] | str:
+    """Delimiter, rows above the header, their text, headers and header rows of a CSV's start;
+    or why there is no table."""
+    delimiter = sniff_delimiter(sample)
     try:
-        sample = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=total <= size)
-        if total <= size:
-            return sample, "utf-8-sig", sample
-        return sample, "utf-8-sig", None
-    except UnicodeDecodeError:
-        text, encoding = decode(data)
-        return text[:size], encoding, text
+        first = first_rows(sample, delimiter, TITLE_SCAN_ROWS + 2)
+    except csv.Error:
+        return (
+            f"A cell in the first rows is longer than {MAX_CELL_CHARS:,} characters, so this is "
+            "not a table we can read."
+        )
+    top = title_rows(first)
+    if top >= len(first):
+        return "The file is empty."
+    second = first[top + 1] if len(first) > top + 1 else None
+    headers, header_rows = merge_header_rows(first[top], second)
+    return delimiter, top, _titles(first[:top]), headers, header_rows
+
+
+def _titles(rows: list[list[str]] | list[tuple[str | None, ...]]) -> tuple[str, ...]:
+    """The text of title rows above a header, each row's cells joined."""
+    texts = (" ".join(cell.strip() for cell in row if cell and cell.strip()) for row in rows)
+    return tuple(text for text in texts if text)
 
 
 def read_csv_bytes(data: bytes, *, text_columns: TextColumns = None) -> RawTable:
@@ -378,10 +338,16 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
             data, path = path.read_bytes(), None
         return data
 
-    sample, encoding, text = _decode_sample(data, total=size)
+    limit = HEAD_BYTES
+    sample, encoding, text = decode_sample(data, limit, size)
+    while size > limit and _few_lines(sample, limit):  # e.g. a header line over 64 KB
+        limit *= 8
+        opened = _load_head(path, limit) if path is not None else None
+        data = opened[0] if opened is not None else data
+        sample, encoding, text = decode_sample(data, limit, size)
     if text is not None and (not text or text.isspace()):
         return _unreadable("The file is empty.", encoding=encoding)
-    controls = sum(1 for ch in sample[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
+    controls = sum(1 for ch in sample[:8192] if ord(ch) < 32 and ch not in "\t\r\n\x00")
     if controls > 8:
         return _unreadable(
             "This file is not a table (it looks like a binary file). Upload a .csv or .xlsx file.",
@@ -389,19 +355,25 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
         )
     if (text is None or len(text) > len(sample)) and "\n" in sample:
         sample = sample[: sample.rfind("\n") + 1]  # whole rows only
-    delimiter = _sniff_delimiter(sample)
-    meta = {"encoding": encoding, "delimiter": delimiter, "file_format": "csv"}
-    try:
-        first = _first_rows(sample, delimiter)
-    except csv.Error:
-        return _unreadable(
-            f"A cell in the first rows is longer than {MAX_CELL_CHARS:,} characters, so this is "
-            "not a table we can read.",
-            **meta,
-        )
-    if not first:
-        return _unreadable("The file is empty.", **meta)
-    headers, header_rows = merge_header_rows(first[0], first[1] if len(first) > 1 else None)
+    layout = _csv_layout(sample)
+    if isinstance(layout, str):
+        return _unreadable(layout, encoding=encoding)
+    delimiter, top, titles, headers, header_rows = layout
+    meta = {
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "file_format": "csv",
+        "header_row": top + 1,
+        "titles": titles,
+    }
+    if text is not None:
+        before = text[: text.find("\x00")] if "\x00" in text else None
+    else:  # UTF-8 read by pandas: look for the byte, on disk when reading from a path
+        offset = nul_offset(data if path is None else path)
+        before = whole()[:offset].decode(encoding, errors="replace") if offset >= 0 else None
+    if before is not None:
+        return _unreadable(nul_message(nul_row(before, delimiter)), **meta)
+    skip = top + header_rows
     n = len(headers)
     named = _name_headers(headers)
     # Forcing text is slow in pandas' parser, so with a text_columns rule every column is read with
@@ -410,7 +382,7 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
     kwargs = dict(
         sep=delimiter,
         header=None,
-        skiprows=header_rows,
+        skiprows=skip,
         dtype=dtype,
         keep_default_na=False,
         na_values=[""],
@@ -434,7 +406,7 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-                quick = parse(header=header_rows - 1, skiprows=None, index_col=False)
+                quick = parse(header=skip - 1, skiprows=None, index_col=False)
         except UnicodeDecodeError:
             raise
         except (ValueError, pd.errors.ParserWarning):  # parser and empty-data errors too
@@ -470,7 +442,7 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         if text is None:
             text, _ = decode(whole())
-        reason = _ragged_reason(text, delimiter, n, header_rows, str(exc))
+        reason = _ragged_reason(text, delimiter, n, skip, str(exc))
         if reason:
             return _unreadable(reason, **meta)
         try:
@@ -501,8 +473,12 @@ def _read_csv(data: bytes, path: Path | None, size: int, text_columns: TextColum
     return _finish(frame, headers, header_rows, size=size, **meta)
 
 
-def _ragged_reason(text: str, delimiter: str, n: int, header_rows: int, message: str) -> str | None:
-    """Why rows cannot be split into the header's columns, or None if only empty extras exist."""
+def _ragged_reason(text: str, delimiter: str, n: int, skip: int, message: str) -> str | None:
+    """Why rows cannot be split into the header's columns, or None if only empty extras exist.
+
+    ``skip`` counts the rows down to the last header row. A header of one or two columns just
+    above wider rows may be a title line we did not recognise, so the message says so too.
+    """
     if "EOF inside string" in message or "EOF" in message:
         match = _LINE.search(message)
         where = f" starting near line {match.group(1)}" if match else ""
@@ -513,11 +489,16 @@ def _ragged_reason(text: str, delimiter: str, n: int, header_rows: int, message:
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         for index, row in enumerate(reader):
-            if index >= header_rows and len(row) > n and any(cell.strip() for cell in row[n:]):
+            if index >= skip and len(row) > n and any(cell.strip() for cell in row[n:]):
+                title = (
+                    f" If row {skip} is a title above the column headings, delete it."
+                    if n <= 2 and index < skip + TITLE_SCAN_ROWS
+                    else ""
+                )
                 return (
                     f"Row {index + 1} has {len(row)} values but the header has {n} columns, so "
                     "the columns cannot be lined up. Check for a stray "
-                    f"{_delimiter_name(delimiter)} or a missing quote in that row."
+                    f"{_delimiter_name(delimiter)} or a missing quote in that row.{title}"
                 )
     except csv.Error:
         return f"A cell is longer than {MAX_CELL_CHARS:,} characters, so this is not a table."
@@ -528,88 +509,99 @@ def _delimiter_name(delimiter: str) -> str:
     return {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, delimiter)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if np.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def read_xlsx_bytes(data: bytes) -> RawTable:
-    """Read the first non-empty sheet of an Excel workbook as text cells.
+    """Read the sheet of an Excel workbook that holds the data as text cells.
+
+    The used range comes from the cells, not the size the workbook declares; rows are streamed
+    and the limits of :mod:`evaluation.io.workbooks` checked before anything large is made.
 
     Examples
     --------
     >>> buffer = io.BytesIO()
     >>> pd.DataFrame({"Hub": ["Solent"], "Score": [4]}).to_excel(buffer, index=False)
     >>> raw = read_xlsx_bytes(buffer.getvalue())
-    >>> raw.headers, raw.frame[1].tolist(), raw.source_rows.tolist()
-    (('Hub', 'Score'), ['4'], [2])
+    >>> raw.headers, raw.frame[1].tolist(), raw.source_rows.tolist(), raw.sheet
+    (('Hub', 'Score'), ['4'], [2], 'Sheet1')
     """
-    meta = {"file_format": "xlsx"}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return _unreadable(
-            "This Excel file is damaged and cannot be opened. Open it in Excel and save it again, "
-            "or export it as .csv.",
-            **meta,
-        )
-    if "xl/workbook.xml" not in names:
-        return _unreadable(
-            "This is a zip file but not an Excel workbook. Upload a .xlsx or .csv file.", **meta
-        )
-    try:
-        sheets = pd.read_excel(
-            io.BytesIO(data),
-            sheet_name=None,
-            header=None,
-            dtype=object,
-            engine="openpyxl",
-            keep_default_na=False,  # "NA" or "null" typed in a cell is text, not missing
-            na_values=[""],
-        )
-    except Exception:  # openpyxl raises many types on damaged workbooks
-        return _unreadable(
-            "This Excel file is damaged and cannot be opened. Open it in Excel and save it again, "
-            "or export it as .csv.",
-            **meta,
-        )
-    sheet = next((s for s in sheets.values() if s.notna().any().any()), None)
-    if sheet is None:
-        return _unreadable("The workbook is empty.", **meta)
-    # Leading empty rows above the header would shift row numbers; the sheet index keeps them.
-    first_row = int(sheet.notna().any(axis=1).to_numpy().argmax())
-    cells = sheet.iloc[first_row:].copy()
-    for column in cells.columns:
-        text = cells[column].map(_cell_text).astype(str)
-        cells[column] = text.where(text != "", None)
-    cells.columns = range(cells.shape[1])
-    rows = cells.to_numpy().tolist()
-    second = rows[1] if len(rows) > 1 else None
+    sheet = read_workbook(data)
+    if isinstance(sheet, str):
+        return _unreadable(sheet, file_format="xlsx")
+    return _sheet_table(sheet.rows, sheet.numbers, _sheet_meta(sheet))
+
+
+def _sheet_meta(sheet: Any) -> dict[str, Any]:
+    return {
+        "file_format": "xlsx",
+        "sheet": sheet.sheet,
+        "sheets": sheet.sheets,
+        "sheet_rivals": sheet.rivals,
+    }
+
+
+def _sheet_layout(
+    rows: list[tuple[str | None, ...]], numbers: list[int]
+) -> tuple[int, list[str], int]:
+    """Rows above the header (titles), headers and header rows of a sheet's non-empty rows."""
+    top = title_rows(rows)
+
+    def text(row: tuple[str | None, ...]) -> list[str]:
+        return ["" if cell is None else cell for cell in row]
+
+    # SurveyMonkey's second header row is the very next row of the sheet.
+    adjacent = len(rows) > top + 1 and numbers[top + 1] == numbers[top] + 1
     headers, header_rows = merge_header_rows(
-        ["" if v is None or v != v else str(v) for v in rows[0]],
-        None if second is None else ["" if v is None or v != v else str(v) for v in second],
+        text(rows[top]), text(rows[top + 1]) if adjacent else None
     )
-    body = cells.iloc[header_rows:].reset_index(drop=True)
-    table = _finish(body, headers, header_rows, size=MAX_CELL_CHARS + 1, **meta)
-    if table.frame is not None and first_row:
-        table = RawTable(
-            frame=table.frame,
-            headers=table.headers,
-            source_rows=table.source_rows + first_row,
-            header_rows=table.header_rows,
-            file_format="xlsx",
-        )
-    return table
+    return top, headers, header_rows
+
+
+def _sheet_table(
+    rows: list[tuple[str | None, ...]], numbers: list[int], meta: dict[str, Any]
+) -> RawTable:
+    top, headers, header_rows = _sheet_layout(rows, numbers)
+    meta = {**meta, "header_row": numbers[top], "titles": _titles(rows[:top])}
+    body = rows[top + header_rows :]
+    width = max((len(row) for row in body), default=0)
+    padded = [row + (None,) * (width - len(row)) for row in body]
+    frame = pd.DataFrame(padded, dtype=object).astype("str")  # empty cells stay missing
+    source_rows = np.asarray(numbers[top + header_rows :], dtype=np.int64)
+    return _finish(frame, headers, header_rows, source_rows, size=MAX_CELL_CHARS + 1, **meta)
+
+
+def read_headers(source: bytes | str | os.PathLike) -> tuple[str, ...]:
+    """The column headers of a CSV or Excel file, read from its first rows only; () if none.
+
+    Found as :func:`read_table` finds them (title lines skipped, the sheet holding the data).
+
+    Examples
+    --------
+    >>> read_headers(b"Survey export\\n\\nPupil ID,Score\\nP1,20\\n")
+    ('Pupil ID', 'Score')
+    >>> read_headers(b"")
+    ()
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        head, size = bytes(source), len(source)
+    else:
+        opened = _load_head(Path(source), 1 << 22)
+        if opened is None:
+            return ()
+        head, size = opened
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if size > len(head):
+            head = load_bytes(source)[0] or b""
+        sheet = read_workbook(head, sample_only=True)
+        if isinstance(sheet, str):
+            return ()
+        _, headers, _ = _sheet_layout(sheet.rows, sheet.numbers)
+        return _name_headers(headers)
+    if looks_binary(head):
+        return ()
+    sample, _, text = decode_sample(head, len(head), size)
+    if (text is None or len(text) > len(sample)) and "\n" in sample:
+        sample = sample[: sample.rfind("\n") + 1]
+    layout = _csv_layout(sample)
+    return () if isinstance(layout, str) else _name_headers(layout[3])
 
 
 def read_table(
@@ -634,7 +626,7 @@ def read_table(
     """
     if not isinstance(source, (bytes, bytearray, memoryview)):
         opened = _load_head(Path(source))
-        if opened is not None and opened[1] > len(opened[0]) and _utf8_csv(opened[0]):
+        if opened is not None and opened[1] > len(opened[0]) and utf8_csv(opened[0]):
             # A long UTF-8 CSV: pandas reads it from disk, without a copy of it in memory.
             return _read_csv(opened[0], Path(source), opened[1], text_columns)
     data, reason = load_bytes(source)
@@ -644,7 +636,7 @@ def read_table(
         return _unreadable("The file is empty.")
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return read_xlsx_bytes(data)
-    binary = _looks_binary(data)
+    binary = looks_binary(data)
     if binary:
         return _unreadable(binary)
     return read_csv_bytes(data, text_columns=text_columns)

@@ -15,6 +15,7 @@ from scipy import stats
 from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats import effect_sizes
+from evaluation.stats.disclosure import resolve_min_n
 from evaluation.stats.groups import group_index
 from evaluation.stats.scoring import construct_scores
 
@@ -42,8 +43,12 @@ ATTRITION_COLUMNS = (
     "t",
     "df",
     "p",
+    "verdict",
     "reason",
 )
+# verdict: the interval of g excludes 0 with enough people in both groups ("different"), it
+# includes 0 ("no clear difference"), or there are too few people to judge (None).
+DIFFERENT, NO_CLEAR_DIFFERENCE = "different", "no clear difference"
 
 _NO_PRE = "No one answered the first (pre) survey in this group."
 _NO_IDS = "Nobody has a participant code or email, so first and second surveys cannot be matched."
@@ -52,6 +57,10 @@ _NO_COMPLETERS = "No one who answered the first survey answered the second."
 _FEW_COMPLETERS = "Fewer than two people who stayed have a score here, too few to compare."
 _FEW_LEAVERS = "Fewer than two people who left have a score here, too few to compare."
 _NO_SPREAD = "Everyone who stayed and everyone who left had the same score, so no effect size."
+_TOO_FEW_TO_JUDGE = (
+    "Too few people who {who} have a score here ({n}) to judge whether those who stayed "
+    "represent everyone who started (at least {min_n} are needed)."
+)
 
 
 def attrition(
@@ -60,6 +69,7 @@ def attrition(
     *,
     by: Sequence[str] = (),
     confidence: float = 0.95,
+    min_n: int | None = None,
 ) -> pd.DataFrame:
     """Retention and the baseline difference between completers and leavers, per group x construct.
 
@@ -74,6 +84,9 @@ def attrition(
         include ``phase``.
     confidence : float
         Coverage of the interval for Hedges' g.
+    min_n : int, optional
+        Fewest scored completers and leavers for a ``verdict`` (default the disclosure
+        minimum, 5 or ``$IMPACT_MIN_N``).
 
     Returns
     -------
@@ -86,7 +99,10 @@ def attrition(
         construct score: ``n_completers_scored``, ``n_leavers_scored``, ``mean_completers``,
         ``mean_leavers``, ``sd_completers``, ``sd_leavers``, ``difference`` (completers minus
         leavers), ``g`` Hedges' g with ``g_ci_low``, ``g_ci_high``, Welch's ``t``, ``df``, ``p``
-        (two-sided), and ``reason`` (None, or why values are NaN).
+        (two-sided), ``verdict`` (``"different"`` when the interval of g excludes 0,
+        ``"no clear difference"`` when it includes 0, None with a reason when fewer than
+        ``min_n`` completers or leavers have a score) and ``reason`` (None, or why values are
+        NaN or there is no verdict).
 
     Notes
     -----
@@ -126,6 +142,7 @@ def attrition(
     (50.0, 2.5)
     """
     by = list(by)
+    threshold = resolve_min_n(min_n)
     constructs = list(instrument.constructs)
     codes, keys = group_index(frame, by)
     n_groups = len(keys)
@@ -169,6 +186,18 @@ def attrition(
         reason[free & (second[0] < 2)] = _FEW_LEAVERS
         reason[free & (first[0] < 2)] = _FEW_COMPLETERS
         reason[pd.isna(reason) & ~np.isfinite(result["g"])] = _NO_SPREAD
+        enough = (first[0] >= threshold) & (second[0] >= threshold)
+        verdict = np.where(
+            (result["g_ci_low"] > 0) | (result["g_ci_high"] < 0), DIFFERENT, NO_CLEAR_DIFFERENCE
+        ).astype(object)
+        verdict[~enough | ~np.isfinite(result["g_ci_low"])] = None
+        for i in np.flatnonzero(pd.isna(reason) & ~enough):
+            short_leavers = second[0][i] < threshold
+            reason[i] = _TOO_FEW_TO_JUDGE.format(
+                who="left" if short_leavers else "stayed",
+                n=int(second[0][i] if short_leavers else first[0][i]),
+                min_n=threshold,
+            )
         part = keys.copy()
         part["construct"] = construct
         part["n_pre"] = n_pre
@@ -186,6 +215,7 @@ def attrition(
         part["sd_leavers"] = np.sqrt(second[2])
         for name, column in result.items():
             part[name] = column
+        part["verdict"] = pd.Series(verdict, index=part.index, dtype=object)
         part["reason"] = pd.Series(reason, index=part.index, dtype=object)
         parts.append(part)
     cols = [*keys.columns, *ATTRITION_COLUMNS]

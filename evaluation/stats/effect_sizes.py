@@ -11,9 +11,11 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
+from scipy.optimize import elementwise
 
 __all__ = [
     "cohens_d_z",
+    "cohens_d_z_ci",
     "hedges_correction",
     "hedges_g_av",
     "hedges_g_av_ci",
@@ -136,7 +138,9 @@ def hedges_g_av(
     Returns
     -------
     float or ndarray
-        :math:`g_{av}`; NaN where both SDs are 0 or ``n`` < 2.
+        :math:`g_{av}`; NaN where both SDs are 0 or ``n`` < 3 (with two pairs the correction
+        :math:`J(1)` is 0: the exact factor is 0 too, as :math:`d` has no finite mean on 1 df, so
+        there is no usable corrected value, and 0 would read as "no change").
 
     Notes
     -----
@@ -160,13 +164,19 @@ def hedges_g_av(
     mean_change, sd_pre, sd_post, n = _arrays(mean_change, sd_pre, sd_post, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         d_av = mean_change / ((sd_pre + sd_post) / 2)
-        return _finite(hedges_correction(n - 1) * d_av)
+        return _finite(np.where(n >= 3, hedges_correction(n - 1) * d_av, np.nan))
 
 
 def hedges_g_av_ci(
-    g_av: ArrayLike, n: ArrayLike, r: ArrayLike, *, level: float = 0.95
+    g_av: ArrayLike,
+    n: ArrayLike,
+    r: ArrayLike,
+    *,
+    level: float = 0.95,
+    sd_pre: ArrayLike | None = None,
+    sd_post: ArrayLike | None = None,
 ) -> tuple[np.ndarray | float, np.ndarray | float]:
-    """Confidence interval of :math:`g_{av}` from the large-sample variance for matched groups.
+    """Confidence interval of :math:`g_{av}` for paired data (Bonett's variance, t quantile).
 
     Parameters
     ----------
@@ -178,44 +188,140 @@ def hedges_g_av_ci(
         Pearson correlation between the pre and post answers of the matched people.
     level : float
         Confidence level.
+    sd_pre, sd_post : float or array, optional
+        Sample SDs of the pre and post answers. Only their ratio matters; without them the two
+        SDs are taken as equal.
 
     Returns
     -------
     (low, high) : floats or ndarrays
-        NaN where ``g_av`` or ``r`` is NaN or ``n`` < 2.
+        NaN where ``g_av`` or ``r`` is NaN or ``n`` < 3.
 
     Notes
     -----
-    With :math:`d = g_{av} / J` and :math:`J = J(n - 1)`,
+    With :math:`d = g_{av} / J`, :math:`J = J(n - 1)` and :math:`\\bar s = (s_1 + s_2)/2`, the
+    delta-method variance of :math:`d_{av}` for a bivariate normal sample (Bonett 2015, for the
+    paired design, with the standardiser's variance worked out for the average of the two SDs:
+    :math:`\\mathrm{Var}(\\bar s) \\approx (s_1^2 + s_2^2 + 2 r^2 s_1 s_2) / (8(n - 1))`) is
 
-    .. math:: V_d = \\left(\\frac{1}{n} + \\frac{d^2}{2n}\\right) 2(1 - r), \\qquad
-              SE_g = J \\sqrt{V_d}, \\qquad g_{av} \\pm z_{1-\\alpha/2}\\, SE_g
+    .. math:: V_d = \\frac{d^2 (s_1^2 + s_2^2 + 2 r^2 s_1 s_2)}{8 (n - 1) \\bar s^2}
+              + \\frac{s_1^2 + s_2^2 - 2 r s_1 s_2}{(n - 1) \\bar s^2}
 
-    Borenstein et al. give :math:`V_d` for the matched-groups d standardised by the
-    within-group SD; here that SD is the average of the pre and post SDs (:math:`d_{av}`). The
-    interval is a normal (Wald) interval, adequate for the group sizes we report.
+    and the interval is :math:`g_{av} \\pm t_{1-\\alpha/2,\\, n-1}\\, J \\sqrt{V_d}`. With equal
+    SDs, :math:`V_d = d^2 (1 + r^2) / (4(n - 1)) + 2(1 - r)/(n - 1)`. Simulated 95% coverage
+    (``benchmarks/coverage.py``) is at least 0.94 for r = 0.3-0.9 and n = 10-200; the earlier
+    normal interval with :math:`(1/n + d^2/2n)\\,2(1 - r)` covered as little as 0.74.
 
     References
     ----------
-    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009).
-    *Introduction to meta-analysis*, eqs. 4.27-4.29.
-    Lakens, D. (2013). *Frontiers in Psychology*, 4, 863.
+    Bonett, D. G. (2015). Interval estimation of standardized mean differences in paired-samples
+    designs. *Journal of Educational and Behavioral Statistics*, 40(4), 366-376.
+    Bonett, D. G. (2008). Confidence intervals for standardized linear contrasts of means.
+    *Psychological Methods*, 13(2), 99-109.
 
     Examples
     --------
     >>> low, high = hedges_g_av_ci(0.5, 30, 0.5)
     >>> round(low, 4), round(high, 4)
-    (0.1292, 0.8708)
+    (0.1152, 0.8848)
     """
     g_av, n, r = _arrays(g_av, n, r)
     # a computed r of 1 + 1e-16 must not make the variance negative (cast: np.clip is typed Any)
     r = cast(np.ndarray, np.clip(r, -1.0, 1.0))
+    if sd_pre is None or sd_post is None:
+        s1 = s2 = np.ones_like(g_av)
+    else:
+        s1, s2 = _arrays(sd_pre, sd_post)
     j = hedges_correction(n - 1)
+    df = np.where(n >= 3, n - 1, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = g_av / j
-        se = j * np.sqrt((1 / n + d**2 / (2 * n)) * 2 * (1 - r))
-    half = _z(level) * se
+        s_av2 = ((s1 + s2) / 2) ** 2
+        var_d = (
+            d**2 * (s1**2 + s2**2 + 2 * r**2 * s1 * s2) / 8
+            + np.maximum(s1**2 + s2**2 - 2 * r * s1 * s2, 0.0)
+        ) / (df * s_av2)
+        half = stats.t.ppf(0.5 + level / 2, df) * j * np.sqrt(var_d)
     return _finite(g_av - half), _finite(g_av + half)
+
+
+def cohens_d_z_ci(
+    d_z: ArrayLike, n: ArrayLike, *, level: float = 0.95
+) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """Exact confidence interval of :math:`d_z` by inverting the noncentral t distribution.
+
+    Parameters
+    ----------
+    d_z : float or array
+        Cohen's :math:`d_z` (:func:`cohens_d_z`).
+    n : float or array
+        Number of pairs.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    (low, high) : floats or ndarrays
+        NaN where ``d_z`` is NaN or infinite or ``n`` < 2.
+
+    Notes
+    -----
+    :math:`t = d_z \\sqrt{n}` has a noncentral t distribution with :math:`n - 1` df and
+    noncentrality :math:`\\lambda = \\delta_z \\sqrt{n}`. The limits are the :math:`\\lambda` for
+    which the observed t is at the :math:`1 - \\alpha/2` and :math:`\\alpha/2` quantiles
+    (``scipy.stats.nct``), divided by :math:`\\sqrt{n}`; the roots are found for every group at
+    once (``scipy.optimize.elementwise``), each distinct (t, n) once, starting from the
+    large-sample interval: about 0.5-1.5 s for 13,000 groups.
+
+    References
+    ----------
+    Steiger, J. H., & Fouladi, R. T. (1997). Noncentrality interval estimation and the
+    evaluation of statistical models. In *What if there were no significance tests?*, 221-257.
+    Cumming, G., & Finch, S. (2001). A primer on the understanding, use, and calculation of
+    confidence intervals that are based on central and noncentral distributions. *Educational
+    and Psychological Measurement*, 61(4), 532-574.
+
+    Examples
+    --------
+    >>> low, high = cohens_d_z_ci(0.5, 30)
+    >>> round(low, 4), round(high, 4)
+    (0.1161, 0.8763)
+    >>> from scipy import stats
+    >>> round(float(stats.nct.cdf(0.5 * 30**0.5, 29, low * 30**0.5)), 6)
+    0.975
+    """
+    d_z, n = _arrays(d_z, n)
+    shape = np.broadcast(d_z, n).shape
+    d_z, n = np.broadcast_to(d_z, shape).ravel(), np.broadcast_to(n, shape).ravel()
+    ok = np.isfinite(d_z) & (n >= 2)
+    t = d_z[ok] * np.sqrt(n[ok])
+    # Groups with the same t and n share their limits: solve each distinct pair once.
+    pairs, which = np.unique(np.stack([t, n[ok] - 1], axis=1), axis=0, return_inverse=True)
+    m = len(pairs)
+    alpha = (1 - level) / 2
+    tt, df = np.tile(pairs[:, 0], 2), np.tile(pairs[:, 1], 2)
+    p = np.repeat([1 - alpha, alpha], m)
+    # Start from the large-sample interval of the noncentrality and widen until it brackets.
+    spread = np.sqrt(1 + tt**2 / (2 * df))
+    guess = tt - special.ndtri(p) * spread
+
+    def gap(lam: np.ndarray, t: np.ndarray, df: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return stats.nct.cdf(t, df, lam) - p
+
+    limits = np.full(2 * m, np.nan)
+    if m:
+        bracket = elementwise.bracket_root(
+            gap, guess - spread / 4, guess + spread / 4, args=(tt, df, p)
+        )
+        root = elementwise.find_root(
+            gap, bracket.bracket, args=(tt, df, p), tolerances={"xatol": 1e-10, "xrtol": 1e-12}
+        )
+        limits = np.where(root.success, root.x, np.nan)
+    low, high = np.full(d_z.shape, np.nan), np.full(d_z.shape, np.nan)
+    root_n = np.sqrt(n[ok])
+    low[ok] = limits[:m][which.ravel()] / root_n
+    high[ok] = limits[m:][which.ravel()] / root_n
+    return _finite(low.reshape(shape)), _finite(high.reshape(shape))
 
 
 def mean_change_ci(

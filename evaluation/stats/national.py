@@ -16,8 +16,15 @@ import pandas as pd
 from scipy import stats
 
 from evaluation import columns as c
-from evaluation.stats.disclosure import secondary_suppress, suppress
-from evaluation.stats.pooling import Method, RandomEffectsResult, control_limits, pooled_by
+from evaluation.stats.disclosure import SECONDARY_REASON, secondary_suppress, suppress
+from evaluation.stats.pooling import (
+    TEST_LABELS,
+    Method,
+    RandomEffectsResult,
+    Test,
+    control_limits,
+    pooled_by,
+)
 
 __all__ = [
     "EFFECT_LABELS",
@@ -55,10 +62,20 @@ HUB_EFFECT_COLUMNS = (
     "d_z_se",
     "d_z_ci_low",
     "d_z_ci_high",
+    "n_clusters",
+    "design_effect",
     "reason",
     "suppressed",
     "suppression_reason",
+    "suppression_kind",
 )
+# suppression_kind: "small" (fewer respondents than the minimum) or "secondary" (hidden so that
+# a small hub cannot be worked out from a total); None when shown.
+SMALL = "small"
+SECONDARY = "secondary"
+# hub_effects keeps, in DataFrame.attrs, the table with only the small hubs hidden: pooled
+# values combine every hub with enough respondents, also those hidden for secondary reasons.
+POOLING_ATTR = "hubs_for_pooling"
 
 
 def _check_effect(effect: str) -> Effect:
@@ -126,10 +143,18 @@ def hub_effects(
     DataFrame
         ``*extra keys, ncp, hub, item, n_paired, mean_pre, mean_post, mean_change, sd_change,
         mean_change_se, mean_change_ci_low, mean_change_ci_high, d_z, d_z_se, d_z_ci_low,
-        d_z_ci_high, reason, suppressed, suppression_reason``, sorted by NCP, outcome and hub.
+        d_z_ci_high, n_clusters, design_effect, reason, suppressed, suppression_reason,
+        suppression_kind``, sorted by NCP,
+        outcome and hub. ``suppression_kind`` is ``"small"`` (fewer respondents than
+        ``min_n``), ``"secondary"`` (hidden so a small hub cannot be worked out from a total;
+        a hub with no matched respondents never causes this) or None.
         ``mean_change_se`` = sd_change / sqrt(n); the mean-change CI is the paired t interval
         from the results table. ``d_z_se`` = sqrt(1/n + d_z^2/(2n)) (see
-        :func:`d_z_standard_error`) and the ``d_z`` CI is d_z -/+ z SE. Suppressed rows have
+        :func:`d_z_standard_error`) and the ``d_z`` CI is d_z -/+ z SE. When the results carry
+        the clustered columns of ``paired_change(..., cluster="work_group")``,
+        ``mean_change_se`` and its CI are the cluster-robust (CR1) ones and ``d_z_se`` is
+        sqrt(max(1, design_effect)/n + d_z^2/(2n)); ``n_clusters``, ``design_effect`` and the
+        cluster note (in ``reason``) say so; otherwise those two are NaN. Suppressed rows have
         every number blanked, the count included.
 
     Examples
@@ -170,17 +195,130 @@ def hub_effects(
     z = stats.norm.ppf(0.5 + level / 2)
     out["d_z_ci_low"] = out["d_z"] - z * out["d_z_se"]
     out["d_z_ci_high"] = out["d_z"] + z * out["d_z_se"]
-    out["reason"] = (
+    # Teachers nested in Work Groups (paired_change(..., cluster="work_group")): the CR1
+    # standard error replaces s / sqrt(n), and the d_z variance's 1/n term grows by the design
+    # effect (never below 1), so pooled hub weights allow for the clustering too.
+    out["n_clusters"] = _floats(frame, "n_clusters")
+    deff = _floats(frame, "design_effect")
+    out["design_effect"] = deff
+    clustered = np.isfinite(_floats(frame, "se_cluster")) & np.isfinite(deff)
+    if clustered.any():
+        inflate = np.where(clustered, np.maximum(deff, 1.0), 1.0)
+        out["mean_change_se"] = np.where(
+            clustered, _floats(frame, "se_cluster"), out["mean_change_se"]
+        )
+        for side in ("low", "high"):
+            out[f"mean_change_ci_{side}"] = np.where(
+                clustered, _floats(frame, f"ci_{side}_cluster"), out[f"mean_change_ci_{side}"]
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["d_z_se"] = np.where(
+                clustered, np.sqrt(inflate / n + d**2 / (2.0 * n)), out["d_z_se"]
+            )
+        out["d_z_ci_low"] = out["d_z"] - z * out["d_z_se"]
+        out["d_z_ci_high"] = out["d_z"] + z * out["d_z_se"]
+    reason = (
         frame["reason"].astype(object).to_numpy() if "reason" in frame else np.full(len(out), None)
     )
-    out = out.sort_values([*extra, c.NCP, c.ITEM, c.HUB], kind="stable").reset_index(drop=True)
-    statistic_cols = [col for col in HUB_EFFECT_COLUMNS[3:-2]]
-    out = suppress(out, n_col="n_paired", min_n=min_n, columns=statistic_cols)
-    if secondary:
-        out = secondary_suppress(
-            out, total=[*extra, c.NCP, c.ITEM], n_col="n_paired", columns=statistic_cols
+    if "cluster_note" in frame:
+        note = frame["cluster_note"].astype(object).to_numpy()
+        reason = np.array(
+            [
+                " ".join(str(p) for p in (r, m) if isinstance(p, str)) or None
+                for r, m in zip(reason, note, strict=True)
+            ],
+            dtype=object,
         )
-    return out[[*extra, *HUB_EFFECT_COLUMNS]]
+    out["reason"] = reason
+    out = out.sort_values([*extra, c.NCP, c.ITEM, c.HUB], kind="stable").reset_index(drop=True)
+    statistic_cols = [col for col in HUB_EFFECT_COLUMNS[3:-3]]
+    no_one = (np.nan_to_num(out["n_paired"].to_numpy(dtype=float)) == 0).tolist()
+    out = suppress(out, n_col="n_paired", min_n=min_n, columns=statistic_cols)
+    out["suppression_kind"] = _kinds(out)
+    primary = out.copy()
+    if secondary:
+        # A hub nobody answered in has nothing to protect, so it never makes another hidden.
+        empty = np.asarray(no_one, dtype=bool)
+        protected = secondary_suppress(
+            out[~empty], total=[*extra, c.NCP, c.ITEM], n_col="n_paired", columns=statistic_cols
+        )
+        out = pd.concat([protected, out[empty]]).sort_index()
+        out["suppression_kind"] = _kinds(out)
+    result = out[[*extra, *HUB_EFFECT_COLUMNS]]
+    # Plain tuples (not a frame) so that pandas can compare attrs when tables are combined.
+    kept = np.flatnonzero(result["suppression_kind"].eq(SECONDARY).to_numpy())
+    numbers = [col for col in statistic_cols if col != "reason"]
+    values = primary[numbers].to_numpy(dtype=float, na_value=np.nan)
+    result.attrs[POOLING_ATTR] = (
+        tuple(numbers),
+        tuple((result.index[i], result.iloc[i][c.HUB], tuple(values[i].tolist())) for i in kept),
+    )
+    return result
+
+
+def _kinds(table: pd.DataFrame) -> np.ndarray:
+    """ "small", "secondary" or None per row, from ``suppressed`` and ``suppression_reason``."""
+    hidden = table["suppressed"].fillna(False).to_numpy(dtype=bool)
+    secondary = table["suppression_reason"].astype(object).eq(SECONDARY_REASON).to_numpy()
+    kinds = np.where(secondary, SECONDARY, SMALL).astype(object)
+    kinds[~hidden] = None
+    return kinds
+
+
+def _conceal_counts(pooled: pd.DataFrame, shown: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Blank ``n_respondents`` of pools that combine a hub hidden for a secondary reason.
+
+    Its count, added to the shown hubs', would let a small hub's size be worked out from the
+    total; the pooled effect itself reveals nothing about the small hub.
+    """
+    kind = shown.get("suppression_kind")
+    if kind is None or not kind.eq(SECONDARY).any():
+        return pooled
+    out = pooled.copy()
+    counts = out["n_respondents"].astype("Int64")
+    if by:
+        flagged = shown.loc[kind.eq(SECONDARY), by].drop_duplicates()
+        hit = out[by].merge(flagged, on=by, how="left", indicator=True)["_merge"].eq("both")
+        counts[hit.to_numpy()] = pd.NA
+    else:
+        counts[:] = pd.NA
+    out["n_respondents"] = counts
+    return out
+
+
+def hubs_for_pooling(hub_table: pd.DataFrame) -> pd.DataFrame:
+    """The hubs a pooled value combines: every hub except those with too few respondents.
+
+    Hubs hidden only for a secondary reason (so that a small hub cannot be worked out from a
+    total) are pooled: their own results are not shown, but nothing about the small hub can be
+    recovered from a pooled effect. Uses the values :func:`hub_effects` keeps for this in
+    ``DataFrame.attrs``; a table without them is returned as it is.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"hub": ["A", "B", "C"], "ncp": ["P"] * 3, "item": ["x"] * 3,
+    ...     "n_paired": [3, 30, 40], "mean_change": [0.5, 0.4, 0.2],
+    ...     "sd_change": [1.0, 0.8, 0.9], "d_z": [0.5, 0.5, 0.22]})
+    >>> hubs = hub_effects(res, min_n=5)
+    >>> [k if isinstance(k, str) else None for k in hubs["suppression_kind"]]
+    ['small', 'secondary', None]
+    >>> hubs_for_pooling(hubs)["suppressed"].tolist()
+    [True, False, False]
+    """
+    kept = hub_table.attrs.get(POOLING_ATTR)
+    if not isinstance(kept, tuple) or len(kept) != 2 or not kept[1]:
+        return hub_table
+    columns, rows = kept
+    out = hub_table.copy()
+    out.attrs = {}
+    for label, hub, values in rows:
+        if label not in out.index or out.at[label, c.HUB] != hub:
+            continue  # the table was filtered or re-indexed: leave that hub out
+        for column, value in zip(columns, values, strict=True):
+            if column in out:
+                out.at[label, column] = value
+        out.at[label, "suppressed"] = False
+    return out
 
 
 def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -190,13 +328,21 @@ def _floats(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def pool_hubs(
-    hub_table: pd.DataFrame, *, effect: Effect = "d_z", method: Method = "REML"
+    hub_table: pd.DataFrame,
+    *,
+    effect: Effect = "d_z",
+    method: Method = "REML",
+    test: Test = "knha",
 ) -> pd.Series:
-    """Pool one NCP x outcome's hubs (unsuppressed only) into one pooled row.
+    """Pool one NCP x outcome's hubs into one pooled row (``k`` says how many).
+
+    Every hub with enough respondents is pooled, also one hidden for a secondary reason
+    (:func:`hubs_for_pooling`); hubs with too few respondents never are (``k_suppressed``).
 
     Returns the single row of :func:`evaluation.stats.pooling.pooled_by` with ``by=[]`` (columns
-    ``method, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high, tau2,
-    i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``.
+    ``method, test, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low, ci_high,
+    tau2, i2, q, q_df, q_p, pi_low, pi_high, note``), plus ``effect``. ``test`` is
+    ``"knha"`` (Knapp-Hartung, the default) or ``"z"``.
 
     Examples
     --------
@@ -208,7 +354,9 @@ def pool_hubs(
     (3, 115)
     """
     effect = _check_effect(effect)
-    row = pooled_by(hub_table, [], effect=effect, method=method).iloc[0].copy()
+    table = hubs_for_pooling(hub_table)
+    pooled = pooled_by(table, [], effect=effect, method=method, test=test)
+    row = _conceal_counts(pooled, hub_table, []).iloc[0].copy()
     row["effect"] = effect
     return row
 
@@ -220,6 +368,7 @@ def cross_ncp_overview(
     effect: Effect = "d_z",
     method: Method = "REML",
     outcomes: Sequence[str] | None = None,
+    test: Test = "knha",
 ) -> pd.DataFrame:
     """Pooled effect for every NCP x outcome at once (random effects across hubs).
 
@@ -235,11 +384,13 @@ def cross_ncp_overview(
         tau^2 estimator.
     outcomes : sequence of str, optional
         Items / constructs to include; default all.
+    test : {"knha", "z"}
+        Knapp-Hartung interval (default) or the normal one.
 
     Returns
     -------
     DataFrame
-        ``ncp, item, effect, method, k, k_suppressed, k_excluded, n_respondents, estimate, se,
+        ``ncp, item, effect, method, test, k, k_suppressed, k_excluded, n_respondents, estimate, se,
         ci_low, ci_high, tau2, i2, q, q_df, q_p, pi_low, pi_high, note``; ``k`` = hubs used,
         ``k_suppressed`` = hubs hidden by disclosure control, ``n_respondents`` = respondents
         in the hubs used.
@@ -254,9 +405,11 @@ def cross_ncp_overview(
     [['P', 2, 70], ['Q', 1, 20]]
     """
     effect = _check_effect(effect)
-    hubs = hub_effects(paired_results, outcome=outcomes, min_n=min_n)
+    hubs = hub_effects(paired_results, outcome=outcomes, min_n=min_n, secondary=False)
     by = [k for k in (c.ACADEMIC_YEAR,) if k in hubs] + [c.NCP, c.ITEM]
-    out = pooled_by(hubs, by, effect=effect, method=method)
+    out = pooled_by(hubs, by, effect=effect, method=method, test=test)
+    shown = hub_effects(paired_results, outcome=outcomes, min_n=min_n)
+    out = _conceal_counts(out, shown, by)
     out.insert(len(by), "effect", effect)
     return out
 
@@ -270,6 +423,7 @@ def trends(
     effect: Effect = "d_z",
     method: Method = "REML",
     min_n: int | None = None,
+    test: Test = "knha",
 ) -> pd.DataFrame:
     """An outcome by academic year for one hub or one NCP, with the national line.
 
@@ -290,6 +444,8 @@ def trends(
         tau^2 estimator for pooled values.
     min_n : int, optional
         Disclosure threshold.
+    test : {"knha", "z"}
+        Knapp-Hartung interval (default) or the normal one for pooled values.
 
     Returns
     -------
@@ -314,13 +470,15 @@ def trends(
     effect = _check_effect(effect)
     if c.ACADEMIC_YEAR not in paired_results_by_year:
         raise ValueError("trends need results by academic_year (paired_change by=[year, ...])")
-    hubs = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
-    hubs = hubs.drop(columns=[c.WORK_GROUP], errors="ignore")
+    full = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
+    shown = full.drop(columns=[c.WORK_GROUP], errors="ignore")
+    hubs = hubs_for_pooling(full).drop(columns=[c.WORK_GROUP], errors="ignore")
     se = f"{effect}_se"
-    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method)
+    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method, test=test)
+    national = _conceal_counts(national, shown, [c.ACADEMIC_YEAR])
     national_rows = _trend_rows(national, NATIONAL, "national")
     if hub is not None:
-        mine = hubs[hubs[c.HUB].eq(hub)]
+        mine = shown[shown[c.HUB].eq(hub)]
         per_year = mine.groupby(c.ACADEMIC_YEAR, sort=True).size()
         single = mine[mine[c.ACADEMIC_YEAR].map(per_year).eq(1)]
         unit = pd.DataFrame(
@@ -339,18 +497,19 @@ def trends(
         )
         several = mine[mine[c.ACADEMIC_YEAR].map(per_year).gt(1)]
         if len(several):
-            pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method)
+            pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method, test=test)
             unit = pd.concat([unit, _trend_rows(pooled, hub, "hub")], ignore_index=True)
     elif ncp is not None:
         unit = _trend_rows(national, ncp, "ncp")
+        everyone = hub_effects(paired_results_by_year, outcome=outcome, min_n=min_n)
         national_all = pooled_by(
-            hub_effects(paired_results_by_year, outcome=outcome, min_n=min_n).drop(
-                columns=[c.WORK_GROUP], errors="ignore"
-            ),
+            hubs_for_pooling(everyone).drop(columns=[c.WORK_GROUP], errors="ignore"),
             [c.ACADEMIC_YEAR],
             effect=effect,
             method=method,
+            test=test,
         )
+        national_all = _conceal_counts(national_all, everyone, [c.ACADEMIC_YEAR])
         national_rows = _trend_rows(national_all, NATIONAL, "national")
     else:
         raise ValueError("give a hub or an NCP")
@@ -372,7 +531,9 @@ def _trend_rows(pooled: pd.DataFrame, series: str, level: str) -> pd.DataFrame:
             "estimate": pooled["estimate"].to_numpy(),
             "ci_low": pooled["ci_low"].to_numpy(),
             "ci_high": pooled["ci_high"].to_numpy(),
-            "n": np.where(empty, np.nan, pooled["n_respondents"].to_numpy(dtype=float)),
+            "n": np.where(
+                empty, np.nan, pooled["n_respondents"].to_numpy(dtype=float, na_value=np.nan)
+            ),
             "k": pooled["k"].to_numpy(dtype=float),
             "suppressed": empty & pooled["k_suppressed"].gt(0).to_numpy(),
             # numpy's stubs reject None in np.where; at runtime it gives an object array.
@@ -506,7 +667,7 @@ def national_table(
     ...     "d_z": [0.4, np.nan], "d_z_se": [0.19, np.nan], "suppressed": [False, True]})
     >>> table = national_table(t, pool_hubs(t))
     >>> table["hub"].tolist()
-    ['A', 'B', 'Pooled (REML): 1 hub used, 1 hidden']
+    ['A', 'B', 'Pooled (REML, Knapp–Hartung): 1 hub used, 1 hidden']
     """
     effect = _check_effect(effect)
     cols = [
@@ -527,13 +688,16 @@ def national_table(
     hubs.insert(0, "row", "hub")
     hubs["note"] = ""
     k, k_hidden = int(pooled["k"]), int(pooled["k_suppressed"])
-    label = f"Pooled ({pooled['method']}): {k} hub{'s' if k != 1 else ''} used"
+    method = pooled["method"]
+    if pooled.get("test") == "knha":
+        method = f"{method}, {TEST_LABELS['knha']}"
+    label = f"Pooled ({method}): {k} hub{'s' if k != 1 else ''} used"
     if k_hidden:
         label += f", {k_hidden} hidden"
     pooled_row = {
         "row": "pooled",
         c.HUB: label,
-        "n_paired": float(pooled["n_respondents"]),
+        "n_paired": np.nan if pd.isna(pooled["n_respondents"]) else float(pooled["n_respondents"]),
         effect: pooled["estimate"],
         f"{effect}_ci_low": pooled["ci_low"],
         f"{effect}_ci_high": pooled["ci_high"],

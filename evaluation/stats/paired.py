@@ -17,10 +17,12 @@ from scipy import special, stats
 
 from evaluation import columns as c
 from evaluation.stats import effect_sizes as es
+from evaluation.stats.clustering import cluster_robust_mean
 from evaluation.stats.multiplicity import adjust_table
 from evaluation.stats.responses import Responses, join_reasons
 
 __all__ = [
+    "CLUSTER_COLUMNS",
     "RESULT_COLUMNS",
     "ZERO_METHODS",
     "individual_change",
@@ -49,6 +51,8 @@ RESULT_COLUMNS = (
     "w",
     "p_w",
     "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
     "g_av",
     "g_av_ci_low",
     "g_av_ci_high",
@@ -60,6 +64,18 @@ RESULT_COLUMNS = (
     "reason",
 )
 
+# Added after RESULT_COLUMNS by paired_change(..., cluster=...): the mean change's standard
+# error allowing for people nested in clusters (Work Groups), see stats.clustering.
+CLUSTER_COLUMNS = (
+    "n_clusters",
+    "se_naive",
+    "se_cluster",
+    "design_effect",
+    "ci_low_cluster",
+    "ci_high_cluster",
+    "cluster_note",
+)
+
 # SciPy's ``wilcoxon(method="auto")`` switches to the normal approximation above this many
 # differences (zeros included), and uses an exhaustive sign-flip permutation test up to
 # PERMUTATION_MAX differences when there are ties or zeros (2**13 < its 9999 resamples).
@@ -69,6 +85,10 @@ ZERO_METHODS = ("wilcox", "pratt", "zsplit")
 
 NO_PAIRS = "No one answered this question both before and after, so there is no paired change."
 ONE_PAIR = "Only one person answered both before and after; at least two are needed for a test."
+TWO_PAIRS = (
+    "Only two people answered both before and after; g_av needs at least three (with two, its "
+    "small-sample correction is 0, which would wrongly read as no change)."
+)
 NO_CHANGE = "Everyone gave the same answer before and after, so there is no change to test."
 SAME_CHANGE = (
     "Everyone changed by exactly the same amount, so the t-test, its interval and d_z "
@@ -396,10 +416,12 @@ def paired_statistics(
     p_t = 2 * stats.t.sf(np.abs(t), df)
     ci_low, ci_high = es.mean_change_ci(mean_d, sd_d, n, level=level)
     d_z = es.cohens_d_z(mean_d, sd_d)
+    dz_low, dz_high = cast("tuple[np.ndarray, np.ndarray]", es.cohens_d_z_ci(d_z, n, level=level))
     # Casts: es.* return ``ndarray | float``; these 1-d group inputs always give arrays.
     g_av = cast(np.ndarray, es.hedges_g_av(mean_d, sd_pre, sd_post, n))
     g_low, g_high = cast(
-        "tuple[np.ndarray, np.ndarray]", es.hedges_g_av_ci(g_av, n, r, level=level)
+        "tuple[np.ndarray, np.ndarray]",
+        es.hedges_g_av_ci(g_av, n, r, level=level, sd_pre=sd_pre, sd_post=sd_post),
     )
     rank = signed_rank(group, d, n_groups, zero_method=zero_method)
     r_rb = cast(np.ndarray, es.rank_biserial_paired(rank["r_plus_w"], rank["r_minus_w"]))
@@ -416,6 +438,7 @@ def paired_statistics(
     reason = join_reasons(
         (n == 0, NO_PAIRS),
         (n == 1, ONE_PAIR),
+        (n == 2, TWO_PAIRS),
         (no_change, NO_CHANGE),
         (same_change, SAME_CHANGE),
         (no_answer_spread, NO_SPREAD),
@@ -435,6 +458,8 @@ def paired_statistics(
         "w": rank["w"],
         "p_w": rank["p_w"],
         "d_z": d_z,
+        "d_z_ci_low": dz_low,
+        "d_z_ci_high": dz_high,
         "g_av": g_av,
         "g_av_ci_low": g_low,
         "g_av_ci_high": g_high,
@@ -482,6 +507,7 @@ def paired_change(
     zero_method: str = "wilcox",
     adjust: str | None = "holm",
     constructs: Collection[str] | None = None,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Paired pre/post change per group x item for respondents matched by ``respondent_id``.
 
@@ -501,6 +527,14 @@ def paired_change(
         scores are a family of their own). None copies ``p_t`` to ``p_adj``.
     constructs : collection of str, optional
         Which ``item`` values are construct scores (default: the default instrument's).
+    cluster : str, optional
+        Column of ``long`` naming the cluster each person belongs to (``"work_group"``). When
+        given and present, the columns of :data:`CLUSTER_COLUMNS` are added: ``n_clusters``,
+        ``se_naive`` (sd_change / sqrt(n)), ``se_cluster`` (CR1, clusters of the pre answer),
+        ``design_effect`` (their squared ratio), ``ci_low_cluster``, ``ci_high_cluster`` (t on
+        n_clusters - 1 df) and ``cluster_note`` (fewer than 10 clusters, or one); see
+        :func:`evaluation.stats.clustering.cluster_robust_mean`. People without a cluster
+        count as clusters of their own.
 
     Returns
     -------
@@ -516,8 +550,11 @@ def paired_change(
         - ``t``, ``df``, ``p_t``: paired t-test (``scipy.stats.ttest_rel(post, pre)``)
         - ``w``, ``p_w``: Wilcoxon signed-rank ``min(R+, R-)`` and p
           (``scipy.stats.wilcoxon(post, pre, zero_method=...)``, other arguments default)
-        - ``d_z``: Cohen's d_z; ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av
-          and its 95% CI (:mod:`evaluation.stats.effect_sizes`)
+        - ``d_z``, ``d_z_ci_low``, ``d_z_ci_high``: Cohen's d_z and its 95% CI from the
+          noncentral t (:func:`~evaluation.stats.effect_sizes.cohens_d_z_ci`)
+        - ``g_av``, ``g_av_ci_low``, ``g_av_ci_high``: Hedges' g_av (NaN with a reason for two
+          pairs) and its 95% CI with Bonett's paired-design variance and a t quantile
+          (:func:`~evaluation.stats.effect_sizes.hedges_g_av_ci`)
         - ``r_rb``: matched-pairs rank-biserial correlation (zeros dropped)
         - ``pct_improved``, ``pct_same``, ``pct_declined``: % of matched respondents whose
           answer went up / stayed / went down (0-100)
@@ -547,5 +584,27 @@ def paired_change(
     if zero_method not in ZERO_METHODS:
         raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
     by = list(by)
-    table = paired_table(Responses.from_long(long, by), zero_method=zero_method)
-    return adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    use_cluster = cluster if cluster is not None and cluster in long else None
+    responses = Responses.from_long(long, by, use_cluster)
+    table = paired_table(responses, zero_method=zero_method)
+    out = adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
+    if cluster is None:
+        return out
+    return _add_clustered(out, responses)
+
+
+def _add_clustered(table: pd.DataFrame, responses: Responses) -> pd.DataFrame:
+    """CLUSTER_COLUMNS for every group (rows of ``table`` follow responses.groups)."""
+    group, _, pre, post = _pairs(responses)
+    if responses.cluster is None:
+        labels = np.full(len(group), -1)  # no cluster column: everyone on their own
+    else:
+        person, is_post = responses.person, responses.post
+        first = np.flatnonzero(~is_post[:-1] & (person[1:] == person[:-1]))
+        labels = responses.cluster[first]
+    values = cluster_robust_mean(group, labels, post - pre, responses.n_groups)
+    table = table.copy()
+    for name in CLUSTER_COLUMNS[:-1]:
+        table[name] = values[name]
+    table["cluster_note"] = pd.Series(values["note"], index=table.index, dtype=object)
+    return table

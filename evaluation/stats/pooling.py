@@ -29,6 +29,14 @@ __all__ = [
 
 Method = Literal["REML", "DL"]
 METHODS: tuple[str, ...] = ("REML", "DL")
+Test = Literal["z", "knha"]
+TESTS: tuple[str, ...] = ("z", "knha")
+# How each test is named in tables and notes.
+TEST_LABELS = {"z": "normal (z)", "knha": "Knapp–Hartung"}
+KNHA_NOTE = (
+    "Interval by the Knapp–Hartung method (t distribution on k - 1 degrees of freedom), which "
+    "allows for the uncertainty in the between-hub variance when there are few hubs."
+)
 
 
 _MAX_ITER = 200
@@ -42,7 +50,8 @@ class RandomEffectsResult:
     Attributes
     ----------
     estimate, se, ci_low, ci_high : float
-        Pooled effect, its standard error and confidence interval (normal quantile).
+        Pooled effect, its standard error and confidence interval (normal quantile for
+        ``test="z"``; Knapp–Hartung standard error and t quantile on k - 1 df for ``"knha"``).
     tau2 : float
         Between-hub variance of the true effects (NaN when only one hub).
     i2 : float
@@ -59,6 +68,8 @@ class RandomEffectsResult:
         Hubs left out because their effect or variance was missing or their variance was 0.
     note : str or None
         Plain-English remarks (hubs left out, too few hubs for a prediction interval, ...).
+    test : str
+        ``"z"`` or ``"knha"`` (Knapp–Hartung).
     """
 
     estimate: float
@@ -75,6 +86,14 @@ class RandomEffectsResult:
     method: str = "REML"
     k_excluded: int = 0
     note: str | None = None
+    test: str = "z"
+
+
+def _check_test(test: str) -> Test:
+    test = str(test).lower()
+    if test not in TESTS:
+        raise ValueError(f"test must be one of {TESTS}, not {test!r}")
+    return cast(Test, test)
 
 
 def _check_method(method: str) -> Method:
@@ -136,7 +155,13 @@ def _reml_deviance(y: np.ndarray, v: np.ndarray, g: np.ndarray, gsum, t: np.ndar
 
 
 def _grouped(
-    y: np.ndarray, v: np.ndarray, g: np.ndarray, n_groups: int, method: str, level: float
+    y: np.ndarray,
+    v: np.ndarray,
+    g: np.ndarray,
+    n_groups: int,
+    method: str,
+    level: float,
+    test: str = "z",
 ) -> dict[str, np.ndarray]:
     """Pool effects ``y`` with variances ``v`` within groups ``g`` (0..n_groups-1), vectorised.
 
@@ -191,15 +216,27 @@ def _grouped(
     df = k - 1
     q = np.where(k >= 1, q, np.nan)
     q_p = np.where(df >= 1, stats.chi2.sf(q, np.maximum(df, 1)), np.nan)
-    # Prediction interval: Higgins, Thompson & Spiegelhalter (2009), t with k - 2 df.
-    t_crit = np.where(k >= 3, stats.t.ppf(0.5 + level / 2, np.maximum(k - 2, 1)), np.nan)
+    crit = np.full(n_groups, z)
+    if test == "knha":
+        # Knapp & Hartung (2003), as metafor's test="knha": the variance is scaled by the
+        # weighted residual mean square (not truncated at 1) and the quantile is t on k - 1 df.
+        # One hub keeps its own (z) interval.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2w = gsum(ws * (y - estimate[g]) ** 2) / df
+            se = np.where(k >= 2, np.sqrt(s2w) * se, se)
+        crit = np.where(k >= 2, stats.t.ppf(0.5 + level / 2, np.maximum(df, 1)), z)
+        # metafor's predict(): the same t (k - 1 df) and the Knapp-Hartung SE in the PI.
+        t_crit = np.where(k >= 3, crit, np.nan)
+    else:
+        # Prediction interval: Higgins, Thompson & Spiegelhalter (2009), t with k - 2 df.
+        t_crit = np.where(k >= 3, stats.t.ppf(0.5 + level / 2, np.maximum(k - 2, 1)), np.nan)
     half = t_crit * np.sqrt(t_eff + se**2)
     return {
         "k": k.astype(int),
         "estimate": estimate,
         "se": se,
-        "ci_low": estimate - z * se,
-        "ci_high": estimate + z * se,
+        "ci_low": estimate - crit * se,
+        "ci_high": estimate + crit * se,
         "tau2": tau2,
         "i2": i2,
         "q": q,
@@ -211,8 +248,12 @@ def _grouped(
     }
 
 
-def _notes(k: int, excluded_zero: int, excluded_missing: int, converged: bool) -> str | None:
+def _notes(
+    k: int, excluded_zero: int, excluded_missing: int, converged: bool, test: str = "z"
+) -> str | None:
     notes = []
+    if test == "knha" and k >= 2:
+        notes.append(KNHA_NOTE)
     if excluded_missing:
         notes.append(f"{_hubs(excluded_missing)} left out because there was no result to pool.")
     if excluded_zero:
@@ -248,6 +289,7 @@ def random_effects(
     effects: Sequence[float] | np.ndarray | pd.Series,
     variances: Sequence[float] | np.ndarray | pd.Series,
     method: Method = "REML",
+    test: Test = "z",
     *,
     level: float = 0.95,
 ) -> RandomEffectsResult:
@@ -262,6 +304,9 @@ def random_effects(
     method : {"REML", "DL"}
         Estimator of the between-hub variance tau^2: restricted maximum likelihood (default)
         or DerSimonian-Laird.
+    test : {"z", "knha"}
+        ``"z"``: normal quantile and SE sqrt(1 / sum w*). ``"knha"``: the Knapp-Hartung (HKSJ)
+        adjustment, as metafor's ``rma(..., test="knha")``.
     level : float
         Confidence level for the pooled CI and the prediction interval.
 
@@ -269,7 +314,7 @@ def random_effects(
     -------
     RandomEffectsResult
         ``estimate, se, ci_low, ci_high, tau2, i2 (percent), q, q_p, pi_low, pi_high, k,
-        method, k_excluded, note``.
+        method, k_excluded, note, test``.
 
     Notes
     -----
@@ -283,6 +328,11 @@ def random_effects(
     I^2 = 100 tau^2 / (tau^2 + s^2), s^2 = (k - 1) sum w / ((sum w)^2 - sum w^2).
     Prediction interval: mu +/- t_{k-2} sqrt(tau^2 + SE^2); undefined (NaN) for k < 3.
 
+    Knapp-Hartung (``test="knha"``): SE_KH^2 = SE^2 * sum w*_i (y_i - mu)^2 / (k - 1) and
+    CI = mu +/- t_{k-1} SE_KH; the prediction interval then uses t_{k-1} and SE_KH, as metafor's
+    ``predict()`` does for such a model. With one hub the hub's own z interval is kept.
+    Simulated coverage of the 95% CI with tau^2 > 0 is at least 0.93 for k = 3-10 hubs,
+    where the z interval falls to 0.84 (``benchmarks/coverage.py``).
     Effects with a missing value or a zero variance are left out (``k_excluded``, with a
     note): a zero variance would give one hub infinite weight. With k = 1 the hub's own
     result is returned and tau^2, I^2 are NaN.
@@ -293,17 +343,22 @@ def random_effects(
     Trials 7:177-188. Viechtbauer W (2005). Bias and efficiency of meta-analytic variance
     estimators in the random-effects model. J Educ Behav Stat 30:261-293. Higgins JPT,
     Thompson SG, Spiegelhalter DJ (2009). A re-evaluation of random-effects meta-analysis.
-    J R Stat Soc A 172:137-159.
+    J R Stat Soc A 172:137-159. Knapp G, Hartung J (2003). Improved tests for a random effects
+    meta-regression with a single covariate. Stat Med 22:2693-2710.
 
     Examples
     --------
     >>> res = random_effects([0.2, 0.5, 0.9], [0.04, 0.02, 0.05], method="DL")
     >>> round(res.estimate, 4), res.k
     (0.5201, 3)
+    >>> kh = random_effects([0.2, 0.5, 0.9], [0.04, 0.02, 0.05], method="DL", test="knha")
+    >>> round(kh.estimate, 4), kh.test
+    (0.5201, 'knha')
     >>> random_effects([0.3, 0.3], [0.01, 0.02]).tau2
     0.0
     """
     method = _check_method(method)
+    test = _check_test(test)
     y = np.asarray(effects, dtype=float)
     v = np.asarray(variances, dtype=float)
     if y.shape != v.shape or y.ndim != 1:
@@ -316,8 +371,9 @@ def random_effects(
         return RandomEffectsResult(
             nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, 0, method,
             int(missing.sum() + zero.sum()), _notes(0, int(zero.sum()), int(missing.sum()), True),
+            test,
         )  # fmt: skip
-    out = _grouped(yu, vu, np.zeros(k, dtype=np.intp), 1, method, level)
+    out = _grouped(yu, vu, np.zeros(k, dtype=np.intp), 1, method, level, test)
     return RandomEffectsResult(
         estimate=float(out["estimate"][0]),
         se=float(out["se"][0]),
@@ -332,7 +388,8 @@ def random_effects(
         k=k,
         method=method,
         k_excluded=int(missing.sum() + zero.sum()),
-        note=_notes(k, int(zero.sum()), int(missing.sum()), bool(out["converged"][0])),
+        note=_notes(k, int(zero.sum()), int(missing.sum()), bool(out["converged"][0]), test),
+        test=test,
     )
 
 
@@ -345,6 +402,7 @@ def pooled_by(
     n_col: str = "n_paired",
     method: Method = "REML",
     level: float = 0.95,
+    test: Test = "knha",
 ) -> pd.DataFrame:
     """Pool every group of a per-hub effects table at once (one row per group).
 
@@ -365,11 +423,13 @@ def pooled_by(
         tau^2 estimator.
     level : float
         Confidence level.
+    test : {"knha", "z"}
+        Knapp-Hartung interval (default) or the normal one (see :func:`random_effects`).
 
     Returns
     -------
     DataFrame
-        ``*by, method, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low,
+        ``*by, method, test, k, k_suppressed, k_excluded, n_respondents, estimate, se, ci_low,
         ci_high, tau2, i2, q, q_df, q_p, pi_low, pi_high, note``. ``k`` counts hubs pooled,
         ``k_suppressed`` hubs hidden by disclosure control, ``k_excluded`` hubs with no usable
         result. Same numbers as :func:`random_effects` on each group.
@@ -379,10 +439,11 @@ def pooled_by(
     >>> t = pd.DataFrame({"ncp": ["A", "A", "A", "B"], "d_z": [0.2, 0.5, 0.9, 0.4],
     ...                   "d_z_se": [0.2, 0.1414, 0.2236, 0.1], "n_paired": [30, 60, 25, 80]})
     >>> out = pooled_by(t, ["ncp"], method="DL")
-    >>> out[["ncp", "k", "n_respondents"]].values.tolist()
-    [['A', 3, 115], ['B', 1, 80]]
+    >>> out[["ncp", "test", "k", "n_respondents"]].values.tolist()
+    [['A', 'knha', 3, 115], ['B', 'knha', 1, 80]]
     """
     method = _check_method(method)
+    test = _check_test(test)
     se = se or f"{effect}_se"
     by = list(by)
     frame = table.reset_index(drop=True)
@@ -408,12 +469,13 @@ def pooled_by(
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(codes[mask], minlength=n_groups).astype(int)
 
-    out = _grouped(y[use], v[use], codes[use], n_groups, method, level)
+    out = _grouped(y[use], v[use], codes[use], n_groups, method, level, test)
     k = out.pop("k")
     converged = out.pop("converged")
     n_missing, n_zero, k_supp = count(missing), count(zero), count(suppressed)
     result = keys.reset_index(drop=True).copy()
     result["method"] = method
+    result["test"] = test
     result["k"] = k
     result["k_suppressed"] = k_supp
     result["k_excluded"] = n_missing + n_zero
@@ -430,7 +492,7 @@ def pooled_by(
     result["q_df"] = np.maximum(k - 1, 0)
     notes = []
     for i in range(n_groups):
-        note = _notes(int(k[i]), int(n_zero[i]), int(n_missing[i]), bool(converged[i]))
+        note = _notes(int(k[i]), int(n_zero[i]), int(n_missing[i]), bool(converged[i]), test)
         if k_supp[i]:
             hidden = (
                 f"{_hubs(int(k_supp[i]))} not included: results hidden to protect small groups."

@@ -75,6 +75,10 @@ HIGH_SCORE = 20
 _ONE_PUPIL = "Only one pupil has a score here, so there is no spread to report."
 _NO_PAIRS = "No pupil has both a first (pre) and a second (post) score in this group."
 _ONE_PAIR = "Only one pupil has both scores; at least two are needed."
+_TWO_PAIRS = (
+    "Only two pupils have both scores; the effect size g_av needs at least three (with two, its "
+    "small-sample correction is 0)."
+)
 _ONE_SCHOOL = (
     "All pupils are from one school, so a standard error that allows for schools cannot be "
     "computed."
@@ -338,6 +342,11 @@ def pupil_change(
     no_spread = _same_change(diff, g, n_groups)
     reason[no_spread] = _SAME_CHANGE
     reason[(n_schools < 2) & (n >= 2)] = _ONE_SCHOOL
+    reason[n == 2] = np.where(
+        pd.isna(reason[n == 2]),
+        _TWO_PAIRS,
+        np.char.add(reason[n == 2].astype(str), " " + _TWO_PAIRS),
+    )
     reason[n == 1] = _ONE_PAIR
     reason[n == 0] = _NO_PAIRS
     for arr in (se_cluster, ci_low, ci_high, p, design_effect, icc, df):
@@ -395,7 +404,8 @@ def eef_months(effect_size: float) -> int:
     -------
     int
         Months, from :func:`schemas.reference.eef_months`: the band containing the size's
-        absolute value rounded to two decimals (the table's precision).
+        absolute value rounded to two decimals (the table's precision), half-way values away
+        from zero (0.445 gives the 0.45 row: 6 months).
 
     Raises
     ------
@@ -406,6 +416,8 @@ def eef_months(effect_size: float) -> int:
     --------
     >>> eef_months(0.0), eef_months(0.05), eef_months(0.45), eef_months(-0.3), eef_months(1.4)
     (0, 1, 6, -4, 12)
+    >>> eef_months(0.445), eef_months(-0.445)
+    (6, -6)
     """
     if effect_size is None or np.isnan(effect_size):
         raise ValueError("effect_size is NaN; check for a missing effect size before converting")
@@ -415,7 +427,10 @@ def eef_months(effect_size: float) -> int:
 def _months(effect_sizes: np.ndarray) -> np.ndarray:
     """EEF months for an array of effect sizes (float array, NaN where the size is NaN)."""
     bands = reference.eef_months()
-    size = np.round(np.abs(effect_sizes), 2)
+    # Half-way values round up, as the EEF table reads (0.445 -> 0.45 -> 6 months); np.round
+    # would round half to even (0.44). The 1e-9 absorbs binary error (0.445 * 100 = 44.4999...).
+    with np.errstate(invalid="ignore"):
+        size = np.floor(np.abs(effect_sizes) * 100 + 0.5 + 1e-9) / 100
     # +1e-9 so a size equal to a band's lower bound lands in that band despite float rounding
     position = np.searchsorted(bands["effect_size_min"].to_numpy(), size + 1e-9, side="right")
     months = bands["months"].to_numpy(dtype="float64")[np.clip(position - 1, 0, None)]

@@ -36,7 +36,23 @@ ALPHA_BANDS: tuple[tuple[float, str], ...] = (
     (-np.inf, "poor"),
 )
 
-ALPHA_COLUMNS = ("construct", "n", "k", "alpha", "ci_low", "ci_high", "interpretation", "reason")
+ALPHA_COLUMNS = (
+    "construct",
+    "n",
+    "k",
+    "alpha",
+    "ci_low",
+    "ci_high",
+    "interpretation",
+    "verdict",
+    "reason",
+)
+# Fewest people for alpha to be labelled (below it the Feldt interval is far too wide to read).
+ALPHA_MIN_N = 10
+# Below this alpha a construct should not be reported as one score (the "poor" band).
+ALPHA_ADEQUATE = 0.6
+# verdict: the whole interval at or above ALPHA_ADEQUATE, the whole interval below it, or not.
+RELIABLE, UNRELIABLE, UNCERTAIN = "reliable", "unreliable", "uncertain"
 ITEM_TOTAL_COLUMNS = ("construct", "item", "n", "k", "r_item_rest", "alpha_if_deleted", "reason")
 
 _NO_ITEMS = "None of this construct's questions are in the data."
@@ -46,6 +62,10 @@ _SAME_TOTAL = "Everyone had the same total on these questions, so alpha cannot b
 _SAME_ITEM = "Everyone gave the same answer to this question, so it cannot correlate with the rest."
 _SAME_REST = (
     "Everyone had the same total on the other questions, so no correlation can be computed."
+)
+_FEW_FOR_LABEL = (
+    "Alpha comes from only {n} people, too few to say how reliable the scale is (at least "
+    "{min_n} are needed)."
 )
 _TWO_ITEMS_LEFT = "Alpha without this question is not shown: only one question would be left."
 
@@ -72,6 +92,7 @@ def cronbach_alpha(
     *,
     by: Sequence[str] = (),
     confidence: float = 0.95,
+    min_n: int = ALPHA_MIN_N,
 ) -> pd.DataFrame:
     """Cronbach's alpha with a Feldt confidence interval, per group x construct.
 
@@ -86,14 +107,19 @@ def cronbach_alpha(
         ``phase`` is one of them; computing pre and post separately is usually what you want.
     confidence : float
         Coverage of the interval (0.95 for a 95% CI).
+    min_n : int
+        Fewest people for ``interpretation`` and ``verdict`` (default :data:`ALPHA_MIN_N`).
 
     Returns
     -------
     DataFrame
         One row per group x construct, columns ``*by, construct, n, k, alpha, ci_low, ci_high,
-        interpretation, reason``: ``n`` people who answered every item of the construct
-        (listwise deletion), ``k`` items, ``interpretation`` the band from :data:`ALPHA_BANDS`,
-        ``reason`` None or plain English saying why alpha is NaN.
+        interpretation, verdict, reason``: ``n`` people who answered every item of the
+        construct (listwise deletion), ``k`` items, ``interpretation`` the band from
+        :data:`ALPHA_BANDS` (None below ``min_n`` people), ``verdict`` from the interval:
+        ``"reliable"`` (``ci_low`` >= :data:`ALPHA_ADEQUATE`), ``"unreliable"`` (``ci_high``
+        below it), ``"uncertain"`` (the interval straddles it), None below ``min_n`` people;
+        ``reason`` None or plain English saying why alpha or its label is missing.
 
     Notes
     -----
@@ -125,7 +151,7 @@ def cronbach_alpha(
     >>> from evaluation.instruments import default_instrument
     >>> wide = pd.DataFrame({"conf_1": [1.0, 2, 3, 4, 5], "conf_2": [2.0, 2, 3, 5, 5],
     ...                      "conf_3": [5.0, 4, 3, 2, 1]})  # conf_3 is reverse-coded
-    >>> row = cronbach_alpha(wide, default_instrument()).iloc[0]
+    >>> row = cronbach_alpha(wide, default_instrument(), min_n=5).iloc[0]
     >>> row["construct"], int(row["n"]), int(row["k"]), round(float(row["alpha"]), 3)
     ('confidence', 5, 3, 0.986)
     >>> row["interpretation"]
@@ -157,7 +183,21 @@ def cronbach_alpha(
         part["alpha"] = alpha
         part["ci_low"] = ci_low
         part["ci_high"] = ci_high
-        part["interpretation"] = pd.array([alpha_label(a) for a in alpha], dtype=object)
+        labelled = np.isfinite(alpha) & (n >= min_n)
+        few = np.isfinite(alpha) & (n < min_n)
+        for i in np.flatnonzero(few):
+            reason[i] = _FEW_FOR_LABEL.format(n=int(n[i]), min_n=min_n)
+        part["interpretation"] = pd.array(
+            [alpha_label(a) if ok_ else None for a, ok_ in zip(alpha, labelled, strict=True)],
+            dtype=object,
+        )
+        verdict = np.where(
+            ci_low >= ALPHA_ADEQUATE,
+            RELIABLE,
+            np.where(ci_high < ALPHA_ADEQUATE, UNRELIABLE, UNCERTAIN),
+        ).astype(object)
+        verdict[~labelled | ~np.isfinite(ci_low)] = None
+        part["verdict"] = pd.Series(verdict, index=part.index, dtype=object)
         part["reason"] = pd.Series(reason, index=part.index, dtype=object)
         parts.append(part)
     return _stack(parts, keys, ALPHA_COLUMNS)

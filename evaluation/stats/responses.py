@@ -47,6 +47,7 @@ class Responses:
     score: np.ndarray
     labels: np.ndarray  # respondent_id of each respondent code (anonymous rows come after)
     n_respondents: int
+    cluster: np.ndarray | None = None  # cluster label of each cell (its first row's)
 
     @property
     def n_pre(self) -> np.ndarray:
@@ -64,7 +65,9 @@ class Responses:
         return self.group[mask], self.score[mask]
 
     @classmethod
-    def from_long(cls, long: pd.DataFrame, by: Sequence[str]) -> Responses:
+    def from_long(
+        cls, long: pd.DataFrame, by: Sequence[str], cluster: str | None = None
+    ) -> Responses:
         """Group ids, respondent codes and one score per group x respondent x phase.
 
         Parameters
@@ -76,6 +79,8 @@ class Responses:
             a person of their own (never matched).
         by : sequence of str
             Group keys; ``item`` is always the last key.
+        cluster : str, optional
+            Column whose value clusters people (e.g. ``work_group``); kept per cell as codes.
         """
         keys = _check_long(long, by)
         phase = long[c.PHASE]
@@ -85,6 +90,7 @@ class Responses:
         use = (is_pre | is_post) & ~np.isnan(score)
         gid, groups = group_index(long, keys)
         rid, labels = pd.factorize(long[c.RESPONDENT_ID])
+        cluster_codes = None if cluster is None else pd.factorize(long[cluster])[0][use]
 
         gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use].astype(np.int64)
         n_ids = len(labels)
@@ -102,6 +108,7 @@ class Responses:
             means = np.where(repeated, np.add.reduceat(score, starts) / counts, means)
         cell_key = cell_key[starts]
         person = cell_key // 2
+        cell_cluster = None if cluster_codes is None else cluster_codes[order][starts]
         return cls(
             groups=groups,
             n_groups=len(groups),
@@ -111,6 +118,7 @@ class Responses:
             score=means,
             labels=np.asarray(labels, dtype=object),
             n_respondents=n_respondents,
+            cluster=cell_cluster,
         )
 
 

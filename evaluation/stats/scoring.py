@@ -1,12 +1,15 @@
 """Scoring survey answers: reverse-coding, construct scores and the long (tidy) response table.
 
 Every statistic starts from :func:`to_long`; a construct score is the mean of its items after
-reverse-coding, and appears in the long table as an ``item`` named after the construct.
+reverse-coding (at least ``Instrument.min_item_share`` of them answered; for a matched pair, on
+the items answered both before and after), and appears in the long table as an ``item`` named
+after the construct.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -49,11 +52,61 @@ def reverse_code(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     return out
 
 
-def construct_scores(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+TOO_FEW_ITEMS = (
+    "Answered {answered} of the {total} {construct} questions; a construct score needs at "
+    "least {needed}."
+)
+TOO_FEW_COMMON = (
+    "Answered {answered} of the {total} {construct} questions both before and after; a "
+    "construct score needs at least {needed} answered both times."
+)
+COMMON_ITEMS = (
+    "Scored before and after on the {answered} of {total} {construct} questions answered both "
+    "times."
+)
+
+
+def items_needed(total: int, share: float) -> int:
+    """The fewest answered items out of ``total`` that make at least ``share`` of them.
+
+    Examples
+    --------
+    >>> items_needed(3, 0.5), items_needed(4, 0.5), items_needed(1, 0.5)
+    (2, 2, 1)
+    """
+    return max(1, int(np.ceil(total * share - 1e-9)))
+
+
+def construct_scores(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    respondent: pd.Series | None = None,
+    phase: pd.Series | None = None,
+    with_reasons: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Construct score per row: the mean of the construct's answered items after reverse-coding.
 
-    Returns a frame with one column per construct (same index as ``frame``). A respondent who
-    answered none of a construct's items gets NaN for it.
+    Parameters
+    ----------
+    frame : DataFrame
+        Wide survey frame with one column per item id.
+    instrument : Instrument
+        Items, constructs and ``min_item_share`` (default 0.5).
+    respondent, phase : Series, optional
+        Identifier and ``"pre"``/``"post"`` of each row (same index as ``frame``). When given,
+        a respondent with both a pre and a post row is scored in both phases on the items
+        answered both times, so a change never comes from a change of questions.
+    with_reasons : bool
+        Also return a frame (same shape) of plain-English reasons: None, or why a score is
+        missing or was worked out on fewer items.
+
+    Returns
+    -------
+    DataFrame, or (DataFrame, DataFrame)
+        One column per construct (same index as ``frame``). A score needs at least
+        ``min_item_share`` of the construct's items (those present in ``frame``) answered,
+        for a pair answered both before and after; otherwise it is NaN.
 
     Examples
     --------
@@ -61,14 +114,80 @@ def construct_scores(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     >>> df = pd.DataFrame({"conf_1": [4.0], "conf_2": [5.0], "conf_3": [3.0]})
     >>> construct_scores(df, default_instrument())["confidence"].tolist()
     [4.0]
+    >>> one = pd.DataFrame({"conf_1": [5.0], "conf_2": [np.nan], "conf_3": [np.nan]})
+    >>> construct_scores(one, default_instrument())["confidence"].tolist()  # 1 of 3 < half
+    [nan]
     """
     scored = reverse_code(frame, instrument)
-    out = {}
+    share = float(instrument.min_item_share)
+    pair_code, both, is_pre, is_post = _pair_codes(frame.index, respondent, phase)
+    out: dict[str, pd.Series] = {}
+    reasons: dict[str, pd.Series] = {}
     for construct in instrument.constructs:
         items = [i for i in instrument.items_of(construct) if i in scored]
-        if items:
-            out[construct] = scored[items].mean(axis=1, skipna=True)
-    return pd.DataFrame(out, index=frame.index)
+        if not items:
+            continue
+        values = np.column_stack(
+            [scored[i].to_numpy(dtype="float64", na_value=np.nan) for i in items]
+        )
+        answered = ~np.isnan(values)
+        use = answered.copy()
+        paired = np.zeros(len(frame), dtype=bool)
+        if both is not None and both.any():
+            n_keys = len(both)
+            common = np.ones((n_keys, len(items)), dtype=bool)
+            for mask in (is_pre, is_post):
+                rows = mask & (pair_code >= 0)
+                for j in range(len(items)):
+                    hits = np.bincount(pair_code[rows], weights=answered[rows, j], minlength=n_keys)
+                    common[:, j] &= hits > 0
+            paired = (pair_code >= 0) & both[np.maximum(pair_code, 0)] & (is_pre | is_post)
+            use[paired] &= common[pair_code[paired]]
+        n_used = use.sum(axis=1)
+        needed = items_needed(len(items), share)
+        enough = n_used >= needed
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.where(use, values, 0.0).sum(axis=1) / n_used
+        out[construct] = pd.Series(np.where(enough, score, np.nan), index=frame.index)
+        if with_reasons:
+            reason = np.full(len(frame), None, dtype=object)
+            words = {"total": len(items), "construct": construct.replace("_", " ")}
+            n_answered = answered.sum(axis=1)
+            fewer = paired & (n_used < n_answered)
+            for i in np.flatnonzero((n_answered > 0) & ~enough | fewer):
+                template = (
+                    TOO_FEW_ITEMS
+                    if not paired[i] or n_answered[i] < needed
+                    else TOO_FEW_COMMON
+                    if not enough[i]
+                    else COMMON_ITEMS
+                )
+                count = n_answered[i] if template is TOO_FEW_ITEMS else n_used[i]
+                reason[i] = template.format(answered=int(count), needed=needed, **words)
+            reasons[construct] = pd.Series(reason, index=frame.index, dtype=object)
+    scores = pd.DataFrame(out, index=frame.index)
+    if with_reasons:
+        return scores, pd.DataFrame(reasons, index=frame.index)
+    return scores
+
+
+def _pair_codes(
+    index: pd.Index, respondent: pd.Series | None, phase: pd.Series | None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Respondent code per row (-1: none), which codes have both phases, pre and post masks."""
+    n = len(index)
+    if respondent is None or phase is None:
+        empty = np.zeros(n, dtype=bool)
+        return np.full(n, -1, dtype=np.int64), None, empty, empty
+    code, uniques = pd.factorize(respondent.reindex(index))
+    code = code.astype(np.int64)
+    phases = phase.reindex(index)
+    is_pre = phases.eq("pre").to_numpy(dtype=bool, na_value=False)
+    is_post = phases.eq("post").to_numpy(dtype=bool, na_value=False)
+    known = code >= 0
+    has_pre = np.bincount(code[known & is_pre], minlength=len(uniques)) > 0
+    has_post = np.bincount(code[known & is_post], minlength=len(uniques)) > 0
+    return code, has_pre & has_post, is_pre, is_post
 
 
 def to_long(
@@ -116,15 +235,25 @@ def to_long(
     """
     id_cols = [k for k in keys if k in frame] + [c.RESPONDENT_ID, c.PHASE]
     items = [i for i in instrument.item_ids if i in frame]
-    construct = construct_scores(frame[items], instrument) if constructs else pd.DataFrame()
-    scores = [frame[i] for i in items] + [construct[k] for k in construct]
     # melt rebuilds object columns from tiled NumPy arrays, which infers ``str`` for text.
-    ids = {
-        k: _infer(frame[k]) if frame[k].dtype == object and scores else frame[k] for k in id_cols
-    }
+    ids = {k: _infer(frame[k]) if frame[k].dtype == object and items else frame[k] for k in id_cols}
     within = [k for k in pair_within if k in frame]
     if within:
         ids[c.RESPONDENT_ID] = _qualify(frame[c.RESPONDENT_ID], [frame[k] for k in within])
+    construct = (
+        cast(
+            pd.DataFrame,
+            construct_scores(
+                frame[items],
+                instrument,
+                respondent=pd.Series(ids[c.RESPONDENT_ID], index=frame.index),
+                phase=frame[c.PHASE],
+            ),
+        )
+        if constructs
+        else pd.DataFrame()
+    )
+    scores = [frame[i] for i in items] + [construct[k] for k in construct]
 
     # Melting a zero-row copy of the wide frame fixes the columns, the item names and their
     # dtype, and runs melt's own checks; the rows are built with NumPy and Arrow instead, several

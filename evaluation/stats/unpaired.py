@@ -241,6 +241,8 @@ def unpaired_table(responses: Responses, *, level: float = 0.95) -> pd.DataFrame
         "w": u,
         "p_w": p_w,
         "d_z": nan.copy(),
+        "d_z_ci_low": nan.copy(),
+        "d_z_ci_high": nan.copy(),
         "g_av": g,
         "g_av_ci_low": g_low,
         "g_av_ci_high": g_high,

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Connection
 from evaluation.access import Viewer
 from evaluation.store.engine import StoreBase
 from evaluation.store.errors import StoreError
-from evaluation.store.scope import require_viewer, visible_ids
-from evaluation.store.tables import audit_log
+from evaluation.store.scope import require_viewer, scope_conditions, visible_ids
+from evaluation.store.tables import audit_log, dataset_groups
 
 __all__ = ["AuditLog", "actor_name", "now", "record", "required_reason"]
 
@@ -106,6 +106,10 @@ class AuditLog(StoreBase):
     def audit_log(self, viewer: Viewer) -> pd.DataFrame:
         """Audit entries this viewer may see, oldest first (national: all, including roles).
 
+        A hub or lead viewer sees each entry's row count (``detail["n_rows"]``) as the number of
+        rows of that dataset they may see, never the whole file's: a file spanning several hubs
+        must not tell one hub how many rows the others have.
+
         Returns
         -------
         pandas.DataFrame
@@ -124,7 +128,31 @@ class AuditLog(StoreBase):
                 connection.execute(query).mappings().all(),
                 columns=[col.name for col in audit_log.c],
             )
+            if viewer.role != "national":
+                own = dict(
+                    connection.execute(
+                        sa.select(dataset_groups.c.dataset_id, sa.func.sum(dataset_groups.c.n_rows))
+                        .where(*scope_conditions(viewer))
+                        .group_by(dataset_groups.c.dataset_id)
+                    ).all()
+                )
+                entries["detail"] = [
+                    _own_count(detail, new if pd.notna(new) else old, own)
+                    for detail, old, new in zip(
+                        entries["detail"],
+                        entries["dataset_id"],
+                        entries["new_dataset_id"],
+                        strict=True,
+                    )
+                ]
         entries["at"] = pd.to_datetime(entries["at"], utc=True)
         for column in ("dataset_id", "new_dataset_id"):
             entries[column] = entries[column].astype("Int64")
         return entries
+
+
+def _own_count(detail: Any, dataset_id: Any, own: dict[int, int]) -> Any:
+    """An entry's detail with its row count replaced by the rows the viewer may see."""
+    if not isinstance(detail, dict) or "n_rows" not in detail:
+        return detail
+    return {**detail, "n_rows": int(own.get(int(dataset_id), 0))}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from evaluation import privacy
-from evaluation.store.errors import StoreBusy, StoreError
+from evaluation.store.errors import ConfigurationError, StoreBusy, StoreError
 from evaluation.store.tables import datasets, payloads, store_state
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "MIGRATIONS",
     "WRITE",
     "StoreBase",
+    "configuration_error",
     "UnknownRevision",
     "current_revision",
     "default_url",
@@ -58,6 +60,8 @@ BUSY_TIMEOUT = 30.0
 WRITE = "impact_write"
 # PostgreSQL: how long a writer waits for another before reporting that the store is busy.
 LOCK_TIMEOUT = "30s"
+# Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+CONNECT_TIMEOUT = 10
 # Any fixed number: the PostgreSQL advisory lock taken while migrating.
 _MIGRATION_LOCK = 7_405_511
 
@@ -108,7 +112,8 @@ def make_engine(url: str) -> Engine:
     """
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        arguments = {"connect_timeout": CONNECT_TIMEOUT} if "psycopg" in parsed.drivername else {}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=arguments)
     database = parsed.database
     in_memory = not database or database == ":memory:"
     if in_memory:
@@ -116,7 +121,7 @@ def make_engine(url: str) -> Engine:
             url, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        Path(str(database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        _create_private_file(Path(str(database)).expanduser().resolve())
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
 
     @sa.event.listens_for(engine, "connect")
@@ -136,6 +141,18 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty SQLite file readable by its owner only (0600), unless it exists.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions, so they are
+    private too. An empty file is a valid, empty SQLite database.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.chmod(path, 0o600)  # in case a umask or filesystem widened it
 
 
 def _set_wal(cursor: sqlite3.Cursor) -> None:
@@ -166,6 +183,79 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def configuration_error(exc: BaseException, url: str) -> ConfigurationError | None:
+    """The plain-English message for a store that cannot be opened because of a setting.
+
+    Names the setting (``DATABASE_URL``, ``IMPACT_HOME``) and the fix: an unreachable server's
+    host and port, the ``createdb`` command for a missing database, a folder that cannot be
+    written. None when the error is not one of these.
+
+    Examples
+    --------
+    >>> error = configuration_error(ValueError("invalid literal for int()"), "postgresql://h:x/d")
+    >>> str(error).startswith("DATABASE_URL is not a database address")
+    True
+    >>> configuration_error(KeyError("x"), "sqlite://") is None
+    True
+    """
+    shown = _without_password(url)
+    if isinstance(exc, sa.exc.ArgumentError | ValueError | ModuleNotFoundError):
+        return ConfigurationError(
+            f"DATABASE_URL is not a database address this toolkit can use ({shown}: {exc}). "
+            "Write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE, or unset DATABASE_URL "
+            "to use the local SQLite file."
+        )
+    try:
+        parsed = sa.make_url(url)
+    except Exception:  # the URL itself was the problem
+        return None
+    text = str(getattr(exc, "orig", None) or exc)
+    if parsed.get_backend_name() == "sqlite":
+        if isinstance(exc, OSError) or "unable to open" in text or "readonly" in text:
+            folder = Path(str(parsed.database)).expanduser().resolve().parent
+            return ConfigurationError(
+                f"The store cannot be written in {folder} ({text.strip()}). Set IMPACT_HOME to "
+                "a folder you can write to (it holds the SQLite store and the key file), or "
+                "fix that folder's permissions."
+            )
+        return None
+    if not isinstance(exc, sa.exc.OperationalError):
+        return None
+    host, port = parsed.host or "localhost", parsed.port or 5432
+    missing = re.search(r'database "([^"]+)" does not exist', text)
+    if missing:
+        user = f" -U {parsed.username}" if parsed.username else ""
+        return ConfigurationError(
+            f'The database "{missing.group(1)}" does not exist on the PostgreSQL server at '
+            f"{host}:{port}. Create it with: createdb -h {host} -p {port}{user} "
+            f"{missing.group(1)} (or correct the database name in DATABASE_URL)."
+        )
+    if "password authentication failed" in text or ('role "' in text and "does not exist" in text):
+        return ConfigurationError(
+            f"The PostgreSQL server at {host}:{port} refused the user "
+            f"{parsed.username or '(none)'}: check the user and password in DATABASE_URL."
+        )
+    unreachable = (
+        "connection refused",
+        "could not connect",
+        "timeout expired",
+        "failed to resolve host",
+        "name or service not known",
+        "no route to host",
+        "connection to server",
+    )
+    if any(marker in text.lower() for marker in unreachable):
+        return ConfigurationError(
+            f"Cannot reach the PostgreSQL server at {host}:{port} (DATABASE_URL). Check that "
+            "it is running and that the host and port in DATABASE_URL are right."
+        )
+    return None
+
+
 class UnknownRevision(RuntimeError):
     """The database was migrated by a newer version of the toolkit than this one."""
 
@@ -177,7 +267,7 @@ def known_revisions() -> frozenset[str]:
     Examples
     --------
     >>> sorted(known_revisions())
-    ['0001', '0002', '0003']
+    ['0001', '0002', '0003', '0004']
     """
     script = ScriptDirectory.from_config(_alembic_config())
     return frozenset(rev.revision for rev in script.walk_revisions())
@@ -190,7 +280,7 @@ def head_revision() -> str:
     Examples
     --------
     >>> head_revision()
-    '0003'
+    '0004'
     """
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
@@ -356,15 +446,25 @@ class StoreBase:
         >>> Store.open("sqlite://").is_empty()
         True
         """
-        engine = make_engine(resolve_url(url))
+        resolved = resolve_url(url)
+        try:
+            engine = make_engine(resolved)
+        except Exception as exc:
+            problem = configuration_error(exc, resolved)
+            if problem is None:
+                raise
+            raise problem from exc
         try:
             upgrade(engine)
         except UnknownRevision as exc:
             engine.dispose()
             raise StoreError(str(exc)) from exc
-        except Exception:
+        except Exception as exc:
             engine.dispose()
-            raise
+            problem = configuration_error(exc, resolved)
+            if problem is None:
+                raise
+            raise problem from exc
         return cls(engine, secret=secret)
 
     @property
@@ -418,7 +518,10 @@ class StoreBase:
     @property
     def _secret(self) -> bytes:
         if self._secret_value is None:
-            self._secret_value = privacy.load_secret()
+            try:
+                self._secret_value = privacy.load_secret()
+            except privacy.SecretKeyError as exc:
+                raise ConfigurationError(str(exc)) from exc
         return self._secret_value
 
     def _write(self) -> contextlib.AbstractContextManager[Connection]:

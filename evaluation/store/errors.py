@@ -1,11 +1,11 @@
-"""Errors the store raises: a request it cannot carry out, or a store busy with another writer.
+"""Errors the store raises: a request it cannot carry out, a busy store, or a setting to fix.
 
 Their messages are plain English, shown to the user as they are.
 """
 
 from __future__ import annotations
 
-__all__ = ["StoreBusy", "StoreError"]
+__all__ = ["ConfigurationError", "StoreBusy", "StoreError"]
 
 
 class StoreError(Exception):
@@ -14,3 +14,10 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """Another upload held the store for too long; trying again shortly will work."""
+
+
+class ConfigurationError(StoreError):
+    """A setting is wrong (DATABASE_URL, IMPACT_HOME, the key file).
+
+    The message names the setting and the fix, and is shown to the user as it is.
+    """

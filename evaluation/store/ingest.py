@@ -1,6 +1,9 @@
 """Ingest: validating and storing uploads, replacing and withdrawing datasets; one transaction each.
 
-A file is stored only when valid; its SHA-256 spots duplicates; every change is audited.
+A file is stored only when valid; every change is audited. Duplicates: the same rows (by
+:func:`~evaluation.store.contents.content_digest`, whatever the file format) are "already stored";
+the same file (SHA-256) given other whole-file values is refused with the ``store relabel``
+command that corrects the stored dataset (:class:`LabelConflict`).
 """
 
 from __future__ import annotations
@@ -25,18 +28,45 @@ from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
 from evaluation.store import payload
 from evaluation.store.audit import actor_name, now, record, required_reason
-from evaluation.store.contents import Kind, instrument_json, prepare
+from evaluation.store.contents import (
+    GROUP_COLUMNS,
+    NAME_REASON,
+    Kind,
+    instrument_json,
+    prepare,
+)
 from evaluation.store.engine import StoreBase
 from evaluation.store.errors import StoreError
 from evaluation.store.results import recompute_for
 from evaluation.store.scope import may_change, rows_outside_scope, scope_fix
 from evaluation.store.tables import dataset_groups, datasets, payloads, store_state
 
-__all__ = ["SAMPLE_DIR", "SAMPLE_FILES", "SAMPLE_UPLOADER", "AddResult", "Ingest"]
+__all__ = [
+    "SAMPLE_DIR",
+    "SAMPLE_FILES",
+    "SAMPLE_UPLOADER",
+    "AddResult",
+    "Ingest",
+    "LabelConflict",
+    "MAX_DATASET_ID",
+    "RELABEL_OPTIONS",
+    "active_dataset",
+    "set_status",
+]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "small"
 SAMPLE_FILES: tuple[tuple[str, Kind], ...] = (("surveys.csv", "survey"), ("pupils.csv", "pupil"))
 SAMPLE_UPLOADER = "sample data (synthetic)"
+# The command-line option that sets each whole-file value (``store add``, ``store relabel``).
+RELABEL_OPTIONS = {
+    c.HUB: "hub",
+    c.NCP: "ncp",
+    c.ACADEMIC_YEAR: "year",
+    c.PHASE: "phase",
+    c.WORK_GROUP: "work-group",
+}
+# The largest id a dataset can have (a signed 64-bit integer in both databases).
+MAX_DATASET_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -46,7 +76,8 @@ class AddResult:
     Attributes
     ----------
     status : {"stored", "duplicate", "invalid"}
-        ``duplicate``: the same bytes are already stored (``dataset_id`` names that dataset).
+        ``duplicate``: the same rows are already stored, from this file or another one holding
+        the same rows (``dataset_id`` names that dataset).
     dataset_id : int or None
         The new (or existing) dataset; None when nothing was stored.
     n_rows : int
@@ -57,6 +88,8 @@ class AddResult:
         One plain-English sentence saying what happened.
     unreadable : bool
         True when the file could not be read as a table at all.
+    dropped : tuple of (str, str)
+        Columns not stored, each with why (people's names are never stored).
     """
 
     status: Literal["stored", "duplicate", "invalid"]
@@ -65,6 +98,21 @@ class AddResult:
     report: validation.ValidationReport | None = None
     message: str = ""
     unreadable: bool = False
+    dropped: tuple[tuple[str, str], ...] = ()
+
+
+class LabelConflict(StoreError):
+    """The same file is stored already with other whole-file values (phase, hub, year, ...).
+
+    Attributes
+    ----------
+    dataset_id : int
+        The stored dataset holding the file.
+    """
+
+    def __init__(self, message: str, dataset_id: int) -> None:
+        super().__init__(message)
+        self.dataset_id = dataset_id
 
 
 class _Duplicate(Exception):
@@ -76,23 +124,40 @@ class _Duplicate(Exception):
 class Ingest(StoreBase):
     """Adding, replacing and withdrawing datasets (part of :class:`~evaluation.store.Store`)."""
 
-    def seed_sample(self) -> tuple[AddResult, ...]:
+    def seed_sample(self, by: Viewer | str = "local user") -> tuple[AddResult, ...]:
         """Store the committed small synthetic sample (surveys and pupils), marked synthetic.
 
         Storing it twice changes nothing (the second time each file is a duplicate).
+
+        Parameters
+        ----------
+        by : Viewer or str
+            Who loads it, named as the uploader in the audit log. Only a national viewer (or a
+            plain name: the local user of the command line) may: the sample holds every hub.
 
         Returns
         -------
         tuple of AddResult
             One per sample file.
+
+        Raises
+        ------
+        StoreError
+            ``by`` is a hub or lead viewer.
         """
+        if isinstance(by, Viewer) and by.role != "national":
+            raise StoreError(
+                "Only national users can load the synthetic sample: it holds made-up rows for "
+                "every hub. Ask a national user to load it, or upload your own files."
+            )
+        who = actor_name(by)
         results = []
         for file_name, kind in SAMPLE_FILES:
             path = SAMPLE_DIR / file_name
             if not path.exists():
                 raise StoreError(f"The sample file {path} is missing from this installation.")
             result = self.add_file(
-                path, kind=kind, file_name=file_name, uploader=SAMPLE_UPLOADER, synthetic=True
+                path, kind=kind, file_name=file_name, uploader=who, synthetic=True
             )
             if result.status == "invalid":
                 raise StoreError(f"The sample file {file_name} did not pass its checks.")
@@ -173,8 +238,10 @@ class Ingest(StoreBase):
         """Store an already validated canonical frame (what :meth:`add_file` calls).
 
         Identifiers are pseudonymised, only canonical columns are kept (item columns of the
-        instrument and ``text_*`` answers with email addresses removed), and the rows are
-        written as one columnar payload, all in one transaction.
+        instrument and ``text_*`` answers), columns of people's names are dropped, emails and
+        phone numbers are removed from free text (see :func:`~evaluation.store.contents.prepare`),
+        and the rows are written as one columnar payload, all in one transaction. Rows already
+        stored (the same file, or the same rows in another file) are not stored again.
 
         Parameters
         ----------
@@ -246,7 +313,7 @@ class Ingest(StoreBase):
         with self._write() as connection:
             at = now()
             old = self._active_dataset(connection, dataset_id, by)
-            _set_status(connection, old.dataset_id, "withdrawn", at=at, who=who, reason=reason)
+            set_status(connection, old.dataset_id, "withdrawn", at=at, who=who, reason=reason)
             record(
                 connection,
                 at=at,
@@ -272,9 +339,10 @@ class Ingest(StoreBase):
     ) -> AddResult:
         """Replace an active dataset with a corrected file, in one transaction.
 
-        The new file is validated as the same kind; with no ``defaults`` the old dataset's are
-        reused. The old dataset becomes ``replaced`` (kept, no longer loaded) and the audit log
-        records who, when and why.
+        The new file is validated as the same kind; the old dataset's whole-file values (hub,
+        project, phase, year, Work Group) are kept unless ``defaults`` gives a new one. The old
+        dataset becomes ``replaced`` (kept, no longer loaded) and the audit log records who, when
+        and why.
 
         Returns
         -------
@@ -290,8 +358,8 @@ class Ingest(StoreBase):
         reason = required_reason(reason)
         with self._engine.connect() as connection:
             old = self._active_dataset(connection, dataset_id, by)
-        if defaults is None and old.defaults:
-            defaults = _file_defaults(old.defaults)
+        merged = {**(old.defaults or {}), **_defaults_dict(defaults)}
+        defaults = _file_defaults(merged) if merged else None
         viewer = by if isinstance(by, Viewer) else None
         return self._add_upload(
             source,
@@ -375,6 +443,11 @@ class Ingest(StoreBase):
             replaces=replaces,
             reason=reason,
             by=by,
+            not_read=tuple(
+                (header, NAME_REASON)
+                for header, meaning in checked.column_map.items()
+                if meaning.startswith(validation.columns.PERSONAL_DATA_MEANING)
+            ),
         )
         return dataclasses.replace(result, report=checked.report)
 
@@ -393,6 +466,7 @@ class Ingest(StoreBase):
         replaces: int | None = None,
         reason: str | None = None,
         by: Viewer | str | None = None,
+        not_read: tuple[tuple[str, str], ...] = (),
     ) -> AddResult:
         if kind not in ("survey", "pupil"):
             raise ValueError(f"kind must be 'survey' or 'pupil', not {kind!r}")
@@ -408,6 +482,12 @@ class Ingest(StoreBase):
         prepared = prepare(
             frame, kind=kind, instrument=instrument, defaults=defaults_dict, secret=secret
         )
+        if not_read:  # columns of names the check never read: listed with those dropped here
+            prepared = dataclasses.replace(
+                prepared,
+                dropped=tuple(col for col, _ in not_read) + prepared.dropped,
+                reasons=not_read + prepared.reasons,
+            )
         digest = hashlib.sha256(
             file_bytes if file_bytes is not None else frame.to_csv(index=False).encode("utf-8")
         ).hexdigest()
@@ -417,15 +497,21 @@ class Ingest(StoreBase):
                 at = now()
                 _check_secret(connection, secret)
                 if replaces is not None:
-                    old = self._active_dataset(connection, replaces, by if by is not None else who)
+                    old = active_dataset(connection, replaces, by if by is not None else who)
                     if old.kind != kind:
                         raise StoreError(
                             f"Dataset {replaces} holds {old.kind} data; replace it with a "
                             f"{old.kind} file."
                         )
-                existing = _active_with_digest(connection, digest)
-                if existing is not None:
-                    raise _Duplicate(existing)
+                same_rows = _active_with_content(connection, prepared.content_digest)
+                if same_rows is not None:
+                    raise _Duplicate(same_rows)
+                same_file = _active_with_digest(connection, digest)
+                if same_file is not None and same_file != replaces:
+                    raise _label_conflict(connection, same_file, prepared.groups)
+                if replaces is not None:
+                    # First, so that a corrected copy of the same file may take its place.
+                    set_status(connection, replaces, "replaced", at=at, who=who, reason=reason)
                 dataset_id = connection.execute(
                     datasets.insert()
                     .values(
@@ -440,6 +526,7 @@ class Ingest(StoreBase):
                         defaults=defaults_dict,
                         instrument=instrument_json(instrument) if kind == "survey" else None,
                         replaces=replaces,
+                        content_digest=prepared.content_digest,
                     )
                     .returning(datasets.c.dataset_id)
                 ).scalar_one()
@@ -452,19 +539,25 @@ class Ingest(StoreBase):
                         dataset_id=dataset_id, format=payload.FORMAT, data=prepared.blob
                     )
                 )
-                detail = {"file_name": file_name, "kind": kind, "n_rows": n_rows, "sha256": digest}
+                detail: dict[str, Any] = {
+                    "file_name": file_name,
+                    "kind": kind,
+                    "n_rows": n_rows,
+                    "sha256": digest,
+                }
+                if synthetic:
+                    detail["synthetic"] = True
                 if prepared.dropped:
                     detail["columns_not_kept"] = list(prepared.dropped)
+                names = [col for col, why in prepared.reasons if why == NAME_REASON]
+                if names:
+                    detail["names_not_stored"] = names
                 ids = {"dataset_id": dataset_id}
                 if replaces is not None:
-                    _set_status(
-                        connection,
-                        replaces,
-                        "replaced",
-                        at=at,
-                        who=who,
-                        reason=reason,
-                        replaced_by=dataset_id,
+                    connection.execute(
+                        datasets.update()
+                        .where(datasets.c.dataset_id == replaces)
+                        .values(replaced_by=dataset_id)
                     )
                     detail["replaced_file_name"] = old.file_name
                     ids = {"dataset_id": replaces, "new_dataset_id": dataset_id}
@@ -474,35 +567,92 @@ class Ingest(StoreBase):
                 )
                 recompute_for(connection, [dataset_id, replaces])
         except _Duplicate as duplicate:
-            return _duplicate_result(duplicate.dataset_id, n_rows)
+            return _duplicate_result(duplicate.dataset_id, n_rows, prepared.reasons)
         except sa.exc.IntegrityError:
             # Another process stored the same bytes between our check and our insert.
             with self._engine.connect() as connection:
                 existing = _active_with_digest(connection, digest)
             if existing is None:
                 raise
-            return _duplicate_result(existing, n_rows)
+            return _duplicate_result(existing, n_rows, prepared.reasons)
         verb = "Stored" if replaces is None else f"Replaced dataset {replaces} with"
         return AddResult(
             "stored",
             dataset_id,
             n_rows,
             None,
-            f"{verb} dataset {dataset_id} ({n_rows} rows from {file_name}).",
+            f"{verb} dataset {dataset_id} ({n_rows} rows from {file_name})."
+            + _names_sentence(prepared.reasons),
+            dropped=prepared.reasons,
         )
 
     def _active_dataset(self, connection: Connection, dataset_id: int, by: Viewer | str) -> Any:
-        row = connection.execute(
-            sa.select(datasets).where(datasets.c.dataset_id == int(dataset_id))
-        ).one_or_none()
-        viewer = by if isinstance(by, Viewer) else None
-        if row is None or (
-            viewer is not None and not may_change(connection, row.dataset_id, viewer)
-        ):
-            raise StoreError(f"There is no dataset {dataset_id} that you may change.")
-        if row.status != "active":
-            raise StoreError(f"Dataset {dataset_id} is already {row.status}; nothing was changed.")
-        return row
+        return active_dataset(connection, dataset_id, by)
+
+
+def active_dataset(connection: Connection, dataset_id: int, by: Viewer | str) -> Any:
+    """The active dataset ``dataset_id`` as a row, when ``by`` may change it.
+
+    Raises
+    ------
+    StoreError
+        No such dataset (any id out of range included), not allowed, or not active.
+
+    Examples
+    --------
+    >>> from evaluation.store.engine import make_engine, upgrade
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with engine.connect() as connection:
+    ...     active_dataset(connection, 99999999999999999999, "ann")
+    Traceback (most recent call last):
+    ...
+    evaluation.store.errors.StoreError: There is no dataset 99999999999999999999.
+    """
+    if not 0 < int(dataset_id) <= MAX_DATASET_ID:
+        raise StoreError(f"There is no dataset {dataset_id}.")
+    row = connection.execute(
+        sa.select(datasets).where(datasets.c.dataset_id == int(dataset_id))
+    ).one_or_none()
+    viewer = by if isinstance(by, Viewer) else None
+    if row is None or (viewer is not None and not may_change(connection, row.dataset_id, viewer)):
+        raise StoreError(f"There is no dataset {dataset_id} that you may change.")
+    if row.status != "active":
+        raise StoreError(f"Dataset {dataset_id} is already {row.status}; nothing was changed.")
+    return row
+
+
+def _label_conflict(
+    connection: Connection, dataset_id: int, groups: list[dict[str, Any]]
+) -> LabelConflict:
+    """The refusal for the same file given other whole-file values than when it was stored."""
+    stored = (
+        connection.execute(
+            sa.select(dataset_groups).where(dataset_groups.c.dataset_id == dataset_id)
+        )
+        .mappings()
+        .all()
+    )
+    differences = []
+    for column in GROUP_COLUMNS:
+        before = sorted({str(g[column]) for g in stored if g[column] is not None})
+        after = sorted({str(g[column]) for g in groups if g[column] is not None})
+        if before != after:
+            option = RELABEL_OPTIONS.get(column, column)
+            differences.append((column, before, after, option))
+    changes = "; ".join(
+        f"{column} {', '.join(before) or 'none'} there, {', '.join(after) or 'none'} now"
+        for column, before, after, _ in differences
+    )
+    options = " ".join(
+        f"--{option} '{after[0]}'" for _, _, after, option in differences if len(after) == 1
+    )
+    return LabelConflict(
+        f"This file is already stored as dataset {dataset_id}, with other whole-file values "
+        f"({changes}). Nothing was stored. To correct the stored dataset, relabel it: "
+        f"python -m evaluation store relabel {dataset_id} {options} --reason TEXT",
+        dataset_id,
+    )
 
 
 def _check_secret(connection: Connection, secret: bytes) -> None:
@@ -522,7 +672,7 @@ def _check_secret(connection: Connection, secret: bytes) -> None:
         )
 
 
-def _set_status(
+def set_status(
     connection: Connection,
     dataset_id: int,
     status: str,
@@ -532,7 +682,16 @@ def _set_status(
     reason: str | None,
     replaced_by: int | None = None,
 ) -> None:
-    """Retire an active dataset (withdrawn or replaced), recording who, when and why."""
+    """Retire an active dataset (withdrawn or replaced), recording who, when and why.
+
+    Examples
+    --------
+    >>> from evaluation.store.engine import make_engine, upgrade, write_transaction
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with write_transaction(engine) as connection:  # no dataset 1: nothing to change
+    ...     set_status(connection, 1, "withdrawn", at=now(), who="ann", reason="test")
+    """
     connection.execute(
         datasets.update()
         .where(datasets.c.dataset_id == dataset_id)
@@ -555,17 +714,38 @@ def _active_with_digest(connection: Connection, digest: str) -> int | None:
     ).scalar()
 
 
+def _active_with_content(connection: Connection, digest: str) -> int | None:
+    """The active dataset holding the same rows (by their content digest), if any."""
+    return connection.execute(
+        sa.select(datasets.c.dataset_id)
+        .where(datasets.c.content_digest == digest, datasets.c.status == "active")
+        .order_by(datasets.c.dataset_id)
+        .limit(1)
+    ).scalar()
+
+
+def _names_sentence(reasons: tuple[tuple[str, str], ...]) -> str:
+    names = [column for column, why in reasons if why == NAME_REASON]
+    if not names:
+        return ""
+    return f" Not stored, as they hold people's names: {', '.join(names)}."
+
+
 def _invalid(report: Any, message: str, *, unreadable: bool = False) -> AddResult:
     return AddResult("invalid", None, report.n_rows, report, message, unreadable=unreadable)
 
 
-def _duplicate_result(dataset_id: int, n_rows: int) -> AddResult:
+def _duplicate_result(
+    dataset_id: int, n_rows: int, reasons: tuple[tuple[str, str], ...] = ()
+) -> AddResult:
     return AddResult(
         "duplicate",
         dataset_id,
         n_rows,
         None,
-        f"This file is already stored as dataset {dataset_id}; nothing new was added.",
+        f"This file (or one with the same rows) is already stored as dataset {dataset_id}; "
+        "nothing new was added.",
+        dropped=reasons,
     )
 
 

@@ -24,7 +24,14 @@ from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
 from evaluation.store.results import GROUP_KEYS, HUB_KEYS
 
-__all__ = ["GROUP_TABLES", "HUB_TABLES", "group_tables", "hub_tables", "impact_table"]
+__all__ = [
+    "GROUP_TABLES",
+    "HUB_TABLES",
+    "group_tables",
+    "hub_tables",
+    "impact_table",
+    "within_groups",
+]
 
 GROUP_TABLES = ("results", "changes", "attrition", "reliability")
 HUB_TABLES = ("results",)
@@ -80,16 +87,44 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     [['W1', 1], ['W2', 1]]
     """
     keys = list(GROUP_KEYS)
+    frame = within_groups(frame, keys)
     long = to_long(frame, instrument, keys=keys)
     return {
         "results": [compare(long, by=keys, constructs=instrument.constructs)],
-        "changes": [individual_change(long, by=keys)],
+        "changes": [_unqualified(individual_change(long, by=keys))],
         "attrition": [attrition(frame, instrument, by=keys)],
         "reliability": [
             cronbach_alpha(frame.iloc[rows], instrument, by=[*keys, c.PHASE])
             for rows in _same_items(frame, instrument, keys)
         ],
     }
+
+
+def within_groups(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` with each ``respondent_id`` prefixed by its group's number (missing stays so).
+
+    The statistics match a person's answers by identifier across the whole frame they are given
+    (construct scores use the items a person answered both before and after); prefixing keeps
+    every match inside one group, so that each group's tables are what its rows alone give. The
+    prefix keeps the order of identifiers within a group; :func:`_unqualified` removes it.
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"hub": ["A", "B", "A"], "respondent_id": ["x", "x", None]})
+    >>> within_groups(wide, ["hub"])["respondent_id"].tolist()
+    ['000000|x', '000001|x', nan]
+    """
+    codes, _ = group_index(frame, keys)
+    ids = frame[c.RESPONDENT_ID]
+    prefixed = pd.Series(codes, index=frame.index).map("{:06d}|".format) + ids.astype("str")
+    return frame.assign(**{c.RESPONDENT_ID: prefixed.where(ids.notna())})
+
+
+def _unqualified(table: pd.DataFrame) -> pd.DataFrame:
+    if c.RESPONDENT_ID in table and len(table):
+        ids = table[c.RESPONDENT_ID]
+        table[c.RESPONDENT_ID] = ids.str.split("|", n=1).str[1].astype(ids.dtype)
+    return table
 
 
 def _same_items(frame: pd.DataFrame, instrument: Instrument, keys: list[str]) -> list[list[int]]:
@@ -118,5 +153,5 @@ def hub_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd
     ['H']
     """
     keys = list(HUB_KEYS)
-    long = to_long(frame, instrument, keys=keys)
+    long = to_long(within_groups(frame, keys), instrument, keys=keys)
     return {"results": [compare(long, by=keys, constructs=instrument.constructs)]}

@@ -8,13 +8,14 @@ from __future__ import annotations
 from evaluation.store.audit import AuditLog
 from evaluation.store.ingest import Ingest
 from evaluation.store.reads import Reads
+from evaluation.store.relabel import Relabel
 from evaluation.store.results import KeptResults
 from evaluation.store.roles import Roles
 
 __all__ = ["Store"]
 
 
-class Store(Ingest, Reads, KeptResults, Roles, AuditLog):
+class Store(Ingest, Relabel, Reads, KeptResults, Roles, AuditLog):
     """Stored datasets with provenance, behind SQLAlchemy (SQLite file or PostgreSQL).
 
     Open with :meth:`open`, which creates or upgrades the database. Reads need a viewer and

@@ -29,6 +29,8 @@ datasets = sa.Table(
     sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("status_changed_by", sa.String(256), nullable=True),
     sa.Column("status_reason", sa.Text, nullable=True),
+    # From revision 0003: evaluation.store.contents.content_digest of the stored rows.
+    sa.Column("content_digest", sa.String(64), nullable=True, index=True),
     sa.CheckConstraint("kind IN ('survey', 'pupil')", name="ck_datasets_kind"),
     sa.CheckConstraint("status IN ('active', 'replaced', 'withdrawn')", name="ck_datasets_status"),
     sa.Index(

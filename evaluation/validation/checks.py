@@ -9,6 +9,7 @@ from typing import Any, Literal
 from evaluation.instruments import Instrument
 from evaluation.io.reader import FileDefaults, read_table
 from evaluation.validation.columns import text_columns
+from evaluation.validation.messages import read_notes, read_warnings
 from evaluation.validation.pupil import pupil_frame
 from evaluation.validation.report import CheckedFile, unreadable_result
 from evaluation.validation.survey import survey_frame
@@ -42,6 +43,9 @@ def _check_file(
             if kind == "survey"
             else pupil_frame(raw, defaults, overrides)
         )
+        for problem in read_warnings(raw):
+            ctx.problems.add(problem)
+        extras["notes"] = (*read_notes(raw), *extras.get("notes", ()))
         report = ctx.problems.report(kind, ctx.n, raw.headers)
         return CheckedFile(report, frame, column_map=dict(ctx.columns.column_map), **extras)
     except MemoryError:

@@ -7,21 +7,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, Item
-from evaluation.io.headers import academic_year, header_meaning, norm_key, slug
+from evaluation.io.headers import academic_year, header_meaning, norm_key, slug, value_meaning
 from evaluation.io.likert import profile
 from evaluation.io.platforms import export_platform, ignore_reason, platform_meaning
 from evaluation.io.reader import RawTable
+from evaluation.privacy import is_name_header, looks_like_person_names
+from evaluation.validation.messages import (
+    EMPTY_COLUMN_REASON,
+    PUPIL_UNUSED_REASON,
+    file_problem,
+    read_by_values_note,
+)
+from evaluation.validation.report import Problem, short
 from schemas.reference import HEADER_ALIAS_TARGETS
 
 __all__ = [
     "ITEM_SHARE",
+    "NAME_HEADER_REASON",
+    "NAME_SAMPLE",
+    "NAME_VALUES_REASON",
+    "PERSONAL_DATA_MEANING",
     "Columns",
     "build_instrument",
     "classify",
+    "ignored_columns",
     "match_item",
     "text_columns",
 ]
@@ -41,6 +56,7 @@ class Columns:
     column_map: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     detected: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about whole columns, found here
 
 
 def match_item(key: str, instrument: Instrument | None) -> str | None:
@@ -60,6 +76,24 @@ def match_item(key: str, instrument: Instrument | None) -> str | None:
             return item.item
         if len(text) >= 12 and text in key:
             return item.item
+    return None
+
+
+# Why a column that asks for, or holds, people's names is never read or stored (DESIGN §7).
+PERSONAL_DATA_MEANING = "ignored: personal data"
+NAME_HEADER_REASON = f"{PERSONAL_DATA_MEANING} (name)"
+NAME_VALUES_REASON = f"{PERSONAL_DATA_MEANING} (its answers look like people's names)"
+NAME_SAMPLE = 2_000
+
+
+def _personal_names(raw: RawTable, header: str, position: int) -> str | None:
+    """Why an open-text column is dropped as personal data, or None to keep it."""
+    if is_name_header(header):
+        return NAME_HEADER_REASON
+    # A sample decides: a column of names shows it in its first answers (and a million-row
+    # file is not converted to Python strings for it).
+    if looks_like_person_names(raw.frame[position].dropna().head(NAME_SAMPLE)):
+        return NAME_VALUES_REASON
     return None
 
 
@@ -90,6 +124,7 @@ def classify(
     answers a column holds (Likert answers make a question, anything else open text).
     """
     out = Columns()
+    unread: list[int] = []  # columns not understood by their header: their values may tell
     overrides = {norm_key(k): v for k, v in (overrides or {}).items()}
     assert raw.frame is not None
     platform = export_platform(raw.header_rows)
@@ -110,6 +145,9 @@ def classify(
             out.column_map[header] = f"ignored: same meaning as column '{taken}'"
             continue
         if target is not None and target.startswith("text"):
+            if (dropped := _personal_names(raw, header, position)) is not None:
+                out.column_map[header] = dropped
+                continue
             name = _text_name(header)
             out.texts[name] = position
             out.column_map[header] = f"text:{name}"
@@ -129,9 +167,14 @@ def classify(
             out.column_map[header] = f"ignored: unknown meaning '{target}'"
             continue
         if kind == "pupil":
-            out.column_map[header] = "ignored: not a pupil data column we use"
+            out.column_map[header] = PUPIL_UNUSED_REASON
+            unread.append(position)
             continue
         label_set, label_share, int_share = profile(raw.frame[position])
+        if label_share + int_share == 0 and raw.frame[position].isna().all():
+            out.column_map[header] = EMPTY_COLUMN_REASON
+            out.problems.append(file_problem("warning", "empty_column", column=header))
+            continue
         if label_share + int_share >= ITEM_SHARE:  # labels and numbers 1-5 never overlap
             item_id = slug(header)
             while item_id in out.items or (
@@ -151,13 +194,92 @@ def classify(
                 )
             )
             out.column_map[header] = item_id
+        elif (dropped := _personal_names(raw, header, position)) is not None:
+            out.column_map[header] = dropped
         else:
             name = _text_name(header)
             while name in out.texts:
                 name = f"{name}_2"
             out.texts[name] = position
             out.column_map[header] = f"text:{name}"
+            unread.append(position)
+            if int_share:
+                out.problems.extend(_numbers_off_scale(raw, position, instrument))
+    _read_by_values(raw, out, unread)
     return out
+
+
+def _read_by_values(raw: RawTable, out: Columns, positions: list[int]) -> None:
+    """Give a column not understood by its header the meaning its values show (a hub, project,
+    phase or year column under any header), and say so in the notes."""
+    assert raw.frame is not None
+    for position in positions:
+        meaning = value_meaning(raw.frame[position], frozenset(out.canonical))
+        if meaning is None:
+            continue
+        header = raw.headers[position]
+        was = out.column_map[header]
+        if was.startswith("text:"):
+            del out.texts[was[len("text:") :]]
+        out.canonical[meaning] = position
+        out.column_map[header] = meaning
+        out.notes.append(read_by_values_note(short(header, 80), meaning))
+
+
+# Rows listed by number in a whole-column problem; more are counted.
+LISTED_ROWS = 10
+
+
+def _numbers_off_scale(
+    raw: RawTable, position: int, instrument: Instrument | None
+) -> list[Problem]:
+    """A warning for a column of whole numbers that looks like a question's answers but has some
+    outside the scale (so it is read as text), naming the rows; none for any other column."""
+    assert raw.frame is not None
+    values = raw.frame[position]
+    if not is_numeric_dtype(values) or is_bool_dtype(values):
+        values = pd.to_numeric(values, errors="coerce").where(values.notna())
+        if values.notna().sum() != raw.frame[position].notna().sum():
+            return []  # some answers are not numbers: open text
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    given = ~np.isnan(numbers)
+    low, high = (instrument.scale_min, instrument.scale_max) if instrument else (1, 5)
+    if not given.any() or np.any(numbers[given] % 1) or len(np.unique(numbers[given])) > 11:
+        return []
+    outside = given & ((numbers < low) | (numbers > high))
+    if not outside.any():
+        return []
+    rows = raw.source_rows[outside]
+    listed = ", ".join(str(int(r)) for r in rows[:LISTED_ROWS])
+    if len(rows) > LISTED_ROWS:
+        listed += f" and {len(rows) - LISTED_ROWS:,} more"
+    return [
+        file_problem(
+            "warning",
+            "numbers_off_scale",
+            column=raw.headers[position],
+            outside=int(outside.sum()),
+            answered=int(given.sum()),
+            low=low,
+            high=high,
+            rows=listed,
+        )
+    ]
+
+
+def ignored_columns(column_map: Mapping[str, str]) -> list[dict[str, str]]:
+    """Every column not used, with why: ``[{"column": header, "reason": why}]`` in file order.
+
+    Examples
+    --------
+    >>> ignored_columns({"ID": "ignored: response number (not a person)", "Hub": "hub"})
+    [{'column': 'ID', 'reason': 'response number (not a person)'}]
+    """
+    return [
+        {"column": header, "reason": meaning.removeprefix("ignored").lstrip(": ")}
+        for header, meaning in column_map.items()
+        if meaning.startswith("ignored")
+    ]
 
 
 def build_instrument(columns: Columns, instrument: Instrument | None) -> Instrument | None:

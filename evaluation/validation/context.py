@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.io.headers import academic_year, hub_name, map_unique, ncp_name, phase_name
+from evaluation.io.headers import (
+    academic_year,
+    hub_name,
+    map_unique,
+    ncp_name,
+    norm_key,
+    phase_name,
+)
 from evaluation.io.reader import RawTable
 from evaluation.validation.cells import blank_to_na, integers, tidy_labels
 from evaluation.validation.columns import Columns
@@ -24,6 +31,8 @@ from evaluation.validation.messages import (
     SUGGESTED_HEADER,
     URN_FIX,
     default_problem,
+    file_problem,
+    year_from_times_note,
 )
 from evaluation.validation.report import Collector, Problem, short, show
 from schemas.coding import distinct_values
@@ -32,6 +41,7 @@ __all__ = [
     "BACKGROUND_ROWS",
     "DEFAULTABLE",
     "NORMALISERS",
+    "STARTED_AT_KEYS",
     "Context",
     "assemble",
     "background",
@@ -41,7 +51,9 @@ __all__ = [
     "keyed_column",
     "look_ahead",
     "missing_column",
+    "school_year_of",
     "urn_column",
+    "year_from_times",
 ]
 
 DEFAULTABLE = (c.HUB, c.NCP, c.PHASE, c.ACADEMIC_YEAR, c.WORK_GROUP)
@@ -143,6 +155,8 @@ def keyed_column(ctx: Context, column: str, default: str | None, required: bool)
     if position is None:
         if default_value is not None:
             return pd.Series(default_value, index=range(ctx.n), dtype="str")
+        if column in ctx.skip:  # already reported (e.g. responses from several years)
+            return pd.Series(None, index=range(ctx.n), dtype="str")
         if required and not (default is not None and default_value is None):
             missing_column(ctx, column)
         elif required:
@@ -219,6 +233,54 @@ def datetime_column(ctx: Context, column: str, message: str, fix: str) -> pd.Ser
         return parsed
 
     return ctx.optional(column, parse, "datetime64[us]")
+
+
+# Headings of the time a response was started (Microsoft Forms' "Start time"): not kept, but it
+# dates the response when the file has no submission time.
+STARTED_AT_KEYS = ("start time",)
+
+
+def school_year_of(stamps: pd.Series) -> pd.Series:
+    """The academic year (September to August) each date-time falls in, as its first calendar year.
+
+    Examples
+    --------
+    >>> school_year_of(pd.Series(pd.to_datetime(["2024-08-31", "2024-09-01"]))).tolist()
+    [2023, 2024]
+    """
+    return stamps.dt.year - (stamps.dt.month < 9).astype(int)
+
+
+def year_from_times(ctx: Context, submitted: pd.Series) -> tuple[str | None, str | None]:
+    """The academic year of a file without one, from when its responses were submitted (else
+    started): ``(year, note)`` when every response falls in one academic year; ``(None,
+    None)`` when the file has no times; when they span years, an error asks for the year.
+    """
+    stamps, header = submitted.dropna(), ctx.header(c.SUBMITTED_AT)
+    if stamps.empty:
+        assert ctx.raw.frame is not None
+        for position, written in enumerate(ctx.raw.headers):
+            if norm_key(written) in STARTED_AT_KEYS:
+                stamps, header = parse_datetimes(ctx.raw.frame[position])[0].dropna(), written
+                break
+    if stamps.empty or header is None:
+        return None, None
+    years = sorted(int(y) for y in school_year_of(stamps).unique())
+    named = [academic_year(str(y)) or str(y) for y in years]
+    if len(years) == 1:
+        return named[0], year_from_times_note(named[0], header)
+    ctx.problems.add(
+        file_problem(
+            "error",
+            "year_from_times_ambiguous",
+            column=header,
+            years=" and ".join([", ".join(named[:-1]), named[-1]]),
+            source=short(header, 80),
+            option=SUGGESTED_HEADER[c.ACADEMIC_YEAR][1],
+        )
+    )
+    ctx.skip.append(c.ACADEMIC_YEAR)
+    return None, None
 
 
 def coded_column(

@@ -8,20 +8,28 @@ from typing import Literal
 
 from evaluation import columns as c
 from evaluation.io.headers import did_you_mean
+from evaluation.io.reader import RawTable
 from evaluation.validation.report import Problem, short
 from schemas.pupil import MTC_MAX
 
 __all__ = [
-    "FOR_WHOLE_FILE",
+    "EMPTY_COLUMN_REASON",
     "FILE_WORDING",
+    "FOR_WHOLE_FILE",
     "FRAME_CHECKS",
+    "KIND_SHOWN",
     "LABELS",
+    "PUPIL_UNUSED_REASON",
     "SUGGESTED_HEADER",
     "URN_FIX",
     "check_code",
     "default_problem",
     "file_problem",
     "message_for",
+    "read_by_values_note",
+    "read_notes",
+    "read_warnings",
+    "year_from_times_note",
 ]
 
 # How a canonical column is named in a message to a user.
@@ -256,6 +264,12 @@ FILE_WORDING: dict[str, tuple[str, str | None]] = {
         "response ({share:.0%} did not complete).",
         None,
     ),
+    "sheet_ambiguous": (
+        "Sheet{s} {others} of this workbook look{verb} as much like data as sheet '{sheet}', "
+        "which is the one we read.",
+        "If the responses are on another sheet, save that sheet on its own as .csv and check "
+        "that file.",
+    ),
     "different_files": (
         "The pre and post files name different {label}s ({pre} / {post}).",
         "Check you chose the pre and post files of the same Work Group.",
@@ -288,3 +302,130 @@ def file_problem(
         message.format(**fields),
         fix.format(**fields) if fix else None,
     )
+
+
+# --- columns recognised by their values, columns not used, the kind a file shows --------------
+
+FILE_WORDING.update(
+    {
+        "empty_column": (
+            "This column has no answers in any row, so it is not used.",
+            "Check the column was exported with its answers, or ignore this if nobody answered it.",
+        ),
+        "no_answers": (
+            "Nobody answered this question (every answer is blank), so it cannot show a change.",
+            "Check the column was exported with its answers.",
+        ),
+        "numbers_off_scale": (
+            "This column holds numbers like answers on a {low} to {high} scale, but {outside} of "
+            "its {answered} answers are outside it (rows {rows}), so it is read as open text, "
+            "not as a question.",
+            "If it is a question, correct those answers to a number from {low} to {high}; if it "
+            "is not, ignore this.",
+        ),
+        "year_from_times_ambiguous": (
+            "The file has no academic year column, and its responses were submitted in more "
+            "than one academic year ({years}, from the '{source}' column), so we cannot tell "
+            "which year it is for.",
+            "Add an 'Academic year' column, or choose the academic year " + FOR_WHOLE_FILE,
+        ),
+    }
+)
+
+# How a column not used is described (``ignored: <why>``), when the reason is not the platform's.
+EMPTY_COLUMN_REASON = "ignored: no answers in any row"
+PUPIL_UNUSED_REASON = "ignored: not a pupil data column we use"
+
+# What every answer of a column recognised by its values is.
+_EVERY_ANSWER = {
+    c.HUB: "the name of a Maths Hub",
+    c.NCP: "the name or code of a project",
+    c.PHASE: "pre or post",
+    c.ACADEMIC_YEAR: "an academic year",
+}
+
+
+def read_by_values_note(header: str, meaning: str) -> str:
+    """The note saying a column was recognised by its values, not its header.
+
+    Examples
+    --------
+    >>> print(read_by_values_note("Which hub?", "hub"))
+    The column 'Which hub?' is read as the Maths Hub: every answer in it is the name of a Maths Hub.
+    """
+    label = LABELS.get(meaning, meaning)
+    every = _EVERY_ANSWER[meaning]
+    return f"The column '{header}' is read as the {label}: every answer in it is {every}."
+
+
+def year_from_times_note(year: str, header: str) -> str:
+    """The note saying the academic year was taken from the times the responses were submitted.
+
+    Examples
+    --------
+    >>> print(year_from_times_note("2024/25", "Completion time").split(": ")[1])
+    every response was submitted between 1 September 2024 and 31 August 2025.
+    """
+    start = int(year[:4])
+    return (
+        f"The academic year {year} is taken from the '{header}' column: every response was "
+        f"submitted between 1 September {start} and 31 August {start + 1}."
+    )
+
+
+# Said on the command line when a file is checked as the kind it shows, no --kind given.
+KIND_SHOWN = {
+    "pupil": "Read as pupil scores (the file has score and pupil columns).",
+}
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{short(name)}'" for name in names)
+
+
+def read_notes(raw: RawTable) -> tuple[str, ...]:
+    """Notes on how a file was read: the workbook sheet read, title lines above the header.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, file_format="xlsx", sheet="Responses", sheets=("Read me", "Responses"),
+    ...                header_row=3, titles=("Maths Hub survey export",))
+    >>> for note in read_notes(raw):
+    ...     print(note)
+    Read sheet 'Responses' (of 'Read me', 'Responses').
+    The column headings are on row 3; the title above them ('Maths Hub survey export') was not read as data.
+    """  # noqa: E501
+    notes = []
+    if raw.sheet is not None and len(raw.sheets) > 1:
+        notes.append(f"Read sheet '{short(raw.sheet)}' (of {_quoted(raw.sheets)}).")
+    if raw.titles:
+        notes.append(
+            f"The column headings are on row {raw.header_row}; the title above them "
+            f"({_quoted(raw.titles)}) was not read as data."
+        )
+    return tuple(notes)
+
+
+def read_warnings(raw: RawTable) -> list[Problem]:
+    """Warnings about how a file was read: another sheet looked as much like data.
+
+    Examples
+    --------
+    >>> raw = RawTable(None, sheet="2024", sheets=("2024", "2023"), sheet_rivals=("2023",))
+    >>> read_warnings(raw)[0].message
+    "Sheet '2023' of this workbook looks as much like data as sheet '2024', which is the one we read."
+    """  # noqa: E501
+    others = raw.sheet_rivals
+    if not others or raw.sheet is None:
+        return []
+    many = len(others) > 1
+    return [
+        file_problem(
+            "warning",
+            "sheet_ambiguous",
+            s="s" if many else "",
+            others=_quoted(others),
+            verb="" if many else "s",
+            sheet=short(raw.sheet),
+        )
+    ]

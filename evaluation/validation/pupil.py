@@ -80,7 +80,7 @@ def pupil_frame(
     parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
     frame = assemble(ctx, parts, [*c.PUPIL_COLUMNS, c.SOURCE_ROW])
     schema_problems(ctx, frame, pupil_schema(skip=ctx.skip))
-    return ctx, frame, {}
+    return ctx, frame, {"notes": tuple(ctx.columns.notes)}
 
 
 _MTC_WORDS = {"mtc", "multiplication tables check", "multiplication table check"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -15,7 +16,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument, canonical_labels, default_instrument
-from evaluation.io.headers import header_meaning, norm_key
+from evaluation.io.headers import norm_key
 from evaluation.io.likert import label_sets, profile, score_column
 from evaluation.io.platforms import not_an_email
 from evaluation.io.reader import FileDefaults, RawTable
@@ -31,8 +32,10 @@ from evaluation.validation.context import (
     keyed_column,
     look_ahead,
     urn_column,
+    year_from_times,
 )
 from evaluation.validation.failures import schema_problems
+from evaluation.validation.kinds import pupil_headers
 from evaluation.validation.messages import file_problem
 from evaluation.validation.pairing import post_without_pre
 from evaluation.validation.report import short, show
@@ -49,8 +52,7 @@ STRAIGHT_LINE_MIN_ITEMS = 4
 
 def _looks_like_pupil_scores(raw: RawTable) -> bool:
     """True when a file's headers name pupil IDs and scores (read from the headers only)."""
-    meanings = {header_meaning(header, "pupil") for header in raw.headers}
-    return {c.PUPIL_ID, c.SCORE} <= meanings
+    return pupil_headers(raw.headers)
 
 
 def _identifier(ctx: Context) -> tuple[pd.Series, str | None, list[str]]:
@@ -179,6 +181,8 @@ def _survey_warnings(ctx: Context, frame: pd.DataFrame, instrument: Instrument) 
         warnings.simplefilter("ignore", RuntimeWarning)  # an item nobody answered
         lowest, highest = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
     counts = given.sum(axis=0)
+    for j in np.flatnonzero(counts == 0):  # a question nobody answered
+        ctx.problems.add(file_problem("warning", "no_answers", column=ctx.header(present[j])))
     for j in np.flatnonzero((lowest == highest) & (counts >= 2)):
         ctx.problems.add(
             file_problem(
@@ -235,6 +239,8 @@ def survey_frame(
     found = build_instrument(columns, base)
     ctx = Context(raw, columns, "survey")
     notes = list(columns.notes)
+    for problem in columns.problems:
+        ctx.problems.add(problem)
     if not overrides and _looks_like_pupil_scores(raw):
         ctx.problems.add(file_problem("error", "looks_like_pupil_scores"))
     if found is None or not found.items:
@@ -271,6 +277,12 @@ def survey_frame(
         parts[name] = blank_to_na(raw.frame[position]).astype("str")
     for future in ahead:
         future.result()
+    if c.ACADEMIC_YEAR not in columns.canonical and not (defaults.academic_year or "").strip():
+        year, note = year_from_times(ctx, parts[c.SUBMITTED_AT])
+        if year is not None:
+            defaults = replace(defaults, academic_year=year)
+        if note is not None:
+            notes.append(note)
     for column in DEFAULTABLE:
         parts[column] = keyed_column(
             ctx, column, getattr(defaults, column), required=column in c.SURVEY_REQUIRED

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument
-from evaluation.presentation.charts._layout import wrap
+from evaluation.presentation.charts.layout import FONT, FONT_SIZE, wrap
 from evaluation.presentation.charts.palette import (
     GREY,
     NATIONAL,
@@ -31,7 +31,6 @@ from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 from evaluation.stats.national import EFFECT_LABELS, Effect, funnel_data
 from evaluation.stats.pooling import RandomEffectsResult
 
-_FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13}
 _ROW_HEIGHT = 26
 _LEGEND = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
@@ -265,7 +264,7 @@ def forest_plot(
         notes.append(f"Between-hub variation: tau² = {tau2:.3f}, I² = {_fmt(i2, 0)}%.")
     fig.update_layout(
         title=_title(title or default),
-        font=_FONT,
+        font=FONT,
         height=max(320, 140 + _ROW_HEIGHT * rows),
         margin={"l": 10, "r": 20, "t": 90, "b": 70 + 18 * len(notes)},
         xaxis={"title": {"text": EFFECT_LABELS[effect]}, "range": x_range, "zeroline": False},
@@ -298,7 +297,7 @@ def _add_notes(fig: go.Figure, notes: list[str]) -> None:
             yshift=-58 - 18 * i,
             showarrow=False,
             xanchor="left",
-            font={"size": 12},
+            font={"size": FONT_SIZE},
         )
 
 
@@ -399,7 +398,7 @@ def funnel_plot(
         )
     fig.update_layout(
         title=_title(title or default),
-        font=_FONT,
+        font=FONT,
         height=480,
         margin={"l": 10, "r": 20, "t": 90, "b": 90},
         xaxis={"title": {"text": "Respondents with a pre and post answer"}, "automargin": True},
@@ -500,7 +499,7 @@ def trend_plot(
     series = ", ".join(str(s) for s in lines["series"].unique())
     fig.update_layout(
         title=_title(title or f"Change by academic year: {series}"),
-        font=_FONT,
+        font=FONT,
         height=420 + 20 * len(notes),
         margin={"l": 10, "r": 20, "t": 90, "b": 70 + 18 * len(notes)},
         xaxis={"title": {"text": "Academic year"}, "type": "category"},
@@ -626,7 +625,7 @@ def overview_heatmap(
     )
     fig.update_layout(
         title=_title(title or "Pooled change by project and outcome"),
-        font=_FONT,
+        font=FONT,
         height=max(360, 120 + 34 * len(ncps)),
         margin={"l": 10, "r": 10, "t": 100, "b": 40},
         xaxis={

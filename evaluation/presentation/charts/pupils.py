@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from evaluation import columns as c
 from evaluation.presentation.charts import palette
-from evaluation.presentation.charts._layout import error_bars, finish, wrap
+from evaluation.presentation.charts.layout import error_bars, finish, wrap
 from evaluation.presentation.charts.survey import PHASE_TITLES
 
 PHASE_COLOURS = {"pre": palette.PRE, "post": palette.POST}

@@ -15,12 +15,26 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evaluation import columns as c
+from evaluation.analysis.survey import construct_changes, item_means, net_agreement
 from evaluation.instruments import Instrument
 from evaluation.presentation.charts import palette
-from evaluation.presentation.charts._layout import error_bars, finish, wrap
+from evaluation.presentation.charts.layout import error_bars, finish, wrap
+from evaluation.presentation.readings.words import outcome_name as construct_label
+
+__all__ = [
+    "PHASE_TITLES",
+    "attrition_chart",
+    "change_histogram",
+    "construct_change_chart",
+    "construct_label",
+    "item_dumbbell",
+    "item_label",
+    "label_sets",
+    "likert_bars",
+    "participation_chart",
+]
 
 PHASE_TITLES = {"pre": "Before (pre)", "post": "After (post)"}
-DISTRIBUTION_COLUMNS = ["label_set", "item", "text", "phase", "score", "label", "n", "pct"]
 
 
 def item_label(instrument: Instrument, item_id: str, width: int = 42) -> str:
@@ -45,83 +59,6 @@ def label_sets(instrument: Instrument) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.label_set for item in instrument.items))
 
 
-def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Share of answers at each scale point, per item and phase (as answered, not reverse-coded).
-
-    Parameters
-    ----------
-    long : DataFrame
-        Long survey rows ``[..., phase, item, score]`` (``evaluation.stats.scoring.to_long``);
-        rows whose item is not an instrument item (construct scores) are ignored.
-    instrument : Instrument
-        Gives the scale, the labels and the question text.
-
-    Returns
-    -------
-    DataFrame
-        One row per label_set x item x phase x scale point: ``label_set, item, text, phase,
-        score, label, n, pct`` (pct of that item's answers in that phase, 0-100). Scale points
-        nobody chose appear with ``n = 0``.
-
-    Examples
-    --------
-    >>> from evaluation.instruments import default_instrument
-    >>> long = pd.DataFrame({"phase": ["pre", "pre", "post"], "item": ["conf_1"] * 3,
-    ...                      "score": [2.0, 4.0, 5.0]})
-    >>> d = likert_distribution(long, default_instrument())
-    >>> pre = d[d["phase"] == "pre"]
-    >>> pre["n"].tolist(), pre["pct"].tolist()
-    ([0, 1, 0, 1, 0], [0.0, 50.0, 0.0, 50.0, 0.0])
-    """
-    scores = list(range(instrument.scale_min, instrument.scale_max + 1))
-    items = [i for i in instrument.item_ids if i in set(long[c.ITEM].unique())] if len(long) else []
-    phases = [p for p in ("pre", "post") if len(long) and p in set(long[c.PHASE].unique())]
-    if not items or not phases:
-        return pd.DataFrame({name: [] for name in DISTRIBUTION_COLUMNS})
-    rows = long[long[c.ITEM].isin(items)]
-    rounded = rows[c.SCORE].round().astype(int)
-    counts = (
-        pd.DataFrame({c.ITEM: rows[c.ITEM], c.PHASE: rows[c.PHASE], c.SCORE: rounded})
-        .groupby([c.ITEM, c.PHASE, c.SCORE])
-        .size()
-    )
-    grid = pd.MultiIndex.from_product([items, phases, scores], names=[c.ITEM, c.PHASE, c.SCORE])
-    table = counts.reindex(grid, fill_value=0).rename("n").reset_index()
-    totals = table.groupby([c.ITEM, c.PHASE])["n"].transform("sum")
-    table["pct"] = np.where(totals > 0, 100.0 * table["n"] / totals.where(totals > 0, 1), np.nan)
-    meta = {i.item: i for i in instrument.items}
-    table["label_set"] = table[c.ITEM].map(lambda i: meta[i].label_set)
-    table["text"] = table[c.ITEM].map(lambda i: meta[i].text)
-    labels = {
-        ls: dict(zip(scores, instrument.point_labels(ls), strict=True))
-        for ls in table["label_set"].unique()
-    }
-    table["label"] = [
-        labels[ls][s] for ls, s in zip(table["label_set"], table[c.SCORE], strict=True)
-    ]
-    table["n"] = table["n"].astype(int)
-    return table[DISTRIBUTION_COLUMNS]
-
-
-def net_agreement(distribution: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Percentage above the neutral point minus percentage below it, per item and phase.
-
-    Examples
-    --------
-    >>> from evaluation.instruments import default_instrument
-    >>> long = pd.DataFrame({"phase": ["post"] * 4, "item": ["conf_1"] * 4,
-    ...                      "score": [1.0, 4.0, 5.0, 3.0]})
-    >>> inst = default_instrument()
-    >>> net_agreement(likert_distribution(long, inst), inst)["net_agreement"].tolist()
-    [25.0]
-    """
-    middle = (instrument.scale_min + instrument.scale_max) / 2
-    sign = np.sign(distribution[c.SCORE].astype(float) - middle)
-    signed = distribution.assign(signed=sign * distribution["pct"])
-    out = signed.groupby([c.ITEM, c.PHASE], sort=False)["signed"].sum().rename("net_agreement")
-    return out.reset_index()
-
-
 def likert_bars(
     distribution: pd.DataFrame,
     instrument: Instrument,
@@ -137,7 +74,7 @@ def likert_bars(
     Parameters
     ----------
     distribution : DataFrame
-        From :func:`likert_distribution`.
+        From :func:`evaluation.analysis.survey.likert_distribution`.
     instrument : Instrument
         Scale and labels.
     label_set : str, optional
@@ -152,6 +89,7 @@ def likert_bars(
 
     Examples
     --------
+    >>> from evaluation.analysis.survey import likert_distribution
     >>> from evaluation.instruments import default_instrument
     >>> long = pd.DataFrame({"phase": ["pre", "post"], "item": ["conf_1"] * 2,
     ...                      "score": [2.0, 4.0]})
@@ -240,22 +178,6 @@ def likert_bars(
     return finish(figure, height=140 + 48 * max(len(order), 1), title=title)
 
 
-def item_means(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """The item rows of a comparison table, in instrument order, with their question text.
-
-    Returns columns ``item, text, reverse, n_pre, n_post, n_paired, mean_pre, mean_post,
-    mean_change, ci_low, ci_high`` (the rows of ``results`` whose item is an instrument item).
-    """
-    wanted = ["n_pre", "n_post", "n_paired", "mean_pre", "mean_post", "mean_change"]
-    wanted += ["ci_low", "ci_high"]
-    rows = results[results[c.ITEM].isin(instrument.item_ids)].set_index(c.ITEM)
-    rows = rows.reindex([i for i in instrument.item_ids if i in set(rows.index)])
-    out = rows[[col for col in wanted if col in rows]].reset_index()
-    out.insert(1, "text", [instrument.item(i).text for i in out[c.ITEM]])
-    out.insert(2, "reverse", [instrument.item(i).reverse for i in out[c.ITEM]])
-    return out
-
-
 def item_dumbbell(results: pd.DataFrame, instrument: Instrument, *, title: str | None = None):
     """Mean answer per item before and after, joined by a line (a dumbbell chart).
 
@@ -315,28 +237,6 @@ def item_dumbbell(results: pd.DataFrame, instrument: Instrument, *, title: str |
     figure.update_yaxes(automargin=True)
     figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
     return finish(figure, height=120 + 44 * max(len(table), 1), title=title)
-
-
-def construct_changes(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """The construct rows of a comparison table, in instrument order.
-
-    Returns the columns of ``results`` (``item`` is the construct name) for rows whose item is
-    one of the instrument's constructs.
-    """
-    rows = results[results[c.ITEM].isin(instrument.constructs)]
-    order = {name: k for k, name in enumerate(instrument.constructs)}
-    return rows.sort_values(c.ITEM, key=lambda s: s.map(order)).reset_index(drop=True)
-
-
-def construct_label(name: str) -> str:
-    """``subject_knowledge`` -> ``Subject knowledge``.
-
-    Examples
-    --------
-    >>> construct_label("subject_knowledge")
-    'Subject knowledge'
-    """
-    return name.replace("_", " ").capitalize()
 
 
 def construct_change_chart(
@@ -568,78 +468,3 @@ def participation_chart(table: pd.DataFrame, *, title: str | None = None) -> go.
     figure.update_xaxes(title="Participants", gridcolor="#EEEEEE", rangemode="tozero")
     figure.update_yaxes(autorange="reversed", automargin=True)
     return finish(figure, height=130 + 34 * max(len(ncps), 1), title=title)
-
-
-def headline_chart(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """A hub's standardised change per project with its CI, beside the national pooled value.
-
-    Parameters
-    ----------
-    table : DataFrame
-        ``ncp, d_z, d_z_ci_low, d_z_ci_high, national, national_ci_low, national_ci_high`` and
-        optionally ``n_paired, suppressed`` (suppressed projects are listed with ``[c]``).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"ncp": ["P", "Q"], "n_paired": [30.0, None], "d_z": [0.6, None],
-    ...     "d_z_ci_low": [0.2, None], "d_z_ci_high": [1.0, None], "suppressed": [False, True],
-    ...     "national": [0.4, 0.3], "national_ci_low": [0.3, 0.2],
-    ...     "national_ci_high": [0.5, 0.4]})
-    >>> fig = headline_chart(t)
-    >>> [tr.name for tr in fig.data]
-    ['This hub (95% CI)', 'National pooled (95% CI)']
-    >>> list(fig.data[0].y)
-    ['P (n = 30)', 'Q [c]']
-    """
-    hidden = (
-        table["suppressed"].fillna(False).astype(bool)
-        if "suppressed" in table
-        else pd.Series(False, index=table.index)
-    )
-    n = table["n_paired"] if "n_paired" in table else pd.Series(np.nan, index=table.index)
-    labels = [
-        f"{wrap(ncp, 36)} [c]" if h else f"{wrap(ncp, 36)} (n = {v:.0f})"
-        for ncp, h, v in zip(table[c.NCP], hidden, n.astype(float), strict=True)
-    ]
-    d = table["d_z"].astype(float)
-    national = table["national"].astype(float)
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=d,
-            y=labels,
-            mode="markers",
-            name="This hub (95% CI)",
-            marker={"color": palette.POST, "size": 13},
-            error_x=error_bars(d, table["d_z_ci_low"], table["d_z_ci_high"], color=palette.POST),
-            hovertemplate="Hub: %{x:.2f}<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=national,
-            y=labels,
-            mode="markers",
-            name="National pooled (95% CI)",
-            marker={
-                "color": palette.POOLED,
-                "size": 12,
-                "symbol": "diamond-open",
-                "line": {"width": 2},
-            },
-            error_x=error_bars(
-                national,
-                table["national_ci_low"],
-                table["national_ci_high"],
-                color=palette.POOLED,
-                thickness=1,
-                width=0,
-            ),
-            hovertemplate="National: %{x:.2f}<extra></extra>",
-        )
-    )
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
-    figure.update_xaxes(title="Standardised change (d_z)", gridcolor="#EEEEEE")
-    figure.update_yaxes(autorange="reversed", automargin=True)
-    figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
-    return finish(figure, height=130 + 52 * max(len(table), 1), title=title)

@@ -19,18 +19,20 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.io.exports import to_csv_bytes, to_xlsx_bytes
-from evaluation.presentation.reports import content
-from evaluation.presentation.reports.content import (
+from evaluation.presentation.reports.document import Document
+from evaluation.presentation.reports.formatting import normalise_year
+from evaluation.presentation.reports.html import render
+from evaluation.presentation.reports.hub import hub_document
+from evaluation.presentation.reports.model import (
     SYNTHETIC_BANNER,
     Analysis,
     ReportInputs,
     Scope,
     analyse,
-    normalise_year,
 )
-from evaluation.presentation.reports.document import Document
-from evaluation.presentation.reports.html import render
+from evaluation.presentation.reports.ncp import ncp_document
 from evaluation.presentation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
+from evaluation.validation.kinds import file_kind
 
 __all__ = [
     "NO_CHROMIUM",
@@ -319,7 +321,7 @@ def build_board_pack(
         analysis = analyse(usable, min_n=min_n)
     elif min_n is not None and analysis.min_n != min_n:
         analysis = Analysis(paired=analysis.paired, min_n=min_n)
-    builder = content.hub_document if hub else content.ncp_document
+    builder = hub_document if hub else ncp_document
     document = builder(usable, analysis, scope, viewer=viewer, generated=generated)
     page = render(document)
     printed = html_to_pdf(page) if pdf else PdfResult(None, "PDF not requested.")
@@ -453,12 +455,6 @@ class FileProblem:
     lines: tuple[str, ...]
 
 
-def _looks_like_pupils(data: bytes) -> bool:
-    head = data[:4096].decode("utf-8", "ignore").casefold()
-    first = head.splitlines()[0] if head else ""
-    return "pupil" in first
-
-
 def _synthetic_file(path: Path) -> bool:
     readme = path.parent / "README.md"
     try:
@@ -474,7 +470,8 @@ def inputs_from_files(
 ) -> ReportInputs | FileProblem:
     """Read and check survey and pupil files (canonical CSVs or form exports) for a report.
 
-    A file whose header mentions "pupil" is read as pupil scores, any other as a survey.
+    A file whose headers name pupil IDs and scores is read as pupil scores, any other as a
+    survey (as ``validate`` recognises them: :func:`evaluation.validation.kinds.file_kind`).
     Provenance records each file's name, SHA-256 and modification time.
 
     Parameters
@@ -507,7 +504,7 @@ def inputs_from_files(
         except OSError as exc:
             unopened = FileProblem(str(path), 2, (f"cannot be opened: {exc.strerror or exc}.",))
             break
-    kinds = ["pupil" if _looks_like_pupils(data) else "survey" for data in datas]
+    kinds = [file_kind(data) for data in datas]
     checked = check_files(
         datas,
         kind=kinds,

@@ -13,6 +13,7 @@ from string import Template
 import plotly.io as pio
 import plotly.offline
 
+from evaluation.presentation.charts.layout import FONT_FAMILY
 from evaluation.presentation.charts.palette import OKABE_ITO
 from evaluation.presentation.reports.document import (
     BulletList,
@@ -40,7 +41,7 @@ CSS = Template(
 * { box-sizing: border-box; }
 html { font-size: 15px; }
 body { margin: 0; background: var(--page); color: var(--ink);
-       font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif;
+       font-family: $font;
        line-height: 1.5; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 main { max-width: 1000px; margin: 24px auto; background: var(--paper); padding: 32px 40px 48px;
        border: 1px solid var(--rule); border-radius: 6px; }
@@ -100,10 +101,10 @@ footer.doc { margin-top: 3rem; color: var(--muted); font-size: 0.85rem;
 }
 @page { size: A4; margin: 14mm 12mm 16mm 12mm;
   @bottom-left { content: $footer; font-size: 8pt; color: #5b6470;
-                 font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
+                 font-family: $font; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
                   color: #5b6470;
-                  font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", sans-serif; }
+                  font-family: $font; }
 }
 @page :first { @bottom-left { content: none; } @bottom-right { content: none; } }
 @media print {
@@ -287,7 +288,7 @@ def render(document: Document) -> str:
     Parameters
     ----------
     document : Document
-        Built by :mod:`evaluation.presentation.reports.content`.
+        Built by :mod:`evaluation.presentation.reports.hub` or :mod:`~.ncp`.
 
     Returns
     -------
@@ -324,6 +325,7 @@ def render(document: Document) -> str:
         blue=OKABE_ITO["blue"],
         orange=OKABE_ITO["orange"],
         footer=css_string(document.footer or document.title),
+        font=FONT_FAMILY,
     )
     return PAGE.substitute(
         language=escape(document.language),

@@ -1,19 +1,36 @@
-"""Plain-English readings of result rows, and the one table of effect-size wording.
+"""Plain-English readings of single result rows, and the one table of effect-size wording.
 
-Every sentence a teacher or board reads about a result is written here, so the words used for
-"small" or "large" are the same on every page, report and export.
+The words used for "small" or "large" are decided here, so they are the same on every page,
+report and export.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, TypeGuard
-
-import pandas as pd
+from typing import Any
 
 from evaluation.instruments import Instrument
+from evaluation.presentation.readings.words import (
+    amount,
+    count_text,
+    is_number,
+    outcome_name,
+    text_of,
+)
+from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 from evaluation.stats.reliability import alpha_label
+
+__all__ = [
+    "EFFECT_BANDS",
+    "attrition_reading",
+    "effect_label",
+    "humanise",
+    "pupil_reading",
+    "reading",
+    "reliability_reading",
+    "result_readings",
+]
 
 # Cohen (1988) conventions for standardised mean differences, applied to |d| (or |g|): below
 # 0.2 "very small", below 0.5 "small", below 0.8 "medium", otherwise "large". The one place
@@ -60,7 +77,7 @@ def effect_label(d: float) -> str:
     >>> effect_label(0.1), effect_label(-0.35), effect_label(0.5), effect_label(1.2)
     ('very small', 'small', 'medium', 'large')
     """
-    if not _is_number(d):
+    if not is_number(d):
         return "unknown"
     size = abs(float(d))
     for threshold, label in EFFECT_BANDS:
@@ -137,16 +154,16 @@ def reading(
     if instrument is not None:
         scale_min, scale_max = instrument.scale_min, instrument.scale_max
     name = measure_name or humanise(str(row.get("item", "This measure")), instrument)
-    if not _is_number(row.get("mean_change")):
+    if not is_number(row.get("mean_change")):
         return _no_result(name, row)
     unpaired = row.get("design") == "unpaired"
     if unpaired:
         who = (
-            f"comparing {_count(row.get('n_pre'))} {subject} before with "
-            f"{_count(row.get('n_post'))} after"
+            f"comparing {count_text(row.get('n_pre'))} {subject} before with "
+            f"{count_text(row.get('n_post'))} after"
         )
     else:
-        who = f"among {_count(row.get('n_paired'))} {subject} who answered both surveys"
+        who = f"among {count_text(row.get('n_paired'))} {subject} who answered both surveys"
     movement = _movement(
         name,
         row.get("mean_change"),
@@ -157,8 +174,8 @@ def reading(
     )
     effect = _effect_clause(row.get("g_av"), row.get("g_av_ci_low"), row.get("g_av_ci_high"))
     sentence = f"{movement}{effect}, {who}."
-    if not _is_number(row.get("g_av")) and _text(row.get("reason")):
-        sentence += f" No effect size: {_text(row.get('reason'))}"
+    if not is_number(row.get("g_av")) and text_of(row.get("reason")):
+        sentence += f" No effect size: {text_of(row.get('reason'))}"
     if unpaired:
         sentence += f" {_WEAKER}"
     return sentence
@@ -176,7 +193,7 @@ def pupil_reading(row: Row, *, measure_name: str = "MTC scores", max_score: int 
     >>> print(pupil_reading(row))
     MTC scores rose by 2.1 marks out of 25 (from 17.3 to 19.4; 95% CI of the rise 1.6 to 2.6, allowing for schools), a small change (effect size 0.45, 95% CI 0.34 to 0.56), among 812 pupils in 24 schools: about 6 months' additional progress on the EEF scale (with no comparison group this includes the progress pupils make anyway during the year). The average at the end, 19.4, is 1.6 marks below the national average for 2024/25 (21.0).
     """  # noqa: E501
-    if not _is_number(row.get("mean_change")):
+    if not is_number(row.get("mean_change")):
         return _no_result(measure_name, row)
     movement = _movement(
         measure_name,
@@ -188,14 +205,14 @@ def pupil_reading(row: Row, *, measure_name: str = "MTC scores", max_score: int 
         ci=(row.get("ci_low"), row.get("ci_high")),
     )
     effect = _effect_clause(row.get("g_av"), row.get("g_av_ci_low"), row.get("g_av_ci_high"))
-    schools = _count(row.get("n_schools"))
+    schools = count_text(row.get("n_schools"))
     who = (
-        f"among {_count(row.get('n_paired'))} pupils in {schools} "
+        f"among {count_text(row.get('n_paired'))} pupils in {schools} "
         f"{'school' if schools == '1' else 'schools'}"
     )
     sentence = f"{movement}{effect}, {who}"
     months = row.get("eef_months")
-    if _is_number(months):
+    if is_number(months):
         months = int(months)
         word = "month's" if abs(months) == 1 else "months'"
         if months >= 0:
@@ -204,17 +221,17 @@ def pupil_reading(row: Row, *, measure_name: str = "MTC scores", max_score: int 
             progress = f"about {-months} {word} less progress"
         sentence += f": {progress} on the EEF scale ({_EEF_CAVEAT})"
     sentence += "."
-    if not _is_number(row.get("ci_low")) and _text(row.get("reason")):
-        sentence += f" {_text(row.get('reason'))}"
+    if not is_number(row.get("ci_low")) and text_of(row.get("reason")):
+        sentence += f" {text_of(row.get('reason'))}"
     national = row.get("national_mean")
-    if _is_number(national) and _is_number(row.get("mean_post")):
+    if is_number(national) and is_number(row.get("mean_post")):
         gap = float(row["mean_post"]) - float(national)
-        year = _text(row.get("national_year"))
+        year = text_of(row.get("national_year"))
         where = f"the national average for {year}" if year else "the national average"
         if round(gap, 1) == 0:
             relation = f"is the same as {where}"
         else:
-            relation = f"is {_amount(gap, 'marks')} {'above' if gap > 0 else 'below'} {where}"
+            relation = f"is {amount(gap, 'marks')} {'above' if gap > 0 else 'below'} {where}"
         sentence += f" The average at the end, {float(row['mean_post']):.1f}, {relation}"
         sentence += f" ({float(national):.1f})."
     return sentence
@@ -232,7 +249,7 @@ def reliability_reading(row: Row, *, instrument: Instrument | None = None) -> st
     """  # noqa: E501
     name = humanise(str(row.get("construct", "This construct")), instrument)
     alpha = row.get("alpha")
-    if not _is_number(alpha):
+    if not is_number(alpha):
         return _no_result(name, row)
     label = alpha_label(float(alpha))
     advice = {
@@ -245,11 +262,11 @@ def reliability_reading(row: Row, *, instrument: Instrument | None = None) -> st
         "poor": "the questions do not hang together; report them one by one, not as one score",
     }.get(label or "", "")
     interval = ""
-    if _is_number(row.get("ci_low")) and _is_number(row.get("ci_high")):
+    if is_number(row.get("ci_low")) and is_number(row.get("ci_high")):
         interval = f" (95% CI {float(row['ci_low']):.2f} to {float(row['ci_high']):.2f})"
     return (
         f"{name}: Cronbach's alpha is {float(alpha):.2f}{interval} from "
-        f"{_count(row.get('k'))} questions answered by {_count(row.get('n'))} people, "
+        f"{count_text(row.get('k'))} questions answered by {count_text(row.get('n'))} people, "
         f"{label}: {advice}."
     )
 
@@ -265,18 +282,18 @@ def attrition_reading(row: Row, *, subject: str = "teachers") -> str:
     >>> print(attrition_reading(row))
     Of 50 teachers who answered the first survey, 42 (84%) answered the second. At the start, those who left scored 0.3 points lower on Confidence than those who stayed (3.1 against 3.4), a small difference (effect size 0.41), so the people who stayed may not represent everyone who started.
     """  # noqa: E501
-    if not _is_number(row.get("pct_retained")):
-        return _text(row.get("reason")) or "Attrition cannot be worked out for this group."
+    if not is_number(row.get("pct_retained")):
+        return text_of(row.get("reason")) or "Attrition cannot be worked out for this group."
     sentence = (
-        f"Of {_count(row.get('n_pre'))} {subject} who answered the first survey, "
-        f"{_count(row.get('n_completers'))} ({float(row['pct_retained']):.0f}%) answered "
+        f"Of {count_text(row.get('n_pre'))} {subject} who answered the first survey, "
+        f"{count_text(row.get('n_completers'))} ({float(row['pct_retained']):.0f}%) answered "
         "the second."
     )
     name = humanise(str(row.get("construct", "")))
     difference = row.get("difference")
     g = row.get("g")
-    if not (_is_number(difference) and _is_number(g)):
-        reason = _text(row.get("reason"))
+    if not (is_number(difference) and is_number(g)):
+        reason = text_of(row.get("reason"))
         return f"{sentence} {reason}" if reason else sentence
     gap = float(difference)  # completers minus leavers
     if round(gap, 1) == 0:
@@ -284,7 +301,7 @@ def attrition_reading(row: Row, *, subject: str = "teachers") -> str:
     else:
         direction = "lower" if gap > 0 else "higher"
         compare = (
-            f"those who left scored {_amount(gap, 'points')} {direction} on {name} than those "
+            f"those who left scored {amount(gap, 'points')} {direction} on {name} than those "
             "who stayed"
         )
     compare += (
@@ -310,9 +327,9 @@ def _movement(
 ) -> str:
     change = float(change)
     span = ""
-    if _is_number(before) and _is_number(after):
+    if is_number(before) and is_number(after):
         span = f"from {float(before):.1f} to {float(after):.1f}"
-    if ci is not None and _is_number(ci[0]) and _is_number(ci[1]):
+    if ci is not None and is_number(ci[0]) and is_number(ci[1]):
         what = "rise" if change > 0 else "fall" if change < 0 else "change"
         span += f"; 95% CI of the {what} {float(ci[0]):.1f} to {float(ci[1]):.1f}, allowing "
         span += "for schools"
@@ -320,20 +337,14 @@ def _movement(
     if round(change, 1) == 0:
         return f"{name} stayed about the same {scale}{span}"
     verb = "rose" if change > 0 else "fell"
-    return f"{name} {verb} by {_amount(change, unit)} {scale}{span}"
-
-
-def _amount(value: float, unit: str) -> str:
-    """``|value|`` to one decimal with its unit, singular for exactly 1.0 ("1.0 point")."""
-    text = f"{abs(float(value)):.1f}"
-    return f"{text} {unit[:-1] if text == '1.0' else unit}"
+    return f"{name} {verb} by {amount(change, unit)} {scale}{span}"
 
 
 def _effect_clause(g: Any, low: Any, high: Any) -> str:
-    if not _is_number(g):
+    if not is_number(g):
         return ""
     clause = f", a {effect_label(g)} change (effect size {float(g):.2f}"
-    if _is_number(low) and _is_number(high):
+    if is_number(low) and is_number(high):
         clause += f", 95% CI {float(low):.2f} to {float(high):.2f}"
         if float(low) <= 0 <= float(high):
             clause += "; this range includes no change, so it could be chance"
@@ -341,27 +352,28 @@ def _effect_clause(g: Any, low: Any, high: Any) -> str:
 
 
 def _no_result(name: str, row: Row) -> str:
-    reason = _text(row.get("reason")) or "There is not enough data for a result."
+    reason = text_of(row.get("reason")) or "There is not enough data for a result."
     return f"{name}: no result. {reason}"
 
 
-def _count(value: Any) -> str:
-    # Thousands separators, as the annual report writes them: "7,770 teachers".
-    return f"{int(value):,}" if _is_number(value) else "an unknown number of"
+def result_readings(
+    results: Any, instrument: Instrument | None = None, *, subject: str = "participants"
+) -> list[str]:
+    """One reading per row of a suppressed results table; hidden rows say why they are hidden.
 
-
-def _text(value: Any) -> str:
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _is_number(value: Any) -> TypeGuard[float]:
-    # A TypeGuard so the type checker knows float(value) is safe after the check.
-    if value is None or isinstance(value, (str, bytes)):
-        return False
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(number)
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"item": ["confidence"], "suppressed": [True],
+    ...                   "suppression_reason": ["fewer than 10 respondents"]})
+    >>> result_readings(t)
+    ['Confidence: [c] hidden, fewer than 10 respondents.']
+    """
+    texts = []
+    for _, row in results.iterrows():
+        if bool(row.get("suppressed", False)):
+            name = outcome_name(str(row["item"]))
+            texts.append(f"{name}: {SUPPRESSED_SYMBOL} hidden, {row['suppression_reason']}.")
+        else:
+            texts.append(reading(row, subject=subject, instrument=instrument))
+    return texts

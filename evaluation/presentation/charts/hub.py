@@ -1,4 +1,4 @@
-"""The one chart only a board pack needs: a hub's change beside the national pooled value.
+"""A hub's change beside the national pooled value, one panel per outcome (board pack).
 
 A forest-style plot with one row per project and one panel per outcome; it draws numbers it is
 given (from :mod:`evaluation.stats.national`) and never shows another hub.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
@@ -16,15 +15,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evaluation import columns as c
+from evaluation.presentation.charts.layout import FONT, FONT_SIZE, wrap
 from evaluation.presentation.charts.palette import GREY, POOLED, SEQUENCE
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 from evaluation.stats.national import EFFECT_LABELS
 
-FONT = {"family": "Segoe UI, Helvetica Neue, Arial, Liberation Sans, sans-serif", "size": 12}
-
-
-def _label(text: str, width: int = 26) -> str:
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(str(text), width) or [""])
+__all__ = ["hub_against_national"]
 
 
 def _finite(value: object) -> bool:
@@ -47,7 +43,8 @@ def hub_against_national(
     ----------
     comparison : DataFrame
         One row per NCP x outcome: ``ncp, item, hub_estimate, hub_ci_low, hub_ci_high, hub_n,
-        hub_suppressed, national_estimate, national_ci_low, national_ci_high, k`` (optionally
+        hub_suppressed, national_estimate, national_ci_low, national_ci_high, hubs_pooled``
+        (:func:`evaluation.analysis.hub_beside_national`; optionally
         ``national_suppressed, national_suppression_reason``).
     hub : str
         The hub's name, for the legend.
@@ -69,7 +66,7 @@ def hub_against_national(
     ...     "hub_estimate": [0.5, np.nan], "hub_ci_low": [0.2, np.nan],
     ...     "hub_ci_high": [0.8, np.nan], "hub_n": [30, np.nan], "hub_suppressed": [False, True],
     ...     "national_estimate": [0.4, 0.6], "national_ci_low": [0.3, 0.5],
-    ...     "national_ci_high": [0.5, 0.7], "k": [20, 12]})
+    ...     "national_ci_high": [0.5, 0.7], "hubs_pooled": [20, 12]})
     >>> fig = hub_against_national(t, hub="Solent Maths Hub")
     >>> [trace.name for trace in fig.data]
     ['Solent Maths Hub (95% CI)', 'National pooled value (95% CI)', 'Hidden [c]']
@@ -177,7 +174,7 @@ def hub_against_national(
                         nat["national_estimate"].astype(float),
                         nat["national_ci_low"].astype(float),
                         nat["national_ci_high"].astype(float),
-                        nat["k"].astype(float).fillna(0),
+                        nat["hubs_pooled"].astype(float).fillna(0),
                         strict=True,
                     )
                 ],
@@ -234,7 +231,7 @@ def hub_against_national(
     figure.update_yaxes(
         tickmode="array",
         tickvals=list(range(len(projects))),
-        ticktext=[_label(p) for p in projects],
+        ticktext=[wrap(p, 26) for p in projects],
         range=[-0.6, len(projects) - 0.4],
         automargin=True,
         showgrid=False,
@@ -256,6 +253,6 @@ def hub_against_national(
         y=-0.08,
         yanchor="top",
         showarrow=False,
-        font={"size": 12, "color": "#444444"},
+        font={"size": FONT_SIZE, "color": "#444444"},
     )
     return figure

@@ -1,6 +1,8 @@
-"""Layout pieces shared by the survey and pupil figures: font, wrapped labels, CI error bars.
+"""The one layout of every chart: font, wrapped labels, CI error bars, the shared finish.
 
-One look for every chart a lead or board sees, written once (pure helpers, no data).
+One look for every chart a lead, board or national team sees, on the dashboard and in the board
+pack, written once (pure helpers, no data). :data:`FONT_FAMILY` and :data:`FONT_SIZE` are the
+only font settings; the board pack's page text uses the same family.
 """
 
 from __future__ import annotations
@@ -11,7 +13,12 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13}
+__all__ = ["FONT", "FONT_FAMILY", "FONT_SIZE", "error_bars", "finish", "wrap"]
+
+# The one font of every chart and of the board pack (CSS font-family syntax).
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+FONT_SIZE = 13
+FONT = {"family": FONT_FAMILY, "size": FONT_SIZE}
 
 
 def wrap(text: str, width: int = 42) -> str:
@@ -41,7 +48,7 @@ def finish(figure: go.Figure, *, height: int, title: str | None = None) -> go.Fi
         plot_bgcolor="white",
         paper_bgcolor="white",
         title={"text": html.escape(title), "x": 0, "xanchor": "left"} if title else None,
-        hoverlabel={"font_size": 13},
+        hoverlabel={"font_size": FONT_SIZE},
     )
     # Long question texts and axis titles must push the plot over, never be cut off.
     figure.update_xaxes(automargin=True)

@@ -1,0 +1,229 @@
+"""What a survey view shows: the analysis bundle of one (already scoped) survey frame.
+
+Pure (no streamlit): frames in, tidy tables out. The dashboard's impact section and the upload
+page call :func:`survey_analysis`; the board pack calls :func:`likert_distribution`. Every
+statistic is computed by :mod:`evaluation.stats`; this module only gathers and shapes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evaluation import columns as c
+from evaluation.instruments import Instrument
+from evaluation.stats.attrition import attrition
+from evaluation.stats.comparisons import compare
+from evaluation.stats.paired import individual_change
+from evaluation.stats.reliability import cronbach_alpha
+from evaluation.stats.scoring import to_long
+
+__all__ = [
+    "DISTRIBUTION_COLUMNS",
+    "SurveyAnalysis",
+    "construct_changes",
+    "item_means",
+    "likert_distribution",
+    "net_agreement",
+    "survey_analysis",
+]
+
+DISTRIBUTION_COLUMNS = ["label_set", "item", "text", "phase", "score", "label", "n", "pct"]
+
+
+@dataclass(frozen=True)
+class SurveyAnalysis:
+    """Every table a survey view shows, computed once from one wide survey frame.
+
+    Attributes
+    ----------
+    results : DataFrame
+        Change per construct and item (:func:`evaluation.stats.comparisons.compare`).
+    distribution : DataFrame
+        Share of answers at each scale point (:func:`likert_distribution`).
+    changes : DataFrame
+        Each matched person's change (:func:`evaluation.stats.paired.individual_change`).
+    attrition : DataFrame
+        Who answered both surveys (:func:`evaluation.stats.attrition.attrition`).
+    reliability : DataFrame
+        Cronbach's alpha per phase and construct
+        (:func:`evaluation.stats.reliability.cronbach_alpha`).
+    """
+
+    results: pd.DataFrame
+    distribution: pd.DataFrame
+    changes: pd.DataFrame
+    attrition: pd.DataFrame
+    reliability: pd.DataFrame
+
+    def participation(self) -> dict[str, float]:
+        """Who answered: ``n_pre, n_post, n_completers, pct_retained`` (empty when unknown).
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame()
+        >>> SurveyAnalysis(empty, empty, empty, empty, empty).participation()
+        {}
+        """
+        if self.attrition.empty:
+            return {}
+        row = self.attrition.iloc[0]
+        return {
+            key: float(row[key])
+            for key in ("n_pre", "n_post", "n_completers", "pct_retained")
+            if key in row
+        }
+
+
+def survey_analysis(frame: pd.DataFrame, instrument: Instrument) -> SurveyAnalysis:
+    """The survey analysis bundle of one wide survey frame (participation to reliability).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical wide survey rows, already narrowed to what the view shows.
+    instrument : Instrument
+        The frame's instrument.
+
+    Returns
+    -------
+    SurveyAnalysis
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> frame = pd.DataFrame({"respondent_id": list("abcabc"), "phase": ["pre"] * 3 + ["post"] * 3,
+    ...     "conf_1": [2.0, 3, 3, 4, 4, 5]})
+    >>> bundle = survey_analysis(frame, default_instrument())
+    >>> bundle.participation()["n_completers"]
+    3.0
+    """
+    long = to_long(frame, instrument)
+    return SurveyAnalysis(
+        results=compare(long, constructs=instrument.constructs),
+        distribution=likert_distribution(long, instrument),
+        changes=individual_change(long),
+        attrition=attrition(frame, instrument),
+        reliability=cronbach_alpha(frame, instrument, by=[c.PHASE]),
+    )
+
+
+def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Share of answers at each scale point, per item and phase (as answered, not reverse-coded).
+
+    Parameters
+    ----------
+    long : DataFrame
+        Long survey rows ``[..., phase, item, score]`` (``evaluation.stats.scoring.to_long``);
+        rows whose item is not an instrument item (construct scores) are ignored.
+    instrument : Instrument
+        Gives the scale, the labels and the question text.
+
+    Returns
+    -------
+    DataFrame
+        One row per label_set x item x phase x scale point: ``label_set, item, text, phase,
+        score, label, n, pct`` (pct of that item's answers in that phase, 0-100). Scale points
+        nobody chose appear with ``n = 0``.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> long = pd.DataFrame({"phase": ["pre", "pre", "post"], "item": ["conf_1"] * 3,
+    ...                      "score": [2.0, 4.0, 5.0]})
+    >>> d = likert_distribution(long, default_instrument())
+    >>> pre = d[d["phase"] == "pre"]
+    >>> pre["n"].tolist(), pre["pct"].tolist()
+    ([0, 1, 0, 1, 0], [0.0, 50.0, 0.0, 50.0, 0.0])
+    """
+    scores = list(range(instrument.scale_min, instrument.scale_max + 1))
+    items = [i for i in instrument.item_ids if i in set(long[c.ITEM].unique())] if len(long) else []
+    phases = [p for p in ("pre", "post") if len(long) and p in set(long[c.PHASE].unique())]
+    if not items or not phases:
+        return pd.DataFrame({name: [] for name in DISTRIBUTION_COLUMNS})
+    rows = long[long[c.ITEM].isin(items)]
+    rounded = rows[c.SCORE].round().astype(int)
+    counts = (
+        pd.DataFrame({c.ITEM: rows[c.ITEM], c.PHASE: rows[c.PHASE], c.SCORE: rounded})
+        .groupby([c.ITEM, c.PHASE, c.SCORE])
+        .size()
+    )
+    grid = pd.MultiIndex.from_product([items, phases, scores], names=[c.ITEM, c.PHASE, c.SCORE])
+    table = counts.reindex(grid, fill_value=0).rename("n").reset_index()
+    totals = table.groupby([c.ITEM, c.PHASE])["n"].transform("sum")
+    table["pct"] = np.where(totals > 0, 100.0 * table["n"] / totals.where(totals > 0, 1), np.nan)
+    meta = {i.item: i for i in instrument.items}
+    table["label_set"] = table[c.ITEM].map(lambda i: meta[i].label_set)
+    table["text"] = table[c.ITEM].map(lambda i: meta[i].text)
+    labels = {
+        ls: dict(zip(scores, instrument.point_labels(ls), strict=True))
+        for ls in table["label_set"].unique()
+    }
+    table["label"] = [
+        labels[ls][s] for ls, s in zip(table["label_set"], table[c.SCORE], strict=True)
+    ]
+    table["n"] = table["n"].astype(int)
+    return table[DISTRIBUTION_COLUMNS]
+
+
+def net_agreement(distribution: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Percentage above the neutral point minus percentage below it, per item and phase.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> long = pd.DataFrame({"phase": ["post"] * 4, "item": ["conf_1"] * 4,
+    ...                      "score": [1.0, 4.0, 5.0, 3.0]})
+    >>> inst = default_instrument()
+    >>> net_agreement(likert_distribution(long, inst), inst)["net_agreement"].tolist()
+    [25.0]
+    """
+    middle = (instrument.scale_min + instrument.scale_max) / 2
+    sign = np.sign(distribution[c.SCORE].astype(float) - middle)
+    signed = distribution.assign(signed=sign * distribution["pct"])
+    out = signed.groupby([c.ITEM, c.PHASE], sort=False)["signed"].sum().rename("net_agreement")
+    return out.reset_index()
+
+
+def item_means(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The item rows of a comparison table, in instrument order, with their question text.
+
+    Returns columns ``item, text, reverse, n_pre, n_post, n_paired, mean_pre, mean_post,
+    mean_change, ci_low, ci_high`` (the rows of ``results`` whose item is an instrument item).
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> res = pd.DataFrame({"item": ["conf_2", "conf_1", "confidence"], "mean_pre": [3.0, 2.5, 2.7],
+    ...                     "mean_post": [3.2, 3.5, 3.3]})
+    >>> item_means(res, default_instrument())["item"].tolist()
+    ['conf_1', 'conf_2']
+    """
+    wanted = ["n_pre", "n_post", "n_paired", "mean_pre", "mean_post", "mean_change"]
+    wanted += ["ci_low", "ci_high"]
+    rows = results[results[c.ITEM].isin(instrument.item_ids)].set_index(c.ITEM)
+    rows = rows.reindex([i for i in instrument.item_ids if i in set(rows.index)])
+    out = rows[[col for col in wanted if col in rows]].reset_index()
+    out.insert(1, "text", [instrument.item(i).text for i in out[c.ITEM]])
+    out.insert(2, "reverse", [instrument.item(i).reverse for i in out[c.ITEM]])
+    return out
+
+
+def construct_changes(results: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The construct rows of a comparison table, in instrument order.
+
+    Returns the columns of ``results`` (``item`` is the construct name) for rows whose item is
+    one of the instrument's constructs.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> res = pd.DataFrame({"item": ["practice", "conf_1", "confidence"]})
+    >>> construct_changes(res, default_instrument())["item"].tolist()
+    ['confidence', 'practice']
+    """
+    rows = results[results[c.ITEM].isin(instrument.constructs)]
+    order = {name: k for k, name in enumerate(instrument.constructs)}
+    return rows.sort_values(c.ITEM, key=lambda s: s.map(order)).reset_index(drop=True)
