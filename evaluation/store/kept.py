@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
+from evaluation.analysis.survey import survey_analysis
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
 from evaluation.stats.comparisons import compare
@@ -40,7 +41,8 @@ HUB_TABLES = ("results",)
 def impact_table(name: str, frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """One impact table (a name of :data:`GROUP_TABLES`) of a selection of wide survey rows.
 
-    What the Work Group impact page shows for a selection, computed for it alone.
+    What the Work Group impact page shows for that selection
+    (:func:`evaluation.analysis.survey_analysis`), computed for it alone.
 
     Examples
     --------
@@ -50,16 +52,9 @@ def impact_table(name: str, frame: pd.DataFrame, instrument: Instrument) -> pd.D
     >>> impact_table("changes", wide, default_instrument())["change"].tolist()
     [2.0, 2.0]
     """
-    if name == "attrition":
-        return attrition(frame, instrument)
-    if name == "reliability":
-        return cronbach_alpha(frame, instrument, by=[c.PHASE])
-    long = to_long(frame, instrument)
-    if name == "changes":
-        return individual_change(long)
-    if name == "results":
-        return compare(long, constructs=instrument.constructs)
-    raise ValueError(f"no impact table called {name!r}; choose one of {GROUP_TABLES}")
+    if name not in GROUP_TABLES:
+        raise ValueError(f"no impact table called {name!r}; choose one of {GROUP_TABLES}")
+    return getattr(survey_analysis(frame, instrument), name)
 
 
 def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd.DataFrame]]:
@@ -116,7 +111,8 @@ def within_groups(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """
     codes, _ = group_index(frame, keys)
     ids = frame[c.RESPONDENT_ID]
-    prefixed = pd.Series(codes, index=frame.index).map("{:06d}|".format) + ids.astype("str")
+    prefix = pd.Series(codes, index=frame.index).map("{:06d}|".format).astype("str")
+    prefixed = prefix + ids.astype("str")
     return frame.assign(**{c.RESPONDENT_ID: prefixed.where(ids.notna())})
 
 
