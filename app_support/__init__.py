@@ -89,6 +89,7 @@ from app_support.widgets import (
     page_header,
     plain,
     show_chart,
+    table_toggle_key,
 )
 
 __all__ = [
@@ -148,6 +149,7 @@ __all__ = [
     "run_through_app",
     "sections_for",
     "show_chart",
+    "table_toggle_key",
     "show_error",
     "sidebar_filters",
     "store_location",

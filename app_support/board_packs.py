@@ -39,11 +39,11 @@ def may_build_board_pack(viewer: Viewer, *, hub: str | None = None) -> bool:
 
 
 def board_pack(*, year: str, hub: str | None = None, ncp: str | None = None) -> dict[str, Any]:
-    """A hub board pack (``hub``) or national project report (``ncp``) as HTML (and PDF).
+    """A hub board pack (``hub``) or national project report (``ncp``): HTML, slides (and PDF).
 
-    Returns ``{"problem", "title", "html", "pdf", "pdf_note"}``; ``problem`` is a plain-English
-    reason when there is no report. Built by ``evaluation.presentation.reports`` with the
-    current viewer, cached per store version; the PDF only when Chromium is installed.
+    Returns ``{"problem", "title", "html", "pdf", "pdf_note", "pptx"}``; ``problem`` is a
+    plain-English reason when there is no report. Built by ``evaluation.presentation.reports``
+    with the current viewer, cached per store version; the PDF only when Chromium is installed.
     """
     viewer = current_viewer()
     if not may_build_board_pack(viewer, hub=hub):
@@ -53,6 +53,7 @@ def board_pack(*, year: str, hub: str | None = None, ncp: str | None = None) -> 
             "html": "",
             "pdf": None,
             "pdf_note": None,
+            "pptx": None,
         }
     return cached_board_pack(*cache_key(), hub, ncp, year, chromium_available(), viewer)
 
@@ -60,7 +61,7 @@ def board_pack(*, year: str, hub: str | None = None, ncp: str | None = None) -> 
 def board_pack_downloads(
     *, year: str, hub: str | None = None, ncp: str | None = None, key: str
 ) -> None:
-    """A "Prepare" button, then HTML (and, with Chromium, PDF) downloads of a board pack."""
+    """A "Prepare" button, then HTML, slides (PowerPoint) and, with Chromium, PDF downloads."""
     if st.button("Prepare the report", key=f"{key}_build", icon=":material/description:"):
         st.session_state[f"{key}_for"] = (hub, ncp, year)
     if st.session_state.get(f"{key}_for") != (hub, ncp, year):
@@ -72,7 +73,7 @@ def board_pack_downloads(
         return
     stem = "board_pack_" + "_".join(str(part) for part in (hub or ncp, year))
     stem = "".join(ch if ch.isalnum() else "_" for ch in stem)
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     with left:
         st.download_button(
             "Report (HTML)",
@@ -84,6 +85,18 @@ def board_pack_downloads(
             icon=":material/download:",
             help="Opens in any web browser, also offline; the charts are interactive.",
         )
+    with middle:
+        if pack.get("pptx") is not None:
+            st.download_button(
+                "Slides (PowerPoint)",
+                pack["pptx"],
+                file_name=f"{stem}.pptx",
+                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                key=f"{key}_pptx",
+                on_click="ignore",
+                icon=":material/download:",
+                help="One slide per chart with its reading; every chart has alternative text.",
+            )
     with right:
         if pack["pdf"] is not None:
             st.download_button(

@@ -113,7 +113,8 @@ def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) 
 def cached_results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
 ) -> pd.DataFrame:
-    """Change per group (``compare(long, by=by)``) over every survey row ``_viewer`` may see.
+    """Change per group over every survey row ``_viewer`` may see, paired rows allowing for
+    teachers in the same Work Group (:func:`evaluation.analysis.compare_clustered`).
 
     By academic year, hub and NCP it is read from the store's kept results (computed when the
     data changed), except for a lead, whose rows are only part of each hub's.
@@ -125,14 +126,15 @@ def cached_results_by(
             return kept
     # Imported on first use: SciPy and the statistics cost seconds at start-up, which the
     # sign-in page and Home need not wait for.
-    from evaluation.stats.comparisons import compare
+    from evaluation import columns as c
+    from evaluation.analysis.survey import compare_clustered
     from evaluation.stats.scoring import to_long
 
     frame, instrument = store.load_surveys(_viewer)
     if frame.empty:
         return pd.DataFrame()
-    long = to_long(frame, instrument, keys=by)
-    return compare(long, by=list(by), constructs=instrument.constructs)
+    long = to_long(frame, instrument, keys=tuple(dict.fromkeys((*by, c.WORK_GROUP))))
+    return compare_clustered(long, by=list(by), constructs=instrument.constructs)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -162,11 +164,14 @@ def cached_board_pack(
     from evaluation.presentation.reports import build_board_pack, load_inputs
 
     inputs = load_inputs(open_store(location), _viewer, hub=hub, ncp=ncp)
-    pack = build_board_pack(inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf)
+    pack = build_board_pack(
+        inputs, viewer=_viewer, academic_year=year, hub=hub, ncp=ncp, pdf=pdf, slides=True
+    )
     return {
         "problem": pack.problem,
         "title": pack.title,
         "html": pack.html,
         "pdf": pack.pdf,
         "pdf_note": pack.pdf_note,
+        "pptx": pack.pptx,
     }

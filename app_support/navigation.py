@@ -13,6 +13,7 @@ from evaluation.access import Viewer
 
 __all__ = [
     "NATIONAL_ONLY_PAGES",
+    "NOT_FOR_LEADS_PAGES",
     "PAGES",
     "SECTIONS",
     "link",
@@ -27,6 +28,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "upload": ("pages/upload.py", "Upload & check", ":material/upload_file:"),
     "impact": ("pages/impact.py", "Work Group impact", ":material/insights:"),
     "hub": ("pages/hub_overview.py", "Hub overview", ":material/hub:"),
+    "themes": ("pages/themes.py", "Themes in open answers", ":material/label:"),
     "national": ("pages/national.py", "National comparison", ":material/public:"),
     "pupils": ("pages/pupils.py", "Pupil outcomes (MTC)", ":material/school:"),
     "datasets": ("pages/datasets.py", "Datasets", ":material/database:"),
@@ -37,12 +39,15 @@ PAGES: dict[str, tuple[str, str, str]] = {
 # The navigation's headings and the pages under each, in order.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "Start": ("home", "upload"),
-    "Results": ("impact", "hub", "national", "pupils"),
+    "Results": ("impact", "hub", "themes", "national", "pupils"),
     "About the data": ("datasets", "methods", "roles"),
 }
 
 # Pages only national users are offered (and which refuse anyone else).
 NATIONAL_ONLY_PAGES = ("roles",)
+# Pages national and hub users are offered, but not Work Group leads (who may not change the
+# codebook of themes; the page refuses them too).
+NOT_FOR_LEADS_PAGES = ("themes",)
 
 
 def pages_for(viewer: Viewer) -> list[str]:
@@ -52,8 +57,15 @@ def pages_for(viewer: Viewer) -> list[str]:
     --------
     >>> "roles" in pages_for(Viewer.national())
     True
+    >>> "themes" in pages_for(Viewer(role="lead", hub="Solent Maths Hub", work_groups=("W1",)))
+    False
     """
-    return [key for key in PAGES if viewer.is_national or key not in NATIONAL_ONLY_PAGES]
+    return [
+        key
+        for key in PAGES
+        if (viewer.is_national or key not in NATIONAL_ONLY_PAGES)
+        and (viewer.role != "lead" or key not in NOT_FOR_LEADS_PAGES)
+    ]
 
 
 def sections_for(viewer: Viewer) -> dict[str, list[str]]:

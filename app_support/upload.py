@@ -22,6 +22,7 @@ from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
 from evaluation.validation import join_checked
 from evaluation.validation.columns import ignored_columns
+from evaluation.validation.messages import for_web
 from schemas import reference
 
 KINDS = {"survey": "Teacher survey", "pupil": "Pupil scores (MTC)"}
@@ -273,6 +274,8 @@ def problems_table(problems: pd.DataFrame) -> pd.DataFrame:
     table["row"] = [("" if pd.isna(r) else str(int(r))) for r in table["row"]]
     for column in ("column", "value", "message", "fix"):
         table[column] = [("" if v is None or pd.isna(v) else str(v)) for v in table[column]]
+    for column in ("message", "fix"):  # the upload page is not the command line
+        table[column] = table[column].map(for_web)
     if table["severity"].nunique() <= 1:
         table = table.drop(columns="severity")
     return table.rename(columns=PROBLEM_COLUMNS)

@@ -16,6 +16,7 @@ import streamlit as st
 from app_support.filtering import Filters, filters
 from app_support.navigation import link, run_through_app
 from evaluation.io import exports
+from evaluation.presentation.charts.tables import chart_table
 
 __all__ = [
     "PLOTLY_CONFIG",
@@ -26,6 +27,7 @@ __all__ = [
     "page_header",
     "plain",
     "show_chart",
+    "table_toggle_key",
 ]
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -50,9 +52,30 @@ def empty_state(message: str, *, go_to: Sequence[str] = ("upload",)) -> None:
         link(page)
 
 
+def table_toggle_key(key: str) -> str:
+    """The key of a chart's "Show as table" toggle, derived from the chart's key.
+
+    Examples
+    --------
+    >>> table_toggle_key("hub_constructs")
+    'hub_constructs_table'
+    """
+    return f"{key}_table"
+
+
 def show_chart(figure: go.Figure, *, key: str) -> None:
-    """Draw a plotly figure at the container's width."""
+    """Draw a plotly figure at the container's width, with a "Show as table" toggle.
+
+    The table is :func:`evaluation.presentation.charts.tables.chart_table`: exactly the
+    numbers the chart draws, for people who cannot see the chart or want the figures.
+    """
     st.plotly_chart(figure, key=key, config=PLOTLY_CONFIG, theme=None)
+    if st.toggle(
+        "Show as table",
+        key=table_toggle_key(key),
+        help="The numbers this chart draws, as a table (for screen readers too).",
+    ):
+        st.dataframe(chart_table(figure), hide_index=True, key=f"{key}_numbers")
 
 
 def download_table(table: pd.DataFrame, name: str, *, key: str, label: str = "data") -> None:

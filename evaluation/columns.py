@@ -70,6 +70,12 @@ ITEM = "item"
 CONSTRUCT = "construct"
 
 PHASES = ("pre", "post")
+
+# Comparison data: which arm a row belongs to (impact against a comparison group).
+GROUP = "group"
+INTERVENTION = "intervention"
+COMPARISON = "comparison"
+GROUPS = (INTERVENTION, COMPARISON)
 DEFAULT_MEASURE = "MTC"
 MTC_MAX = 25
 

@@ -86,8 +86,8 @@ st.subheader("How to read the results")
 st.markdown(
     "* **Change** is the average answer after the programme minus the average before, for the "
     "same people.\n"
-    "* **Effect size** puts that change on a common scale: about 0.2 is small, 0.5 medium, "
-    "0.8 large.\n"
+    "* **Effect size** (g_av) puts that change on a common scale: "
+    f"{readings.effect_bands_text()}.\n"
     "* The **95% confidence interval** is the range the true change probably lies in; wide "
     "intervals mean few people.\n"
     f"* {readings.suppression_rule()}\n\n"

@@ -7,6 +7,7 @@ import streamlit as st
 
 import app_support as ui
 from app_support import views
+from app_support.themes_view import open_text_themes
 from evaluation import analysis
 from evaluation import columns as c
 from evaluation.presentation import readings
@@ -104,6 +105,8 @@ with ui.friendly_errors("drawing the hub overview"):
         key="hub_trend",
         name="trend",
     )
+
+    open_text_themes(frame, viewer=viewer, key="hub_themes")
 
     st.subheader("In their own words")
     if not viewer.sees_open_text:

@@ -105,7 +105,7 @@ with ui.friendly_errors("comparing projects across hubs"):
                 effect=effect,
                 title=views.forest_title(ncp, outcome),
             ),
-            readings.pooled_reading(pooled, outcome=outcome, ncp=ncp),
+            readings.pooled_reading(pooled, outcome=outcome, ncp=ncp, hubs=hubs),
             display_table(table, digits=3),
             key="national_forest",
             name="forest",

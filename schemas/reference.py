@@ -122,6 +122,30 @@ class EefMonthsTable(pa.DataFrameModel):
         coerce = True
 
 
+class EefSecurityTable(pa.DataFrameModel):
+    """EEF security rating ("padlocks"): design, MDES and attrition thresholds per rating."""
+
+    padlocks: Series[int] = pa.Field(ge=0, le=5, unique=True)
+    design_key: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z_]+$")
+    design: Series[str]
+    mdes_max: Series[float] = pa.Field(gt=0, nullable=True)
+    attrition_max_pct: Series[int] = pa.Field(ge=0, le=100)
+
+    @pa.dataframe_check
+    @classmethod
+    def stricter_for_more_padlocks(cls, df: pd.DataFrame) -> bool:
+        """More padlocks never allow a larger MDES or more attrition."""
+        ordered = df.sort_values("padlocks", ascending=False)
+        mdes = ordered["mdes_max"].fillna(float("inf"))
+        return bool(
+            mdes.is_monotonic_increasing and ordered["attrition_max_pct"].is_monotonic_increasing
+        )
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 class InstrumentTable(pa.DataFrameModel):
     """A survey instrument: one row per Likert item."""
 
@@ -206,6 +230,22 @@ def eef_months() -> pd.DataFrame:
     12
     """
     return _load("eef_months_progress.csv", EefMonthsTable)
+
+
+@cache
+def eef_security() -> pd.DataFrame:
+    """EEF security rating thresholds: one row per number of padlocks (5 down to 0).
+
+    ``design_key`` names the kind of design (``randomised`` ... ``none``); ``mdes_max`` is the
+    largest MDES (2 d.p.) and ``attrition_max_pct`` the largest attrition (whole %) for the
+    rating; a missing ``mdes_max`` means no limit.
+
+    Examples
+    --------
+    >>> int(eef_security().set_index("design_key").loc["comparison_pretest", "padlocks"])
+    2
+    """
+    return _load("eef_security.csv", EefSecurityTable)
 
 
 @cache

@@ -4,7 +4,9 @@
 #   1. Debian's chromium (the browser tests drive it through Playwright);
 #   2. a local PostgreSQL server with the database `test`, reachable by the tests as
 #      postgres@127.0.0.1:5432 without a password (skipped when IMPACT_TEST_POSTGRES_URL is set);
-#   3. .venv with the project and its test extras (skipped when pyproject.toml is unchanged).
+#   3. .venv with the project and its test extras (skipped when pyproject.toml is unchanged);
+#   4. axe-core from the npm registry into .cache/axe (git-ignored) for the accessibility checks
+#      of the browser tests (Debian's nodejs and npm first when npm is missing).
 # What already works is left as it is: on a prepared machine nothing is installed or changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,6 +117,17 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 setup_postgres
 install_project ".[test]"
+
+AXE_DIR=.cache/axe
+if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install "npm installs axe-core, the accessibility checker of the browser tests" \
+            nodejs npm
+    fi
+    say "Installing axe-core 4 from the npm registry into $AXE_DIR (npm install)..."
+    mkdir -p "$AXE_DIR"
+    npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save axe-core@4
+fi
 
 say "Running the tests: pytest $* (one dot per test passed)..."
 set +e

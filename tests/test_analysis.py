@@ -24,7 +24,6 @@ from evaluation.instruments import default_instrument
 from evaluation.presentation import readings
 from evaluation.presentation.reports import build_board_pack, inputs_from_files
 from evaluation.presentation.reports.document import Chart
-from evaluation.stats.comparisons import compare
 from evaluation.stats.scoring import to_long
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +107,57 @@ def test_survey_analysis_counts_who_answered_and_the_change_matches_scipy():
     assert row["p_t"] == pytest.approx(expected.pvalue)
     assert set(bundle.distribution["item"]) == {"conf_1"}
     assert len(bundle.changes[bundle.changes["item"].eq("conf_1")]) == len(pre)
+
+
+def test_teachers_in_work_groups_get_the_cr1_interval_in_the_survey_view():
+    # Item 5: the views pass cluster="work_group"; expected values from statsmodels.
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(12)
+    n = 24
+    groups = np.repeat([f"W{i}" for i in range(6)], 4)
+    pre = rng.integers(1, 6, n).astype(float)
+    post = np.clip(pre + rng.integers(-1, 3, n), 1, 5).astype(float)
+    people = [f"p{i}" for i in range(n)]
+    frame = pd.DataFrame(
+        {
+            "respondent_id": people * 2,
+            "phase": ["pre"] * n + ["post"] * n,
+            "work_group": np.concatenate([groups, groups]),
+            "conf_1": np.concatenate([pre, post]),
+        }
+    )
+    row = analysis.survey_analysis(frame, INSTRUMENT).results.set_index("item").loc["conf_1"]
+    fit = sm.OLS(post - pre, np.ones(n)).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}, use_t=True
+    )
+    assert row["n_clusters"] == 6
+    assert row["se_cluster"] == pytest.approx(fit.bse[0], rel=1e-9)
+    low, high = fit.conf_int()[0]
+    assert (row["ci_low_cluster"], row["ci_high_cluster"]) == pytest.approx((low, high))
+    # Six Work Groups is fewer than the minimum: the reading carries the note.
+    from evaluation.stats.clustering import MIN_CLUSTERS
+
+    text = readings.reading(row)
+    assert "allowing for Work Groups" in text
+    assert f"fewer than {MIN_CLUSTERS} Work Groups" in text
+
+
+def test_unpaired_rows_have_no_clustered_values():
+    long = pd.DataFrame({"respondent_id": [None] * 6, "phase": ["pre"] * 3 + ["post"] * 3,
+                         "item": "conf_1", "work_group": list("WXYWXY"),
+                         "score": [2.0, 3, 3, 4, 4, 5]})  # fmt: skip
+    row = analysis.compare_clustered(long).iloc[0]
+    assert row["design"] == "unpaired"
+    assert np.isnan(row["se_cluster"]) and row["cluster_note"] is None
+
+
+def test_the_board_pack_pools_hubs_with_clustered_standard_errors(sample_surveys):
+    from evaluation.presentation.reports.model import analyse
+
+    paired = analyse(sample_surveys).paired
+    assert {"se_cluster", "design_effect", "cluster_note"} <= set(paired.columns)
+    assert paired["se_cluster"].notna().any()
 
 
 def test_construct_changes_and_item_means_follow_the_instrument_order():
@@ -228,12 +278,15 @@ def sample_surveys():
 def _dashboard_view(surveys: pd.DataFrame, *, hub: str, year: str, outcome: str, viewer: Viewer):
     """What the hub page computes (app_support.views.hub_beside_national), without streamlit.
 
-    The page's loaders give compare() by year, hub and NCP over the rows the viewer may see
-    (its own hub) and the national pooled values over every hub (app_support.national_overview).
+    The page's loaders give compare_clustered() by year, hub and NCP (teachers clustered by
+    Work Group) over the rows the viewer may see (its own hub) and the national pooled values
+    over every hub (app_support.national_overview).
     """
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
-    everyone = compare(
-        to_long(surveys, INSTRUMENT, keys=keys), by=keys, constructs=INSTRUMENT.constructs
+    everyone = analysis.compare_clustered(
+        to_long(surveys, INSTRUMENT, keys=(*keys, c.WORK_GROUP)),
+        by=keys,
+        constructs=INSTRUMENT.constructs,
     )
     everyone = everyone[everyone[c.ACADEMIC_YEAR].eq(year)]
     own = everyone[everyone[c.HUB].eq(hub)]

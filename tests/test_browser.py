@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/ so a person can look at what users see.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -273,3 +274,105 @@ def test_a_pdf_renamed_csv_gets_one_clear_message(page, empty_server, tmp_path):
     _no_error(page)
     assert page.locator('[data-testid="stTable"], [data-testid="stDataFrame"]').count() == 0
     _shot(page, "upload_pdf_renamed_csv")
+
+
+# --------------------------------------------------------------------------------------------
+# Accessibility: axe-core (from the npm registry) run in Chromium on the board pack and on two
+# dashboard pages; no serious or critical violation is allowed.
+# --------------------------------------------------------------------------------------------
+
+AXE_DIR = ROOT / ".cache" / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> Path:
+    """axe-core's ``axe.min.js``, installed with npm into the git-ignored .cache/axe if missing."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed to install axe-core (scripts/run-tests.sh installs it)")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(AXE_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "axe-core@4",
+            ],
+            check=True,
+            timeout=600,
+        )
+    return AXE_JS
+
+
+# Streamlit's own sidebar navigation with sections puts <li> items inside a <div> inside its
+# <ul> (axe rules "list" and "listitem"): markup of the framework, not of this app, so that one
+# element is left out of the dashboard checks; everything the app draws is checked.
+STREAMLIT_NAV = '[data-testid="stSidebarNavItems"]'
+
+
+def _axe_violations(tab, axe_js: Path, *, exclude: tuple[str, ...] = ()) -> list[dict]:
+    """Open every "Show as table", run axe-core on the page, return serious/critical violations."""
+    tab.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    tab.add_script_tag(path=str(axe_js))
+    result = tab.evaluate(
+        "async (exclude) => await axe.run("
+        "{include: [['html']], exclude: exclude.map(s => [s])}, {resultTypes: ['violations']})",
+        list(exclude),
+    )
+    return [v for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+def _describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+    )
+
+
+def test_board_pack_html_has_no_serious_accessibility_violations(browser, axe_js, tmp_path):
+    from evaluation.access import Viewer
+    from evaluation.presentation.reports import build_board_pack, inputs_from_files
+
+    small = ROOT / "sample_data" / "small"
+    inputs = inputs_from_files([small / "surveys.csv", small / "pupils.csv"])
+    pack = build_board_pack(
+        inputs,
+        viewer=Viewer.national(),
+        hub="Solent Maths Hub",
+        academic_year="2024/25",
+        pdf=False,
+    )
+    assert pack.ok, pack.problem
+    report = tmp_path / "report.html"
+    report.write_text(pack.html, encoding="utf-8")
+    context = browser.new_context(viewport=LAPTOP)
+    tab = context.new_page()
+    try:
+        tab.goto(report.as_uri())
+        tab.wait_for_selector(PLOT)
+        assert tab.locator("details.chart-table").count() == tab.locator(PLOT).count()
+        violations = _axe_violations(tab, axe_js)
+        assert not violations, _describe(violations)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["hub_overview", "impact"])
+def test_dashboard_pages_have_no_serious_accessibility_violations(page, server, axe_js, path):
+    page.goto(f"{server}/{path}")
+    page.locator("h1").first.wait_for()
+    page.wait_for_selector(PLOT)
+    _settle(page)
+    _no_error(page)
+    # Open one chart's "Show as table" so its table is checked too.
+    page.get_by_text("Show as table").first.click()
+    _settle(page)
+    violations = _axe_violations(page, axe_js, exclude=(STREAMLIT_NAV,))
+    assert not violations, _describe(violations)

@@ -24,7 +24,7 @@ from evaluation.presentation.charts.national import (
 from evaluation.stats.national import cross_ncp_overview, hub_effects, pool_hubs, trends
 
 ALLOWED_COLOURS = {
-    *(v.upper() for v in palette.OKABE_ITO.values()),
+    *(v.upper() for v in palette.ACCESSIBLE.values()),
     *(v.upper() for v in palette.diverging(7)),
     palette.GREY.upper(),
     "WHITE",

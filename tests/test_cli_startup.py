@@ -83,3 +83,13 @@ def test_validate_of_a_small_file_loads_neither_scipy_nor_the_store(runs):
     for argv, _, loaded in validates:
         assert "pandas" in loaded  # the check really ran
         assert not loaded & HEAVY, f"{' '.join(argv)} loaded {sorted(loaded & HEAVY)}"
+
+
+def test_the_installed_command_names_itself_in_its_help() -> None:
+    """Issue 15 item 8: `maths-hubs-impact --help` says maths-hubs-impact, not python -m."""
+    command = Path(sys.executable).parent / "maths-hubs-impact"
+    assert command.exists(), "the project is installed with its console script"
+    shown = subprocess.run(
+        [str(command), "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.startswith("usage: maths-hubs-impact ")

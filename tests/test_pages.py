@@ -5,10 +5,12 @@ Each test points the store at its own temporary SQLite file (IMPACT_HOME / DATAB
 
 from __future__ import annotations
 
+import base64
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -615,3 +617,77 @@ def test_an_upload_names_the_columns_it_does_not_use(empty_store):
     [unused] = [c.value for c in at.caption if "not used:" in c.value]
     for column in ("'ID'", "'Name'", "'Start time'"):
         assert column in unused
+
+
+def test_the_upload_page_never_tells_a_web_user_a_command_line_option(empty_store):
+    """Issue 15 item 8: messages that name --hub on the command line read without it here."""
+    at = open_page("pages/upload.py")
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("survey.csv", b"Participant code,Phase,I feel confident\nA1,pre,Agree\n", "text/csv")
+    ).run()
+    assert_clean(at)
+    problems = table_with(at, "What is wrong")
+    text = " ".join(problems.astype(str).to_numpy().ravel())
+    assert "for the whole file when you upload it" in text
+    assert "command line" not in text and "--hub" not in text
+
+
+# ------------------------------------------------------------------ accessible charts
+
+
+def _chart_key(chart) -> str:
+    """The key a plotly chart was drawn with (Streamlit puts the user key last in the id)."""
+    element_id = str(chart.proto.id)
+    assert "-" in element_id, f"chart drawn without a key: {element_id!r}"
+    return element_id.split("-", 2)[-1]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_on_every_page_has_a_show_as_table_toggle(sample_home, page):
+    at = open_page(page)
+    assert_clean(at)
+    toggles = {toggle.key: toggle for toggle in at.toggle}
+    if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
+        assert charts(at), f"{page} draws charts from the sample"
+    for chart in charts(at):
+        key = _chart_key(chart)
+        assert ui.table_toggle_key(key) in toggles, f"{page}: chart {key} has no table toggle"
+        assert toggles[ui.table_toggle_key(key)].label == "Show as table"
+
+
+def test_show_as_table_lists_exactly_the_numbers_the_chart_draws(sample_home):
+    at = open_page("pages/impact.py")
+    chart = charts(at)[0]
+    key = _chart_key(chart)
+    at.toggle(key=ui.table_toggle_key(key)).set_value(True).run()
+    assert_clean(at)
+    figure = _figure(charts(at)[0])
+    shown = [frame.value for frame in at.dataframe if "Series" in frame.value.columns]
+    assert shown, "the table is shown under the chart"
+    # Read from the figure's JSON itself: every x value the first trace draws is in the table.
+    xs = figure["data"][0]["x"]
+    if isinstance(xs, dict):  # plotly's base64 typed array
+        xs = np.frombuffer(base64.b64decode(xs["bdata"]), dtype=xs["dtype"]).tolist()
+    drawn = {round(float(x), 6) for x in xs if x is not None}
+    table = shown[0]
+    numbers = table.select_dtypes("number").to_numpy().ravel()
+    assert drawn and drawn <= {round(float(v), 6) for v in numbers if v == v}
+
+
+def test_the_hub_board_pack_offers_slides(sample_home):
+    at = open_page("pages/hub_overview.py")
+    at.button(key="hub_pack_build").click().run()
+    assert_clean(at)
+    keys = {button.key: button for button in at.download_button}
+    assert "hub_pack_html" in keys and "hub_pack_pptx" in keys
+    assert keys["hub_pack_pptx"].label == "Slides (PowerPoint)"
+
+
+def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_home):
+    at = open_page("pages/hub_overview.py")
+    assert_clean(at)
+    assert "What teachers wrote" in [h.value for h in at.subheader]
+    themes = table_with(at, "Share after (%)")
+    assert {"Theme", "Answers", "Share before (%)", "Example"} <= set(themes.columns)
+    assert len(themes) >= 8  # every theme of the default codebook is listed

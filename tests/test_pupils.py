@@ -125,6 +125,22 @@ def test_clustered_change_equals_statsmodels_in_every_group():
     assert checked >= 4
 
 
+def test_pupils_and_teachers_share_one_cr1_implementation():
+    # The pupils' school-clustered SE is stats.clustering's (no second copy): the same numbers
+    # as cluster_robust_mean on each hub's matched pupils, schools as clusters.
+    from evaluation.stats.clustering import cluster_robust_mean
+
+    pupils = _pupils(seed=5, n_hubs=6)
+    result = pupil_change(pupils, by=["hub"]).set_index("hub")
+    for hub, group in pupils.groupby("hub"):
+        wide = _paired(group).reset_index()
+        diff = (wide["post"] - wide["pre"]).to_numpy()
+        out = cluster_robust_mean(np.zeros(len(diff), int), wide["school_urn"].to_numpy(), diff, 1)
+        row = result.loc[hub]
+        np.testing.assert_allclose(row["se_cluster"], out["se_cluster"][0], rtol=1e-12)
+        np.testing.assert_allclose(row["ci_low"], out["ci_low_cluster"][0], rtol=1e-12)
+
+
 def test_effect_sizes_follow_their_written_formulas():
     pupils = _pupils(seed=4, n_hubs=1)
     row = pupil_change(pupils).iloc[0]

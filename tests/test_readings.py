@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,13 +15,18 @@ from hypothesis import strategies as st
 from evaluation.instruments import default_instrument
 from evaluation.presentation.readings import (
     EFFECT_BANDS,
+    MONTHS_NOT_SHOWN,
     attrition_reading,
+    could_be_chance,
     effect_label,
     humanise,
+    months_sentence,
+    pooled_reading,
     pupil_reading,
     reading,
     reliability_reading,
 )
+from evaluation.stats.comparisons import compare
 
 PAIRED = {
     "item": "confidence",
@@ -100,7 +106,7 @@ def test_items_are_named_by_their_question_and_constructs_humanised():
     assert "on the 0-10 scale" in reading(PAIRED, scale_min=0, scale_max=10)
 
 
-def test_pupil_reading_gives_marks_schools_months_and_national_gap():
+def test_pupil_reading_gives_marks_schools_and_national_gap_but_no_months():
     row = {"n_paired": 812, "n_schools": 24, "mean_pre": 17.3, "mean_post": 19.4,
            "mean_change": 2.1, "ci_low": 1.6, "ci_high": 2.6, "g_av": 0.52,
            "g_av_ci_low": 0.4, "g_av_ci_high": 0.64, "eef_months": 6, "national_year": "2024/25",
@@ -109,11 +115,35 @@ def test_pupil_reading_gives_marks_schools_months_and_national_gap():
     assert text.startswith("MTC scores rose by 2.1 marks out of 25 (from 17.3 to 19.4")
     assert "a medium change (effect size 0.52" in text
     assert "among 812 pupils in 24 schools" in text
-    assert "about 6 months' additional progress on the EEF scale" in text
     assert "progress pupils make anyway" in text
     assert "1.6 marks below the national average for 2024/25 (21.0)" in text
     down = pupil_reading({**row, "mean_change": -0.5, "eef_months": -1, "mean_post": 21.5})
-    assert "about 1 month's less progress" in down and "0.5 marks above" in down
+    assert "0.5 marks above" in down
+
+
+def test_pre_post_pupil_change_never_shows_months_or_additional_progress():
+    # Item 4: without a comparison group, no months and no "additional progress"; one sentence
+    # says why. (Before: "about 6 months' additional progress on the EEF scale".)
+    row = {"n_paired": 40, "n_schools": 4, "mean_pre": 17.0, "mean_post": 19.0,
+           "mean_change": 2.0, "ci_low": 1.0, "ci_high": 3.0, "g_av": 0.45,
+           "g_av_ci_low": 0.3, "g_av_ci_high": 0.6, "eef_months": 6, "national_year": "2024/25",
+           "national_mean": 21.0}  # fmt: skip
+    text = pupil_reading(row)
+    assert "additional progress" not in text
+    assert "6 months" not in text
+    assert text.endswith(MONTHS_NOT_SHOWN)
+    assert MONTHS_NOT_SHOWN == "Months' progress needs a comparison group; see Methods."
+    assert "below the national average for 2024/25" in text
+
+
+def test_months_sentence_for_a_comparison_group_uses_the_eef_rating_not_cohen():
+    # D8: "a small change" next to "6 months" (EEF: high impact) can no longer be written.
+    text = months_sentence(0.45, (0.3, 0.6))
+    assert "6 months' additional progress" in text and "high impact" in text
+    assert not any(f" {word} " in text for _, word in EFFECT_BANDS)
+    # Months are not given when the interval includes zero.
+    assert "no months' progress" in months_sentence(0.45, (-0.05, 0.95))
+    assert "2 months' less progress" in months_sentence(-0.15, (-0.25, -0.05))
 
 
 def test_pupil_reading_without_pairs_or_schools_explains_why():
@@ -128,7 +158,37 @@ def test_pupil_reading_without_pairs_or_schools_explains_why():
                   "eef_months": 6, "national_mean": np.nan,
                   "reason": "All pupils are from one school."}  # fmt: skip
     text = pupil_reading(one_school)
-    assert "in 1 school" in text and text.endswith("All pupils are from one school.")
+    assert "in 1 school." in text and "All pupils are from one school." in text
+
+
+def test_one_pupil_and_one_teacher_are_singular():
+    # D8: "among 1 pupils".
+    one = {"n_paired": 1, "n_schools": 1, "mean_pre": 15.0, "mean_post": 18.0,
+           "mean_change": 3.0}  # fmt: skip
+    assert "among 1 pupil in 1 school" in pupil_reading(one)
+    assert "among 1 teacher who answered both surveys" in reading({**PAIRED, "n_paired": 1})
+    assert "among 2 pupils in 2 schools" in pupil_reading({**one, "n_paired": 2, "n_schools": 2})
+
+
+def test_about_the_same_is_never_paired_with_a_bigger_effect_size():
+    # D8: "stayed about the same ..., a small change (effect size 0.45)".
+    text = reading({**PAIRED, "mean_change": 0.04, "mean_post": 2.94, "g_av": 0.45,
+                    "g_av_ci_low": 0.2, "g_av_ci_high": 0.7})  # fmt: skip
+    assert "stayed about the same" not in text
+    assert text.startswith("Confidence rose by 0.04 points") and "a small change" in text
+    same = reading({**PAIRED, "mean_change": 0.02, "mean_post": 2.92, "g_av": 0.05,
+                    "g_av_ci_low": -0.2, "g_av_ci_high": 0.3})  # fmt: skip
+    assert "stayed about the same" in same and "a very small change" in same
+
+
+def test_unpaired_weaker_evidence_is_said_once():
+    # D8: a real unpaired row with no effect size (its reason already says "weaker evidence").
+    long = pd.DataFrame({"respondent_id": [None] * 4, "phase": ["pre"] * 2 + ["post"] * 2,
+                         "item": "confidence", "score": [3.0, 3, 3, 3]})  # fmt: skip
+    row = compare(long).iloc[0]
+    assert row["design"] == "unpaired" and not np.isfinite(row["g_av"])
+    assert reading(row).count("weaker evidence") == 1
+    assert reading({**row.to_dict(), "g_av": 0.3}).count("weaker evidence") == 1
 
 
 def test_reliability_reading_words_each_band():
@@ -142,7 +202,7 @@ def test_reliability_reading_words_each_band():
     assert missing == "Subject knowledge: no result. Only one question."
 
 
-def test_attrition_reading_says_whether_leavers_differed():
+def test_attrition_reading_follows_the_verdict_of_its_interval():
     row = {
         "construct": "confidence",
         "n_pre": 50,
@@ -152,15 +212,55 @@ def test_attrition_reading_says_whether_leavers_differed():
         "mean_leavers": 3.38,
         "difference": 0.02,
         "g": 0.03,
+        "g_ci_low": -0.7,
+        "g_ci_high": 0.8,
+        "verdict": "no clear difference",
     }
     text = attrition_reading(row)
     assert text.startswith("Of 50 teachers who answered the first survey, 42 (84%)")
-    assert "about the same on Confidence" in text and "much like those who stayed" in text
-    different = attrition_reading({**row, "mean_leavers": 2.4, "difference": 1.0, "g": -0.9})
+    assert "about the same on Confidence" in text and "could be chance" in text
+    assert "may not represent" not in text
+    different = attrition_reading({**row, "mean_leavers": 2.4, "difference": 1.0, "g": -0.9,
+                                   "g_ci_low": -1.6, "g_ci_high": -0.2,
+                                   "verdict": "different"})  # fmt: skip
     assert "scored 1.0 point lower" in different and "may not represent" in different
     no_leavers = attrition_reading({**row, "g": np.nan, "reason": "no one left."})
     assert no_leavers.endswith("answered the second. no one left.")
     assert attrition_reading({"pct_retained": np.nan, "reason": "No codes."}) == "No codes."
+
+
+def test_two_leavers_give_no_attrition_verdict():
+    # Before: "may not represent everyone who started" from the point estimate with 2 leavers.
+    from evaluation.stats.attrition import attrition
+
+    ids = [f"p{i}" for i in range(12)]
+    wide = pd.DataFrame({
+        "respondent_id": ids + ids[:10],
+        "phase": ["pre"] * 12 + ["post"] * 10,
+        "conf_1": [4.0, 4, 5, 4, 5, 4, 4, 5, 4, 5, 1, 2] + [4.0] * 10,
+        "conf_2": [4.0, 5, 4, 4, 5, 4, 5, 4, 4, 5, 1, 1] + [4.0] * 10,
+        "conf_3": [5.0, 4, 4, 5, 4, 4, 5, 4, 5, 4, 2, 1] + [4.0] * 10,
+    })  # fmt: skip
+    table = attrition(wide, default_instrument(), min_n=5)
+    row = table[table["construct"].eq("confidence")].iloc[0]
+    assert row["n_leavers"] == 2 and row["verdict"] is None
+    text = attrition_reading(row)
+    assert "may not represent" not in text and "much like" not in text
+    assert "Too few people who left" in text
+
+
+def test_alpha_from_two_people_is_not_labelled():
+    # Before: "Cronbach's alpha is ... from 2 people, poor: ..." (CI -37.5 to 0.999).
+    from evaluation.stats.reliability import ALPHA_MIN_N, cronbach_alpha
+
+    wide = pd.DataFrame({"respondent_id": ["a", "b"], "phase": "pre",
+                         "conf_1": [2.0, 4], "conf_2": [3.0, 5], "conf_3": [4.0, 1]})  # fmt: skip
+    row = cronbach_alpha(wide, default_instrument()).iloc[0]
+    text = reliability_reading(row)
+    assert "answered by 2 people." in text
+    assert f"at least {ALPHA_MIN_N}" in text
+    for band in ("excellent", "good", "acceptable", "questionable", "poor"):
+        assert band not in text
 
 
 def test_counts_in_every_reading_have_thousands_separators():
@@ -199,8 +299,10 @@ def test_reading_never_fails_and_direction_matches_the_sign(change, pre, post, g
         assert " rose by " in text
     elif round(change, 1) < 0:
         assert " fell by " in text
-    else:
+    elif round(change, 2) == 0 or g is None or not math.isfinite(g) or abs(g) < 0.2:
         assert "stayed about the same" in text
+    else:  # a change below 0.05 points that is not a very small effect: two decimals, signed
+        assert (" rose by 0.0" if change > 0 else " fell by 0.0") in text
     assert "nan" not in text.lower()
 
 
@@ -279,15 +381,108 @@ def test_without_configuration_the_notes_quote_the_default_minimum(monkeypatch):
         assert f"fewer than {DEFAULT_MIN_N} " in " ".join(lines), view
 
 
-def test_the_pooled_effect_has_one_wording_with_the_effect_size_words():
-    from evaluation.presentation.readings import pooled_reading
-
-    row = {"k": 4, "estimate": 0.55, "ci_low": 0.3, "ci_high": 0.8}
+def test_the_pooled_effect_has_one_wording_that_names_d_z_and_counts_hubs():
+    row = {"k": 4, "estimate": 0.55, "ci_low": 0.3, "ci_high": 0.8, "effect": "d_z"}
     (line,) = pooled_reading(row, outcome="subject_knowledge", ncp="P")
     assert line == (
-        "Across 4 hubs, subject knowledge in P changed by 0.55 (95% CI 0.30 to 0.80): "
-        f"{effect_label(0.55)}."
+        "Pooling 4 hubs, the standardised change (d_z) in subject knowledge in P is 0.55 "
+        "(95% CI 0.30 to 0.80)."
     )
     assert pooled_reading({"k": 0}, outcome="confidence", ncp="P") == [
         "No hub in P has enough matched respondents to show."
     ]
+
+
+def test_pooled_i2_is_already_a_percentage():
+    # D3: i2 = 0.3 (%) was shown as "I² = 30%".
+    row = {"k": 3, "estimate": 0.4, "ci_low": 0.1, "ci_high": 0.7}
+    lines = pooled_reading({**row, "i2": 0.3}, outcome="confidence", ncp="P")
+    assert "I² = 0%: " in lines[1]
+    lines = pooled_reading({**row, "i2": 45.2}, outcome="confidence", ncp="P")
+    assert "I² = 45%: " in lines[1]
+
+
+COHEN_WORDS = [word for _, word in EFFECT_BANDS]
+
+
+def _has_cohen_word(text: str) -> bool:
+    return any(re.search(rf"\b{word}\b", text) for word in COHEN_WORDS)
+
+
+@pytest.mark.parametrize("effect", ["d_z", "mean_change"])
+def test_no_cohen_words_on_pooled_d_z_or_on_scale_points(effect):
+    # D4: "changed by 0.60: medium" on raw points, and Cohen's words on pooled d_z.
+    row = {"k": 5, "estimate": 0.6, "ci_low": 0.3, "ci_high": 0.9, "effect": effect}
+    text = " ".join(pooled_reading(row, outcome="confidence", ncp="P"))
+    assert not _has_cohen_word(text), text
+    assert ("d_z" in text) == (effect == "d_z")
+    assert ("scale points" in text) == (effect == "mean_change")
+    from evaluation.presentation.readings import overview_reading
+
+    overview = pd.DataFrame({"ncp": ["P"], "item": ["confidence"], "estimate": [0.6],
+                             "ci_low": [0.3], "ci_high": [0.9], "k": [4],
+                             "effect": [effect]})  # fmt: skip
+    assert not _has_cohen_word(" ".join(overview_reading(overview)))
+
+
+def test_could_be_chance_follows_the_adjusted_p_then_the_interval():
+    # D2/D4: the sentences never used p_adj. The interval excludes 0, but the family-adjusted
+    # p says chance: the reading must say so; and the other way round.
+    adjusted = {**PAIRED, "g_av_ci_low": 0.05, "g_av_ci_high": 1.1, "p_adj": 0.2}
+    assert "could be chance" in reading(adjusted) and "adjusted p = 0.20" in reading(adjusted)
+    clear = {**PAIRED, "g_av_ci_low": -0.05, "g_av_ci_high": 1.1, "p_adj": 0.01}
+    assert "could be chance" not in reading(clear)
+    assert could_be_chance(clear) == (False, "p_adj")
+    # No family adjustment: the interval quoted decides.
+    assert "could be chance" in reading({**PAIRED, "g_av_ci_low": -0.05})
+    # Teachers in Work Groups: the clustered interval of the change counts too.
+    clustered = {**PAIRED, "p_adj": 0.01, "ci_low_cluster": -0.1, "ci_high_cluster": 1.7,
+                 "cluster_note": "Only 3 Work Groups here: rough guide."}  # fmt: skip
+    text = reading(clustered)
+    assert "could be chance" in text and "allowing for Work Groups" in text
+    assert text.endswith("Only 3 Work Groups here: rough guide.")
+    # The pooled value uses the same rule.
+    pooled = {"k": 3, "estimate": 0.3, "ci_low": -0.1, "ci_high": 0.7}
+    assert "could be chance" in pooled_reading(pooled, outcome="confidence", ncp="P")[0]
+
+
+def test_hidden_hubs_tell_small_and_secondary_reasons_apart(monkeypatch):
+    # D7 wording: "N hubs hidden: fewer than 5 people" also counted hubs of 5+ hidden for a
+    # secondary reason.
+    from evaluation.presentation.readings import funnel_reading
+    from evaluation.stats.national import hub_effects, pool_hubs
+
+    monkeypatch.setenv("IMPACT_MIN_N", "5")
+    res = pd.DataFrame({"hub": ["A", "B", "C", "D"], "ncp": "P", "item": "confidence",
+                        "n_paired": [3, 30, 40, 50], "mean_change": [0.5, 0.4, 0.2, 0.3],
+                        "sd_change": [1.0, 0.8, 0.9, 1.0],
+                        "d_z": [0.5, 0.5, 0.22, 0.3]})  # fmt: skip
+    hubs = hub_effects(res, min_n=5)
+    pooled = pool_hubs(hubs)
+    lines = pooled_reading(pooled, outcome="confidence", ncp="P", hubs=hubs)
+    assert lines[0].startswith("Pooling 3 hubs,")
+    assert "1 hub hidden [c]: fewer than 5 people." in lines
+    assert any("hidden [c] as well, so the smaller hidden hubs cannot be worked out" in line
+               for line in lines)  # fmt: skip
+    funnel = funnel_reading(hubs, pooled, effect="d_z")
+    assert "1 hub not drawn [c]: fewer than 5 people." in funnel
+    assert sum("fewer than" in line for line in funnel) == 1
+
+
+def test_methods_page_names_the_methods_and_reads_thresholds_from_configuration(monkeypatch):
+    from evaluation.presentation.readings.methods import METHODS_REFERENCES, methods_sections
+    from evaluation.stats.clustering import MIN_CLUSTERS
+
+    monkeypatch.setenv("IMPACT_MIN_N", "7")
+    text = " ".join(body for _, body in methods_sections())
+    # One word for the lowest band, the one the readings use (D8: "negligible").
+    assert "negligible" not in text and f"{EFFECT_BANDS[0][1]} (below 0.2)" in text
+    # g_av: Lakens' average SD, Bonett's interval (D8: it cited Cumming 2012).
+    assert "Cumming" not in text + METHODS_REFERENCES
+    assert "Lakens 2013" in text and "Bonett's (2015)" in text
+    assert "Bonett, D. G. (2015)" in METHODS_REFERENCES
+    for method in ("noncentral t", "Knapp-Hartung", "k - 1 degrees", "CR1",
+                   f"fewer than {MIN_CLUSTERS} Work Groups", "Months' progress needs a",
+                   "fewer than 7 people", "questions they answered **both times**"):  # fmt: skip
+        assert method in text, method
+    assert "fewer than 5 " not in text

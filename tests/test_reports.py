@@ -632,3 +632,70 @@ def test_with_a_larger_suppression_minimum_the_pack_never_says_fewer_than_5(
     text = html_module.unescape(pack.html)
     assert "fewer than 10" in text
     assert "fewer than 5" not in text
+
+
+# ------------------------------------------------------------------ accessible charts, themes
+
+
+def test_every_chart_in_the_pack_has_a_text_alternative_and_its_numbers_as_a_table(solent_pack):
+    page = solent_pack.html
+    figures = re.findall(r'<figure class="chart">(.*?)</figure>', page, flags=re.S)
+    assert figures
+    for figure in figures:
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", figure).group(1)
+        label = re.search(r'<div class="plot" role="group" aria-label="([^"]*)"', figure)
+        assert label and label.group(1).startswith(f"Chart: {caption}")
+        table = re.search(r'<details class="chart-table"><summary>Show as table</summary>'
+                          r"(.*?)</details>", figure, flags=re.S)  # fmt: skip
+        assert table and '<th scope="col"' in table.group(1) and "<td" in table.group(1)
+
+
+def test_the_chart_table_in_the_pack_holds_the_numbers_the_chart_draws(solent_pack):
+    chart = next(
+        part
+        for section in solent_pack.document.sections
+        for part in section.parts
+        if isinstance(part, Chart) and part.figure.data and part.figure.data[0].type == "scatter"
+    )
+    xs = [float(x) for x in chart.figure.data[0].x if x is not None]
+    page = solent_pack.html
+    start = page.index(f"<figcaption>{escape(chart.caption)}</figcaption>")
+    block = page[start : page.index("</details>", start)]
+    cells = {c for c in re.findall(r'<td class="num">([^<]*)</td>', block)}
+    for x in xs:
+        assert f"{x:.3f}".rstrip("0").rstrip(".") in cells
+
+
+def test_the_pack_shows_themes_before_and_after_and_quotes_only_for_viewers_of_open_text(
+    sample_inputs, sample_analysis
+):
+    national = build_board_pack(
+        sample_inputs, viewer=Viewer.national(), hub="Solent Maths Hub", academic_year=YEAR,
+        analysis=sample_analysis, pdf=False,
+    )  # fmt: skip
+    assert "What teachers wrote" in national.sections
+    themes = national.tables["themes"]
+    assert {"theme", "n", "share_pre", "share_post", "examples"} <= set(themes.columns)
+    # Independently of the themes code: a theme's share after is its answers after over all.
+    shown = themes[themes["share_post"].notna()]
+    assert (shown["share_post"] > 0).all() and (shown["share_post"] <= 1).all()
+    hidden = build_board_pack(
+        sample_inputs,
+        viewer=Viewer(role="hub", hub="Solent Maths Hub", open_text=False),
+        hub="Solent Maths Hub", academic_year=YEAR, analysis=sample_analysis, pdf=False,
+    )  # fmt: skip
+    assert "What teachers wrote" in hidden.sections
+    assert "examples" not in hidden.tables["themes"].columns
+    assert "Example answers are not shown for your role." in hidden.html
+    for quote in (q for quotes in themes["examples"].dropna() for q in quotes):
+        assert html_module.escape(quote) not in hidden.html
+
+
+def test_write_pack_writes_the_slides_too(tmp_path):
+    from evaluation.presentation.reports import BoardPack, write_pack
+
+    pack = BoardPack(kind="hub", hub="Solent Maths Hub", ncp=None, academic_year=YEAR,
+                     html="<p>r</p>", pptx=b"PK-deck")  # fmt: skip
+    written = write_pack(pack, tmp_path)
+    assert [p.name for p in written] == ["report.html", "report.pptx"]
+    assert (tmp_path / "report.pptx").read_bytes() == b"PK-deck"

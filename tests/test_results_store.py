@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from evaluation import columns as c
 from evaluation.access import Viewer
+from evaluation.analysis.survey import compare_clustered
 from evaluation.stats.attrition import attrition
-from evaluation.stats.comparisons import compare
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
@@ -42,7 +42,9 @@ def survey_frame(rows: list[tuple], seed: int) -> pd.DataFrame:
         scores[rng.random(len(ITEMS)) < 0.15] = np.nan
         records.append(
             {
-                c.RESPONDENT_ID: None if person is None else f"P{person:02d}",
+                # A code belongs to one Work Group of a project and year (clusters assume so),
+                # but the same code may appear in other hubs, projects and years.
+                c.RESPONDENT_ID: None if person is None else f"P{person:02d}-{group}",
                 c.PHASE: phase,
                 c.ACADEMIC_YEAR: YEARS[year],
                 c.HUB: HUBS[hub],
@@ -56,7 +58,7 @@ def survey_frame(rows: list[tuple], seed: int) -> pd.DataFrame:
 
 
 def by_hub_from_rows(store: Store, viewer: Viewer) -> pd.DataFrame:
-    """``compare`` by year, hub and NCP of the rows the viewer may load, one hub level at a time.
+    """``compare_clustered`` by year, hub and NCP of the viewer's rows, one hub level at a time.
 
     One hub level at a time, because construct scores match a person's answers across all the
     rows they are given: the same code in two hubs (same NCP and year) is one person to them.
@@ -66,8 +68,8 @@ def by_hub_from_rows(store: Store, viewer: Viewer) -> pd.DataFrame:
         return pd.DataFrame()
     parts = []
     for _, rows in frame.groupby(list(HUB_KEYS), sort=True, dropna=False):
-        long = to_long(rows, instrument, keys=HUB_KEYS)
-        parts.append(compare(long, by=list(HUB_KEYS), constructs=instrument.constructs))
+        long = to_long(rows, instrument, keys=(*HUB_KEYS, c.WORK_GROUP))
+        parts.append(compare_clustered(long, by=list(HUB_KEYS), constructs=instrument.constructs))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -85,7 +87,7 @@ def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str
         rows = frame[mask]
         long = to_long(rows, instrument)
         out[key] = {
-            "results": compare(long, constructs=instrument.constructs),
+            "results": compare_clustered(long, constructs=instrument.constructs),
             "changes": individual_change(long),
             "attrition": attrition(rows, instrument),
             "reliability": cronbach_alpha(rows, instrument, by=[c.PHASE]),

@@ -172,3 +172,30 @@ def test_a_chart_without_a_reading_still_has_alt_text_and_slide_text():
     assert descr(frame) == "Chart: Counts."
     text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert "Headline results" in text
+
+
+def test_the_report_command_writes_a_deck_with_a_slide_per_chart_and_alt_text(tmp_path, capsys):
+    from evaluation.cli import main
+
+    out = tmp_path / "pack"
+    data = [str(SAMPLE / "surveys.csv"), str(SAMPLE / "pupils.csv")]
+    code = main(
+        ["report", "--hub", "Solent", "--year", "2024/25", "--out", str(out), "--no-pdf",
+         "--data", *data]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert str(out / "report.pptx") in capsys.readouterr().out
+    page = (out / "report.html").read_text(encoding="utf-8")
+    n_charts = page.count('<figure class="chart">')
+    assert n_charts >= 5
+    deck = Presentation(str(out / "report.pptx"))
+    drawn = [
+        (slide, shape)
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE or getattr(shape, "has_chart", False)
+    ]
+    assert len(drawn) == n_charts
+    assert len({id(slide) for slide, _ in drawn}) == n_charts  # one chart per slide
+    for _slide, shape in drawn:
+        assert (descr(shape) or "").strip().startswith("Chart: ")

@@ -22,6 +22,7 @@ from evaluation.analysis.national import POOLING_METHOD, national_overview
 from evaluation.analysis.pupils import NationalMtc, PupilAnalysis, national_mtc, pupil_analysis
 from evaluation.analysis.survey import (
     SurveyAnalysis,
+    compare_clustered,
     construct_changes,
     item_means,
     likert_distribution,
@@ -35,6 +36,7 @@ __all__ = [
     "NationalMtc",
     "PupilAnalysis",
     "SurveyAnalysis",
+    "compare_clustered",
     "construct_changes",
     "hub_beside_national",
     "hub_beside_national_display",

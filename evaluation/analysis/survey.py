@@ -7,6 +7,7 @@ statistic is computed by :mod:`evaluation.stats`; this module only gathers and s
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,13 +17,14 @@ from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
 from evaluation.stats.comparisons import compare
-from evaluation.stats.paired import individual_change
+from evaluation.stats.paired import CLUSTER_COLUMNS, individual_change, paired_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
 
 __all__ = [
     "DISTRIBUTION_COLUMNS",
     "SurveyAnalysis",
+    "compare_clustered",
     "construct_changes",
     "item_means",
     "likert_distribution",
@@ -40,7 +42,8 @@ class SurveyAnalysis:
     Attributes
     ----------
     results : DataFrame
-        Change per construct and item (:func:`evaluation.stats.comparisons.compare`).
+        Change per construct and item (:func:`compare_clustered`: paired rows allow for
+        teachers in the same Work Group).
     distribution : DataFrame
         Share of answers at each scale point (:func:`likert_distribution`).
     changes : DataFrame
@@ -77,6 +80,59 @@ class SurveyAnalysis:
         }
 
 
+def compare_clustered(
+    long: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    constructs: Collection[str] | None = None,
+    cluster: str = c.WORK_GROUP,
+    adjust: str | None = "holm",
+) -> pd.DataFrame:
+    """:func:`~evaluation.stats.comparisons.compare`, with paired rows allowing for clusters.
+
+    Teachers are nested in Work Groups, so every view (the dashboard and the board pack) takes
+    its change tables from here: paired rows gain the columns of
+    ``paired_change(..., cluster=cluster)`` (:data:`evaluation.stats.paired.CLUSTER_COLUMNS`:
+    the CR1 standard error by Work Group, its interval and ``cluster_note`` when there are too
+    few Work Groups), which the readings quote and :func:`evaluation.stats.national.hub_effects`
+    feeds into pooling. Unpaired rows, and every row when ``long`` has no ``cluster`` column,
+    have them empty.
+
+    Parameters
+    ----------
+    long : DataFrame
+        :func:`evaluation.stats.scoring.to_long` rows carrying ``cluster`` (e.g. ``to_long(...,
+        keys=(*by, "work_group"))``).
+    by, constructs, adjust
+        As :func:`~evaluation.stats.comparisons.compare`.
+    cluster : str
+        The column whose value clusters people.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": list("abcdefabcdef"),
+    ...     "phase": ["pre"] * 6 + ["post"] * 6, "item": "conf_1",
+    ...     "work_group": list("WWXXYY") * 2,
+    ...     "score": [2.0, 3, 3, 2, 4, 3, 4, 4, 3, 4, 5, 3]})
+    >>> row = compare_clustered(long).iloc[0]
+    >>> int(row["n_clusters"]), row["cluster_note"].startswith("Only 3 Work Groups")
+    (3, True)
+    """
+    by = list(by)
+    results = compare(long, by=by, adjust=adjust, constructs=constructs)
+    if cluster not in long or results.empty:
+        return results.assign(**{col: None for col in CLUSTER_COLUMNS})
+    paired = paired_change(long, by=by, constructs=constructs, cluster=cluster)
+    keys = [*by, c.ITEM]
+    extra = paired[[*keys, *CLUSTER_COLUMNS]]
+    out = results.merge(extra, on=keys, how="left", validate="one_to_one")
+    unpaired = out["design"].ne("paired").to_numpy()
+    for col in CLUSTER_COLUMNS:
+        out[col] = out[col].astype(object if col == "cluster_note" else "float64")
+        out.loc[unpaired, col] = None if col == "cluster_note" else float("nan")
+    return out
+
+
 def survey_analysis(frame: pd.DataFrame, instrument: Instrument) -> SurveyAnalysis:
     """The survey analysis bundle of one wide survey frame (participation to reliability).
 
@@ -102,7 +158,7 @@ def survey_analysis(frame: pd.DataFrame, instrument: Instrument) -> SurveyAnalys
     """
     long = to_long(frame, instrument)
     return SurveyAnalysis(
-        results=compare(long, constructs=instrument.constructs),
+        results=compare_clustered(long, constructs=instrument.constructs),
         distribution=likert_distribution(long, instrument),
         changes=individual_change(long),
         attrition=attrition(frame, instrument),

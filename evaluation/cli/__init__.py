@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
+
+__all__ = ["COMMANDS", "INSTALLED_COMMAND", "build_parser", "main", "program_name"]
 
 # Sub-command modules, in the order they appear in --help.
 COMMANDS = (
@@ -28,13 +31,30 @@ COMMANDS = (
     "evaluation.cli.store",
     "evaluation.cli.report",
     "evaluation.cli.themes",
+    "evaluation.cli.impact",
+    "evaluation.cli.mdes",
 )
+
+
+INSTALLED_COMMAND = "maths-hubs-impact"  # [project.scripts] in pyproject.toml
+
+
+def program_name() -> str:
+    """How the user started the command line, for its help: the installed command or ``-m``.
+
+    Examples
+    --------
+    >>> program_name() in ("python -m evaluation", INSTALLED_COMMAND)
+    True
+    """
+    invoked = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return INSTALLED_COMMAND if invoked == INSTALLED_COMMAND else "python -m evaluation"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available sub-command registered."""
     parser = argparse.ArgumentParser(
-        prog="python -m evaluation",
+        prog=program_name(),
         description="Maths Hubs Impact: check survey and pupil files and measure what changed.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

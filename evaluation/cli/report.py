@@ -1,7 +1,8 @@
 """``python -m evaluation report``: a hub's board pack (or a project's national report) to files.
 
-Writes ``report.html`` and ``report.pdf`` into ``--out``; without Chromium only the HTML is
-written, exit 0, and stderr says so. Exit 1 invalid data, 2 unknown hub/NCP or bad usage.
+Writes ``report.html``, ``report.pdf`` and ``report.pptx`` (slides) into ``--out``; without
+Chromium there is no PDF (exit 0, stderr says so) and the slides carry native charts.
+Exit 1 invalid data, 2 unknown hub/NCP or bad usage.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """
     parser = subparsers.add_parser(
         "report",
-        help="board pack for a hub (or a national project report) as HTML and PDF",
+        help="board pack for a hub (or a national project report) as HTML, PDF and slides",
         description=(
             "Build a hub's board pack (--hub) or a project's national report (--ncp alone) "
             "for one academic year: headline results with plain-English readings, charts, "
             "participation, trends, comparison with the national pooled value, methods, data "
             "provenance and suppression notes. Writes report.html (self-contained, works "
-            "offline) and report.pdf (needs Chromium) into --out."
+            "offline), report.pdf (needs Chromium) and report.pptx (one slide per chart) "
+            "into --out."
         ),
     )
     parser.add_argument("--hub", metavar="NAME", help="hub name or short name")
@@ -130,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         academic_year=year,
         min_n=args.min_n,
         pdf=not args.no_pdf,
+        slides=True,
     )
     if not pack.ok:
         err(pack.problem or "The report could not be built.")

@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     Wrote .../surveys.csv (... rows)
     Wrote .../pupils.csv (... rows)
     Wrote .../README.md
+    Wrote .../pupils_comparison.csv (... rows)
+    Wrote .../surveys_comparison.csv (... rows)
+    Wrote .../COMPARISON.md
     0
     """
     from evaluation import synthetic  # here, not at the top: --help skips pandas

@@ -1,7 +1,10 @@
 """Pupil outcomes (Multiplication Tables Check): summaries, score distributions and paired change.
 
 Paired change uses a standard error that respects the clustering of pupils in schools (CR1
-cluster-robust), compares with the national mean for the year and converts to EEF months.
+cluster-robust, :func:`evaluation.stats.clustering.cluster_robust_mean`) and compares with the
+national mean for the year. The table keeps ``eef_months`` for exports, but a pre/post change
+has no comparison group, so the readings never show it as progress (see
+:data:`evaluation.presentation.readings.MONTHS_NOT_SHOWN`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from scipy import stats
 
 from evaluation import columns as c
 from evaluation.stats import effect_sizes
+from evaluation.stats.clustering import cluster_robust_mean
 from evaluation.stats.groups import group_index
 from schemas import reference
 
@@ -310,11 +314,12 @@ def pupil_change(
         school_n = np.bincount(school_code).astype("float64")
         n_schools = np.bincount(school_group, minlength=n_groups)
         gf = n_schools.astype("float64")
-        meat = np.bincount(school_group, school_sum**2, minlength=n_groups)
-        se_cluster = np.sqrt(gf / (gf - 1) * meat / nf**2)
-        se_naive = sd_change / np.sqrt(nf)
+        # CR1 by school: the one implementation (stats.clustering); pupils with no school
+        # form one cluster of their own, as before.
+        robust = cluster_robust_mean(g, school_code, diff, n_groups, level=confidence)
+        se_cluster = robust["se_cluster"]
+        se_naive = robust["se_naive"]
         df = gf - 1
-        crit = stats.t.isf((1 - confidence) / 2, np.where(df >= 1, df, np.nan))
         t = mean_change / se_cluster
         p = 2 * stats.t.sf(np.abs(t), np.where(df >= 1, df, np.nan))
         d_z = np.asarray(effect_sizes.cohens_d_z(mean_change, sd_change), dtype="float64")
@@ -325,8 +330,8 @@ def pupil_change(
         # g_av = J * mean_change / sd_av, so the same factor carries the clustered CI across.
         scale = np.asarray(effect_sizes.hedges_correction(nf - 1), dtype="float64")
         scale = scale / ((np.sqrt(var_pre) + np.sqrt(var_post)) / 2)
-        ci_low = mean_change - crit * se_cluster
-        ci_high = mean_change + crit * se_cluster
+        ci_low = robust["ci_low_cluster"]
+        ci_high = robust["ci_high_cluster"]
         design_effect = (se_cluster / se_naive) ** 2
         # ICC(1) from the one-way ANOVA of changes on school.
         school_mean = school_sum / school_n  # residual means: school mean minus group mean

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.analysis.survey import survey_analysis
+from evaluation.analysis.survey import compare_clustered, survey_analysis
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
-from evaluation.stats.comparisons import compare
 from evaluation.stats.groups import group_index
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
@@ -63,7 +62,7 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     Returns
     -------
     dict
-        ``results`` (:func:`~evaluation.stats.comparisons.compare`), ``changes``
+        ``results`` (:func:`~evaluation.analysis.survey.compare_clustered`), ``changes``
         (:func:`~evaluation.stats.paired.individual_change`), ``attrition`` and ``reliability``
         (Cronbach's alpha per phase), each a list of tables with the :data:`GROUP_KEYS`
         columns first. Without them, one group's rows are what the Work Group impact page
@@ -85,7 +84,7 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     frame = within_groups(frame, keys)
     long = to_long(frame, instrument, keys=keys)
     return {
-        "results": [compare(long, by=keys, constructs=instrument.constructs)],
+        "results": [compare_clustered(long, by=keys, constructs=instrument.constructs)],
         "changes": [_unqualified(individual_change(long, by=keys))],
         "attrition": [attrition(frame, instrument, by=keys)],
         "reliability": [
@@ -137,7 +136,7 @@ def _same_items(frame: pd.DataFrame, instrument: Instrument, keys: list[str]) ->
 
 
 def hub_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd.DataFrame]]:
-    """The hub levels' ``results``: ``compare`` by academic year, hub and NCP.
+    """The hub levels' ``results``: ``compare_clustered`` by academic year, hub and NCP.
 
     Examples
     --------
@@ -149,5 +148,5 @@ def hub_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd
     ['H']
     """
     keys = list(HUB_KEYS)
-    long = to_long(within_groups(frame, keys), instrument, keys=keys)
-    return {"results": [compare(long, by=keys, constructs=instrument.constructs)]}
+    long = to_long(within_groups(frame, keys), instrument, keys=[*keys, c.WORK_GROUP])
+    return {"results": [compare_clustered(long, by=keys, constructs=instrument.constructs)]}

@@ -6,6 +6,7 @@ Each part lives in its own module; :class:`Store` is what callers open.
 from __future__ import annotations
 
 from evaluation.store.audit import AuditLog
+from evaluation.store.codebooks import CodebookStore
 from evaluation.store.ingest import Ingest
 from evaluation.store.reads import Reads
 from evaluation.store.relabel import Relabel
@@ -15,7 +16,7 @@ from evaluation.store.roles import Roles
 __all__ = ["Store"]
 
 
-class Store(Ingest, Relabel, Reads, KeptResults, Roles, AuditLog):
+class Store(Ingest, Relabel, Reads, KeptResults, Roles, CodebookStore, AuditLog):
     """Stored datasets with provenance, behind SQLAlchemy (SQLite file or PostgreSQL).
 
     Open with :meth:`open`, which creates or upgrades the database. Reads need a viewer and

@@ -105,10 +105,31 @@ store_state = sa.Table(
     sa.Column("secret_check", sa.String(32), nullable=True),
 )
 
+# From revision 0005: codebooks of themes for open answers, one row per theme. ``hub`` NULL is the
+# national codebook of an instrument; a hub's own copy (same instrument) overrides it for that hub.
+# Rows are never deleted: a theme taken out is ``retired``; ``version`` counts its changes.
+codebooks = sa.Table(
+    "codebooks",
+    metadata,
+    sa.Column("theme_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instrument_key", sa.String(128), nullable=False),
+    sa.Column("hub", sa.String(256), nullable=True),
+    sa.Column("theme", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("examples", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(256), nullable=False),
+    sa.CheckConstraint("status IN ('active', 'retired')", name="ck_codebooks_status"),
+    sa.Index("ix_codebooks_instrument_hub", "instrument_key", "hub"),
+)
+
 # Results kept per participation group (hub x NCP x year x Work Group) and per hub level (hub x
 # NCP x year, ``work_group`` NULL), recomputed in the write transaction that changes their rows.
 # ``variant`` "all" uses every active dataset, "real" only non-synthetic ones (what a viewer
-# who can see real data is shown). Each result table is one Parquet payload. From revision 0003.
+# who can see real data is shown). Each result table is Arrow IPC bytes. From revision 0006.
 kept_results = sa.Table(
     "kept_results",
     metadata,

@@ -2,9 +2,11 @@
 
 Owns the generator behind ``python -m evaluation sample`` and the committed ``sample_data/``:
 ``world`` (hubs, schools, Work Groups), ``surveys``, ``texts`` (open answers), ``pupils``,
-``sample`` (the whole data set and its files), ``examples`` (one Work Group's form exports).
+``sample`` (the whole data set and its files), ``examples`` (one Work Group's form exports),
+``comparison`` (comparison schools and a waiting-list cohort with a known true effect).
 """
 
+from evaluation.synthetic.comparison import ComparisonData, generate_comparison
 from evaluation.synthetic.examples import (
     EXAMPLE_HUB,
     EXAMPLE_NCP,
@@ -34,10 +36,12 @@ __all__ = [
     "ROLES",
     "SCHOOL_PHASES",
     "TEXT_COLUMNS",
+    "ComparisonData",
     "Scale",
     "SyntheticData",
     "example_exports",
     "generate",
+    "generate_comparison",
     "hub_code",
     "pupils_csv",
     "surveys_csv",

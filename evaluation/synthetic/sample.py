@@ -14,6 +14,11 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.instruments import default_instrument
+from evaluation.synthetic.comparison import (
+    COMPARISON_FILES,
+    comparison_readme,
+    generate_comparison,
+)
 from evaluation.synthetic.pupils import pupil_frame
 from evaluation.synthetic.surveys import survey_frame
 from evaluation.synthetic.world import SIZES, build_world, work_group_teachers
@@ -103,6 +108,9 @@ def generate(scale: Scale = "small", seed: int = 2024) -> SyntheticData:
 def write(out_dir: str | Path, *, scale: Scale = "small", seed: int = 2024) -> list[Path]:
     """Generate a data set and write ``surveys.csv``, ``pupils.csv`` and ``README.md``.
 
+    Then the comparison data of :mod:`evaluation.synthetic.comparison` beside them, in their
+    own files (``pupils_comparison.csv``, ``surveys_comparison.csv``, ``COMPARISON.md``).
+
     Parameters
     ----------
     out_dir : str or Path
@@ -121,8 +129,8 @@ def write(out_dir: str | Path, *, scale: Scale = "small", seed: int = 2024) -> l
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     [p.name for p in write(tmp, seed=3)]
-    ['surveys.csv', 'pupils.csv', 'README.md']
+    ...     print(*(p.name for p in write(tmp, seed=3)))
+    surveys.csv pupils.csv README.md pupils_comparison.csv surveys_comparison.csv COMPARISON.md
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -135,7 +143,12 @@ def write(out_dir: str | Path, *, scale: Scale = "small", seed: int = 2024) -> l
     survey_path.write_bytes(surveys_csv(data.surveys))
     pupil_path.write_bytes(pupils_csv(data.pupils))
     readme_path.write_text(_readme(data, scale, seed), encoding="utf-8")
-    return [survey_path, pupil_path, readme_path]
+    extra = generate_comparison(data.pupils, data.surveys, scale=scale, seed=seed)
+    extra_paths = [out / name for name in COMPARISON_FILES]
+    extra_paths[0].write_bytes(pupils_csv(extra.pupils))
+    extra_paths[1].write_bytes(surveys_csv(extra.surveys))
+    extra_paths[2].write_text(comparison_readme(extra), encoding="utf-8")
+    return [survey_path, pupil_path, readme_path, *extra_paths]
 
 
 def surveys_csv(surveys: pd.DataFrame) -> bytes:

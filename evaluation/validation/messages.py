@@ -4,6 +4,7 @@ for each problem code (schema checks, missing values, problems with a whole file
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from evaluation import columns as c
@@ -25,6 +26,7 @@ __all__ = [
     "check_code",
     "default_problem",
     "file_problem",
+    "for_web",
     "message_for",
     "read_by_values_note",
     "read_notes",
@@ -56,8 +58,22 @@ SUGGESTED_HEADER = {
     c.SCHOOL_URN: ("URN", None),
     c.SCORE: ("Score", None),
 }
-# Read on the upload page and on the command line alike, so it names both ways of choosing.
+# Read on the upload page and on the command line alike, so it names both ways of choosing; the
+# upload page leaves the command-line part out (for_web).
 FOR_WHOLE_FILE = "for the whole file when you upload it (command line: {option})."
+_COMMAND_LINE_HINT = re.compile(r" \(command line: [^)]*\)")
+
+
+def for_web(text: str) -> str:
+    """A message as the upload page shows it: without the command-line option in brackets.
+
+    Examples
+    --------
+    >>> for_web("Choose the Maths Hub for the whole file when you upload it (command line: --hub).")
+    'Choose the Maths Hub for the whole file when you upload it.'
+    """
+    return _COMMAND_LINE_HINT.sub("", text)
+
 
 URN_FIX = (
     "A school's URN is a 6-digit number from 100000 to 999999 (look it up on Get Information "

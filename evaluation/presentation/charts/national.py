@@ -18,12 +18,13 @@ from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.presentation.charts.layout import FONT, FONT_SIZE, wrap
 from evaluation.presentation.charts.palette import (
+    ACCESSIBLE,
     GREY,
     NATIONAL,
-    OKABE_ITO,
     POOLED,
     SEQUENCE,
     SUPPRESSED,
+    SYMBOLS,
     diverging,
 )
 from evaluation.presentation.readings import humanise
@@ -357,11 +358,11 @@ def funnel_plot(
             )
         )
     styles = {
-        "within": ("Within limits", SEQUENCE[0], "markers"),
-        "outside 95%": ("Outside 95% limits", OKABE_ITO["orange"], "markers+text"),
-        "outside 99.8%": ("Outside 99.8% limits", OKABE_ITO["vermillion"], "markers+text"),
+        "within": ("Within limits", SEQUENCE[0], "markers", "circle"),
+        "outside 95%": ("Outside 95% limits", ACCESSIBLE["orange"], "markers+text", "diamond"),
+        "outside 99.8%": ("Outside 99.8% limits", ACCESSIBLE["vermillion"], "markers+text", "x"),
     }
-    for band, (name, colour, mode) in styles.items():
+    for band, (name, colour, mode, symbol) in styles.items():
         pts = data.points[data.points["band"].eq(band)]
         if pts.empty:
             continue
@@ -374,7 +375,12 @@ def funnel_plot(
                 textposition=[
                     "top center" if e >= data.target else "bottom center" for e in pts["effect"]
                 ],
-                marker={"size": 9, "color": colour, "line": {"color": "white", "width": 1}},
+                marker={
+                    "size": 9,
+                    "color": colour,
+                    "symbol": symbol,
+                    "line": {"color": "white", "width": 1},
+                },
                 name=name,
                 hovertext=[
                     f"{h}<br>{n:.0f} respondents<br>{EFFECT_LABELS[effect]}: {e:.2f}"
@@ -478,7 +484,11 @@ def trend_plot(
                 mode="lines+markers",
                 name=str(name),
                 line={"color": colour, "dash": "dash" if is_national else "solid"},
-                marker={"size": 8, "color": colour},
+                marker={
+                    "size": 8,
+                    "color": colour,
+                    "symbol": "diamond-open" if is_national else SYMBOLS[i % len(SYMBOLS)],
+                },
                 error_y={
                     "type": "data",
                     "symmetric": False,

@@ -73,7 +73,10 @@ def score_distribution_chart(
                 x=rows[c.SCORE].to_numpy(),
                 y=rows["pct"].to_numpy(),
                 name=PHASE_TITLES[phase],
-                marker={"color": PHASE_COLOURS[phase]},
+                marker={
+                    "color": PHASE_COLOURS[phase],
+                    "pattern": palette.bar_pattern("/" if phase == "pre" else ""),
+                },
                 customdata=counts.to_numpy(),
                 hovertemplate=(
                     f"{PHASE_TITLES[phase]}: %{{y:.1f}}% of pupils scored %{{x}} "

@@ -138,6 +138,11 @@ def likert_bars(
                 halves = [(-share / 2, True), (share / 2, False)]
             else:
                 halves = [(-share if score < middle else share, True)]
+            # Colour is not the only cue: disagreeing answers are hatched (the most negative
+            # cross-hatched), neutral ones dotted.
+            pattern = "/" if score < middle else ("." if score == middle else "")
+            if score == instrument.scale_min and score < middle:
+                pattern = "x"
             for x, first in halves:
                 figure.add_trace(
                     go.Bar(
@@ -148,7 +153,11 @@ def likert_bars(
                         legendgroup=str(score),
                         legendrank=score,
                         showlegend=col == 1 and first,
-                        marker={"color": colour, "line": {"width": 0}},
+                        marker={
+                            "color": colour,
+                            "line": {"width": 0},
+                            "pattern": palette.bar_pattern(pattern),
+                        },
                         customdata=np.column_stack([share, counts]) if len(order) else None,
                         hovertemplate=(
                             f"{html.escape(name)}: %{{customdata[0]:.0f}}% "
@@ -324,10 +333,10 @@ def change_histogram(
     values = pd.Series(change, dtype="float64").dropna().round(2)
     counts = values.value_counts().sort_index()
     figure = go.Figure()
-    for name, mask, colour in (
-        ("Declined", counts.index < 0, palette.OKABE_ITO["vermillion"]),
-        ("Same", counts.index == 0, palette.GREY),
-        ("Improved", counts.index > 0, palette.POST),
+    for name, mask, colour, pattern in (
+        ("Declined", counts.index < 0, palette.ACCESSIBLE["vermillion"], "/"),
+        ("Same", counts.index == 0, palette.GREY, "."),
+        ("Improved", counts.index > 0, palette.POST, ""),
     ):
         part = counts[mask]
         figure.add_trace(
@@ -335,7 +344,7 @@ def change_histogram(
                 x=part.index.to_numpy(),
                 y=part.to_numpy(),
                 name=name,
-                marker={"color": colour},
+                marker={"color": colour, "pattern": palette.bar_pattern(pattern)},
                 hovertemplate="change %{x:+.2f}: %{y} people<extra>" + name + "</extra>",
             )
         )
@@ -382,10 +391,10 @@ def attrition_chart(
     n_pre, n_post, n_paired = (_count(row.get(k)) for k in ("n_pre", "n_post", matched))
     bars = ["Answered before", "Answered after"]
     figure = go.Figure()
-    for name, values, colour in (
-        ("Matched: answered both", [n_paired, n_paired], palette.POST),
-        ("Before only: no answer after", [n_pre - n_paired, 0], palette.PRE),
-        ("After only: no answer before", [0, n_post - n_paired], palette.GREY),
+    for name, values, colour, pattern in (
+        ("Matched: answered both", [n_paired, n_paired], palette.POST, ""),
+        ("Before only: no answer after", [n_pre - n_paired, 0], palette.PRE, "/"),
+        ("After only: no answer before", [0, n_post - n_paired], palette.GREY, "."),
     ):
         figure.add_trace(
             go.Bar(
@@ -393,7 +402,7 @@ def attrition_chart(
                 x=values,
                 orientation="h",
                 name=name,
-                marker={"color": colour},
+                marker={"color": colour, "pattern": palette.bar_pattern(pattern)},
                 text=[v if v else "" for v in values],
                 textposition="inside",
                 hovertemplate="%{x} people<extra>" + html.escape(name) + "</extra>",
@@ -449,7 +458,10 @@ def participation_chart(table: pd.DataFrame, *, title: str | None = None) -> go.
                 orientation="h",
                 name=str(year),
                 showlegend=True,
-                marker={"color": palette.SEQUENCE[k % len(palette.SEQUENCE)]},
+                marker={
+                    "color": palette.SEQUENCE[k % len(palette.SEQUENCE)],
+                    "pattern": palette.bar_pattern(palette.PATTERNS[k % len(palette.PATTERNS)]),
+                },
                 text=["" if np.isnan(v) else f"{v:.0f}" for v in people],
                 textposition="inside",
                 insidetextanchor="middle",

@@ -11,8 +11,9 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.access import MIN_POOLED_HUBS
-from evaluation.presentation.readings.results import effect_label
+from evaluation.presentation.readings.results import chance_clause
 from evaluation.presentation.readings.words import (
+    hidden_hubs_note,
     hidden_note,
     is_number,
     num,
@@ -24,7 +25,9 @@ from evaluation.stats.national import funnel_data
 
 __all__ = [
     "REVERSED_MARK",
+    "EFFECT_NAMES",
     "band_reading",
+    "effect_name",
     "funnel_reading",
     "hub_beside_national_reading",
     "national_value_hidden_note",
@@ -39,6 +42,25 @@ __all__ = [
 # spells out what the mark means.
 REVERSED_MARK = "reversed"
 
+# What a pooled or hub effect is called. Pooled national values are d_z (standardised by the SD
+# of the changes) or raw scale points: Cohen's words (small/medium/large) are defined for
+# between-group-comparable effects such as g_av, so they are never attached to either.
+EFFECT_NAMES = {
+    "d_z": "standardised change (d_z)",
+    "mean_change": "mean change in scale points",
+}
+
+
+def effect_name(effect: object) -> str:
+    """The exact name of a pooled effect, for sentences (``d_z`` when unknown).
+
+    Examples
+    --------
+    >>> effect_name("d_z"), effect_name("mean_change")
+    ('standardised change (d_z)', 'mean change in scale points')
+    """
+    return EFFECT_NAMES.get(str(effect), EFFECT_NAMES["d_z"])
+
 
 def _flags(table: pd.DataFrame, column: str) -> pd.Series:
     if column not in table:
@@ -49,13 +71,15 @@ def _flags(table: pd.DataFrame, column: str) -> pd.Series:
 def overview_reading(overview: pd.DataFrame) -> list[str]:
     """What the project-by-outcome heatmap says, in two sentences (and the reversed mark).
 
+    The effect is named from the table's ``effect`` column (d_z when absent); no Cohen word.
+
     Examples
     --------
     >>> t = pd.DataFrame({"ncp": ["P", "Q"], "item": ["confidence"] * 2,
     ...     "estimate": [0.4, 0.6], "ci_low": [0.2, 0.3], "ci_high": [0.6, 0.9], "k": [4, 3]})
     >>> overview_reading(t)[1]
-    'The largest pooled change is Confidence in Q (0.60, 95% CI 0.30 to 0.90, 3 hubs).'
-    """
+    'The largest pooled standardised change (d_z) is Confidence in Q (0.60, 95% CI 0.30 to 0.90, 3 hubs).'
+    """  # noqa: E501
     usable = overview[pd.to_numeric(overview["estimate"], errors="coerce").notna()]
     if usable.empty:
         return ["No project has enough hubs with enough respondents to pool yet."]
@@ -69,7 +93,8 @@ def overview_reading(overview: pd.DataFrame) -> list[str]:
     best = candidates.loc[pd.to_numeric(candidates["estimate"]).idxmax()]
     lines = [
         f"{plural(usable[c.NCP].nunique(), 'project')} could be pooled across hubs.",
-        f"The largest pooled change is {outcome_name(str(best[c.ITEM]))} in "
+        f"The largest pooled {effect_name(best.get('effect', 'd_z'))} is "
+        f"{outcome_name(str(best[c.ITEM]))} in "
         f"{best[c.NCP]} ({num(best['estimate']):.2f}, 95% CI {num(best['ci_low']):.2f} to "
         f"{num(best['ci_high']):.2f}, {plural(int(best['k']), 'hub')}).",
         "Blue is a rise, orange a fall; the scales are scored so that a rise is good news. "
@@ -84,24 +109,45 @@ def overview_reading(overview: pd.DataFrame) -> list[str]:
 
 
 def pooled_reading(
-    pooled: pd.Series | dict, *, outcome: str, ncp: str, min_n: int | None = None
+    pooled: pd.Series | dict,
+    *,
+    outcome: str,
+    ncp: str,
+    min_n: int | None = None,
+    hubs: pd.DataFrame | None = None,
 ) -> list[str]:
     """The pooled effect of one project, heterogeneity and prediction interval in words.
 
     The one wording of a pooled effect: the national page's forest plot and the national
-    project report both use it.
+    project report both use it. It says how many hubs are combined, names the effect exactly
+    (:func:`effect_name`, from ``pooled["effect"]``) and never attaches Cohen's words to it;
+    "could be chance" is :func:`~evaluation.presentation.readings.results.chance_clause`'s.
+
+    Parameters
+    ----------
+    pooled : Series or dict
+        :func:`evaluation.stats.national.pool_hubs` (``k``, ``k_suppressed``, ``estimate``,
+        ``ci_low``, ``ci_high``, ``i2`` in percent, ``pi_low``, ``pi_high``, ``effect``,
+        ``test``).
+    outcome, ncp : str
+        What was pooled.
+    min_n : int, optional
+        The suppression minimum (default ``$IMPACT_MIN_N`` or 5).
+    hubs : DataFrame, optional
+        The hub table behind the pool; when given, hidden hubs are explained by their
+        ``suppression_kind`` (:func:`~evaluation.presentation.readings.words.hidden_hubs_note`).
 
     Examples
     --------
     >>> row = {"k": 4, "k_suppressed": 1, "estimate": 0.42, "ci_low": 0.2, "ci_high": 0.64,
-    ...        "i2": 0.3, "pi_low": -0.1, "pi_high": 0.9}
+    ...        "i2": 30.0, "pi_low": -0.1, "pi_high": 0.9, "effect": "d_z", "test": "knha"}
     >>> for line in pooled_reading(row, outcome="confidence", ncp="P", min_n=10):
     ...     print(line)
-    Across 4 hubs, confidence in P changed by 0.42 (95% CI 0.20 to 0.64): small.
+    Pooling 4 hubs, the standardised change (d_z) in confidence in P is 0.42 (95% CI 0.20 to 0.64, Knapp-Hartung).
     I² = 30%: the share of the differences between hubs that is more than chance.
     A new hub's effect would probably lie between -0.10 and 0.90.
-    1 hub hidden [c]: fewer than 10 people.
-    """
+    1 hub left out [c]: fewer than 10 people.
+    """  # noqa: E501
     pooled = pd.Series(pooled)
     k, hidden = (
         int(num(pooled.get(key, 0)) if is_number(pooled.get(key)) else 0)
@@ -110,22 +156,27 @@ def pooled_reading(
     estimate = num(pooled.get("estimate"))
     if k == 0 or estimate != estimate:
         return [f"No hub in {ncp} has enough matched respondents to show."]
+    interval = f"95% CI {num(pooled['ci_low']):.2f} to {num(pooled['ci_high']):.2f}"
+    if str(pooled.get("test", "")) == "knha":
+        interval += ", Knapp-Hartung"
+    chance = chance_clause(pooled, low="ci_low", high="ci_high")
     lines = [
-        f"Across {plural(k, 'hub')}, {outcome_name(outcome).lower()} in {ncp} changed "
-        f"by {estimate:.2f} (95% CI {num(pooled['ci_low']):.2f} to "
-        f"{num(pooled['ci_high']):.2f}): {effect_label(estimate)}."
+        f"Pooling {plural(k, 'hub')}, the {effect_name(pooled.get('effect', 'd_z'))} in "
+        f"{outcome_name(outcome).lower()} in {ncp} is {estimate:.2f} ({interval})"
+        + (f": {chance}." if chance else ".")
     ]
     i2 = num(pooled.get("i2"))
-    if i2 == i2:  # not NaN
+    if i2 == i2:  # not NaN; i2 is already a percentage
         lines.append(
-            f"I² = {i2 * 100 if i2 <= 1 else i2:.0f}%: the share of the differences between "
-            "hubs that is more than chance."
+            f"I² = {i2:.0f}%: the share of the differences between hubs that is more than chance."
         )
     low, high = num(pooled.get("pi_low")), num(pooled.get("pi_high"))
     if low == low and high == high:
         lines.append(f"A new hub's effect would probably lie between {low:.2f} and {high:.2f}.")
-    if hidden:
-        lines.append(hidden_note(hidden, "hub", min_n=min_n))
+    if hubs is not None:
+        lines += hidden_hubs_note(hubs, min_n=min_n)
+    elif hidden:
+        lines.append(hidden_note(hidden, "hub", verb="left out", min_n=min_n))
     return lines
 
 
@@ -151,7 +202,10 @@ def funnel_reading(
         "explain; small hubs naturally scatter more.",
     ]
     if data.hidden:
-        lines.append(hidden_note(len(data.hidden), "hub", verb="not drawn", min_n=min_n))
+        if "suppressed" in hubs:
+            lines += hidden_hubs_note(hubs, verb="not drawn", min_n=min_n)
+        else:
+            lines.append(hidden_note(len(data.hidden), "hub", verb="not drawn", min_n=min_n))
     return lines
 
 
@@ -263,7 +317,7 @@ def hub_beside_national_reading(
     1 project hidden [c]: fewer than 10 matched people.
     """  # noqa: E501
     lines = [
-        f"Squares are {hub}'s standardised change (d_z) with its 95% CI; open diamonds are the "
+        f"Squares are {hub}'s {effect_name('d_z')} with its 95% CI; open diamonds are the "
         "national pooled value for the same project."
     ]
     outcomes = list(dict.fromkeys(table[c.ITEM])) if len(table) else []

@@ -15,7 +15,9 @@ from evaluation.stats.disclosure import SUPPRESSED_SYMBOL, resolve_min_n
 
 __all__ = [
     "amount",
+    "count_of",
     "count_text",
+    "hidden_hubs_note",
     "hidden_note",
     "is_number",
     "num",
@@ -82,16 +84,38 @@ def text_of(value: Any) -> str:
     return str(value).strip()
 
 
-def amount(value: float, unit: str) -> str:
-    """``|value|`` to one decimal with its unit, singular for exactly 1.0 ("1.0 point").
+def amount(value: float, unit: str, *, digits: int = 1) -> str:
+    """``|value|`` to ``digits`` decimals with its unit, singular for exactly 1 ("1.0 point").
 
     Examples
     --------
-    >>> amount(-1.04, "points"), amount(2.35, "marks")
-    ('1.0 point', '2.4 marks')
+    >>> amount(-1.04, "points"), amount(2.35, "marks"), amount(0.04, "points", digits=2)
+    ('1.0 point', '2.4 marks', '0.04 points')
     """
-    text = f"{abs(float(value)):.1f}"
-    return f"{text} {unit[:-1] if text == '1.0' else unit}"
+    text = f"{abs(float(value)):.{digits}f}"
+    return f"{text} {unit[:-1] if float(text) == 1 else unit}"
+
+
+# Plural nouns for people whose singular is not the plural without its "s".
+_SINGULAR = {"people": "person", "matched people": "matched person"}
+
+
+def count_of(value: Any, noun: str) -> str:
+    """A head count (thousands separators) with its plural noun, singular for exactly one.
+
+    ``noun`` is the plural ("pupils", "teachers", "people").
+
+    Examples
+    --------
+    >>> count_of(1, "pupils"), count_of(1, "people"), count_of(7770.0, "teachers")
+    ('1 pupil', '1 person', '7,770 teachers')
+    >>> count_of(None, "schools")
+    'an unknown number of schools'
+    """
+    text = count_text(value)
+    if text != "1":
+        return f"{text} {noun}"
+    return f"1 {_SINGULAR.get(noun, noun[:-1] if noun.endswith('s') else noun)}"
 
 
 def plural(n: int, word: str) -> str:
@@ -145,6 +169,49 @@ def hidden_note(
     '2 hubs hidden [c]: fewer than 10 people.'
     """
     return f"{plural(n, what)} {verb} {SUPPRESSED_SYMBOL}: fewer than {resolve_min_n(min_n)} {who}."
+
+
+def hidden_hubs_note(
+    hubs: pd.DataFrame, *, verb: str = "hidden", min_n: int | None = None
+) -> list[str]:
+    """Why hubs of a hub table are hidden, primary and secondary reasons apart.
+
+    Parameters
+    ----------
+    hubs : DataFrame
+        A hub table with ``suppressed`` and, when known, ``suppression_kind`` (``"small"``:
+        fewer respondents than the minimum; ``"secondary"``: hidden so that a small hub cannot
+        be worked out from the others), as :func:`evaluation.stats.national.hub_effects`.
+        Hidden rows without a kind count as small.
+    verb : str
+        "hidden" or "not drawn".
+    min_n : int, optional
+        The suppression minimum; default ``$IMPACT_MIN_N`` (or 5).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"suppressed": [True, True, False],
+    ...                   "suppression_kind": ["small", "secondary", None]})
+    >>> for line in hidden_hubs_note(t, min_n=10):
+    ...     print(line)
+    1 hub hidden [c]: fewer than 10 people.
+    1 hub with enough people hidden [c] as well, so the smaller hidden hubs cannot be worked out from the others.
+    """  # noqa: E501
+    if "suppressed" not in hubs:
+        return []
+    hidden = hubs["suppressed"].fillna(False).astype(bool)
+    kind = hubs.get("suppression_kind", pd.Series(None, index=hubs.index, dtype=object))
+    secondary = int((hidden & kind.astype(object).eq("secondary")).sum())
+    small = int(hidden.sum()) - secondary
+    lines = []
+    if small:
+        lines.append(hidden_note(small, "hub", verb=verb, min_n=min_n))
+    if secondary:
+        lines.append(
+            f"{plural(secondary, 'hub')} with enough people {verb} {SUPPRESSED_SYMBOL} as well, "
+            "so the smaller hidden hubs cannot be worked out from the others."
+        )
+    return lines
 
 
 def suppression_rule(min_n: int | None = None) -> str:

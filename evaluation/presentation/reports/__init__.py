@@ -32,6 +32,7 @@ from evaluation.presentation.reports.model import (
 )
 from evaluation.presentation.reports.ncp import ncp_document
 from evaluation.presentation.reports.pdf import NO_CHROMIUM, PdfResult, html_to_pdf
+from evaluation.presentation.reports.slides import document_to_pptx
 from evaluation.validation.kinds import file_kind
 
 __all__ = [
@@ -70,6 +71,9 @@ class BoardPack:
         Report title and the self-contained HTML document.
     pdf : bytes or None
         The same content as A4 PDF, or None (``pdf_note`` says why, e.g. no Chromium).
+    pptx : bytes or None
+        The same report as PowerPoint slides (one slide per chart, every picture with
+        alternative text), or None when slides were not requested.
     sections : tuple of str
         Section titles in order (each starts a new PDF page).
     tables : dict of str to DataFrame
@@ -86,6 +90,7 @@ class BoardPack:
     html: str = ""
     pdf: bytes | None = None
     pdf_note: str | None = None
+    pptx: bytes | None = None
     sections: tuple[str, ...] = ()
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     synthetic: bool = False
@@ -197,6 +202,7 @@ def build_board_pack(
     analysis: Analysis | None = None,
     min_n: int | None = None,
     pdf: bool = True,
+    slides: bool = False,
     generated: datetime | None = None,
 ) -> BoardPack:
     """Build a hub board pack (``hub``) or a national project report (``ncp`` without a hub).
@@ -221,6 +227,9 @@ def build_board_pack(
         Small-number threshold (default 5 or ``$IMPACT_MIN_N``).
     pdf : bool
         Also print a PDF with headless Chromium (None with a note when Chromium is missing).
+    slides : bool
+        Also write the PowerPoint deck (``pptx``; charts drawn by Chromium when installed,
+        else native PowerPoint charts).
     generated : datetime, optional
         Timestamp printed on the title page (default now, UTC).
 
@@ -325,6 +334,7 @@ def build_board_pack(
     document = builder(usable, analysis, scope, viewer=viewer, generated=generated)
     page = render(document)
     printed = html_to_pdf(page) if pdf else PdfResult(None, "PDF not requested.")
+    deck = document_to_pptx(document) if slides else None
     return BoardPack(
         kind=kind,
         hub=hub,
@@ -334,6 +344,7 @@ def build_board_pack(
         html=page,
         pdf=printed.pdf,
         pdf_note=printed.note,
+        pptx=deck,
         sections=document.section_titles,
         tables=document.tables(),
         synthetic=inputs.synthetic,
@@ -553,7 +564,7 @@ def inputs_from_files(
 
 
 def write_pack(pack: BoardPack, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write ``report.html`` (and ``report.pdf`` when there is one) into ``out_dir``.
+    """Write ``report.html`` (and ``report.pdf``, ``report.pptx`` when there are) into ``out_dir``.
 
     Returns the paths written.
 
@@ -572,4 +583,7 @@ def write_pack(pack: BoardPack, out_dir: str | os.PathLike[str]) -> list[Path]:
     if pack.pdf is not None:
         (folder / "report.pdf").write_bytes(pack.pdf)
         written.append(folder / "report.pdf")
+    if pack.pptx is not None:
+        (folder / "report.pptx").write_bytes(pack.pptx)
+        written.append(folder / "report.pptx")
     return written

@@ -13,6 +13,8 @@ from evaluation import columns as c
 from evaluation.access import MIN_POOLED_HUBS, Viewer
 from evaluation.analysis.national import POOLING_METHOD
 from evaluation.instruments import Instrument
+from evaluation.presentation.readings import MONTHS_NOT_SHOWN
+from evaluation.presentation.readings.methods import effect_bands_text
 from evaluation.presentation.reports.document import BulletList, Paragraph, Part, Section, Table
 from evaluation.presentation.reports.formatting import DASH, fmt_count, outcome_label
 from evaluation.presentation.reports.model import ReportInputs, Scope, SuppressionNotes
@@ -57,16 +59,20 @@ def methods_section(
         Paragraph(
             "Change is measured for matched people: those whose before and after answers share "
             "a participant code. For them we report the mean before and after, the mean change "
-            "with its 95% confidence interval (paired t), and the effect size Hedges' g (average "
-            "standard deviation; about 0.2 is small, 0.5 medium, 0.8 large). Where no codes "
-            "were collected, groups are compared unmatched (Welch's test), which is weaker and "
-            "is labelled so."
+            "with its 95% confidence interval (paired t; allowing for teachers in the same Work "
+            "Group, cluster-robust CR1), and the effect size Hedges' g_av (the change over the "
+            "average of the before and after standard deviations, Lakens 2013; its interval "
+            f"from Bonett 2015), described as {effect_bands_text()} (Cohen 1988). Where no "
+            "codes were collected, groups are compared unmatched (Welch's test), which is "
+            "weaker and is labelled so."
         ),
         Paragraph(
             "National comparisons use each hub's standardised change d_z (mean change divided "
             "by the spread of individual changes) with its standard error, combined across hubs "
-            f"by a random-effects model ({POOLING_METHOD}): hubs are allowed to differ, and the "
-            "pooled value is the average effect of the project. "
+            f"by a random-effects model ({POOLING_METHOD}, Knapp-Hartung interval on k - 1 "
+            "degrees of freedom): hubs are allowed to differ, and the pooled value is the "
+            "average effect of the project. d_z is larger than g_av for the same data, so it "
+            "is never called small, medium or large. "
             + (
                 "A hub counts as different from the national value only if it lies outside the "
                 "funnel-plot limits (95% and 99.8%, Spiegelhalter 2005), which allow for the "
@@ -87,7 +93,7 @@ def methods_section(
             "Pupil outcomes (Multiplication Tables Check, 0 to 25) compare the same pupils' "
             "scores before and after, with confidence intervals that allow for pupils being "
             "taught in the same school (cluster-robust standard errors), and the national "
-            "figure for the year where one is published."
+            f"figure for the year where one is published. {MONTHS_NOT_SHOWN}"
         ),
         Paragraph(
             f"Small numbers: any result for fewer than {min_n} people is hidden and shown as "
@@ -102,6 +108,11 @@ def methods_section(
         ),
     ]
     return Section("methods", "Methods", tuple(parts))
+
+
+# How the provenance table says whether a dataset is the made-up sample or real uploads.
+SYNTHETIC_DATA = "sample data (synthetic)"
+REAL_DATA = "uploaded"
 
 
 def provenance_section(
@@ -143,6 +154,10 @@ def provenance_section(
                 DASH if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M") for t in uploaded
             ],
             "Uploaded by": rows["uploader"].astype(str).tolist(),
+            "Data": [
+                SYNTHETIC_DATA if flag is True else REAL_DATA
+                for flag in (rows["synthetic"] if "synthetic" in rows else [False] * len(rows))
+            ],
             "Rows used": [fmt_count(used[int(v)]) for v in rows["dataset_id"]],
             "Status": rows["status"].astype(str).tolist() if "status" in rows else DASH,
             "SHA-256": rows["sha256"].astype(str).tolist(),

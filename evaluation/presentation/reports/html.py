@@ -10,11 +10,13 @@ import re
 from functools import cache
 from string import Template
 
+import pandas as pd
 import plotly.io as pio
 import plotly.offline
 
 from evaluation.presentation.charts.layout import FONT_FAMILY
 from evaluation.presentation.charts.palette import OKABE_ITO
+from evaluation.presentation.charts.tables import chart_table
 from evaluation.presentation.reports.document import (
     BulletList,
     Chart,
@@ -79,6 +81,8 @@ nav.contents a:hover { text-decoration: underline; }
 figure.chart { margin: 1rem 0 1.6rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 0.2rem; }
 figure.chart .plot { width: 100%; }
+details.chart-table summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+@media print { details.chart-table { display: none; } }
 .table-wrap { overflow-x: auto; margin: 0.6rem 0 1.4rem; }
 table.data { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 table.data caption { text-align: left; font-weight: 600; padding-bottom: 0.3rem;
@@ -251,19 +255,37 @@ class _Renderer:
         )
 
     def chart(self, part: Chart) -> str:
+        """A chart: caption, reading, the plot (its alt text the reading) and its numbers.
+
+        The plot is a group named for assistive technology by its caption and reading (its
+        alternative text); "Show as table" opens exactly the numbers drawn (:func:`chart_table`).
+        """
         self.charts += 1
+        number = self.charts
         div = pio.to_html(
             part.figure,
             full_html=False,
             include_plotlyjs=False,
-            div_id=f"chart-{self.charts}",
+            div_id=f"chart-{number}",
             config=PLOTLY_CONFIG,
             default_width="100%",
         )
         reading = f'<p class="reading">{escape(part.reading)}</p>' if part.reading else ""
+        alt = " ".join(f"Chart: {part.caption}. {part.reading or ''}".split())
+        numbers = chart_table(part.figure)
+        table = Table(
+            frame=numbers.map(_cell),
+            caption=f"The numbers in the chart: {part.caption}",
+            name=f"chart-{number}-numbers",
+            numeric=tuple(
+                str(col) for col in numbers.columns if pd.api.types.is_numeric_dtype(numbers[col])
+            ),
+        )
         return (
             f'<figure class="chart"><figcaption>{escape(part.caption)}</figcaption>'
-            f'{reading}<div class="plot">{div}</div></figure>'
+            f'{reading}<div class="plot" role="group" aria-label="{escape(alt)}">{div}</div>'
+            f'<details class="chart-table"><summary>Show as table</summary>'
+            f"{self.table(table)}</details></figure>"
         )
 
     def section(self, number: int, section: Section) -> str:
@@ -273,6 +295,17 @@ class _Renderer:
             f'<section class="{css}" id="{escape(section.key)}">'
             f"<h2>{number}. {escape(section.title)}</h2>\n{body}\n</section>"
         )
+
+
+def _cell(value: object) -> str:
+    """A chart number as table text: whole numbers without decimals, others to 3 places."""
+    if _missing(value):
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{value:.0f}"
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def _missing(value: object) -> bool:

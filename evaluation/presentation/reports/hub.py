@@ -16,6 +16,7 @@ from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.analysis.hub import HUB_VALUES, hub_beside_national
 from evaluation.analysis.national import national_overview
+from evaluation.analysis.survey import compare_clustered
 from evaluation.instruments import Instrument
 from evaluation.presentation import readings
 from evaluation.presentation.charts.hub import hub_against_national
@@ -61,8 +62,8 @@ from evaluation.presentation.reports.sections import (
     results_rows,
     suppressed_results,
 )
+from evaluation.presentation.reports.themes import themes_section
 from evaluation.presentation.reports.trends import trend_parts
-from evaluation.stats.comparisons import compare
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
 
 __all__ = ["comparison_display", "comparison_table", "hub_document"]
@@ -209,8 +210,10 @@ def hub_document(
     )
 
     # Results by project: the hub's own results per NCP x construct (paired where possible).
-    own = compare(
-        long_rows(frame, instrument, keys=(c.NCP,)), by=[c.NCP], constructs=instrument.constructs
+    own = compare_clustered(
+        long_rows(frame, instrument, keys=(c.NCP, c.WORK_GROUP)),
+        by=[c.NCP],
+        constructs=instrument.constructs,
     )
     own = own[own[c.ITEM].isin(instrument.constructs)]
     own = suppressed_results(own.reset_index(drop=True), min_n)
@@ -320,6 +323,9 @@ def hub_document(
     pupils_part = pupil_section(pupils, scope, min_n=min_n, notes=notes, where=str(scope.hub))
     if pupils_part is not None:
         sections.append(pupils_part)
+    themes = themes_section(frame, viewer=viewer, min_n=min_n)
+    if themes is not None:
+        sections.append(themes)
     text_parts, _quotes = open_text_parts(frame, viewer=viewer, min_n=min_n, notes=notes)
     if text_parts:
         sections.append(Section("voices", "In participants' words", tuple(text_parts)))

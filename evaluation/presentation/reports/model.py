@@ -86,9 +86,12 @@ def analyse(inputs: ReportInputs, *, min_n: int | None = None) -> Analysis:
     ['confidence']
     """
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
-    long = to_long(inputs.surveys, inputs.instrument, keys=keys, constructs=True)
+    long = to_long(inputs.surveys, inputs.instrument, keys=(*keys, c.WORK_GROUP), constructs=True)
     long = long[long[c.ITEM].isin(inputs.instrument.constructs)]
-    paired = paired_change(long, by=keys, constructs=inputs.instrument.constructs)
+    # Teachers in the same Work Group change alike: hub effects and pooling use the CR1 SE.
+    paired = paired_change(
+        long, by=keys, constructs=inputs.instrument.constructs, cluster=c.WORK_GROUP
+    )
     return Analysis(paired=paired, min_n=resolve_min_n(min_n))
 
 

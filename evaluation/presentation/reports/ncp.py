@@ -54,6 +54,7 @@ from evaluation.presentation.reports.sections import (
     participation_table,
     pupil_section,
 )
+from evaluation.presentation.reports.themes import themes_section
 from evaluation.presentation.reports.trends import trend_parts
 from evaluation.stats.national import hub_effects, pool_hubs
 
@@ -144,7 +145,7 @@ def ncp_document(
                 caption=f"{outcome_label(construct)}: each hub and the pooled value",
                 reading=" ".join(
                     readings.pooled_reading(
-                        pooled, outcome=construct, ncp=str(scope.ncp), min_n=min_n
+                        pooled, outcome=construct, ncp=str(scope.ncp), min_n=min_n, hubs=hubs
                     )
                 ),
                 name=f"forest_{construct}",
@@ -221,6 +222,9 @@ def ncp_document(
     pupils_part = pupil_section(pupils, scope, min_n=min_n, notes=notes, where=str(scope.ncp))
     if pupils_part is not None:
         sections.append(pupils_part)
+    themes = themes_section(frame, viewer=viewer, min_n=min_n)
+    if themes is not None:
+        sections.append(themes)
     text_parts, _quotes = open_text_parts(frame, viewer=viewer, min_n=min_n, notes=notes)
     if text_parts:
         sections.append(Section("voices", "In participants' words", tuple(text_parts)))

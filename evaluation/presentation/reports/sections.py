@@ -15,7 +15,7 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.analysis.pupils import national_mtc
-from evaluation.analysis.survey import likert_distribution
+from evaluation.analysis.survey import compare_clustered, likert_distribution
 from evaluation.instruments import Instrument
 from evaluation.presentation import readings
 from evaluation.presentation.charts.pupils import full_marks_chart, score_distribution_chart
@@ -41,7 +41,6 @@ from evaluation.presentation.reports.formatting import (
 from evaluation.presentation.reports.model import Scope, SuppressionNotes
 from evaluation.privacy import scrub_emails
 from evaluation.stats.attrition import attrition
-from evaluation.stats.comparisons import compare
 from evaluation.stats.disclosure import (
     SUPPRESSED_SYMBOL,
     display_table,
@@ -438,9 +437,10 @@ def pupil_section(
         {
             "Change": [fmt(row["mean_change"], 2, sign=True)],
             "95% CI (school-clustered)": [fmt_ci(row["ci_low"], row["ci_high"])],
-            "Effect size (g)": [fmt(row["g_av"])],
-            "EEF months": [fmt_count(row.get("eef_months"))],
+            "Effect size (g_av)": [fmt(row["g_av"])],
+            "Mean after": [fmt(row.get("mean_post"), 1)],
             "National mean (year)": [fmt(row.get("national_mean"), 1)],
+            "After minus national": [fmt(row.get("diff_from_national"), 1, sign=True)],
         }
     )
     parts.append(
@@ -450,10 +450,7 @@ def pupil_section(
             name="pupil_change",
             data=change,
             numeric=tuple(change_display.columns),
-            notes=(
-                "EEF months: the Education Endowment Foundation's translation of an effect size "
-                "into months of additional progress; shown only beside the effect size.",
-            ),
+            notes=(readings.MONTHS_NOT_SHOWN,),
         )
     )
     return Section("pupils", "Pupil outcomes (Multiplication Tables Check)", tuple(parts))
@@ -469,8 +466,8 @@ def headline_parts(
     projects_label: str,
 ) -> tuple[list[Part], list[str], pd.DataFrame]:
     """Key figures, the construct results table with readings, and the change chart."""
-    long = long_rows(frame, instrument, keys=())
-    results = compare(long, by=(), constructs=instrument.constructs)
+    long = long_rows(frame, instrument, keys=(c.WORK_GROUP,))
+    results = compare_clustered(long, by=(), constructs=instrument.constructs)
     results = results[results[c.ITEM].isin(instrument.constructs)].reset_index(drop=True)
     results = suppressed_results(results, min_n)
     notes.count("Headline results", results, what="outcomes")
