@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         rank_biserial_paired,
         rank_biserial_unpaired,
     )
+    from evaluation.stats.impact import pupil_impact, survey_impact
+    from evaluation.stats.mdes import design_mdes, mdes, mdes_table
     from evaluation.stats.multiplicity import adjust_pvalues, adjust_within
     from evaluation.stats.national import cross_ncp_overview, hub_effects, trends
     from evaluation.stats.paired import paired_change
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from evaluation.stats.pupils import pupil_change, pupil_summary, score_distribution
     from evaluation.stats.reliability import cronbach_alpha, item_total_correlations
     from evaluation.stats.scoring import construct_scores, to_long
+    from evaluation.stats.security import rate_security
     from evaluation.stats.unpaired import unpaired_change
     from evaluation.store import Store
     from evaluation.validation import check_pupils, check_survey
@@ -79,6 +82,11 @@ _PUBLIC: dict[str, str] = {
     "mean_change_ci": "evaluation.stats.effect_sizes",
     "rank_biserial_paired": "evaluation.stats.effect_sizes",
     "rank_biserial_unpaired": "evaluation.stats.effect_sizes",
+    "pupil_impact": "evaluation.stats.impact",
+    "survey_impact": "evaluation.stats.impact",
+    "design_mdes": "evaluation.stats.mdes",
+    "mdes": "evaluation.stats.mdes",
+    "mdes_table": "evaluation.stats.mdes",
     "adjust_pvalues": "evaluation.stats.multiplicity",
     "adjust_within": "evaluation.stats.multiplicity",
     "cross_ncp_overview": "evaluation.stats.national",
@@ -94,6 +102,7 @@ _PUBLIC: dict[str, str] = {
     "item_total_correlations": "evaluation.stats.reliability",
     "construct_scores": "evaluation.stats.scoring",
     "to_long": "evaluation.stats.scoring",
+    "rate_security": "evaluation.stats.security",
     "unpaired_change": "evaluation.stats.unpaired",
     "Store": "evaluation.store",
     "check_pupils": "evaluation.validation",
@@ -115,6 +124,7 @@ __all__ = [
     "cronbach_alpha",
     "cross_ncp_overview",
     "default_instrument",
+    "design_mdes",
     "display_table",
     "hedges_correction",
     "hedges_g",
@@ -123,20 +133,25 @@ __all__ = [
     "hedges_g_ci",
     "hub_effects",
     "item_total_correlations",
+    "mdes",
+    "mdes_table",
     "mean_change_ci",
     "paired_change",
     "participation_counts",
     "pupil_change",
+    "pupil_impact",
     "pupil_reading",
     "pupil_summary",
     "random_effects",
     "rank_biserial_paired",
     "rank_biserial_unpaired",
+    "rate_security",
     "reading",
     "reliability_reading",
     "score_distribution",
     "secondary_suppress",
     "suppress",
+    "survey_impact",
     "to_long",
     "trends",
     "unpaired_change",

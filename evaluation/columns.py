@@ -21,6 +21,13 @@ SUBMITTED_AT = "submitted_at"
 SOURCE_ROW = "source_row"
 # Added by the store when data are loaded for analysis.
 DATASET_ID = "dataset_id"
+# Comparison data: which arm a row belongs to (impact against a comparison group). An optional
+# column of survey and pupil files, kept after the key columns only when a file has it or is
+# marked as one arm as a whole (upload form, CLI --group); rows without it are the project's.
+GROUP = "group"
+INTERVENTION = "intervention"
+COMPARISON = "comparison"
+GROUPS = (INTERVENTION, COMPARISON)
 
 SURVEY_KEY_COLUMNS = (
     RESPONDENT_ID,
@@ -70,12 +77,6 @@ ITEM = "item"
 CONSTRUCT = "construct"
 
 PHASES = ("pre", "post")
-
-# Comparison data: which arm a row belongs to (impact against a comparison group).
-GROUP = "group"
-INTERVENTION = "intervention"
-COMPARISON = "comparison"
-GROUPS = (INTERVENTION, COMPARISON)
 DEFAULT_MEASURE = "MTC"
 MTC_MAX = 25
 

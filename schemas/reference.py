@@ -281,6 +281,7 @@ HEADER_ALIAS_TARGETS = (
     "sex",
     "sen",
     "eal",
+    "group",
     "ignore",
 )
 

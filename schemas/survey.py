@@ -34,7 +34,12 @@ PHASES = c.PHASES
 ACADEMIC_YEAR_PATTERN = r"^\d{4}/\d{2}$"
 HUB_NAMES = tuple(reference.hubs()["name"])
 NCP_NAMES = tuple(reference.ncps()["name"])
-KNOWN_NAMES = {c.PHASE: frozenset(PHASES), c.HUB: frozenset(HUB_NAMES), c.NCP: frozenset(NCP_NAMES)}
+KNOWN_NAMES = {
+    c.PHASE: frozenset(PHASES),
+    c.HUB: frozenset(HUB_NAMES),
+    c.NCP: frozenset(NCP_NAMES),
+    c.GROUP: frozenset(c.GROUPS),
+}
 # Rows that describe the same respondent answering the same survey.
 RESPONSE_KEYS = (c.RESPONDENT_ID, c.PHASE, c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP)
 
@@ -75,10 +80,12 @@ class SharedColumns(pa.DataFrameModel):
     academic_year: Series[str] = pa.Field(alias=c.ACADEMIC_YEAR)
     hub: Series[str] = pa.Field(alias=c.HUB)
     ncp: Series[str] = pa.Field(alias=c.NCP)
+    group: Series[str] | None = pa.Field(nullable=True, alias=c.GROUP)
 
-    @pa.check(c.PHASE, c.HUB, c.NCP, name="isin")
+    @pa.check(c.PHASE, c.HUB, c.NCP, c.GROUP, name="isin")
     def known_name(cls, names: Series[str]) -> Series[bool] | bool:
-        """A phase is pre or post; a hub or project is one in the reference data."""
+        """A phase is pre or post; a hub or project is one in the reference data; a group is
+        intervention or comparison (or blank)."""
         return passes(all_in(names, KNOWN_NAMES[str(names.name)]))
 
     @pa.check(c.ACADEMIC_YEAR, name="academic_year_form")

@@ -126,10 +126,36 @@ def test_comparison_arm_with_one_school_gives_the_reason_and_exit_1(files, tmp_p
     )
 
 
-def test_no_comparison_files_is_bad_usage(files, capsys):
+def test_no_comparison_group_is_said_with_exit_1(files, capsys):
     project, _ = files
-    assert main(["impact", str(project)]) == 2
+    assert main(["impact", str(project)]) == 1
     assert "--comparison" in capsys.readouterr().err
+
+
+def test_a_group_column_marks_comparison_rows_in_one_file(files, tmp_path, capsys):
+    project, comparison = files
+    both = tmp_path / "both.csv"
+    rows = pd.concat(
+        [
+            pd.read_csv(project).assign(Arm="Work Group"),
+            pd.read_csv(comparison).assign(Arm="not in Work Group"),
+        ]
+    )
+    rows.to_csv(both, index=False)
+    assert main(["impact", str(project), "--comparison", str(comparison), "--json"]) == 0
+    separate = json.loads(capsys.readouterr().out)["results"]
+    assert main(["impact", str(both), "--json"]) == 0
+    together = json.loads(capsys.readouterr().out)["results"]
+    assert together == separate
+
+
+def test_a_comparison_file_whose_rows_say_intervention_is_refused(files, tmp_path, capsys):
+    project, comparison = files
+    said = tmp_path / "said.csv"
+    pd.read_csv(comparison).assign(group="treatment").to_csv(said, index=False)
+    assert main(["impact", str(project), "--comparison", str(said)]) == 1
+    err = capsys.readouterr().err
+    assert "column 'group'" in err and "'comparison' was chosen for the whole file" in err
 
 
 def test_unreadable_file_exits_2_without_traceback(files, tmp_path, capsys):

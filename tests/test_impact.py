@@ -254,9 +254,14 @@ def test_impact_table_is_empty_with_its_columns_when_there_is_nothing():
     assert list(impact(empty).columns) == list(IMPACT_COLUMNS)
 
 
-def test_rows_of_neither_arm_take_no_part(pupils, result):
-    extra = generate_pupils(99, schools=4).assign(group=None)
+def test_rows_without_a_group_are_the_projects_and_other_values_take_no_part(pupils, result):
+    unmarked = pupils.assign(group=pupils["group"].where(pupils["group"] == "comparison"))
+    same = pupil_impact(unmarked).iloc[0]
+    assert same["estimate"] == pytest.approx(result["estimate"], rel=1e-9)
+    extra = generate_pupils(99, schools=4).assign(group="pilot")
     extra["school_urn"] += 1000
     row = pupil_impact(pd.concat([pupils, extra], ignore_index=True)).iloc[0]
     assert row["estimate"] == pytest.approx(result["estimate"], rel=1e-9)
     assert row["n_clusters"] == result["n_clusters"]
+    alone = pupil_impact(pupils.drop(columns="group")).iloc[0]
+    assert "no comparison group" in alone["reason"]

@@ -240,3 +240,57 @@ def test_long_table_keeps_text_columns_as_pandas_strings():
     assert long["score"].tolist() == [1.0, 2.0, 5.0, 4.0]
     assert long["respondent_id"].iloc[0] == "t1|N|2024/25"
     assert long["respondent_id"].isna().tolist() == [False, True, False, True]
+
+
+# --- the compact long table (issue 16: memory at national scale) -------------------------------
+
+ID_COLUMNS = ["respondent_id", "phase"]
+
+
+@given(
+    wide=wide_surveys(),
+    keys=st.lists(st.sampled_from(TEXT_KEYS + OTHER_KEYS), unique=True),
+    outcomes=st.lists(st.sampled_from(ITEMS + list(CONSTRUCT_ITEMS)), unique=True),
+)
+def test_some_outcomes_as_categories_are_the_rows_of_a_plain_melt(wide, keys, outcomes):
+    long = to_long(wide, INSTRUMENT, keys=keys, outcomes=outcomes, categorical=True)
+    expected = reference_long(wide, keys, True, ["ncp", "academic_year"])
+    expected = expected[expected["item"].isin(outcomes)].reset_index(drop=True)
+    assert list(long.columns) == list(expected.columns)
+    for column in [k for k in keys if k in wide] + ID_COLUMNS + ["item"]:
+        categories = long[column].cat.categories
+        assert list(categories) == sorted(categories), column  # sorted: groups keep their order
+        assert set(long[column].dropna()) <= set(categories)
+    plain = long.astype({column: expected[column].dtype for column in expected})
+    pd.testing.assert_frame_equal(plain, expected, check_exact=True)
+
+
+@given(wide=wide_surveys(), keys=st.lists(st.sampled_from(TEXT_KEYS), unique=True))
+def test_results_from_the_compact_long_table_are_the_same_to_the_bit(wide, keys):
+    keys = [k for k in keys if k in wide]
+    plain = to_long(wide, INSTRUMENT, keys=keys)
+    compact = to_long(wide, INSTRUMENT, keys=keys, categorical=True)
+    for design in ("paired", "unpaired", "auto"):
+        pd.testing.assert_frame_equal(
+            compare(compact, by=keys, design=design),
+            compare(plain, by=keys, design=design),
+            check_exact=True,
+        )
+
+
+def test_the_compact_long_table_is_a_fraction_of_the_size():
+    n = 2000
+    wide = pd.DataFrame(
+        {
+            "respondent_id": [f"participant-{i // 2:05d}" for i in range(n)],
+            "phase": ["pre", "post"] * (n // 2),
+            "hub": "Archimedes North East Maths Hub",
+            "ncp": "Primary Teaching for Mastery Sustaining",
+            "academic_year": "2024/25",
+            **{item: np.full(n, 3.0) for item in ITEMS},
+        }
+    )
+    keys = ["hub", "ncp", "academic_year"]
+    plain = to_long(wide, INSTRUMENT, keys=keys).memory_usage(deep=True).sum()
+    compact = to_long(wide, INSTRUMENT, keys=keys, categorical=True)
+    assert compact.memory_usage(deep=True).sum() < plain / 4

@@ -20,6 +20,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from evaluation.cli._common import return_large_blocks
+
 __all__ = ["COMMANDS", "INSTALLED_COMMAND", "build_parser", "main", "program_name"]
 
 # Sub-command modules, in the order they appear in --help.
@@ -85,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return 2
+    return_large_blocks()  # national files: freed columns go back to the system
     try:
         with warnings.catch_warnings():
             warnings.showwarning = show_warning

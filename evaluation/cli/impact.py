@@ -1,9 +1,11 @@
 """``python -m evaluation impact FILE... --comparison FILE...``: impact against a comparison group.
 
-Checks the files, labels the rows of the ``--comparison`` files as the comparison arm and prints
+Checks the files, labels the rows of the ``--comparison`` files as the comparison arm (other rows
+are in the arm their ``group`` column says, else intervention) and prints
 the EEF model's result per project x year (x ``--by``) x outcome, with its evidence strength.
-Exit codes: 0 done; 1 a file has errors, the comparison data are for another project or year, or
-no impact could be estimated (the reasons are listed); 2 a file cannot be read, or bad usage.
+Exit codes: 0 done; 1 a file has errors, there is no comparison group, the comparison data are
+for another project or year, or no impact could be estimated (the reasons are listed); 2 a file
+cannot be read, or bad usage.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "JSON_FIELDS", "documen
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
-GROUP, INTERVENTION, COMPARISON = c.GROUP, c.INTERVENTION, c.COMPARISON
+GROUP, COMPARISON = c.GROUP, c.COMPARISON
 # Keys of each result in the --json document, after the group keys (the public contract).
 JSON_FIELDS = (
     "outcome",
@@ -90,9 +92,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Estimate what the programme did: post-test against a comparison group, allowing "
             "for the pre-test, with a random intercept per school (pupils) or Work Group "
             "(teachers), as EEF evaluations do. Give the project's files, then the comparison "
-            "group's files after --comparison (same project and year). Exit code 0: done; "
-            "1: a file has errors, the comparison data do not match, or no impact could be "
-            "estimated (reasons listed); 2: a file cannot be read, or bad usage."
+            "group's files after --comparison (same project and year), or files with a "
+            "group column (intervention or comparison). Exit code 0: done; 1: a file has "
+            "errors, there is no comparison group, the comparison data do not match, or no "
+            "impact could be estimated (reasons listed); 2: a file cannot be read, or bad usage."
         ),
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="the project's files")
@@ -133,16 +136,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_all(args: argparse.Namespace) -> tuple[pd.DataFrame | None, Any, int]:
-    """Check every file and label its arm; returns (frame, instrument, exit code)."""
+    """Check every file and label its arm; returns (frame, instrument, exit code).
+
+    Rows of a ``--comparison`` file are comparison rows (a row saying otherwise is an error in
+    that row); rows of the other files are in the arm their ``group`` column or ``--group``
+    says; rows that do not say are the project's (intervention, see
+    :func:`evaluation.stats.impact.impact`).
+    """
+    import dataclasses
+
+    from evaluation.io.reader import FileDefaults
     from evaluation.validation import check
 
-    defaults = file_defaults(args)
+    defaults = file_defaults(args) or FileDefaults()
+    marked = dataclasses.replace(defaults, group=COMPARISON)
     frames, instrument, code = [], None, EXIT_OK
-    named = [(name, INTERVENTION) for name in args.files]
-    named += [(name, COMPARISON) for name in args.comparison]
-    for name, arm in named:
+    named = [(name, defaults) for name in args.files]
+    named += [(name, marked) for name in args.comparison]
+    for name, given in named:
         label = Path(name).name
-        checked = check(name, kind=args.kind, file_name=label, defaults=defaults)
+        checked = check(name, kind=args.kind, file_name=label, defaults=given)
         if checked.frame is None:
             err(f"{label}: cannot be read.")
             code = EXIT_UNREADABLE
@@ -151,7 +164,9 @@ def _check_all(args: argparse.Namespace) -> tuple[pd.DataFrame | None, Any, int]
             err(f"{label}: {count} problem{'s' if count != 1 else ''} must be fixed first:")
             code = max(code, EXIT_INVALID)
         else:
-            frames.append(checked.frame.assign(**{GROUP: arm, "_file": label}))
+            rows = checked.frame
+            arm = rows[GROUP] if GROUP in rows else pd.Series(None, index=rows.index, dtype=object)
+            frames.append(rows.assign(**{GROUP: arm, "_file": label}))
             instrument = instrument or checked.instrument
             continue
         for problem in checked.report.errors:
@@ -164,8 +179,8 @@ def _check_all(args: argparse.Namespace) -> tuple[pd.DataFrame | None, Any, int]
 def _mismatches(frame: pd.DataFrame) -> list[str]:
     """A sentence per comparison file whose project or year has no project data to match."""
     keys = [k for k in ALWAYS_BY if k in frame]
-    arms = frame[GROUP].to_numpy()
-    project = set(frame.loc[arms == INTERVENTION, keys].drop_duplicates().itertuples(index=False))
+    arms = frame[GROUP].to_numpy(dtype=object)
+    project = set(frame.loc[arms != COMPARISON, keys].drop_duplicates().itertuples(index=False))
     lines = []
     comparison = frame.loc[arms == COMPARISON, ["_file", *keys]].drop_duplicates()
     for row in comparison.itertuples(index=False):
@@ -312,16 +327,17 @@ def text_table(results: pd.DataFrame, *, keys: Sequence[str], unit: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``impact``; see the module docstring for the exit codes."""
-    if not args.comparison:
-        err(
-            "impact needs a comparison group: give the comparison group's files after "
-            "--comparison (schools or teachers not in the project, or a waiting-list cohort)."
-        )
-        return EXIT_UNREADABLE
     frame, instrument, code = _check_all(args)
     if code:
         return code
     assert frame is not None
+    if not frame[GROUP].eq(COMPARISON).any():
+        err(
+            "impact needs a comparison group: give the comparison group's files after "
+            "--comparison (schools or teachers not in the project, or a waiting-list cohort), "
+            "or files with a group column saying which rows are comparison rows."
+        )
+        return EXIT_INVALID
     mismatches = _mismatches(frame)
     if mismatches:
         for line in mismatches:

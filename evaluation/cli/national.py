@@ -166,8 +166,9 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.stats.paired import paired_change
     from evaluation.stats.scoring import to_long
 
-    long = to_long(rows, instrument, keys=(c.HUB, c.NCP, c.WORK_GROUP))
-    long = long[long[c.ITEM].eq(outcome)]
+    long = to_long(
+        rows, instrument, keys=(c.HUB, c.NCP, c.WORK_GROUP), outcomes=[outcome], categorical=True
+    )
     paired = paired_change(long, by=[c.HUB, c.NCP], cluster=c.WORK_GROUP)
     hubs = hub_effects(paired, outcome=outcome, ncp=ncp, min_n=min_n)
     pooled = pool_hubs(hubs, effect=args.effect, method=args.method, test=args.test)

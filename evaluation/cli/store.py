@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from evaluation.cli._common import lazy_module
+from evaluation.cli._common import GROUP_HELP, lazy_module
 from evaluation.cli.validate import shows_pupil_scores
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     relabel = actions.add_parser(
         "relabel",
-        help="correct a dataset's whole-file values (--phase, --hub, --ncp, --year, --work-group)",
+        help="correct a dataset's whole-file values (--phase, --hub, --ncp, --year, --work-group, "
+        "--group)",
         description=(
             "Give every row of a stored dataset a corrected phase, hub, project, year or Work "
             "Group (for a file stored with the wrong --phase, say). The old dataset is kept as "
@@ -145,6 +146,7 @@ def _defaults_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--phase", metavar="pre|post")
     group.add_argument("--year", metavar="Y", help="academic year, e.g. 2024/25")
     group.add_argument("--work-group", metavar="WG", help="Work Group id")
+    group.add_argument("--group", metavar="G", help=GROUP_HELP)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -172,6 +174,7 @@ def _file_defaults(args: argparse.Namespace) -> Any:
         "phase": args.phase,
         "academic_year": args.year,
         "work_group": args.work_group,
+        "group": args.group,
     }
     if not any(values.values()):
         return None
@@ -307,6 +310,7 @@ def _relabel(args: argparse.Namespace) -> int:
             "phase": args.phase,
             "academic_year": args.year,
             "work_group": args.work_group,
+            "group": args.group,
         }
         with _open() as store:
             new_id = store.relabel(

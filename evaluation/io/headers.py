@@ -32,6 +32,7 @@ __all__ = [
     "map_unique",
     "ncp_name",
     "norm_key",
+    "group_name",
     "phase_name",
     "slug",
     "value_meaning",
@@ -268,6 +269,65 @@ def phase_name(value: object) -> str | None:
     if first in ("pre", "post"):
         return first
     return None
+
+
+# The ways exports say which arm of a comparison a row is in (compared by norm_key).
+_GROUP_WORDS = {
+    **dict.fromkeys(
+        (
+            "intervention",
+            "intervention group",
+            "treatment",
+            "treatment group",
+            "treated",
+            "participant",
+            "participants",
+            "participating",
+            "taking part",
+            "work group",
+            "in work group",
+            "in the work group",
+            "programme",
+            "program",
+        ),
+        "intervention",
+    ),
+    **dict.fromkeys(
+        (
+            "comparison",
+            "comparison group",
+            "control",
+            "control group",
+            "non participant",
+            "non participants",
+            "nonparticipant",
+            "not participating",
+            "not taking part",
+            "not in work group",
+            "not in the work group",
+            "not in a work group",
+            "waiting list",
+            "wait list",
+            "waitlist",
+            "business as usual",
+        ),
+        "comparison",
+    ),
+}
+
+
+def group_name(value: object) -> str | None:
+    """``intervention`` or ``comparison`` for the usual ways of writing them, else None.
+
+    Examples
+    --------
+    >>> [group_name(v) for v in ["Treatment", "control", "Non-participant", "Work Group",
+    ...                          "Not in Work Group", "waiting list", "maybe"]]
+    ['intervention', 'comparison', 'comparison', 'intervention', 'comparison', 'comparison', None]
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return _GROUP_WORDS.get(norm_key(value))
 
 
 _YEAR = re.compile(r"^(\d{2}|\d{4})(?:\s*[-/\u2013]\s*(\d{2}|\d{4}))?$")

@@ -58,6 +58,7 @@ __all__ = [
 ]
 
 MAX_CELL_CHARS = 100_000
+HEADER_BYTES = 1 << 22  # read_headers looks no further into a file than this
 TextColumns = Callable[[str], bool] | None
 
 
@@ -79,6 +80,7 @@ class FileDefaults:
     phase: str | None = None
     academic_year: str | None = None
     work_group: str | None = None
+    group: str | None = None  # intervention or comparison, for a whole file of one arm
 
 
 @dataclass(frozen=True)
@@ -581,9 +583,10 @@ def read_headers(source: bytes | str | os.PathLike) -> tuple[str, ...]:
     ()
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
-        head, size = bytes(source), len(source)
+        # The first bytes only, as from a path: decoding a national file whole took 1 GB.
+        head, size = bytes(source[:HEADER_BYTES]), len(source)
     else:
-        opened = _load_head(Path(source), 1 << 22)
+        opened = _load_head(Path(source), HEADER_BYTES)
         if opened is None:
             return ()
         head, size = opened

@@ -58,11 +58,14 @@ def group_index(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     for key in keys:
         # pd.factorize works on Arrow strings directly (no Python objects), hence fast.
         codes, uniques = pd.factorize(frame[key], sort=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+        codes = codes.astype(np.int64)  # a copy of its own, changed in place below
+        codes[codes < 0] = len(uniques)
         if size * (len(uniques) + 1) > _MAX_CODE:  # renumber what occurs (order kept)
             _, combined = np.unique(combined, return_inverse=True)
             size = int(combined.max()) + 1 if len(combined) else 1
-        combined = combined * (len(uniques) + 1) + codes
+        combined *= len(uniques) + 1  # in place: each copy of a national long table's is 90 MB
+        combined += codes
+        del codes
         size *= len(uniques) + 1
     if size <= 4 * len(frame) + 1_000_000:  # few possible groups: count, don't sort
         present = np.flatnonzero(np.bincount(combined, minlength=size))

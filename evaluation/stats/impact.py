@@ -104,8 +104,9 @@ def impact(
     ----------
     wide : DataFrame
         One row per person x outcome: the ``by`` columns, ``outcome``, ``group``
-        (``intervention`` or ``comparison``), the ``cluster`` column, ``pre`` and ``post``
-        (NaN where the person lacks that score).
+        (``intervention`` or ``comparison``; missing = intervention, the project's own data;
+        any other value takes no part), the ``cluster`` column, ``pre`` and ``post`` (NaN where
+        the person lacks that score).
     by : sequence of str
         Grouping columns; one model per group x outcome.
     cluster : str or None
@@ -202,8 +203,9 @@ def _one(
     part: pd.DataFrame, cluster: str | None, unit: str, months: bool, confidence: float
 ) -> dict:
     """Every impact column for one group x outcome."""
-    part = part[part[GROUP].isin(c.GROUPS)]  # rows of neither arm take no part
-    arm = part[GROUP].to_numpy(dtype=object)
+    arm_of = part[GROUP].fillna(INTERVENTION)  # rows that do not say are the project's
+    part = part[arm_of.isin(c.GROUPS)]  # rows of neither arm take no part
+    arm = arm_of[arm_of.isin(c.GROUPS)].to_numpy(dtype=object)
     pre = part["pre"].to_numpy(dtype="float64")
     post = part["post"].to_numpy(dtype="float64")
     with_pre = ~np.isnan(pre)
@@ -338,6 +340,12 @@ def _problem(
     return None
 
 
+def _with_arm(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``group`` on every row; rows that do not say are the project's."""
+    arm = frame[GROUP] if GROUP in frame else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(**{GROUP: arm.astype(object).where(arm.notna(), INTERVENTION)})
+
+
 def _singular(unit: str) -> str:
     return unit[:-1] if unit.endswith("s") else unit
 
@@ -355,9 +363,10 @@ def pupil_impact(
     Parameters
     ----------
     pupils : DataFrame
-        Canonical pupil frame (one row per pupil per assessment) with a ``group`` column
-        (``intervention`` or ``comparison``): ``pupil_id``, ``school_urn``, ``phase``,
-        ``score``, and the ``by`` columns.
+        Canonical pupil frame (one row per pupil per assessment): ``pupil_id``,
+        ``school_urn``, ``phase``, ``score``, the ``by`` columns and ``group``
+        (``intervention`` or ``comparison``; rows without one, or a frame without the column,
+        are the project's: intervention).
     by : sequence of str
         Grouping columns, e.g. ``["hub"]``.
     measure : str
@@ -389,7 +398,7 @@ def pupil_impact(
     ('MTC', 100, 20)
     """
     by = list(by)
-    data = pupils
+    data = _with_arm(pupils)
     if c.MEASURE in data:
         data = data[data[c.MEASURE].fillna(c.DEFAULT_MEASURE) == measure]
     qualify = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in data and k not in by]
@@ -417,7 +426,8 @@ def survey_impact(
     Parameters
     ----------
     frame : DataFrame
-        Wide survey frame (one row per respondent per phase) with a ``group`` column.
+        Wide survey frame (one row per respondent per phase) with a ``group`` column (rows
+        without one are intervention, as in :func:`pupil_impact`).
     instrument : Instrument
         Names the items and constructs.
     by : sequence of str
@@ -454,7 +464,7 @@ def survey_impact(
     by = list(by)
     wanted = list(outcomes) if outcomes is not None else list(instrument.constructs)
     carry = [k for k in (c.WORK_GROUP, c.SCHOOL_URN) if k in frame]
-    long = to_long(frame, instrument, keys=[*by, GROUP, *carry])
+    long = to_long(_with_arm(frame), instrument, keys=[*by, GROUP, *carry])
     long = long[long[c.ITEM].isin(wanted)]
     people = [*by, c.ITEM, c.RESPONDENT_ID]
     # a person's group and cluster are those of their first row (pre, then post)

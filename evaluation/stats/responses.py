@@ -78,37 +78,64 @@ class Responses:
             ``"post"``, or whose score is missing, are left out. A missing ``respondent_id`` is
             a person of their own (never matched).
         by : sequence of str
-            Group keys; ``item`` is always the last key.
+            Group keys; ``item`` is always the last key. Keys given as categories are the
+            same groups as their values, and are given back in the values' dtype.
         cluster : str, optional
             Column whose value clusters people (e.g. ``work_group``); kept per cell as codes.
         """
         keys = _check_long(long, by)
         phase = long[c.PHASE]
-        is_pre = phase.eq("pre").to_numpy(dtype=bool, na_value=False)
         is_post = phase.eq("post").to_numpy(dtype=bool, na_value=False)
         score = long[c.SCORE].to_numpy(dtype="float64", na_value=np.nan)
-        use = (is_pre | is_post) & ~np.isnan(score)
+        use = (phase.eq("pre").to_numpy(dtype=bool, na_value=False) | is_post) & ~np.isnan(score)
+        every = bool(use.all())  # the rule: no copies of every array then
         gid, groups = group_index(long, keys)
+        for key in keys:  # keys read as categories (to_long(categorical=True)) come back as values
+            if isinstance(groups[key].dtype, pd.CategoricalDtype):
+                groups[key] = groups[key].astype(groups[key].cat.categories.dtype)
         rid, labels = pd.factorize(long[c.RESPONDENT_ID])
-        cluster_codes = None if cluster is None else pd.factorize(long[cluster])[0][use]
-
-        gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use].astype(np.int64)
+        rid = rid.astype(np.int64, copy=False)
+        cluster_codes = None if cluster is None else pd.factorize(long[cluster])[0]
+        if not every:
+            gid, score, is_post, rid = gid[use], score[use], is_post[use], rid[use]
+            cluster_codes = None if cluster_codes is None else cluster_codes[use]
+        del use
         n_ids = len(labels)
         anonymous = rid < 0  # no identifier: every row is a person of its own, never paired
-        rid[anonymous] = n_ids + np.arange(anonymous.sum())
-        n_respondents = max(n_ids + int(anonymous.sum()), 1)
-        cell_key = (gid * n_respondents + rid) * 2 + is_post
+        n_anonymous = int(anonymous.sum())
+        if n_anonymous:
+            rid = rid.copy() if every else rid  # never write into what factorize may share
+            rid[anonymous] = n_ids + np.arange(n_anonymous)
+        del anonymous
+        n_respondents = max(n_ids + n_anonymous, 1)
+        # (group * n_respondents + respondent) * 2 + is_post, worked out in place (national scale)
+        cell_key = gid * n_respondents
+        del gid
+        cell_key += rid
+        del rid
+        cell_key *= 2
+        cell_key += is_post
+        del is_post
         order = np.argsort(cell_key)
-        cell_key, score = cell_key[order], score[order]
-        starts = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]]) if len(order) else order
+        cell_key = cell_key[order]
+        score = score[order]
+        if cluster_codes is not None:
+            cluster_codes = cluster_codes[order]
+        del order
+        starts = (
+            np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]])
+            if len(cell_key)
+            else np.zeros(0, dtype=np.int64)
+        )
         counts = np.diff(np.r_[starts, len(cell_key)])
         means = score[starts]  # exact when a respondent answered once (the rule, not the exception)
         repeated = counts > 1
         if repeated.any():
             means = np.where(repeated, np.add.reduceat(score, starts) / counts, means)
+        del score, counts, repeated
         cell_key = cell_key[starts]
         person = cell_key // 2
-        cell_cluster = None if cluster_codes is None else cluster_codes[order][starts]
+        cell_cluster = None if cluster_codes is None else cluster_codes[starts]
         return cls(
             groups=groups,
             n_groups=len(groups),

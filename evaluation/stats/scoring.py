@@ -8,7 +8,7 @@ after the construct.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import cast
 
 import numpy as np
@@ -197,6 +197,8 @@ def to_long(
     keys: Sequence[str] = (c.HUB, c.NCP, c.ACADEMIC_YEAR, c.WORK_GROUP),
     constructs: bool = True,
     pair_within: Sequence[str] = (c.NCP, c.ACADEMIC_YEAR),
+    outcomes: Collection[str] | None = None,
+    categorical: bool = False,
 ) -> pd.DataFrame:
     """Reshape a wide survey frame to one row per respondent x phase x item.
 
@@ -215,6 +217,15 @@ def to_long(
         in two projects, or in two years, is two pairs, not one. The ``respondent_id`` of the long
         table is therefore qualified by these columns (those present in ``frame``), whatever
         ``keys`` are. A missing identifier stays missing (unpaired).
+    outcomes : collection of str, optional
+        Keep only these items and construct scores (the rows of the whole table whose ``item``
+        is one of them, in the same order, on a new index); construct scores are still worked
+        out from every item. Default: all of them.
+    categorical : bool
+        Return the keys, ``respondent_id``, ``phase`` and ``item`` as categories (sorted
+        categories of the same dtype as the values), about ten times smaller at national scale.
+        The statistics (:class:`evaluation.stats.responses.Responses`) give the same results for
+        either, with their keys in the values' dtype.
 
     Returns
     -------
@@ -232,6 +243,9 @@ def to_long(
     >>> long = to_long(wide, default_instrument(), constructs=False)
     >>> long[["phase", "item", "score"]].values.tolist()
     [['pre', 'conf_1', 2.0], ['post', 'conf_1', 4.0]]
+    >>> small = to_long(wide, default_instrument(), outcomes=["confidence"], categorical=True)
+    >>> small["item"].tolist(), str(small["hub"].dtype)
+    (['confidence', 'confidence'], 'category')
     """
     id_cols = [k for k in keys if k in frame] + [c.RESPONDENT_ID, c.PHASE]
     items = [i for i in instrument.item_ids if i in frame]
@@ -254,6 +268,8 @@ def to_long(
         else pd.DataFrame()
     )
     scores = [frame[i] for i in items] + [construct[k] for k in construct]
+    kept = np.array([outcomes is None or s.name in outcomes for s in scores], dtype=bool)
+    scores = [s for s, keep in zip(scores, kept, strict=True) if keep]
 
     # Melting a zero-row copy of the wide frame fixes the columns, the item names and their
     # dtype, and runs melt's own checks; the rows are built with NumPy and Arrow instead, several
@@ -262,18 +278,50 @@ def to_long(
     if constructs:
         empty = pd.concat([empty, construct.iloc[:0]], axis=1)
     columns = empty.melt(id_vars=id_cols, var_name=c.ITEM, value_name=c.SCORE).columns
-    names = pd.Series(empty.drop(columns=id_cols).columns)
+    names = pd.Series(empty.drop(columns=id_cols).columns)[kept].reset_index(drop=True)
 
     values = np.empty((len(scores), len(frame)), dtype="float64")
     for row, column in zip(values, scores, strict=True):
         row[:] = column.to_numpy(dtype="float64", na_value=np.nan)
+    del construct, scores
     answered = ~np.isnan(values)
     # Item-major, then the wide frame's row order (melt's order), unanswered items dropped.
-    item_of, row_of = np.nonzero(answered)
-    long = {k: _take(v, row_of) for k, v in ids.items()}
-    long[c.ITEM] = _take(names, item_of)
+    if categorical:
+        long = _categorical_rows(ids, names, answered)
+    else:
+        item_of, row_of = np.nonzero(answered)
+        long = {k: _take(v, row_of) for k, v in ids.items()}
+        del row_of
+        long[c.ITEM] = _take(names, item_of)
+        del item_of
     long[c.SCORE] = values[answered]
-    return pd.DataFrame(long, columns=columns)
+    del values, answered
+    return pd.DataFrame(long, columns=columns, copy=False)
+
+
+def _categorical_rows(
+    ids: dict[str, pd.Series], names: pd.Series, answered: np.ndarray
+) -> dict[str, pd.Categorical]:
+    """The id and ``item`` columns of the long table as categories, item after item.
+
+    ``answered`` is items x wide rows; each column is filled item by item from its category codes,
+    never through an index of every long row (at national scale that index alone is 190 MB).
+    """
+    counts = answered.sum(axis=1)
+    long: dict[str, pd.Categorical] = {}
+    for key, column in ids.items():
+        category = pd.Categorical(column)
+        codes = np.empty(int(counts.sum()), dtype=category.codes.dtype)
+        start = 0
+        for mask, count in zip(answered, counts, strict=True):
+            codes[start : start + count] = category.codes[mask]
+            start += count
+        long[key] = pd.Categorical.from_codes(codes, dtype=category.dtype, validate=False)
+    item = pd.Categorical(names)
+    long[c.ITEM] = pd.Categorical.from_codes(
+        np.repeat(item.codes, counts), dtype=item.dtype, validate=False
+    )
+    return long
 
 
 def _qualify(respondent: pd.Series, within: list[pd.Series]) -> pd.Series:

@@ -114,7 +114,7 @@ def prepare(
         assert instrument is not None
         required: tuple[str, ...] = c.SURVEY_REQUIRED
         id_column = c.RESPONDENT_ID
-        allowed: list[str] = [*c.SURVEY_KEY_COLUMNS, c.SOURCE_ROW, *instrument.item_ids]
+        allowed: list[str] = [*c.SURVEY_KEY_COLUMNS, c.GROUP, c.SOURCE_ROW, *instrument.item_ids]
         keep = [col for col in frame.columns if col in allowed or str(col).startswith(TEXT_PREFIX)]
         for col in keep:
             if (str(col).startswith(TEXT_PREFIX) or col == c.ROLE) and (
@@ -125,7 +125,7 @@ def prepare(
     else:
         required = c.PUPIL_REQUIRED
         id_column = c.PUPIL_ID
-        allowed = [*c.PUPIL_COLUMNS, c.WORK_GROUP, c.SOURCE_ROW]
+        allowed = [*c.PUPIL_COLUMNS, c.WORK_GROUP, c.GROUP, c.SOURCE_ROW]
         keep = [col for col in frame.columns if col in allowed]
     missing = [col for col in required if col not in frame.columns]
     if missing:

@@ -64,6 +64,7 @@ RELABEL_OPTIONS = {
     c.ACADEMIC_YEAR: "year",
     c.PHASE: "phase",
     c.WORK_GROUP: "work-group",
+    c.GROUP: "group",
 }
 # The largest id a dataset can have (a signed 64-bit integer in both databases).
 MAX_DATASET_ID = 2**63 - 1

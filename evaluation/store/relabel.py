@@ -34,6 +34,7 @@ _CHECKS = {
     c.NCP: headers.ncp_name,
     c.PHASE: headers.phase_name,
     c.ACADEMIC_YEAR: headers.academic_year,
+    c.GROUP: headers.group_name,
 }
 
 
@@ -75,6 +76,7 @@ _WHAT = {
     c.PHASE: "a phase",
     c.ACADEMIC_YEAR: "an academic year",
     c.WORK_GROUP: "a Work Group",
+    c.GROUP: "a group",
 }
 _FIX = {
     c.HUB: "give the hub's name as in the hub list",
@@ -82,6 +84,7 @@ _FIX = {
     c.PHASE: "give pre or post",
     c.ACADEMIC_YEAR: "give it as 2024/25",
     c.WORK_GROUP: "give the Work Group id",
+    c.GROUP: "give intervention or comparison",
 }
 
 
@@ -94,7 +97,8 @@ class Relabel(StoreBase):
         """Give every row of an active dataset new whole-file values, in one transaction.
 
         For a file uploaded with the wrong ``--phase``, ``--hub``, ``--ncp``, ``--year`` or
-        ``--work-group``: the rows stay as they are apart from the values given. The old dataset
+        ``--work-group``, or to mark a stored file as comparison data (``--group``): the rows
+        stay as they are apart from the values given. The old dataset
         becomes ``replaced`` (kept, no longer loaded) by a new one; the audit log records who,
         when, why and what changed (action ``relabel``).
 
@@ -102,7 +106,7 @@ class Relabel(StoreBase):
         ----------
         dataset_id : int
         values : mapping
-            Column (hub, ncp, phase, academic_year, work_group) -> new value.
+            Column (hub, ncp, phase, academic_year, work_group, group) -> new value.
         by : Viewer or str
             Who. A hub or lead viewer may only relabel a dataset wholly within their scope,
             and only to values within it.
@@ -136,7 +140,9 @@ class Relabel(StoreBase):
         who = actor_name(by)
         labels = checked_labels(values)
         if not labels:
-            raise StoreError("Say what to change: --phase, --hub, --ncp, --year or --work-group.")
+            raise StoreError(
+                "Say what to change: --phase, --hub, --ncp, --year, --work-group or --group."
+            )
         viewer = by if isinstance(by, Viewer) else None
         with self._write() as connection:
             at = now()

@@ -15,6 +15,7 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.io.headers import (
     academic_year,
+    group_name,
     hub_name,
     map_unique,
     ncp_name,
@@ -62,6 +63,7 @@ NORMALISERS: dict[str, Callable[[object], str | None]] = {
     c.NCP: ncp_name,
     c.PHASE: phase_name,
     c.ACADEMIC_YEAR: academic_year,
+    c.GROUP: group_name,
 }
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "LABELS",
     "PUPIL_UNUSED_REASON",
     "SUGGESTED_HEADER",
+    "GROUP_FIX",
     "URN_FIX",
     "check_code",
     "default_problem",
@@ -47,6 +48,7 @@ LABELS = {
     c.SCORE: "score",
     c.YEAR_GROUP: "year group",
     c.MEASURE: "measure",
+    c.GROUP: "group (intervention or comparison)",
 }
 # The header we suggest when a required column is missing, and the matching CLI option.
 SUGGESTED_HEADER = {
@@ -57,6 +59,7 @@ SUGGESTED_HEADER = {
     c.PUPIL_ID: ("Pupil ID", None),
     c.SCHOOL_URN: ("URN", None),
     c.SCORE: ("Score", None),
+    c.GROUP: ("Group", "--group"),
 }
 # Read on the upload page and on the command line alike, so it names both ways of choosing; the
 # upload page leaves the command-line part out (for_web).
@@ -80,6 +83,11 @@ URN_FIX = (
     "about Schools)."
 )
 
+GROUP_FIX = (
+    "Write 'intervention' (taking part in the programme) or 'comparison' (not taking part, "
+    "e.g. a waiting-list or control group); leave it blank if the whole file is one group."
+)
+
 # Problem codes of a schema check failing in a column: a missing value, else any other check.
 _MISSING_CODES = {
     c.PUPIL_ID: "missing_pupil_id",
@@ -93,6 +101,7 @@ _BAD_VALUE_CODES = {
     c.ACADEMIC_YEAR: "bad_year",
     c.SCHOOL_URN: "bad_urn",
     c.YEAR_GROUP: "bad_year_group",
+    c.GROUP: "bad_group",
 }
 
 
@@ -152,6 +161,8 @@ def message_for(
         )
     if code == "bad_year":
         return f"'{shown}' is not an academic year.", "Write the academic year like 2024/25."
+    if code == "bad_group":
+        return f"'{shown}' is not a group we know.", GROUP_FIX
     if code == "bad_urn":
         return f"'{shown}' is not a school URN.", URN_FIX
     if code == "bad_year_group":
@@ -232,6 +243,8 @@ def default_problem(column: str, value: str) -> Problem:
         fix = "Choose 'pre' (start of the Work Group) or 'post' (end)."
     if column == c.ACADEMIC_YEAR:
         fix = "Write the academic year like 2024/25."
+    if column == c.GROUP:
+        fix = "Choose 'intervention' (in the programme) or 'comparison' (not taking part)."
     if fix is None and option:
         fix = f"Check the {option} choice."
     return Problem("error", f"bad_default_{column}", None, None, short(value), message, fix)

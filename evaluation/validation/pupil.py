@@ -77,8 +77,10 @@ def pupil_frame(
         c.SEX,
         lambda sexes: map_unique(blank_to_na(sexes), lambda v: SEX_CODES.get(norm_key(v), str(v))),
     )
+    if c.GROUP in ctx.columns.canonical or defaults.group:  # only comparison data say
+        parts[c.GROUP] = keyed_column(ctx, c.GROUP, defaults.group, required=False)
     parts[c.SOURCE_ROW] = raw.source_rows.astype(np.int64)
-    frame = assemble(ctx, parts, [*c.PUPIL_COLUMNS, c.SOURCE_ROW])
+    frame = assemble(ctx, parts, [*c.PUPIL_COLUMNS, c.GROUP, c.SOURCE_ROW])
     schema_problems(ctx, frame, pupil_schema(skip=ctx.skip))
     return ctx, frame, {"notes": tuple(ctx.columns.notes)}
 

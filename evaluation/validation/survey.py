@@ -289,7 +289,9 @@ def survey_frame(
         )
     for column in (c.SCHOOL_PHASE, c.ROLE):
         parts[column] = ctx.optional(column, tidy_labels)
-    order = [*c.SURVEY_KEY_COLUMNS, c.SOURCE_ROW, *found.item_ids, *columns.texts]
+    if c.GROUP in ctx.columns.canonical or defaults.group:
+        parts[c.GROUP] = keyed_column(ctx, c.GROUP, defaults.group, required=False)
+    order = [*c.SURVEY_KEY_COLUMNS, c.GROUP, c.SOURCE_ROW, *found.item_ids, *columns.texts]
     frame = assemble(ctx, parts, order)
     schema = survey_schema(
         found.item_ids, scale_min=found.scale_min, scale_max=found.scale_max, skip=ctx.skip

@@ -86,8 +86,13 @@ def analyse(inputs: ReportInputs, *, min_n: int | None = None) -> Analysis:
     ['confidence']
     """
     keys = [c.ACADEMIC_YEAR, c.HUB, c.NCP]
-    long = to_long(inputs.surveys, inputs.instrument, keys=(*keys, c.WORK_GROUP), constructs=True)
-    long = long[long[c.ITEM].isin(inputs.instrument.constructs)]
+    long = to_long(
+        inputs.surveys,
+        inputs.instrument,
+        keys=(*keys, c.WORK_GROUP),
+        outcomes=inputs.instrument.constructs,
+        categorical=True,  # a tenth the size at national scale; the same results
+    )
     # Teachers in the same Work Group change alike: hub effects and pooling use the CR1 SE.
     paired = paired_change(
         long, by=keys, constructs=inputs.instrument.constructs, cluster=c.WORK_GROUP
