@@ -18,6 +18,7 @@ from app_support.store_access import data_version, open_store, store_location
 from evaluation import access
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
+from evaluation.store.results import HUB_KEYS
 
 __all__ = [
     "POOLING_VIEWER_KEY",
@@ -112,16 +113,24 @@ def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) 
 def cached_results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
 ) -> pd.DataFrame:
-    """Change per group (``compare(long, by=by)``) over every survey row ``_viewer`` may see,
-    paired rows allowing for teachers in the same Work Group
-    (:func:`evaluation.analysis.compare_clustered`)."""
+    """Change per group over every survey row ``_viewer`` may see, paired rows allowing for
+    teachers in the same Work Group (:func:`evaluation.analysis.compare_clustered`).
+
+    By academic year, hub and NCP it is read from the store's kept results (computed when the
+    data changed), except for a lead, whose rows are only part of each hub's.
+    """
+    store = open_store(location)
+    if tuple(by) == HUB_KEYS:
+        kept = store.kept_table(_viewer)
+        if kept is not None:
+            return kept
     # Imported on first use: SciPy and the statistics cost seconds at start-up, which the
     # sign-in page and Home need not wait for.
     from evaluation import columns as c
     from evaluation.analysis.survey import compare_clustered
     from evaluation.stats.scoring import to_long
 
-    frame, instrument = open_store(location).load_surveys(_viewer)
+    frame, instrument = store.load_surveys(_viewer)
     if frame.empty:
         return pd.DataFrame()
     long = to_long(frame, instrument, keys=tuple(dict.fromkeys((*by, c.WORK_GROUP))))

@@ -37,6 +37,7 @@ from evaluation.store.contents import (
 )
 from evaluation.store.engine import StoreBase
 from evaluation.store.errors import StoreError
+from evaluation.store.results import recompute_for
 from evaluation.store.scope import may_change, rows_outside_scope, scope_fix
 from evaluation.store.tables import dataset_groups, datasets, payloads, store_state
 
@@ -323,6 +324,7 @@ class Ingest(StoreBase):
                 reason=reason,
                 detail={"file_name": old.file_name},
             )
+            recompute_for(connection, [dataset_id])
 
     def replace(
         self,
@@ -564,6 +566,7 @@ class Ingest(StoreBase):
                 record(
                     connection, at=at, who=who, action=action, reason=reason, detail=detail, **ids
                 )
+                recompute_for(connection, [dataset_id, replaces])
         except _Duplicate as duplicate:
             return _duplicate_result(duplicate.dataset_id, n_rows, prepared.reasons)
         except sa.exc.IntegrityError:

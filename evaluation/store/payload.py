@@ -92,7 +92,7 @@ def decode(
     dtypes: dict[str, str] = {}
     for dataset_id, blob in payloads:
         table = _read(blob, allowed or {})
-        for described in _pandas_columns(table):
+        for described in pandas_columns(table):
             dtypes.setdefault(described["name"], described["numpy_type"])
         ids = pa.array(np.full(table.num_rows, dataset_id, dtype=np.int64))
         tables.append(table.replace_schema_metadata(None).add_column(0, c.DATASET_ID, ids))
@@ -109,7 +109,15 @@ def decode(
     return frame
 
 
-def _pandas_columns(table: pa.Table) -> list[dict]:
+def pandas_columns(table: pa.Table) -> list[dict]:
+    """The pandas metadata of ``table``'s named columns (name, numpy_type, ...); [] if none.
+
+    Examples
+    --------
+    >>> table = pa.Table.from_pandas(pd.DataFrame({"hub": ["A"]}), preserve_index=False)
+    >>> [col["name"] for col in pandas_columns(table)]
+    ['hub']
+    """
     metadata = table.schema.metadata or {}
     raw = metadata.get(b"pandas")
     if not raw:

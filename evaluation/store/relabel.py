@@ -23,6 +23,7 @@ from evaluation.store.contents import content_digest, row_groups, work_group_pse
 from evaluation.store.engine import StoreBase, fetch_payloads
 from evaluation.store.errors import StoreError
 from evaluation.store.ingest import RELABEL_OPTIONS, active_dataset, set_status
+from evaluation.store.results import recompute_for
 from evaluation.store.scope import rows_outside_scope
 from evaluation.store.tables import dataset_groups, datasets, payloads
 
@@ -179,6 +180,7 @@ class Relabel(StoreBase):
                 dataset_id=old.dataset_id,
                 new_dataset_id=new_id,
             )
+            recompute_for(connection, [old.dataset_id, new_id])
         return int(new_id)
 
 

@@ -10,12 +10,13 @@ from evaluation.store.codebooks import CodebookStore
 from evaluation.store.ingest import Ingest
 from evaluation.store.reads import Reads
 from evaluation.store.relabel import Relabel
+from evaluation.store.results import KeptResults
 from evaluation.store.roles import Roles
 
 __all__ = ["Store"]
 
 
-class Store(Ingest, Relabel, Reads, Roles, CodebookStore, AuditLog):
+class Store(Ingest, Relabel, Reads, KeptResults, Roles, CodebookStore, AuditLog):
     """Stored datasets with provenance, behind SQLAlchemy (SQLite file or PostgreSQL).
 
     Open with :meth:`open`, which creates or upgrades the database. Reads need a viewer and

@@ -125,3 +125,34 @@ codebooks = sa.Table(
     sa.CheckConstraint("status IN ('active', 'retired')", name="ck_codebooks_status"),
     sa.Index("ix_codebooks_instrument_hub", "instrument_key", "hub"),
 )
+
+# Results kept per participation group (hub x NCP x year x Work Group) and per hub level (hub x
+# NCP x year, ``work_group`` NULL), recomputed in the write transaction that changes their rows.
+# ``variant`` "all" uses every active dataset, "real" only non-synthetic ones (what a viewer
+# who can see real data is shown). Each result table is Arrow IPC bytes. From revision 0006.
+kept_results = sa.Table(
+    "kept_results",
+    metadata,
+    sa.Column("result_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("variant", sa.String(8), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("hub", sa.String(256), nullable=True, index=True),
+    sa.Column("ncp", sa.String(256), nullable=True),
+    sa.Column("academic_year", sa.String(16), nullable=True),
+    sa.Column("work_group", sa.String(256), nullable=True),
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.CheckConstraint("variant IN ('all', 'real')", name="ck_kept_results_variant"),
+    sa.CheckConstraint("level IN ('group', 'hub')", name="ck_kept_results_level"),
+)
+
+# A single row: whether the kept results cover every active dataset (False after upgrading a
+# store that already held data, until the first read rebuilds them).
+kept_state = sa.Table(
+    "kept_state",
+    metadata,
+    sa.Column("state_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
+)

@@ -1,0 +1,113 @@
+"""How long one Work Group's upload takes in a national store, kept results recomputed included.
+
+Fills a fresh SQLite store with the synthetic sample at ``--scale``, then uploads one new Work
+Group's pre and post survey files (validation, storing, and the recompute of the groups they
+touch, in the same transactions) and prints the time as a ratio to ``pandas.read_csv`` of the
+national survey CSV in the same run. Not a test: run it by hand, once:
+
+    .venv/bin/python benchmarks/bench_upload.py [--scale national|small]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evaluation import columns as c  # noqa: E402
+
+__all__ = ["load_store", "read_csv_time", "upload_pair", "work_group_files"]
+
+NEW_WORK_GROUP = "Benchmark upload WG"
+
+
+def read_csv_time(path: Path, repeat: int = 3) -> float:
+    """Median wall time of ``pandas.read_csv(path)``: the yardstick of every ratio."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        pd.read_csv(path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def work_group_files(surveys: pd.DataFrame, directory: Path, tag: str = "") -> tuple[Path, Path]:
+    """Pre and post CSV files of one new Work Group, made from the first Work Group's rows.
+
+    The rows keep their hub, NCP and year (so the upload touches one hub level of the national
+    data) under a new Work Group name and new participant codes.
+    """
+    first = surveys[c.WORK_GROUP].dropna().iloc[0]
+    rows = surveys[surveys[c.WORK_GROUP].eq(first)].copy()
+    rows[c.WORK_GROUP] = f"{NEW_WORK_GROUP}{tag}"
+    rows[c.RESPONDENT_ID] = rows[c.RESPONDENT_ID].astype(str) + f"-B{tag}"
+    paths = []
+    for phase in ("pre", "post"):
+        path = directory / f"work_group{tag}_{phase}.csv"
+        rows[rows[c.PHASE].eq(phase)].to_csv(path, index=False)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def upload_pair(store, files: tuple[Path, Path]) -> float:
+    """Upload the pre and post files as the Upload page does; the wall time of both."""
+    start = time.perf_counter()
+    for path in files:
+        result = store.add_file(path, kind="survey", uploader="benchmark", synthetic=True)
+        if result.status != "stored":
+            raise RuntimeError(f"{path.name}: {result.message}")
+    return time.perf_counter() - start
+
+
+def load_store(scale: str, directory: Path):
+    """A fresh default store holding the sample at ``scale``; the survey CSV path and timings."""
+    from evaluation.store import Store
+    from evaluation.synthetic import generate
+
+    start = time.perf_counter()
+    data = generate(scale)
+    generated = time.perf_counter() - start
+    csv = directory / "surveys.csv"
+    data.surveys.to_csv(csv, index=False)
+    store = Store.open()
+    start = time.perf_counter()
+    for frame, kind in ((data.surveys, "survey"), (data.pupils, "pupil")):
+        store.add_frame(
+            frame, kind=kind, file_name=f"{scale} {kind}s", synthetic=True, uploader="benchmark"
+        )
+    loaded = time.perf_counter() - start
+    print(
+        f"Generated the {scale} sample in {generated:.1f} s; stored {len(data.surveys):,} survey "
+        f"and {len(data.pupils):,} pupil rows, kept results computed, in {loaded:.1f} s"
+    )
+    return store, data, csv
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("small", "national"), default="national")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="bench_upload_"))
+    os.environ["IMPACT_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    store, data, csv = load_store(args.scale, home)
+    files = work_group_files(data.surveys, home)
+    upload = upload_pair(store, files)
+    read = read_csv_time(csv)
+    print(f"\npandas.read_csv of the survey CSV ({len(data.surveys):,} rows): {read:.2f} s")
+    print(f"Upload of one Work Group's pre and post files:  {upload:.2f} s = {upload / read:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,512 @@
+"""Kept results: the pages' result tables, recomputed in the transaction that changes their rows.
+
+An upload, replacement or withdrawal recomputes only the groups its datasets touch: their
+participation groups (hub x NCP x year x Work Group) and the hub level (hub x NCP x year) of
+those. Each group's tables are computed from that group's rows alone (see
+:mod:`evaluation.store.kept`), in the same write transaction, so a reader sees either every old
+or every new result. Reads are scoped like raw rows: a hub viewer gets their hub's tables only.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from evaluation import columns as c
+from evaluation.access import Viewer
+from evaluation.instruments import Instrument
+from evaluation.store import payload
+from evaluation.store.contents import union_instrument
+from evaluation.store.engine import StoreBase, fetch_payloads
+from evaluation.store.scope import Filter, filter_values, require_viewer, visible_ids
+from evaluation.store.tables import dataset_groups, datasets, kept_results, kept_state
+
+__all__ = [
+    "GROUP_KEYS",
+    "HUB_KEYS",
+    "VARIANTS",
+    "decode_tables",
+    "encode_table",
+    "FORMAT",
+    "GroupKey",
+    "KeptResults",
+    "rebuild",
+    "recompute_for",
+    "variant_for",
+]
+
+Level = Literal["group", "hub"]
+# (academic_year, hub, ncp, work_group); the hub level has work_group None.
+GroupKey = tuple[str | None, str | None, str | None, str | None]
+# The keys of a participation group and of a hub level, in the order the pages group by them.
+GROUP_KEYS = (c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP)
+HUB_KEYS = GROUP_KEYS[:3]
+# "all": every active dataset; "real": non-synthetic ones only (see Reads.load_surveys).
+VARIANTS = ("all", "real")
+FORMAT = "arrow-ipc-1"
+
+
+def recompute_for(connection: Connection, dataset_ids: Iterable[int | None]) -> int:
+    """Recompute the kept results of every group the given datasets hold rows of.
+
+    Call it inside the write transaction that added, replaced or withdrew those datasets (after
+    their status changed), so the results change together with the rows.
+
+    Returns
+    -------
+    int
+        How many groups (participation groups and hub levels) were recomputed.
+
+    Examples
+    --------
+    >>> from evaluation.store.engine import make_engine, upgrade, write_transaction
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with write_transaction(engine) as connection:
+    ...     recompute_for(connection, [1, None])
+    0
+    """
+    ids = sorted({int(i) for i in dataset_ids if i is not None})
+    if not ids:
+        return 0
+    query = (
+        sa.select(*(dataset_groups.c[k] for k in GROUP_KEYS))
+        .join(datasets, datasets.c.dataset_id == dataset_groups.c.dataset_id)
+        .where(dataset_groups.c.dataset_id.in_(ids), datasets.c.kind == "survey")
+        .distinct()
+    )
+    groups = {tuple(row) for row in connection.execute(query)}
+    return _recompute(connection, groups) if groups else 0
+
+
+def rebuild(connection: Connection) -> int:
+    """Recompute every kept result from the active datasets (after an upgrade, or to repair).
+
+    Examples
+    --------
+    >>> from evaluation.store.engine import make_engine, upgrade, write_transaction
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with write_transaction(engine) as connection:
+    ...     rebuild(connection)
+    0
+    """
+    connection.execute(kept_results.delete())
+    query = (
+        sa.select(*(dataset_groups.c[k] for k in GROUP_KEYS))
+        .join(datasets, datasets.c.dataset_id == dataset_groups.c.dataset_id)
+        .where(datasets.c.kind == "survey", datasets.c.status == "active")
+        .distinct()
+    )
+    groups = {tuple(row) for row in connection.execute(query)}
+    done = _recompute(connection, groups, everything=True) if groups else 0
+    connection.execute(kept_state.update().where(kept_state.c.state_id == 1).values(complete=True))
+    return done
+
+
+def _sort_key(key: Sequence[str | None]) -> tuple:
+    # Missing keys after every value, as the statistics sort their groups.
+    return tuple((value is None, value or "") for value in key)
+
+
+def _keys_in(
+    connection: Connection,
+    table: sa.Table,
+    names: Sequence[str],
+    keys: set,
+    *extra: sa.ColumnElement,
+) -> list[int]:
+    """Ids (first column of ``table``) of its rows whose ``names`` columns form one of ``keys``.
+
+    SQL narrows by hub; the exact key match (NULL-safe) happens here, which keeps the query small
+    however many groups changed.
+    """
+    hubs = sorted({key[names.index(c.HUB)] for key in keys} - {None})
+    has_null_hub = any(key[names.index(c.HUB)] is None for key in keys)
+    hub_column = table.c[c.HUB]
+    where = [hub_column.in_(hubs)] if not has_null_hub else []
+    ident = next(iter(table.primary_key.columns)) if table is kept_results else table.c.dataset_id
+    query = sa.select(ident, *(table.c[n] for n in names)).where(*where, *extra)
+    return [row[0] for row in connection.execute(query) if tuple(row[1:]) in keys]
+
+
+def _recompute(connection: Connection, groups: set[GroupKey], *, everything: bool = False) -> int:
+    """Delete and recompute the tables of ``groups`` and of their hub levels, for both variants."""
+    # The statistics cost seconds to import: only writers that recompute pay for them.
+    from evaluation.store import kept
+
+    hubs = {key[:3] for key in groups}
+    for variant in VARIANTS:
+        if not everything:
+            stale = _keys_in(
+                connection,
+                kept_results,
+                HUB_KEYS,
+                hubs,
+                kept_results.c.variant == variant,
+                kept_results.c.level == "hub",
+            ) + _keys_in(
+                connection,
+                kept_results,
+                GROUP_KEYS,
+                groups,
+                kept_results.c.variant == variant,
+                kept_results.c.level == "group",
+            )
+            for chunk in range(0, len(stale), 500):
+                connection.execute(
+                    kept_results.delete().where(
+                        kept_results.c.result_id.in_(stale[chunk : chunk + 500])
+                    )
+                )
+        frame, instruments = _rows(connection, variant, None if everything else hubs)
+        if frame.empty:
+            continue
+        instrument = union_instrument(list(instruments.values()))
+        rows: list[dict] = []
+        for level, names, wanted, compute in (
+            ("hub", HUB_KEYS, hubs, kept.hub_tables),
+            ("group", GROUP_KEYS, groups, kept.group_tables),
+        ):
+            positions, present = _positions(frame, names, wanted)
+            part = frame.iloc[positions].reset_index(drop=True)
+            present_rows = _indices(part, names)
+            for name, tables in compute(part, instrument).items():
+                for table in tables:
+                    rows.extend(
+                        _group_rows(
+                            table,
+                            names,
+                            present,
+                            variant=variant,
+                            level=level,
+                            name=name,
+                            partial=len(tables) > 1,
+                            alone=functools.partial(
+                                _alone, kept.impact_table, name, part, present_rows, instrument
+                            ),
+                        )
+                    )
+        if rows:
+            connection.execute(kept_results.insert(), rows)
+    return len(groups) + len(hubs)
+
+
+def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
+    """Row positions per group of ``frame`` by ``names`` (missing keys as None), in row order."""
+    found = frame.groupby(list(names), dropna=False, sort=False).indices
+    return {tuple(None if pd.isna(v) else v for v in key): rows for key, rows in found.items()}
+
+
+def _rows(
+    connection: Connection, variant: str, hubs: set | None
+) -> tuple[pd.DataFrame, dict[int, dict | None]]:
+    """Active survey rows of ``variant`` in the given hub levels (None: all), in dataset order."""
+    query = sa.select(datasets.c.dataset_id, datasets.c.instrument).where(
+        datasets.c.status == "active", datasets.c.kind == "survey"
+    )
+    if variant == "real":
+        query = query.where(~datasets.c.synthetic)
+    allowed = None
+    if hubs is not None:
+        holding = sorted(set(_keys_in(connection, dataset_groups, HUB_KEYS, hubs)))
+        query = query.where(datasets.c.dataset_id.in_(holding))
+        allowed = {
+            name: sorted({k[i] for k in hubs if k[i] is not None})
+            for i, name in enumerate(HUB_KEYS)
+        }
+    chosen = connection.execute(query.order_by(datasets.c.dataset_id)).all()
+    blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
+    frame = payload.decode(
+        [(row.dataset_id, blobs[row.dataset_id]) for row in chosen], allowed=allowed
+    )
+    for column in GROUP_KEYS:
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    return frame, {row.dataset_id: row.instrument for row in chosen}
+
+
+def _alone(
+    compute: Callable[..., pd.DataFrame],
+    name: str,
+    part: pd.DataFrame,
+    positions: dict[tuple, np.ndarray],
+    instrument: Instrument,
+    key: tuple,
+) -> pd.DataFrame:
+    return compute(name, part.iloc[positions[tuple(key)]], instrument)
+
+
+def _group_rows(
+    table: pd.DataFrame,
+    names: Sequence[str],
+    present: list,
+    *,
+    variant: str,
+    level: str,
+    name: str,
+    partial: bool,
+    alone: Callable[[tuple], pd.DataFrame],
+) -> list[dict]:
+    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group present.
+
+    A group present in the rows but not in ``table`` (unless ``table`` is one ``partial`` piece
+    of several, computed for other groups) keeps the table computed for it ``alone``: an empty
+    table's column types depend on how it came to be empty.
+    """
+    split = _indices(table, names)
+    if level == "group":
+        table = table.drop(columns=list(names))
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    rows = []
+    for key in sorted(present, key=_sort_key):
+        where = split.get(tuple(key))
+        one = None
+        if where is None or not len(where):
+            if partial and where is None:
+                continue
+            if level == "group":
+                one = pa.Table.from_pandas(alone(key), preserve_index=False)
+            where = np.zeros(0, dtype=np.intp)
+        rows.append(
+            {
+                "variant": variant,
+                "level": level,
+                **dict(zip(GROUP_KEYS, (*key, None)[:4], strict=True)),
+                "name": name,
+                "n_rows": len(where),
+                "format": FORMAT,
+                "data": _ipc_bytes(one if one is not None else _rows_of(arrow, where)),
+            }
+        )
+    return rows
+
+
+def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[list[int], list]:
+    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows."""
+    found = _indices(frame, names)
+    present = [key for key in wanted if tuple(key) in found]
+    picked = [found[tuple(key)] for key in present]
+    return sorted(int(i) for part in picked for i in part), present
+
+
+def encode_table(table: pd.DataFrame) -> bytes:
+    """A result table as Arrow IPC bytes (fast to read back many at once), dtypes kept.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"item": ["conf_1"], "d_z": [0.5]})
+    >>> decode_tables([encode_table(table)]).equals(table)
+    True
+    """
+    return _ipc_bytes(pa.Table.from_pandas(table, preserve_index=False))
+
+
+def _rows_of(arrow: pa.Table, where: np.ndarray) -> pa.Table:
+    """The rows at ``where`` (sorted positions); a zero-copy slice when they are contiguous."""
+    if len(where) and int(where[-1]) - int(where[0]) + 1 == len(where):
+        return arrow.slice(int(where[0]), len(where))
+    return arrow.take(where)
+
+
+def _ipc_bytes(arrow: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, arrow.schema) as writer:
+        writer.write_table(arrow)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
+    """Several encoded result tables stacked into one frame, in order (empty frame for none)."""
+    if not blobs:
+        return pd.DataFrame()
+    tables = [pa.ipc.open_stream(blob).read_all() for blob in blobs]
+    if len(tables) > 1:
+        joined = pa.concat_tables(tables, promote_options="permissive")
+    else:
+        joined = tables[0]
+    frame = joined.to_pandas()
+    # Arrow reads text back as ``str``; columns that were ``object`` (text with None) stay so.
+    for described in payload.pandas_columns(tables[0]):
+        name = described["name"]
+        if described["numpy_type"] == "object" and name in frame:
+            frame[name] = pd.Series(joined.column(name).to_pylist(), dtype=object)
+    return frame
+
+
+def variant_for(connection: Connection, viewer: Viewer, synthetic: bool | None) -> str:
+    """The variant a viewer's reads use: as :meth:`Reads.load_surveys` picks its datasets.
+
+    ``synthetic=None`` means synthetic datasets count only while the viewer can see no real
+    survey data.
+
+    Examples
+    --------
+    >>> from evaluation.store.engine import make_engine, upgrade
+    >>> engine = make_engine("sqlite://")
+    >>> upgrade(engine)
+    >>> with engine.connect() as connection:
+    ...     variant_for(connection, Viewer.national(), None)
+    'all'
+    """
+    if synthetic is None:
+        real = connection.execute(
+            sa.select(datasets.c.dataset_id)
+            .where(
+                datasets.c.status == "active",
+                datasets.c.kind == "survey",
+                ~datasets.c.synthetic,
+                datasets.c.dataset_id.in_(visible_ids(viewer)),
+            )
+            .limit(1)
+        ).first()
+        synthetic = real is None
+    return "all" if synthetic else "real"
+
+
+class KeptResults(StoreBase):
+    """Scoped reads of the kept results (part of :class:`~evaluation.store.Store`)."""
+
+    def rebuild_results(self) -> int:
+        """Recompute every kept result in one write transaction; returns the groups computed."""
+        with self._write() as connection:
+            return rebuild(connection)
+
+    def kept_results(
+        self,
+        viewer: Viewer,
+        *,
+        name: str = "results",
+        level: Level = "hub",
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        work_group: Filter = None,
+        synthetic: bool | None = None,
+    ) -> list[tuple[GroupKey, pd.DataFrame]] | None:
+        """The kept ``name`` table of every group this viewer may see, one per group, in key order.
+
+        Parameters
+        ----------
+        viewer : Viewer
+            National: every group; hub: their hub's groups; lead: their Work Groups' groups
+            (and no hub level, whose rows include other Work Groups: None is returned).
+        name : str
+            ``results`` (both levels); ``changes``, ``attrition``, ``reliability`` (groups).
+        level : {"hub", "group"}
+        academic_year, hub, ncp, work_group : str or sequence of str, optional
+            Keep only groups with these values.
+        synthetic : bool, optional
+            As for :meth:`~evaluation.store.Store.load_surveys`.
+
+        Returns
+        -------
+        list of (key, DataFrame) or None
+            ``key`` is (academic_year, hub, ncp, work_group), work_group None at hub level.
+            Hub-level tables carry their key columns; group-level tables do not (they are what
+            the Work Group impact page computes from that group's rows alone). None when the
+            viewer's rows are not whole groups of this level.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a", "b", "b"], "phase": ["pre", "post"] * 2,
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0, 3.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> [key for key, _ in store.kept_results(Viewer.national())]
+        [('2024/25', 'Solent Maths Hub', 'Mastering Number at KS2', None)]
+        >>> store.kept_results(Viewer(role="hub", hub="Sussex Maths Hub"))
+        []
+        """
+        found = self._kept_blobs(
+            viewer, name, level, (academic_year, hub, ncp, work_group), synthetic
+        )
+        if found is None:
+            return None
+        return [(key, decode_tables([blob])) for key, blob in found]
+
+    def kept_table(
+        self,
+        viewer: Viewer,
+        *,
+        name: str = "results",
+        level: Level = "hub",
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        work_group: Filter = None,
+        synthetic: bool | None = None,
+    ) -> pd.DataFrame | None:
+        """The tables of :meth:`kept_results` stacked into one frame (empty frame when none).
+
+        At hub level this is ``compare(to_long(rows, keys=...), by=[academic_year, hub, ncp])``
+        of every survey row the viewer may see, to the last bit.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> Store.open("sqlite://").kept_table(Viewer.national()).empty
+        True
+        """
+        found = self._kept_blobs(
+            viewer, name, level, (academic_year, hub, ncp, work_group), synthetic
+        )
+        if found is None:
+            return None
+        return decode_tables([blob for _, blob in found])
+
+    def _kept_blobs(
+        self,
+        viewer: Viewer,
+        name: str,
+        level: Level,
+        chosen: tuple[Filter, Filter, Filter, Filter],
+        synthetic: bool | None,
+    ) -> list[tuple[GroupKey, bytes]] | None:
+        require_viewer(viewer)
+        if viewer.role == "lead" and level == "hub":
+            return None
+        self._ensure_complete()
+        conditions = [kept_results.c.level == level, kept_results.c.name == name]
+        if viewer.role != "national":
+            conditions.append(kept_results.c.hub == viewer.hub)
+        if viewer.role == "lead":
+            conditions.append(kept_results.c.work_group.in_(viewer.work_groups))
+        for column, value in zip(GROUP_KEYS, chosen, strict=True):
+            values = filter_values(value)
+            if values is not None:
+                conditions.append(kept_results.c[column].in_(values))
+        keys = [kept_results.c[k] for k in GROUP_KEYS]
+        with self._engine.connect() as connection:
+            variant = variant_for(connection, viewer, synthetic)
+            found = connection.execute(
+                sa.select(*keys, kept_results.c.data).where(
+                    kept_results.c.variant == variant, *conditions
+                )
+            ).all()
+        rows = [(tuple(row[:4]), bytes(row.data)) for row in found]
+        rows.sort(key=lambda row: _sort_key(row[0]))
+        return rows  # type: ignore[return-value]
+
+    def _ensure_complete(self) -> None:
+        with self._engine.connect() as connection:
+            complete = connection.execute(
+                sa.select(kept_state.c.complete).where(kept_state.c.state_id == 1)
+            ).scalar()
+        if not complete:
+            with self._write() as connection:
+                still = connection.execute(
+                    sa.select(kept_state.c.complete).where(kept_state.c.state_id == 1)
+                ).scalar()
+                if not still:
+                    rebuild(connection)
