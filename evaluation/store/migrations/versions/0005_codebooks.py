@@ -3,8 +3,7 @@
 Revision ID: 0005
 Revises: 0003
 
-Numbered 0005 because 0004 (kept results) is being written at the same time; whichever is merged
-second re-chains its ``down_revision``.
+(There is no 0004: the number was given to kept results, which landed after this as 0006.)
 """
 
 from __future__ import annotations
