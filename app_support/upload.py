@@ -75,6 +75,7 @@ class About:
     ncp: str | None
     academic_year: str | None
     work_group: str | None
+    group: str | None = None  # "comparison" when the whole upload is comparison data
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,13 @@ def academic_years() -> list[str]:
 
 def _index_of(options: list[Any], value: Any) -> int:
     return options.index(value) if value in options else 0
+
+
+COMPARISON_HELP = (
+    "Tick this for pupils in schools not (yet) in the project, or for a waiting-list cohort "
+    "before they start: their results are compared with the programme's to estimate its "
+    "impact, and never counted in its before-and-after change."
+)
 
 
 def about_form(*, key: str) -> About:
@@ -136,7 +144,18 @@ def about_form(*, key: str) -> About:
             placeholder="e.g. WG-03",
             max_chars=80,
         )
-    return About(hub=hub, ncp=ncp, academic_year=year, work_group=work_group.strip() or None)
+    comparison = st.checkbox(
+        "These files are comparison data (not in the programme)",
+        key=f"{key}_comparison",
+        help=COMPARISON_HELP,
+    )
+    return About(
+        hub=hub,
+        ncp=ncp,
+        academic_year=year,
+        work_group=work_group.strip() or None,
+        group=c.COMPARISON if comparison else None,
+    )
 
 
 def file_slots(kind: str, layout: str) -> dict[str, str]:
@@ -155,6 +174,7 @@ def defaults_for(about: About, slot: str) -> FileDefaults:
         phase=SLOT_PHASE.get(slot),
         academic_year=about.academic_year,
         work_group=about.work_group,
+        group=about.group,
     )
 
 

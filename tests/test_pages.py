@@ -773,3 +773,20 @@ def test_the_methods_page_plans_the_smallest_detectable_impact(sample_home):
     metric = {m.label: m.value for m in at.metric}["Minimum detectable effect size"]
     assert metric == f"{expected:.2f}"
     assert "could reliably detect an impact of" in all_text(at)
+
+
+def test_an_upload_marked_as_comparison_is_stored_as_the_comparison_arm(empty_store):
+    """Issue 13: a whole file can be marked as comparison data on the upload page."""
+    at = open_page("pages/upload.py")
+    at.segmented_control(key="upload_kind").set_value("pupil").run()
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.checkbox(key="upload_comparison").check().run()
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("mtc_scores.csv", (EXAMPLES / "mtc_scores.csv").read_bytes(), "text/csv")
+    ).run()
+    assert_clean(at)
+    at.button(key="upload_save").click().run()
+    assert_clean(at)
+    pupils = Store.open().load_pupils(Viewer.national())
+    assert len(pupils) == 530
+    assert set(pupils["group"]) == {"comparison"}
