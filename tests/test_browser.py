@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evaluation.presentation.reports.pdf import CHROMIUM_ARGS
@@ -378,62 +379,47 @@ def test_dashboard_pages_have_no_serious_accessibility_violations(page, server, 
     assert not violations, _describe(violations)
 
 
-_COMPARISON_APP = '''
-"""app.py with the sample's comparison pupils beside the stored ones (group column, in memory)."""
-import sys
-
-import pandas as pd
-
-sys.path.insert(0, {root!r})
-import app_support as ui  # noqa: E402
-
-if not getattr(ui.pupils, "adds_comparison", False):
-    stored = ui.pupils
-    extra = pd.read_csv({comparison!r}).assign(group="comparison")
-
-    def pupils(chosen=None):
-        rows = stored(chosen).assign(group="intervention")
-        chosen = chosen or ui.Filters()
-        more = extra
-        for column in ("hub", "ncp", "academic_year"):
-            if getattr(chosen, column) is not None:
-                more = more[more[column].eq(getattr(chosen, column))]
-        if rows.empty:
-            return rows
-        more = more[more["ncp"].isin(rows["ncp"].unique())]
-        return pd.concat([rows, more.astype({{"school_urn": rows["school_urn"].dtype}})])
-
-    pupils.adds_comparison = True
-    ui.pupils = pupils
-
-with open({app!r}, encoding="utf-8") as source:
-    exec(compile(source.read(), {app!r}, "exec"), {{"__name__": "__main__"}})
-'''
-
-
-def test_the_pupils_page_draws_impact_against_the_comparison_schools(browser, tmp_path):
-    # The store keeps a `group` column only once validation and the store take it (branch
-    # `impact`, phase 2), so the upload page cannot mark a file as comparison yet: this serves
-    # app.py with the sample's comparison schools added in memory, marked as comparison.
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "pages").symlink_to(ROOT / "pages")
-    (site / "app_support").symlink_to(ROOT / "app_support")
-    (site / "app.py").write_text(
-        _COMPARISON_APP.format(
-            root=str(ROOT),
-            comparison=str(ROOT / "sample_data" / "small" / "pupils_comparison.csv"),
-            app=str(ROOT / "app.py"),
-        ),
-        encoding="utf-8",
+def _upload_pupils(page, url: str, path: Path, *, comparison: bool) -> None:
+    """Upload one file of pupil scores on the upload page (ticking "comparison" if asked)."""
+    page.goto(f"{url}/upload")
+    page.get_by_text("About this Work Group").wait_for()
+    _settle(page)
+    page.get_by_text("Pupil scores (MTC)").first.click()
+    _settle(page)
+    page.get_by_text("One file with both").click()
+    page.get_by_text("One file with before and after pupil scores").wait_for()
+    _settle(page)
+    if comparison:
+        page.get_by_text("These files are comparison data").click()
+        _settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(path)
     )
+    page.get_by_text("Ready to save").wait_for()
+    _settle(page)
+    page.get_by_role("button", name="Save and show results").click()
+    page.get_by_text("Saved").first.wait_for()
+    _settle(page)
+
+
+def test_upload_pupils_and_comparison_schools_and_see_the_impact_chart(browser, tmp_path):
+    """Issue 13: upload the project's pupils, then a comparison file marked as such."""
+    sample = ROOT / "sample_data" / "small"
+    chosen = {"ncp": "Mastering Number at KS2", "academic_year": "2024/25"}
+    for name in ("pupils", "pupils_comparison"):
+        rows = pd.read_csv(sample / f"{name}.csv", dtype=str)
+        for column, value in chosen.items():
+            rows = rows[rows[column].eq(value)]
+        rows.to_csv(tmp_path / f"{name}.csv", index=False)
     (tmp_path / "home").mkdir()
-    served = _serve(tmp_path / "home", script=str(site / "app.py"))
+    served = _serve(tmp_path / "home", IMPACT_SEED_SAMPLE="0")
     url = next(served)
     context = browser.new_context(viewport=LAPTOP)
     tab = context.new_page()
     tab.set_default_timeout(SLOW)
     try:
+        _upload_pupils(tab, url, tmp_path / "pupils.csv", comparison=False)
+        _upload_pupils(tab, url, tmp_path / "pupils_comparison.csv", comparison=True)
         tab.goto(f"{url}/pupils")
         tab.get_by_text("Impact against comparison").first.wait_for()
         tab.wait_for_selector(PLOT)

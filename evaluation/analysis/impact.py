@@ -20,6 +20,7 @@ from evaluation.access import Viewer, mask_thin_pooled
 from evaluation.analysis.national import POOLING_METHOD
 from evaluation.instruments import Instrument
 from evaluation.stats.disclosure import resolve_min_n, suppression_reason
+from evaluation.stats.groups import arm_of
 from evaluation.stats.impact import IMPACT_COLUMNS, pupil_impact, survey_impact
 from evaluation.stats.pooling import Test, pooled_by
 from evaluation.stats.security import rate_security
@@ -85,7 +86,7 @@ class ImpactAnalysis:
 
 
 def has_comparison(frame: pd.DataFrame) -> bool:
-    """True when ``frame`` has a ``group`` column holding both arms.
+    """True when ``frame`` has a ``group`` column and rows of both arms (a blank is the project's).
 
     Examples
     --------
@@ -93,13 +94,14 @@ def has_comparison(frame: pd.DataFrame) -> bool:
     True
     >>> has_comparison(pd.DataFrame({"group": ["intervention"]}))
     False
+    >>> has_comparison(pd.DataFrame({"group": [None, "comparison"]}))
+    True
     >>> has_comparison(pd.DataFrame({"score": [1]}))
     False
     """
     if c.GROUP not in frame:
         return False
-    present = set(frame[c.GROUP].dropna().astype(str).str.lower())
-    return set(c.GROUPS) <= present
+    return set(c.GROUPS) <= set(arm_of(frame))
 
 
 def _empty(by: Sequence[str]) -> pd.DataFrame:
@@ -133,7 +135,7 @@ def pupil_impact_analysis(pupils: pd.DataFrame, *, by: Sequence[str] = ()) -> Im
     """
     if not has_comparison(pupils):
         return ImpactAnalysis(_empty(by), False, "pupils")
-    frame = pupils.assign(**{c.GROUP: pupils[c.GROUP].astype(str).str.lower()})
+    frame = pupils.assign(**{c.GROUP: arm_of(pupils)})
     return ImpactAnalysis(pupil_impact(frame, by=by), True, "pupils")
 
 
@@ -167,7 +169,7 @@ def survey_impact_analysis(
     """
     if not has_comparison(frame):
         return ImpactAnalysis(_empty(by), False, "teachers")
-    frame = frame.assign(**{c.GROUP: frame[c.GROUP].astype(str).str.lower()})
+    frame = frame.assign(**{c.GROUP: arm_of(frame)})
     table = survey_impact(frame, instrument, by=by, outcomes=outcomes)
     return ImpactAnalysis(table, True, "teachers")
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from evaluation import columns as c
 
-__all__ = ["group_index", "project_rows"]
+__all__ = ["arm_of", "group_index", "project_rows"]
 
 # Combined codes stay below this, so that they never overflow int64.
 _MAX_CODE = 2**62
@@ -101,5 +101,23 @@ def project_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """
     if c.GROUP not in frame:
         return frame
+    return frame[arm_of(frame).ne(c.COMPARISON).to_numpy(dtype=bool)]
+
+
+def arm_of(frame: pd.DataFrame) -> pd.Series:
+    """Each row's arm, ``"intervention"`` or ``"comparison"`` (lower case).
+
+    A row that does not say (no ``group`` column, or a blank in it, as in a file uploaded
+    without one) is the project's own: ``"intervention"``.
+
+    Examples
+    --------
+    >>> arm_of(pd.DataFrame({"group": ["Comparison", None]})).tolist()
+    ['comparison', 'intervention']
+    >>> arm_of(pd.DataFrame({"score": [1]})).tolist()
+    ['intervention']
+    """
+    if c.GROUP not in frame:
+        return pd.Series(c.INTERVENTION, index=frame.index, dtype=object)
     arm = frame[c.GROUP].astype("string").str.lower()
-    return frame[arm.ne(c.COMPARISON).fillna(True).to_numpy(dtype=bool)]
+    return arm.fillna(c.INTERVENTION).astype(object)

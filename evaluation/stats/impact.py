@@ -13,6 +13,7 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import arm_of
 from evaluation.stats.mdes import mdes as mdes_formula
 from evaluation.stats.multilevel import (
     MIN_CLUSTERS_MIXED,
@@ -203,9 +204,9 @@ def _one(
     part: pd.DataFrame, cluster: str | None, unit: str, months: bool, confidence: float
 ) -> dict:
     """Every impact column for one group x outcome."""
-    arm_of = part[GROUP].fillna(INTERVENTION)  # rows that do not say are the project's
-    part = part[arm_of.isin(c.GROUPS)]  # rows of neither arm take no part
-    arm = arm_of[arm_of.isin(c.GROUPS)].to_numpy(dtype=object)
+    arms = part[GROUP].fillna(INTERVENTION)  # rows that do not say are the project's
+    part = part[arms.isin(c.GROUPS)]  # rows of neither arm take no part
+    arm = arms[arms.isin(c.GROUPS)].to_numpy(dtype=object)
     pre = part["pre"].to_numpy(dtype="float64")
     post = part["post"].to_numpy(dtype="float64")
     with_pre = ~np.isnan(pre)
@@ -342,8 +343,7 @@ def _problem(
 
 def _with_arm(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``group`` on every row; rows that do not say are the project's."""
-    arm = frame[GROUP] if GROUP in frame else pd.Series(None, index=frame.index, dtype=object)
-    return frame.assign(**{GROUP: arm.astype(object).where(arm.notna(), INTERVENTION)})
+    return frame.assign(**{GROUP: arm_of(frame)})
 
 
 def _singular(unit: str) -> str:
