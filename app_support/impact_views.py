@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-import app_support as ui
+from app_support.caching import cached
+from app_support.widgets import chart_with_reading, download_table, plain
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.analysis import impact as analysis
@@ -58,7 +59,7 @@ def impact_section(
     lines = words.impact_readings(table, unit=view.unit, points=points, by=named)
     shown = analysis.impact_display(table, by)
     if pd.to_numeric(table["estimate"], errors="coerce").notna().any():
-        ui.chart_with_reading(
+        chart_with_reading(
             impact_chart(table, by=named),
             lines,
             display_table(shown, digits=3),
@@ -67,7 +68,7 @@ def impact_section(
         )
     else:
         for line in lines:
-            st.markdown(ui.plain(line))
+            st.markdown(plain(line))
         st.dataframe(display_table(shown, digits=3), hide_index=True, key=f"{key}_table")
 
 
@@ -77,7 +78,7 @@ def _pupil_view(pupils: pd.DataFrame) -> analysis.ImpactAnalysis:
 
 def pupil_impact_section(pupils: pd.DataFrame, *, key: str, name: str = "pupil_impact") -> None:
     """Impact on pupils' scores against the comparison pupils in the selection (cached)."""
-    view = ui.cached(name, _pupil_view, pupils)
+    view = cached(name, _pupil_view, pupils)
     impact_section(view, key=key, by=_by(pupils))
 
 
@@ -89,7 +90,7 @@ def survey_impact_section(
     frame: pd.DataFrame, instrument: Instrument, *, key: str, name: str = "survey_impact"
 ) -> None:
     """Impact on teachers' answers against the comparison teachers in the selection (cached)."""
-    view = ui.cached(name, _survey_view, frame, instrument)
+    view = cached(name, _survey_view, frame, instrument)
     impact_section(view, key=key, by=_by(frame), points="points")
 
 
@@ -106,13 +107,13 @@ def national_impact_section(pupils: pd.DataFrame, viewer: Viewer, *, key: str) -
     if not analysis.has_comparison(pupils):
         st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
         return
-    pooled = ui.cached("national_impact", _national, pupils, viewer)
+    pooled = cached("national_impact", _national, pupils, viewer)
     if pooled.empty:
         st.info(words.TOO_FEW_HUBS_NOTE, icon=":material/compare_arrows:")
         return
     for _, row in pooled.iterrows():
         named = [k for k in pooled.columns if k in IMPACT_BY]
-        st.markdown(ui.plain(words.pooled_impact_reading(row, by=named)))
+        st.markdown(plain(words.pooled_impact_reading(row, by=named)))
     table = display_table(pooled, digits=3)
     st.dataframe(table, hide_index=True, key=f"{key}_table")
-    ui.download_table(table, "pooled_impact", key=f"{key}_download")
+    download_table(table, "pooled_impact", key=f"{key}_download")
