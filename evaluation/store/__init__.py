@@ -13,7 +13,6 @@ from evaluation.store.errors import ConfigurationError, StoreBusy, StoreError
 from evaluation.store.ingest import (
     SAMPLE_DIR,
     SAMPLE_FILES,
-    SAMPLE_UPLOADER,
     AddResult,
     LabelConflict,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "LOCK_TIMEOUT",
     "SAMPLE_DIR",
     "SAMPLE_FILES",
-    "SAMPLE_UPLOADER",
     "TEXT_PREFIX",
     "AddResult",
     "ConfigurationError",

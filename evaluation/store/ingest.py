@@ -44,7 +44,6 @@ from evaluation.store.tables import dataset_groups, datasets, payloads, store_st
 __all__ = [
     "SAMPLE_DIR",
     "SAMPLE_FILES",
-    "SAMPLE_UPLOADER",
     "AddResult",
     "Ingest",
     "LabelConflict",
@@ -56,7 +55,6 @@ __all__ = [
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "small"
 SAMPLE_FILES: tuple[tuple[str, Kind], ...] = (("surveys.csv", "survey"), ("pupils.csv", "pupil"))
-SAMPLE_UPLOADER = "sample data (synthetic)"
 # The command-line option that sets each whole-file value (``store add``, ``store relabel``).
 RELABEL_OPTIONS = {
     c.HUB: "hub",
