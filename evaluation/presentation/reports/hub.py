@@ -187,6 +187,7 @@ def hub_document(
     participation, totals = participation_table(
         frame, instrument, by=c.NCP, label="Project", min_n=min_n, notes=notes
     )
+    impact = impact_section(frame, instrument, pupils, min_n=min_n, where=str(scope.hub))
     headline, summary, _ = headline_parts(
         frame,
         instrument,
@@ -194,8 +195,8 @@ def hub_document(
         notes=notes,
         totals=totals,
         projects_label="projects (NCPs)",
+        impact=impact is not None,
     )
-    impact = impact_section(frame, instrument, pupils, min_n=min_n, where=str(scope.hub))
     if impact is not None:  # the board pack leads with impact where it exists
         sections.append(impact)
     sections.append(Section("headline", "Headline results", tuple(headline), new_page=True))
@@ -337,10 +338,13 @@ def hub_document(
     sections.append(provenance_section(inputs, frame, pupils, kind="hub"))
     sections.append(suppression_section(notes, min_n=min_n, viewer=viewer))
     title = f"{scope.hub}: board pack {scope.academic_year}"
+    # "Impact" only when the pack has impact against a comparison group; else it is change.
+    measured = "Impact and change" if impact is not None else "Change"
     subtitle = (
-        f"Impact of professional development in {scope.ncp}"
+        f"{measured} after professional development in {scope.ncp}"
         if scope.ncp
-        else "Impact of the hub's professional development: teachers' surveys and pupils' scores"
+        else f"{measured} after the hub's professional development: teachers' surveys and "
+        "pupils' scores"
     )
     return Document(
         title=title,

@@ -49,6 +49,7 @@ from evaluation.presentation.reports.model import (
 )
 from evaluation.presentation.reports.sections import (
     headline_parts,
+    impact_section,
     likert_parts,
     open_text_parts,
     participation_table,
@@ -96,9 +97,20 @@ def ncp_document(
     participation, totals = participation_table(
         frame, instrument, by=c.HUB, label="Hub", min_n=min_n, notes=notes
     )
-    headline, summary, _ = headline_parts(
-        frame, instrument, min_n=min_n, notes=notes, totals=totals, projects_label="hubs"
+    impact = impact_section(
+        frame, instrument, pupils, min_n=min_n, where=str(scope.ncp), pool=True, viewer=viewer
     )
+    headline, summary, _ = headline_parts(
+        frame,
+        instrument,
+        min_n=min_n,
+        notes=notes,
+        totals=totals,
+        projects_label="hubs",
+        impact=impact is not None,
+    )
+    if impact is not None:  # the report leads with impact where it exists, as the hub pack does
+        sections.append(impact)
     sections.append(Section("headline", "Headline results", tuple(headline)))
     sections.append(
         Section(
@@ -233,7 +245,11 @@ def ncp_document(
     sections.append(suppression_section(notes, min_n=min_n))
     return Document(
         title=f"{scope.ncp}: national project report {scope.academic_year}",
-        subtitle="Impact across all Maths Hubs: teachers' surveys and pupils' scores",
+        # "Impact" only when the report has impact against a comparison group; else change.
+        subtitle=(
+            f"{'Impact and change' if impact is not None else 'Change'} across all Maths Hubs: "
+            "teachers' surveys and pupils' scores"
+        ),
         facts=facts(scope, viewer, inputs, min_n, generated),
         sections=tuple(sections),
         banner=SYNTHETIC_BANNER if inputs.synthetic else None,

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.analysis.impact import (
+    ImpactAnalysis,
     change_security,
     has_comparison,
     impact_display,
+    national_impact,
     pupil_impact_analysis,
     survey_impact_analysis,
 )
@@ -28,7 +30,13 @@ from evaluation.presentation import readings
 from evaluation.presentation.charts.impact import impact_chart
 from evaluation.presentation.charts.pupils import full_marks_chart, score_distribution_chart
 from evaluation.presentation.charts.survey import construct_change_chart, label_sets, likert_bars
-from evaluation.presentation.readings.impact import change_evidence_line, impact_readings
+from evaluation.presentation.readings.impact import (
+    NO_COMPARISON_NOTE,
+    TOO_FEW_HUBS_NOTE,
+    change_evidence_line,
+    impact_readings,
+    pooled_impact_reading,
+)
 from evaluation.presentation.reports.document import (
     Chart,
     Heading,
@@ -72,6 +80,7 @@ __all__ = [
     "long_rows",
     "open_text_parts",
     "participation_table",
+    "pooled_impact_parts",
     "pupil_section",
     "results_rows",
     "suppressed_results",
@@ -475,8 +484,13 @@ def headline_parts(
     notes: SuppressionNotes,
     totals: dict[str, int],
     projects_label: str,
+    impact: bool = False,
 ) -> tuple[list[Part], list[str], pd.DataFrame]:
-    """Key figures, the construct results table with readings, and the change chart."""
+    """Key figures, the construct results table with readings, and the change chart.
+
+    The change's evidence-strength line follows the readings and, when the report has no
+    impact section (``impact`` False), the note saying what impact needs.
+    """
     long = long_rows(frame, instrument, keys=(c.WORK_GROUP,))
     results = compare_clustered(long, by=(), constructs=instrument.constructs)
     results = results[results[c.ITEM].isin(instrument.constructs)].reset_index(drop=True)
@@ -496,6 +510,8 @@ def headline_parts(
     summary = readings.result_readings(results, instrument)
     parts += [Paragraph(text, kind="reading") for text in summary]
     parts.append(Paragraph(change_evidence_line(change_security(results)), kind="note"))
+    if not impact:
+        parts.append(Paragraph(NO_COMPARISON_NOTE, kind="note"))
     parts.append(
         Table(
             frame=results_rows(results),
@@ -526,6 +542,91 @@ def headline_parts(
     return parts, summary, results
 
 
+def _impact_views(
+    frame: pd.DataFrame, instrument: Instrument, pupils: pd.DataFrame | None
+) -> list[tuple[str, pd.DataFrame, Callable[[pd.DataFrame, list[str]], ImpactAnalysis], str]]:
+    """(what, rows, analysis, points) for each kind of rows that holds a comparison group."""
+    views: list[tuple[str, pd.DataFrame, Callable[..., ImpactAnalysis], str]] = []
+    if has_comparison(frame):
+        views.append(
+            (
+                "teachers' answers",
+                frame,
+                lambda rows, by: survey_impact_analysis(rows, instrument, by=by),
+                "points",
+            )
+        )
+    if pupils is not None and has_comparison(pupils):
+        views.append(
+            ("pupils' scores", pupils, lambda rows, by: pupil_impact_analysis(rows, by=by), "marks")
+        )
+    return views
+
+
+def pooled_impact_parts(
+    rows: pd.DataFrame,
+    analysis: Callable[[pd.DataFrame, list[str]], ImpactAnalysis],
+    *,
+    by: Sequence[str],
+    what: str,
+    min_n: int,
+    viewer: Viewer | None = None,
+) -> list[Part]:
+    """Each hub's impact pooled across hubs (Knapp-Hartung): readings and a table, or the note.
+
+    ``analysis(rows, by)`` is the impact analysis of the rows (pupils or surveys); it is run per
+    hub and the hubs' Hedges' g pooled by :func:`evaluation.analysis.national_impact` (a hub
+    whose smaller arm has fewer than ``min_n`` people is not pooled).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"hub": ["A"], "score": [1.0]})
+    >>> parts = pooled_impact_parts(rows, lambda r, by: pupil_impact_analysis(r, by=by),
+    ...                             by=[], what="pupils' scores", min_n=5)
+    >>> [type(p).__name__ for p in parts]
+    ['Heading', 'Paragraph']
+    """
+    by = list(by)
+    per_hub = analysis(rows, [c.HUB, *by]).table if c.HUB in rows else pd.DataFrame()
+    pooled = national_impact(per_hub, by=[*by, "outcome"], viewer=viewer, min_n=min_n)
+    parts: list[Part] = [Heading(f"Impact on {what}, pooled across hubs")]
+    if pooled.empty:
+        return [*parts, Paragraph(TOO_FEW_HUBS_NOTE, kind="note")]
+    named = [k for k in by if k != c.NCP]
+    parts += [
+        Paragraph(pooled_impact_reading(row, by=named), kind="reading")
+        for _, row in pooled.iterrows()
+    ]
+    shown = display_table(pooled)
+    display = pd.DataFrame(
+        {
+            **{k.replace("_", " ").capitalize(): shown[k].astype(str) for k in named},
+            "Outcome": [outcome_label(v) for v in shown["outcome"]],
+            "Hubs pooled": [fmt_count(v) for v in shown["k"]],
+            "Hubs not pooled (too few people)": [fmt_count(v) for v in shown["k_suppressed"]],
+            "Pooled Hedges' g": [fmt(v) for v in shown["estimate"]],
+            "95% CI (Knapp-Hartung)": [
+                fmt_ci(lo, hi) for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+            ],
+        }
+    )
+    parts.append(
+        Table(
+            frame=display,
+            caption=f"Impact against comparison groups pooled across hubs: {what}",
+            name=f"pooled_impact_{slug(what)}",
+            data=pooled,
+            numeric=tuple(display.columns[len(named) + 1 :]),
+            notes=(
+                "Each hub's impact (Hedges' g against its comparison group) combined with random "
+                "effects; the 95% interval uses the Knapp-Hartung adjustment, honest with few "
+                f"hubs. A hub whose smaller group has fewer than {min_n} people is not pooled.",
+            ),
+        )
+    )
+    return parts
+
+
 def impact_section(
     frame: pd.DataFrame,
     instrument: Instrument,
@@ -533,21 +634,25 @@ def impact_section(
     *,
     min_n: int,
     where: str,
+    pool: bool = False,
+    viewer: Viewer | None = None,
 ) -> Section | None:
     """Impact against a comparison group (surveys and pupils), when the rows hold one.
 
     One model per project and year; an arm with fewer than ``min_n`` people is hidden [c].
-    None when neither the surveys nor the pupils hold a comparison group.
+    With ``pool`` (a project's national report), each hub's impact pooled across hubs follows
+    (:func:`pooled_impact_parts`). None when neither the surveys nor the pupils hold a
+    comparison group: then :data:`NO_COMPARISON_NOTE` goes beside the headline change.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> frame = pd.DataFrame({"respondent_id": ["a", "a"], "phase": ["pre", "post"],
+    ...     "conf_1": [2.0, 4.0]})
+    >>> impact_section(frame, default_instrument(), None, min_n=5, where="A") is None
+    True
     """
-    by = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in frame]
-    views = []
-    if has_comparison(frame):
-        views.append(
-            ("teachers' answers", survey_impact_analysis(frame, instrument, by=by), "points")
-        )
-    if pupils is not None and has_comparison(pupils):
-        pupil_by = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in pupils]
-        views.append(("pupils' scores", pupil_impact_analysis(pupils, by=pupil_by), "marks"))
+    views = _impact_views(frame, instrument, pupils)
     if not views:
         return None
     parts: list[Part] = [
@@ -557,7 +662,9 @@ def impact_section(
             kind="lead",
         )
     ]
-    for what, view, points in views:
+    for what, rows, analysis, points in views:
+        by = [k for k in (c.NCP, c.ACADEMIC_YEAR) if k in rows]
+        view = analysis(rows, by)
         table = view.table.assign(
             n_smaller=view.table[["n_intervention", "n_comparison"]].min(axis=1)
         )
@@ -587,5 +694,9 @@ def impact_section(
                     reading="A dot right of the dotted line is a gain over the comparison group.",
                     name=f"impact_{slug(what)}",
                 )
+            )
+        if pool:
+            parts += pooled_impact_parts(
+                rows, analysis, by=by, what=what, min_n=min_n, viewer=viewer
             )
     return Section("impact", "Impact against comparison", tuple(parts))
