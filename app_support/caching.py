@@ -175,3 +175,16 @@ def cached_board_pack(
         "pdf_note": pack.pdf_note,
         "pptx": pack.pptx,
     }
+
+
+def cached_pooling_pupils(location: str, version: str, fkey: tuple) -> pd.DataFrame:
+    """Every hub's pupil rows for the filters ``fkey`` (read as the internal pooling viewer).
+
+    For pooled impact: hub and lead viewers only ever receive pooled values computed from
+    these rows (see :func:`app_support.impact_views.national_impact_section`), never the rows.
+    """
+    pooling = Viewer.national(name="national pooling (internal)")
+    return cached_pupils(location, version, POOLING_VIEWER_KEY, fkey, pooling)
+
+
+__all__ += ["cached_pooling_pupils"]  # appended with the function: a small diff in this file

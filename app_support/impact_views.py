@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from app_support.caching import cached
+from app_support.caching import cache_key, cached, cached_pooling_pupils
+from app_support.filtering import Filters, filters
 from app_support.widgets import chart_with_reading, download_table, plain
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -94,20 +95,43 @@ def survey_impact_section(
     impact_section(view, key=key, by=_by(frame), points="points")
 
 
+# What a hub or lead viewer is handed of the pooled impact: the pooled values as
+# analysis.national_impact masks them for the viewer, never a hub's row, count or note.
+POOLED_FOR_HUBS = ("k", "estimate", "ci_low", "ci_high", "suppressed", "suppression_reason")
+
+
 def _national(pupils: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
     by = _by(pupils, (c.HUB,))
     per_hub = analysis.pupil_impact_analysis(pupils, by=by).table
     pool_by = [k for k in by if k != c.HUB] + ["outcome"]
-    return analysis.national_impact(per_hub, by=pool_by, viewer=viewer)
+    pooled = analysis.national_impact(per_hub, by=pool_by, viewer=viewer)
+    if viewer.is_national:
+        return pooled
+    return pooled.loc[:, [col for col in (*pool_by, *POOLED_FOR_HUBS) if col in pooled]]
 
 
-def national_impact_section(pupils: pd.DataFrame, viewer: Viewer, *, key: str) -> None:
-    """Per-hub impact on pupils pooled across hubs (Knapp-Hartung), when 2+ hubs have it."""
+def national_impact_section(
+    pupils: pd.DataFrame, viewer: Viewer, *, key: str, chosen: Filters | None = None
+) -> None:
+    """Per-hub impact on pupils pooled across hubs (Knapp-Hartung), when 2+ hubs have it.
+
+    A national viewer's ``pupils`` hold every hub. A hub or lead viewer's hold only their own
+    hub's, so for them the per-hub impacts come from every hub's rows for the filters
+    ``chosen`` (read as the internal pooling viewer, :func:`cached_pooling_pupils`), and only
+    the pooled rows reach the page: a value pooling fewer than
+    :data:`evaluation.access.MIN_POOLED_HUBS` hubs is hidden [c] with its reason (beside the
+    viewer's own hub a smaller pool could give another hub's figure away), the others are
+    rounded, without their counts.
+    """
     st.subheader("Impact against comparison, pooled across hubs")
+    chosen = chosen or filters()
+    if not viewer.is_national:
+        location, version, _ = cache_key()
+        pupils = cached_pooling_pupils(location, version, chosen.key())
     if not analysis.has_comparison(pupils):
         st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
         return
-    pooled = cached("national_impact", _national, pupils, viewer)
+    pooled = cached(f"national_impact:{chosen.key()}", _national, pupils, viewer)
     if pooled.empty:
         st.info(words.TOO_FEW_HUBS_NOTE, icon=":material/compare_arrows:")
         return

@@ -118,10 +118,9 @@ with ui.friendly_errors("comparing projects across hubs"):
             name="funnel",
         )
 
+    pupil_filters = ui.Filters(academic_year=year, education_phase=chosen.education_phase)
     impact_views.national_impact_section(
-        ui.pupils(ui.Filters(academic_year=year, education_phase=chosen.education_phase)),
-        viewer,
-        key="national_impact",
+        ui.pupils(pupil_filters), viewer, key="national_impact", chosen=pupil_filters
     )
 
     st.subheader("Across the years")

@@ -179,11 +179,20 @@ def pooled_impact_reading(row: Row, *, by: Sequence[str] = ()) -> str:
     "MTC: pooled over 3 hubs, the impact against comparison groups is Hedges' g 0.21 (95% CI 0.05 to 0.37, Knapp-Hartung)."
     >>> pooled_impact_reading({"outcome": "MTC", "k": 1, "estimate": None, "suppressed": True})
     'MTC: the pooled impact is hidden [c]: it would combine too few hubs.'
+    >>> pooled_impact_reading({"outcome": "MTC", "k": 3, "estimate": None, "suppressed": True,
+    ...     "suppression_reason": "fewer than 4 hubs pooled"})
+    "MTC: the pooled impact is hidden [c] (fewer than 4 hubs pooled): beside your own hub's figures, a smaller pool could give another hub's result away."
     """  # noqa: E501
     outcome = row.get("outcome", "")
     name = outcome if outcome == "MTC" else outcome_name(outcome)
     name = " · ".join([*(text_of(row.get(k)) for k in by), name])
     if bool(row.get("suppressed", False)) or not is_number(row.get("estimate")):
+        reason = text_of(row.get("suppression_reason"))
+        if reason:  # a pool hidden from a hub or lead viewer (evaluation.access)
+            return (
+                f"{name}: the pooled impact is hidden [c] ({reason}): beside your own hub's "
+                "figures, a smaller pool could give another hub's result away."
+            )
         return f"{name}: the pooled impact is hidden [c]: it would combine too few hubs."
     return (
         f"{name}: pooled over {int(row['k'])} hubs, the impact against comparison groups is "
