@@ -196,3 +196,53 @@ def test_the_cli_design_names_are_the_security_module_s() -> None:
     from evaluation.stats.security import IMPACT_DESIGN
 
     assert DESIGNS["comparison"] == IMPACT_DESIGN
+
+
+@pytest.fixture
+def cli_store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """DATABASE_URL at a fresh store (SQLite and PostgreSQL), as ``store add`` uses it."""
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USER", "cli-user")
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    return store_url
+
+
+def test_store_add_of_comparison_data_for_another_year_says_which_and_computes_nothing(
+    files, tmp_path, cli_store, capsys
+):
+    from evaluation.access import Viewer
+    from evaluation.analysis.impact import pupil_impact_analysis
+    from evaluation.store import Store
+
+    project, matching = files
+    other = tmp_path / "other_year.csv"
+    pupil_rows(3, schools=16, first_urn=400000, effect=0, year="2023/24").to_csv(other, index=False)
+    assert main(["store", "add", str(project), "--kind", "pupil"]) == 0
+    capsys.readouterr()
+    args = ["store", "add", str(other), "--kind", "pupil", "--group", "comparison", "--json"]
+    assert main(args) == 0  # valid data: stored, with the reason nothing will come of it yet
+    captured = capsys.readouterr()
+    (warning,) = json.loads(captured.out)["warnings"]
+    assert warning.startswith(
+        "other_year.csv: comparison data for Mastering Number at KS2 in 2023/24, but the project "
+        "data in the store are for Mastering Number at KS2 in 2024/25."
+    )
+    assert "no impact is computed from it" in warning and warning in captured.err
+    # Nothing is computed wrongly: no year has both arms, so no estimate, and each says why.
+    with Store.open() as store:
+        rows = store.load_pupils(Viewer.national())
+    table = pupil_impact_analysis(rows, by=["ncp", "academic_year"]).table
+    assert table["academic_year"].tolist() == ["2023/24", "2024/25"]
+    assert table["estimate"].isna().all()
+    assert table["reason"].str.contains("group").all()
+    # The matching comparison file gets no warning, and then the impact is estimated.
+    assert main(["store", "add", str(matching), "--kind", "pupil", "--group", "comparison"]) == 0
+    assert "comparison data for" not in capsys.readouterr().err
+    with Store.open() as store:
+        rows = store.load_pupils(Viewer.national())
+    table = pupil_impact_analysis(rows, by=["ncp", "academic_year"]).table.set_index(
+        "academic_year"
+    )
+    assert np.isfinite(table.loc["2024/25", "estimate"])
+    assert np.isnan(table.loc["2023/24", "estimate"])

@@ -139,3 +139,22 @@ def test_a_stored_file_can_be_marked_as_comparison_afterwards(store):
     frame, _ = store.load_surveys(Viewer.national())
     assert frame[c.DATASET_ID].unique().tolist() == [new]
     assert frame[c.GROUP].tolist() == ["comparison", "comparison"]
+
+
+def test_store_add_of_a_file_with_a_third_group_stores_nothing_and_names_row_and_column(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    """Issue 13 bad input: a third value in the group column; the message names the spreadsheet
+    row and column, and nothing is stored."""
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
+    path = tmp_path / "wg.csv"
+    path.write_bytes(survey("Trial arm", "intervention", "both"))
+    assert main(["store", "add", str(path), "--kind", "survey"]) == 1
+    out = capsys.readouterr().out
+    # Rows 4 and 5 of the spreadsheet (row 1 is the header) hold "both" (SURVEY's b rows).
+    assert "Row 4, column 'Trial arm': " in out and "Row 5, column 'Trial arm': " in out
+    assert "'both'" in out and "'comparison'" in out
+    assert main(["store", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["datasets"] == []

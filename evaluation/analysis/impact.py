@@ -29,7 +29,9 @@ __all__ = [
     "CHANGE_DESIGN",
     "IMPACT_DISPLAY_COLUMNS",
     "IMPACT_POOLING_TEST",
+    "IMPACT_KEYS",
     "ImpactAnalysis",
+    "arm_keys",
     "change_security",
     "has_comparison",
     "impact_display",
@@ -40,6 +42,9 @@ __all__ = [
 
 # The design of every before-and-after result: no comparator, so it rates 0 (never above 1).
 CHANGE_DESIGN = "change"
+# A comparison group only means something within one project and year: every impact is per
+# project and year, and a comparison file must match its project data on these columns.
+IMPACT_KEYS = (c.NCP, c.ACADEMIC_YEAR)
 # Per-hub impact estimates are pooled with the Knapp-Hartung interval (few hubs, honest width).
 IMPACT_POOLING_TEST: Test = "knha"
 # What a reader sees of an impact table (the download keeps these too).
@@ -102,6 +107,27 @@ def has_comparison(frame: pd.DataFrame) -> bool:
     if c.GROUP not in frame:
         return False
     return set(c.GROUPS) <= set(arm_of(frame))
+
+
+def arm_keys(
+    frame: pd.DataFrame, arm: str, keys: Sequence[str] = IMPACT_KEYS
+) -> list[tuple[str, ...]]:
+    """The distinct ``keys`` values (project, year) of the rows in ``arm``, sorted.
+
+    A row without a group is the project's (intervention), as in
+    :func:`evaluation.stats.groups.arm_of`. A comparison file whose keys are not among the
+    intervention rows' is for another project or year than the data it is compared with.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"ncp": ["P", "P", "P"], "academic_year": ["2024/25", "2023/24",
+    ...     "2024/25"], "group": [None, "comparison", "comparison"]})
+    >>> arm_keys(rows, "intervention"), arm_keys(rows, "comparison")
+    ([('P', '2024/25')], [('P', '2023/24'), ('P', '2024/25')])
+    """
+    present = [k for k in keys if k in frame]
+    rows = frame.loc[arm_of(frame).eq(arm).to_numpy(), present].astype(str).drop_duplicates()
+    return sorted(tuple(values) for values in rows.itertuples(index=False))
 
 
 def _empty(by: Sequence[str]) -> pd.DataFrame:

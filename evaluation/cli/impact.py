@@ -178,21 +178,15 @@ def _check_all(args: argparse.Namespace) -> tuple[pd.DataFrame | None, Any, int]
 
 def _mismatches(frame: pd.DataFrame) -> list[str]:
     """A sentence per comparison file whose project or year has no project data to match."""
-    keys = [k for k in ALWAYS_BY if k in frame]
-    arms = frame[GROUP].to_numpy(dtype=object)
-    project = set(frame.loc[arms != COMPARISON, keys].drop_duplicates().itertuples(index=False))
+    from evaluation.analysis.impact import arm_keys
+    from evaluation.presentation.readings.impact import comparison_mismatch
+
+    project = arm_keys(frame, c.INTERVENTION)
     lines = []
-    comparison = frame.loc[arms == COMPARISON, ["_file", *keys]].drop_duplicates()
-    for row in comparison.itertuples(index=False):
-        if tuple(row[1:]) in project:
-            continue
-        what = " in ".join(str(v) for v in row[1:])
-        have = "; ".join(" in ".join(str(v) for v in p) for p in sorted(project, key=str))
-        lines.append(
-            f"{row[0]}: comparison data for {what}, but the project files are for {have}. A "
-            "comparison group must be from the same project and academic year as the group it "
-            "is compared with; check the file's project and year columns (or --ncp/--year)."
-        )
+    for name, rows in frame.groupby("_file", sort=False):
+        for found in arm_keys(rows, COMPARISON):
+            if found not in project:
+                lines.append(comparison_mismatch(str(name), found, project))
     return lines
 
 

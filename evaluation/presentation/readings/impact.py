@@ -18,9 +18,11 @@ from evaluation.stats.security import CHANGE_DESIGNS, rate_security
 
 __all__ = [
     "CHANGE_REASON",
+    "COMPARISON_KEPT_NOTE",
     "NO_COMPARISON_NOTE",
     "TOO_FEW_HUBS_NOTE",
     "change_evidence_line",
+    "comparison_mismatch",
     "evidence_line",
     "impact_reading",
     "impact_readings",
@@ -37,6 +39,11 @@ NO_COMPARISON_NOTE = (
 TOO_FEW_HUBS_NOTE = (
     "Fewer than 2 hubs have an impact estimate against a comparison group here, so there is "
     "nothing to pool."
+)
+# Said after a comparison file stored without project data of its project and year to match.
+COMPARISON_KEPT_NOTE = (
+    "The file is stored, but no impact is computed from it until project data of the same "
+    "project and year are stored."
 )
 # Why a before-and-after result rates as it does (the rating is stats.security's).
 CHANGE_REASON = "no comparison group (a before-and-after change)"
@@ -80,6 +87,46 @@ def change_evidence_line(rated: pd.DataFrame | None = None) -> str:
         rated = rate_security(from_design)
     security = pd.to_numeric(rated["security"], errors="coerce").min()
     return evidence_line(security, CHANGE_REASON)
+
+
+def comparison_mismatch(
+    file_name: str,
+    found: Sequence[str],
+    have: Sequence[Sequence[str]],
+    *,
+    where: str = "the project files",
+) -> str:
+    """Why a comparison file does not match the data it is compared with (project and year).
+
+    Parameters
+    ----------
+    file_name : str
+        The comparison file.
+    found : sequence of str
+        Its project and year (one pair of :func:`evaluation.analysis.impact.arm_keys`).
+    have : sequence of sequences of str
+        The project and year pairs of the project (intervention) data.
+    where : str
+        What holds the project data ("the project files", "the project data in the store").
+
+    Examples
+    --------
+    >>> print(comparison_mismatch("c.csv", ("P", "2023/24"), [("P", "2024/25")]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    c.csv: comparison data for P in 2023/24, but the project files are for P in 2024/25. A
+    comparison group must be from the same project and academic year as the group it is
+    compared with; check the file's project and year columns (or --ncp/--year).
+    """
+    what = " in ".join(str(v) for v in found)
+    if have:
+        listed = "; ".join(" in ".join(str(v) for v in pair) for pair in have)
+        head = f"{file_name}: comparison data for {what}, but {where} are for {listed}."
+    else:
+        head = f"{file_name}: comparison data for {what}, but {where} hold no project data."
+    return (
+        f"{head} A comparison group must be from the same project and academic year as the "
+        "group it is compared with; check the file's project and year columns (or --ncp/--year)."
+    )
 
 
 def _signed(value: float, digits: int = 2) -> str:
