@@ -56,7 +56,7 @@ def impact_section(
         st.info(words.NO_COMPARISON_NOTE, icon=":material/compare_arrows:")
         return
     table = view.table
-    named = [k for k in by if k != c.NCP]
+    named = words.named_keys(table, by)  # the project too when the table holds two or more
     lines = words.impact_readings(table, unit=view.unit, points=points, by=named)
     shown = analysis.impact_display(table, by)
     if pd.to_numeric(table["estimate"], errors="coerce").notna().any():

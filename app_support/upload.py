@@ -20,6 +20,7 @@ from app_support.widgets import download_table, plain
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.io.reader import FileDefaults
+from evaluation.presentation.readings.impact import stored_comparison_warnings
 from evaluation.validation import join_checked
 from evaluation.validation.columns import ignored_columns
 from evaluation.validation.messages import for_web
@@ -205,7 +206,14 @@ def check(
     overrides: dict[str, str],
 ) -> Any:
     """Check one file (cached on its bytes, the form values and the corrections)."""
-    key = (defaults.hub, defaults.ncp, defaults.phase, defaults.academic_year, defaults.work_group)
+    key = (
+        defaults.hub,
+        defaults.ncp,
+        defaults.phase,
+        defaults.academic_year,
+        defaults.work_group,
+        defaults.group,
+    )
     return _check(kind, data, file_name, key, tuple(sorted(overrides.items())))
 
 
@@ -571,7 +579,11 @@ def signature(uploads: dict[str, Any]) -> str:
 
 
 def save(kind: str, uploads: dict[str, Any], checked: dict[str, Any], about: About) -> list[dict]:
-    """Store every checked file; returns one outcome per file for :func:`show_saved`."""
+    """Store every checked file; returns one outcome per file for :func:`show_saved`.
+
+    A stored file's comparison rows are checked against the project data the uploader can see
+    (the same check and sentence as ``store add``).
+    """
     store = get_store()
     viewer = current_viewer()
     outcomes = []
@@ -586,19 +598,28 @@ def save(kind: str, uploads: dict[str, Any], checked: dict[str, Any], about: Abo
             viewer=viewer,
             overrides=overrides(slot) or None,
         )
+        warnings = []
+        if result.status == "stored":
+            warnings = stored_comparison_warnings(
+                store, result.dataset_id, viewer=viewer, file_name=uploaded.name
+            )
         outcomes.append(
             {
                 "file": uploaded.name,
                 "status": result.status,
                 "dataset_id": result.dataset_id,
                 "rows": result.n_rows,
+                "warnings": warnings,
             }
         )
     return outcomes
 
 
 def show_saved(outcomes: list[dict]) -> None:
-    """Say what was stored (or was already there)."""
+    """Say what was stored (or was already there), and why comparison data gives no impact yet.
+
+    The warnings are :func:`~evaluation.presentation.readings.impact.stored_comparison_warnings`.
+    """
     for outcome in outcomes:
         name = plain(outcome["file"])
         if outcome["status"] == "stored":
@@ -606,6 +627,9 @@ def show_saved(outcomes: list[dict]) -> None:
                 f"Saved {name}: {outcome['rows']} rows (dataset {outcome['dataset_id']}).",
                 icon=":material/task_alt:",
             )
+            for warning in outcome.get("warnings", ()):
+                # Comparison rows with no project data of their project and year to match.
+                st.warning(for_web(warning), icon=":material/compare_arrows:")
         elif outcome["status"] == "duplicate":
             st.info(
                 f"{name} was saved before (dataset {outcome['dataset_id']}): nothing new stored.",

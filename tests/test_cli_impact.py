@@ -246,3 +246,25 @@ def test_store_add_of_comparison_data_for_another_year_says_which_and_computes_n
     )
     assert np.isfinite(table.loc["2024/25", "estimate"])
     assert np.isnan(table.loc["2023/24", "estimate"])
+
+
+def test_store_add_checks_comparison_rows_marked_by_a_group_column_too(
+    files, tmp_path, cli_store, capsys
+):
+    project, _ = files
+    marked = tmp_path / "marked.csv"
+    rows = pupil_rows(4, schools=6, first_urn=500000, effect=0, year="2023/24")
+    rows.assign(group="comparison").to_csv(marked, index=False)
+    assert main(["store", "add", str(project), "--kind", "pupil"]) == 0
+    capsys.readouterr()
+    assert main(["store", "add", str(marked), "--kind", "pupil", "--json"]) == 0  # no --group
+    captured = capsys.readouterr()
+    (warning,) = json.loads(captured.out)["warnings"]
+    assert warning.startswith(
+        "marked.csv: comparison data for Mastering Number at KS2 in 2023/24, but the project "
+        "data in the store are for Mastering Number at KS2 in 2024/25."
+    )
+    # A project file (no comparison rows) is not checked: nothing to warn about.
+    assert main(["store", "add", str(project).replace("project", "comparison"), "--kind",
+                 "pupil", "--json"]) == 0  # fmt: skip
+    assert "warnings" not in json.loads(capsys.readouterr().out)

@@ -238,10 +238,40 @@ def test_a_national_viewer_sees_every_pool_unrounded(comparison_store):
 def test_an_arm_with_one_school_gets_a_reason_instead_of_a_number(comparison_store):
     at = open_page("pages/pupils.py", HUB_VIEWER)
     text = page_text(at)
-    readings = [line for line in text.splitlines() if line.startswith(f"{EARLIER} · MTC")]
+    start = f"{SHOWN} · {EARLIER} · MTC"  # the hub viewer's pupils are in several projects
+    readings = [line for line in text.splitlines() if line.startswith(start)]
     assert readings, text
     (reading,) = readings
     assert "impact cannot be estimated" in reading
     assert "The comparison group has pupils from only 1 school" in reading
     assert re.search(r"at least 2 schools", reading)
-    assert f"{YEAR} · MTC: impact against the comparison group of" in text
+    assert f"{SHOWN} · {YEAR} · MTC: impact against the comparison group of" in text
+
+
+READING = re.compile(r"^(?:(?P<ncp>.+) · )?(?P<year>\d{4}/\d{2}) · MTC: impact ")
+
+
+def impact_lines(at: AppTest) -> list[re.Match]:
+    """The impact readings on the page, each split into the project (if named) and year."""
+    lines = page_text(at).splitlines()
+    return [found for line in lines if (found := READING.match(line))]
+
+
+@pytest.mark.parametrize("page", ["pages/pupils.py", "pages/hub_overview.py"])
+def test_each_impact_reading_names_its_project_when_the_view_holds_several(comparison_store, page):
+    at = open_page(page, HUB_VIEWER)
+    with Store.open() as store:
+        own = store.load_pupils(NATIONAL, hub=OWN)
+    expected = sorted(own[[c.NCP, c.ACADEMIC_YEAR]].drop_duplicates().itertuples(index=False))
+    assert own[c.NCP].nunique() > 1
+    named = sorted((m["ncp"], m["year"]) for m in impact_lines(at))
+    assert named == sorted(tuple(pair) for pair in expected)
+
+
+def test_a_view_of_one_project_names_only_the_year(comparison_store):
+    at = open_page("pages/pupils.py", HUB_VIEWER)
+    at.selectbox(key="filter_ncp").set_value(SHOWN).run()
+    assert not at.exception, [e.message for e in at.exception]
+    found = impact_lines(at)
+    assert sorted(m["year"] for m in found) == [EARLIER, YEAR]
+    assert [m["ncp"] for m in found] == [None, None]

@@ -486,3 +486,22 @@ def test_methods_page_names_the_methods_and_reads_thresholds_from_configuration(
                    "fewer than 7 people", "questions they answered **both times**"):  # fmt: skip
         assert method in text, method
     assert "fewer than 5 " not in text
+
+
+def test_impact_readings_name_the_project_only_when_the_table_holds_more_than_one():
+    from evaluation.presentation.readings.impact import impact_readings, named_keys
+
+    row = {"outcome": "MTC", "n_intervention": 40, "n_comparison": 38, "n_clusters": 8,
+           "estimate": 1.0, "ci_low": 0.2, "ci_high": 1.8, "security": 2,
+           "security_reason": "comparison group not chosen at random"}  # fmt: skip
+    by = ["ncp", "academic_year"]
+    projects = ["Mastering Number at KS2", "Primary Mastery Readiness", "Mastering Number at KS2"]
+    years = ["2024/25", "2024/25", "2023/24"]
+    several = pd.DataFrame([{**row, "ncp": p, "academic_year": y} for p, y in zip(
+        projects, years, strict=True)])  # fmt: skip
+    lines = impact_readings(several, by=named_keys(several, by))
+    starts = [f"{p} · {y} · MTC: impact against" for p, y in zip(projects, years, strict=True)]
+    assert [line[: len(s)] for line, s in zip(lines, starts, strict=True)] == starts
+    one = several[several["ncp"].eq(projects[0])]
+    lines = impact_readings(one, by=named_keys(one, by))
+    assert [line.split(": ")[0] for line in lines] == ["2024/25 · MTC", "2023/24 · MTC"]

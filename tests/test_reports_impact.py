@@ -212,3 +212,19 @@ def test_without_comparison_data_the_pack_says_change_and_what_impact_needs(data
     said = [text for _, text in texts(pack.document) if IMPACT_WORD.search(text)]
     assert said == [NO_COMPARISON_NOTE]  # the note is the only place "impact" is said
     assert pack.document.subtitle.startswith("Change ")
+
+
+def test_a_hub_pack_with_several_projects_names_each_impacts_project(data):
+    surveys, pupils = data
+    comparison = pupils[pupils[c.GROUP].eq("comparison") & pupils[c.ACADEMIC_YEAR].eq(YEAR)]
+    hub = comparison[c.HUB].value_counts().index[0]
+    # The hub's pupils again (both arms) in a second project: two projects with impact.
+    own = pupils[pupils[c.HUB].eq(hub) & pupils[c.ACADEMIC_YEAR].eq(YEAR)]
+    (first,) = own[c.NCP].unique()
+    second = "Mastering Number at Reception and KS1" if first != NCP else "Primary Mastery"
+    twin = own.assign(**{c.NCP: second, c.PUPIL_ID: "T" + own[c.PUPIL_ID].astype(str)})
+    pack = _pack(surveys, pd.concat([pupils, twin], ignore_index=True), hub=hub)
+    readings = [p for p in _paragraphs(pack.document, "impact") if " · MTC: impact " in p]
+    assert sorted(p.split(": ")[0] for p in readings) == sorted(
+        f"{ncp} · {YEAR} · MTC" for ncp in (first, second)
+    )

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from evaluation.cli._common import GROUP_HELP, lazy_module
 from evaluation.cli.validate import shows_pupil_scores
-from evaluation.columns import COMPARISON, INTERVENTION
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -288,50 +287,21 @@ def _add(args: argparse.Namespace) -> int:
                 if args.kind or not shows_pupil_scores(result.report):
                     break
                 _err(KIND_SHOWN["pupil"])  # no --kind: store it as the kind the file shows
-            warnings = _comparison_warnings(store, result, args, kind)
+            warnings = _comparison_warnings(store, result, args)
         return _result(result, args.json, warnings)
 
     return _guarded(action)
 
 
-def _comparison_warnings(
-    store: Store, result: AddResult, args: argparse.Namespace, kind: str
-) -> list[str]:
-    """Why a file stored as comparison data has no project data of its project and year.
-
-    Checked for ``--group comparison``: the new rows' project and year pairs against the
-    intervention rows stored for the same project or the same year (any hub).
-    """
-    from evaluation.io.headers import group_name  # here: --help skips pandas
-
-    if result.status != "stored" or group_name(args.group) != COMPARISON:
+def _comparison_warnings(store: Store, result: AddResult, args: argparse.Namespace) -> list[str]:
+    """Why comparison rows just stored give no impact yet (no project data of their year)."""
+    if result.status != "stored":
         return []
-    from evaluation.analysis.impact import IMPACT_KEYS, arm_keys
-    from evaluation.presentation.readings.impact import COMPARISON_KEPT_NOTE, comparison_mismatch
+    from evaluation.presentation.readings.impact import stored_comparison_warnings
 
     viewer = _national(_user(args))
-    listed = store.list_datasets(viewer)
-    mine = listed[listed["dataset_id"].eq(result.dataset_id)].iloc[0]
-
-    def rows(**where: Any) -> pd.DataFrame:
-        if kind == "pupil":
-            return store.load_pupils(viewer, **where)
-        return store.load_surveys(viewer, **where)[0]
-
-    lines = []
-    for ncp in mine["ncps"]:
-        for year in mine["academic_years"]:
-            stored = rows(ncp=ncp, academic_year=year)
-            new = stored[stored["dataset_id"].eq(result.dataset_id)]
-            for found in arm_keys(new, COMPARISON):
-                if found in arm_keys(stored, INTERVENTION):
-                    continue
-                near = pd.concat([rows(ncp=ncp), rows(academic_year=year)], ignore_index=True)
-                have = arm_keys(near, INTERVENTION, IMPACT_KEYS)
-                where = "the project data in the store"
-                text = comparison_mismatch(Path(args.file).name, found, have, where=where)
-                lines.append(f"{text} {COMPARISON_KEPT_NOTE}")
-    return lines
+    name = Path(args.file).name
+    return stored_comparison_warnings(store, result.dataset_id, viewer=viewer, file_name=name)
 
 
 def _replace(args: argparse.Namespace) -> int:

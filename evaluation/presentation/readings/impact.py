@@ -7,14 +7,20 @@ Impact is the difference from a comparison group ("impact"), never a before-and-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from evaluation import columns as c
 from evaluation.presentation.readings.results import months_sentence
 from evaluation.presentation.readings.words import is_number, outcome_name, text_of
+from evaluation.stats.groups import arm_of
 from evaluation.stats.mdes import Mdes
 from evaluation.stats.security import CHANGE_DESIGNS, rate_security
+
+if TYPE_CHECKING:
+    from evaluation.access import Viewer
+    from evaluation.store import Store
 
 __all__ = [
     "CHANGE_REASON",
@@ -27,7 +33,9 @@ __all__ = [
     "impact_reading",
     "impact_readings",
     "mdes_sentence",
+    "named_keys",
     "pooled_impact_reading",
+    "stored_comparison_warnings",
 ]
 
 Row = Mapping[str, Any] | pd.Series
@@ -115,7 +123,8 @@ def comparison_mismatch(
     ... # doctest: +NORMALIZE_WHITESPACE
     c.csv: comparison data for P in 2023/24, but the project files are for P in 2024/25. A
     comparison group must be from the same project and academic year as the group it is
-    compared with; check the file's project and year columns (or --ncp/--year).
+    compared with; check the file's project and year columns, or those chosen for the whole
+    file (command line: --ncp/--year).
     """
     what = " in ".join(str(v) for v in found)
     if have:
@@ -125,8 +134,76 @@ def comparison_mismatch(
         head = f"{file_name}: comparison data for {what}, but {where} hold no project data."
     return (
         f"{head} A comparison group must be from the same project and academic year as the "
-        "group it is compared with; check the file's project and year columns (or --ncp/--year)."
+        "group it is compared with; check the file's project and year columns, or those chosen "
+        "for the whole file (command line: --ncp/--year)."
     )
+
+
+def stored_comparison_warnings(
+    store: Store, dataset_id: int, *, viewer: Viewer, file_name: str | None = None
+) -> list[str]:
+    """Why a stored dataset's comparison rows give no impact yet: no project data to match.
+
+    The store-side check after ``store add`` and the Upload page's save. Each project and year
+    of the dataset's comparison rows (marked for the whole file or by a ``group`` column) is
+    looked for among the project (intervention) rows ``viewer`` may see; one sentence per pair
+    not found (:func:`comparison_mismatch`, naming the project data stored for the same project
+    or the same year, then :data:`COMPARISON_KEPT_NOTE`). Nothing when every pair matches,
+    the dataset holds no comparison rows, or ``viewer`` cannot see it.
+
+    Parameters
+    ----------
+    store : evaluation.store.Store
+        The open store holding the dataset.
+    dataset_id : int
+        The dataset just stored.
+    viewer : Viewer
+        Whose data counts as the project data (the uploader's scope).
+    file_name : str, optional
+        The file named in the sentence (default: the stored file name).
+
+    Examples
+    --------
+    >>> from evaluation.access import Viewer
+    >>> from evaluation.store import Store
+    >>> with Store.open("sqlite://") as store:
+    ...     stored_comparison_warnings(store, 1, viewer=Viewer.national())
+    []
+    """
+    listed = store.list_datasets(viewer)
+    mine = listed[listed["dataset_id"].eq(dataset_id)]
+    if mine.empty:
+        return []
+    dataset = mine.iloc[0]
+    ncps, years = list(dataset["ncps"]), list(dataset["academic_years"])
+
+    def rows(**where: Any) -> pd.DataFrame:
+        if dataset["kind"] == "pupil":
+            return store.load_pupils(viewer, **where)
+        return store.load_surveys(viewer, **where)[0]
+
+    # The dataset's own hubs first (a small read): most files hold no comparison rows.
+    own = rows(hub=list(dataset["hubs"]), ncp=ncps, academic_year=years)
+    new = own[own["dataset_id"].eq(dataset_id)]
+    if not arm_of(new).eq(c.COMPARISON).any():
+        return []
+    from evaluation.analysis.impact import IMPACT_KEYS, arm_keys  # here: statsmodels is slow
+
+    comparison = arm_keys(new, c.COMPARISON)
+    matched = set(arm_keys(rows(ncp=ncps, academic_year=years), c.INTERVENTION))
+    unmatched = [pair for pair in comparison if pair not in matched]
+    if not unmatched:
+        return []
+    near = pd.concat([rows(ncp=ncps), rows(academic_year=years)], ignore_index=True)
+    project = arm_keys(near, c.INTERVENTION, IMPACT_KEYS)
+    name = file_name or str(dataset["file_name"])
+    lines = []
+    for found in unmatched:
+        # The project data of the same project or the same year: the likeliest intended match.
+        have = [pair for pair in project if pair[0] == found[0] or pair[1] == found[1]]
+        text = comparison_mismatch(name, found, have, where="the project data in the store")
+        lines.append(f"{text} {COMPARISON_KEPT_NOTE}")
+    return lines
 
 
 def _signed(value: float, digits: int = 2) -> str:
@@ -201,10 +278,31 @@ def impact_reading(
     return " ".join(part for part in parts if part)
 
 
+def named_keys(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
+    """The ``by`` columns an impact reading or chart names: the project only when there are two.
+
+    A view of one project says which in its heading and filters, so its readings start with the
+    year; a view holding more than one project (a hub viewer's, a hub's board pack) names the
+    project too, or its lines would read alike ("2024/25 · MTC", "2024/25 · MTC").
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"ncp": ["A", "A"], "academic_year": ["2023/24", "2024/25"]})
+    >>> named_keys(rows, ["ncp", "academic_year"])
+    ['academic_year']
+    >>> named_keys(rows.assign(ncp=["A", "B"]), ["ncp", "academic_year"])
+    ['ncp', 'academic_year']
+    """
+    return [k for k in by if k != c.NCP or (k in table and table[k].dropna().nunique() > 1)]
+
+
 def impact_readings(
     table: pd.DataFrame, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
 ) -> list[str]:
     """:func:`impact_reading` of every row of an impact table (the note when it is empty).
+
+    ``by`` names each row; pass :func:`named_keys` of the table's groups, so the project is
+    named when the table holds more than one.
 
     Examples
     --------

@@ -35,6 +35,7 @@ from evaluation.presentation.readings.impact import (
     TOO_FEW_HUBS_NOTE,
     change_evidence_line,
     impact_readings,
+    named_keys,
     pooled_impact_reading,
 )
 from evaluation.presentation.reports.document import (
@@ -592,7 +593,7 @@ def pooled_impact_parts(
     parts: list[Part] = [Heading(f"Impact on {what}, pooled across hubs")]
     if pooled.empty:
         return [*parts, Paragraph(TOO_FEW_HUBS_NOTE, kind="note")]
-    named = [k for k in by if k != c.NCP]
+    named = named_keys(pooled, by)
     parts += [
         Paragraph(pooled_impact_reading(row, by=named), kind="reading")
         for _, row in pooled.iterrows()
@@ -670,12 +671,11 @@ def impact_section(
         )
         table = suppress(table, n_col="n_smaller", min_n=min_n, keep=["outcome", *by])
         shown = table[~table["suppressed"]]
+        named = named_keys(shown, by)  # the project too when there are two or more
         parts.append(Heading(f"Impact on {what}"))
         parts += [
             Paragraph(text, kind="reading")
-            for text in impact_readings(
-                shown, unit=view.unit, points=points, by=[k for k in by if k != c.NCP]
-            )
+            for text in impact_readings(shown, unit=view.unit, points=points, by=named)
         ]
         parts.append(
             Table(
@@ -689,7 +689,7 @@ def impact_section(
         if len(drawn):
             parts.append(
                 Chart(
-                    untitled(impact_chart(drawn, by=[k for k in by if k != c.NCP])),
+                    untitled(impact_chart(drawn, by=named)),
                     caption=f"Impact against the comparison group, with 95% CIs: {what}",
                     reading="A dot right of the dotted line is a gain over the comparison group.",
                     name=f"impact_{slug(what)}",
