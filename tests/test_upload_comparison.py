@@ -145,3 +145,19 @@ def test_comparison_rows_marked_in_the_file_are_checked_too(empty_store):
         "store hold no project data."
     )
     assert STORED_NOTE in warning
+
+
+def test_the_check_reads_the_comparison_box_before_anything_is_saved(empty_store):
+    """A file whose rows say intervention, uploaded with the box ticked: a problem to fix."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/upload.py").run()
+    at.segmented_control(key="upload_kind").set_value("pupil").run()
+    at.radio(key="upload_layout").set_value("combined").run()
+    at.checkbox(key="upload_comparison").check().run()
+    rows = example(group="intervention")
+    at.file_uploader(key="upload_file_combined").set_value(
+        ("said.csv", csv_bytes(rows), "text/csv")
+    ).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.button(key="upload_save").disabled
+    assert any("problem" in e.value for e in at.error), [e.value for e in at.error]
