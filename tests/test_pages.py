@@ -704,20 +704,28 @@ CHANGE_LINE = "Evidence strength: 0 of 5 — no comparison group (a before-and-a
 
 
 @pytest.fixture(scope="module")
-def sample_without_comparison(tmp_path_factory) -> Iterator[Path]:
-    """A default store holding the sample with its comparison files withdrawn."""
+def _no_comparison_home(tmp_path_factory) -> Path:
+    """A default store's folder: the sample with its comparison files withdrawn."""
     home = tmp_path_factory.mktemp("no_comparison_home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
         with Store.open() as store:
             store.seed_sample()
             listed = store.list_datasets(Viewer.national())
             for dataset_id in listed.loc[listed["file_name"].isin(COMPARISON_FILES), "dataset_id"]:
                 store.withdraw(int(dataset_id), reason="no comparison group", by="tester")
             assert "group" not in store.load_pupils(Viewer.national())
-        yield home
+    return home
+
+
+@pytest.fixture
+def sample_without_comparison(_no_comparison_home, monkeypatch) -> Path:
+    """The sample without a comparison group, as this test's default store (this test only)."""
+    monkeypatch.setenv("IMPACT_HOME", str(_no_comparison_home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
+    return _no_comparison_home
 
 
 @pytest.mark.parametrize("page", ["pages/impact.py", "pages/pupils.py", "pages/hub_overview.py"])
