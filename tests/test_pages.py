@@ -715,7 +715,6 @@ def _no_comparison_home(tmp_path_factory) -> Path:
             listed = store.list_datasets(Viewer.national())
             for dataset_id in listed.loc[listed["file_name"].isin(COMPARISON_FILES), "dataset_id"]:
                 store.withdraw(int(dataset_id), reason="no comparison group", by="tester")
-            assert "group" not in store.load_pupils(Viewer.national())
     return home
 
 
@@ -724,7 +723,6 @@ def sample_without_comparison(_no_comparison_home, monkeypatch) -> Path:
     """The sample without a comparison group, as this test's default store (this test only)."""
     monkeypatch.setenv("IMPACT_HOME", str(_no_comparison_home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
     return _no_comparison_home
 
 
