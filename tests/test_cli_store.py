@@ -12,9 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evaluation.cli import main
+from evaluation.store import SAMPLE_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "respondent_id,phase,academic_year,hub,ncp,work_group,conf_1,conf_2,know_1\n"
@@ -165,22 +167,37 @@ def test_list_and_audit_say_so_when_empty(cli_env: Path, capsys) -> None:
     assert "audit log is empty" in run(capsys, "audit")[1]
 
 
-def test_seed_adds_the_sample_marked_synthetic_once(cli_env: Path, capsys) -> None:
+def sample_files(sample_dir: Path) -> list[tuple[str, str, int]]:
+    """(file, kind, rows) of each CSV file of the committed sample, in the order it is seeded.
+
+    The kind is read from the file (pupil files have a ``pupil_id`` column) and so are the rows.
+    """
+    names = [name for name, _ in SAMPLE_FILES]
+    assert sorted(names) == sorted(path.name for path in sample_dir.glob("*.csv"))
+    files = []
+    for name in names:
+        frame = pd.read_csv(sample_dir / name)
+        files.append((name, "pupil" if "pupil_id" in frame else "survey", len(frame)))
+    return files
+
+
+def test_seed_adds_the_sample_marked_synthetic_once(cli_env: Path, capsys, sample_dir) -> None:
+    files = sample_files(sample_dir)
     code, seeded = run_json(capsys, "seed")
     assert code == 0
-    assert [d["status"] for d in seeded["datasets"]] == ["stored", "stored"]
-    assert [d["status"] for d in run_json(capsys, "seed")[1]["datasets"]] == ["duplicate"] * 2
+    assert [d["status"] for d in seeded["datasets"]] == ["stored"] * len(files)
+    assert [d["n_rows"] for d in seeded["datasets"]] == [rows for _, _, rows in files]
+    again = run_json(capsys, "seed")[1]["datasets"]
+    assert [d["status"] for d in again] == ["duplicate"] * len(files)
     listed = run_json(capsys, "list")[1]["datasets"]
-    assert [(d["kind"], d["synthetic"]) for d in listed] == [("survey", True), ("pupil", True)]
+    assert [(d["kind"], d["synthetic"]) for d in listed] == [(kind, True) for _, kind, _ in files]
 
 
 def test_seed_if_empty_adds_the_sample_only_to_a_store_that_never_held_data(
-    cli_env: Path, capsys
+    cli_env: Path, capsys, sample_dir
 ) -> None:
-    assert [d["status"] for d in run_json(capsys, "seed", "--if-empty")[1]["datasets"]] == [
-        "stored",
-        "stored",
-    ]
+    seeded = run_json(capsys, "seed", "--if-empty")[1]["datasets"]
+    assert [d["status"] for d in seeded] == ["stored"] * len(sample_files(sample_dir))
     for dataset in run_json(capsys, "list")[1]["datasets"]:
         run(capsys, "withdraw", str(dataset["dataset_id"]), "--reason", "not wanted")
     # A withdrawn sample stays withdrawn: the store is not empty, so nothing is added again.
@@ -287,9 +304,10 @@ def test_name_columns_are_listed_as_not_stored(cli_env: Path, capsys) -> None:
     } in added["dropped"]
 
 
-def test_seed_names_the_person_in_the_audit_log(cli_env: Path, capsys) -> None:
+def test_seed_names_the_person_in_the_audit_log(cli_env: Path, capsys, sample_dir) -> None:
     run_json(capsys, "seed", "--uploader", "Nadia")
-    assert [e["who"] for e in run_json(capsys, "audit")[1]["entries"]] == ["Nadia", "Nadia"]
+    entries = run_json(capsys, "audit")[1]["entries"]
+    assert [e["who"] for e in entries] == ["Nadia"] * len(sample_files(sample_dir))
 
 
 @pytest.mark.postgres

@@ -310,12 +310,13 @@ def test_withdrawing_a_dataset_removes_its_data_from_the_views(fresh_sample):
     assert charts(at)
     at.switch_page("pages/datasets.py").run()
     listed = Store.open().list_datasets(Viewer.national())
-    pupil_id = int(listed.loc[listed["kind"].eq("pupil"), "dataset_id"].iloc[0])
-    at.selectbox(key="datasets_pick").set_value(pupil_id)
-    at.text_input(key="datasets_withdraw_reason").input("Sample no longer needed")
-    at.button(key="datasets_withdraw").click().run()
-    assert_clean(at)
-    assert any("withdrawn" in s.value for s in at.success)
+    # Every pupil dataset: the project's and the comparison schools' (the sample has both).
+    for pupil_id in listed.loc[listed["kind"].eq("pupil"), "dataset_id"]:
+        at.selectbox(key="datasets_pick").set_value(int(pupil_id))
+        at.text_input(key="datasets_withdraw_reason").input("Sample no longer needed")
+        at.button(key="datasets_withdraw").click().run()
+        assert_clean(at)
+        assert any("withdrawn" in s.value for s in at.success)
     audit = table_with(at, "Entry")
     assert "Sample no longer needed" in audit["Reason"].tolist()
     at.switch_page("pages/pupils.py").run()
@@ -697,44 +698,38 @@ def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_home)
 
 from evaluation.presentation.charts.impact import IMPACT_TRACE  # noqa: E402
 from evaluation.stats.mdes import design_mdes  # noqa: E402
+from evaluation.synthetic.comparison import COMPARISON_FILES  # noqa: E402
 
 CHANGE_LINE = "Evidence strength: 0 of 5 — no comparison group (a before-and-after change)"
 
 
+@pytest.fixture(scope="module")
+def _no_comparison_home(tmp_path_factory) -> Path:
+    """A default store's folder: the sample with its comparison files withdrawn."""
+    home = tmp_path_factory.mktemp("no_comparison_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(home))
+        patch.delenv("DATABASE_URL", raising=False)
+        with Store.open() as store:
+            store.seed_sample()
+            listed = store.list_datasets(Viewer.national())
+            for dataset_id in listed.loc[listed["file_name"].isin(COMPARISON_FILES), "dataset_id"]:
+                store.withdraw(int(dataset_id), reason="no comparison group", by="tester")
+    return home
+
+
 @pytest.fixture
-def comparison_pupils(fresh_sample, monkeypatch):
-    """The sample's pupils with the comparison schools beside them (``group`` column).
-
-    The store keeps the group column only once validation and the store take it (branch
-    ``impact``, phase 2); until then the pages' pupil loader is wrapped to add the sample's
-    comparison file, marked as comparison, to the stored rows (in memory).
-    """
-    stored = ui.pupils
-    extra = pd.read_csv(ROOT / "sample_data" / "small" / "pupils_comparison.csv")
-    extra = extra.assign(group="comparison")
-
-    def with_comparison(chosen=None):
-        rows = stored(chosen).assign(group="intervention")
-        chosen = chosen or ui.Filters()
-        more = extra
-        for column, value in (
-            ("hub", chosen.hub),
-            ("ncp", chosen.ncp),
-            ("academic_year", chosen.academic_year),
-        ):
-            if value is not None:
-                more = more[more[column].eq(value)]
-        if rows.empty:
-            return rows
-        more = more[more["ncp"].isin(rows["ncp"].unique())]
-        return pd.concat([rows, more.astype({"school_urn": rows["school_urn"].dtype})])
-
-    monkeypatch.setattr(ui, "pupils", with_comparison)
-    return fresh_sample
+def sample_without_comparison(_no_comparison_home, monkeypatch) -> Path:
+    """The sample without a comparison group, as this test's default store (this test only)."""
+    monkeypatch.setenv("IMPACT_HOME", str(_no_comparison_home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return _no_comparison_home
 
 
 @pytest.mark.parametrize("page", ["pages/impact.py", "pages/pupils.py", "pages/hub_overview.py"])
-def test_headlines_carry_the_evidence_strength_and_say_what_impact_needs(sample_home, page):
+def test_headlines_carry_the_evidence_strength_and_say_what_impact_needs(
+    sample_without_comparison, page
+):
     at = open_page(page)
     assert_clean(at)
     text = all_text(at)
@@ -744,7 +739,8 @@ def test_headlines_carry_the_evidence_strength_and_say_what_impact_needs(sample_
 
 
 @pytest.mark.parametrize("page", ["pages/pupils.py", "pages/hub_overview.py"])
-def test_pupil_impact_against_the_comparison_schools_shows(comparison_pupils, page):
+def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
+    """The seeded sample holds comparison schools' pupils: the impact chart, not the note."""
     at = open_page(page)
     assert_clean(at)
     text = all_text(at)
@@ -754,7 +750,18 @@ def test_pupil_impact_against_the_comparison_schools_shows(comparison_pupils, pa
     assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
 
 
-def test_the_national_page_pools_the_per_hub_impacts(comparison_pupils):
+def test_teacher_impact_against_the_waiting_list_shows_on_the_work_group_page(sample_home):
+    """The seeded sample's waiting-list teachers are the comparison group of their project."""
+    at = open_page("pages/impact.py")
+    assert_clean(at)
+    text = all_text(at)
+    assert "No comparison group in this data" not in text
+    assert "teachers in the intervention group" in text
+    assert "impact against the comparison group of" in text
+    assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
+
+
+def test_the_national_page_pools_the_per_hub_impacts(sample_home):
     at = open_page("pages/national.py")
     assert_clean(at)
     text = all_text(at)

@@ -98,3 +98,22 @@ def test_the_hub_overview_page_uses_these_counts():
     # pages/hub_overview.py draws evaluation.analysis.hub_participation.
     frame = _frame()
     pd.testing.assert_frame_equal(hub_participation(frame), participation(frame))
+
+
+def test_a_comparison_group_is_not_counted_as_taking_part():
+    # Waiting-list teachers in their own future Work Group and schools: not participants.
+    comparison = pd.DataFrame(
+        {
+            c.ACADEMIC_YEAR: "2024/25",
+            c.NCP: "P",
+            c.RESPONDENT_ID: ["w1", "w1", "w2"],
+            c.PHASE: ["pre", "post", "pre"],
+            c.SCHOOL_URN: [200001, 200001, 200002],
+            c.WORK_GROUP: "W1-WL",
+            c.GROUP: "comparison",
+        }
+    )
+    both = pd.concat([_frame().assign(**{c.GROUP: None}), comparison], ignore_index=True)
+    pd.testing.assert_frame_equal(participation_counts(both), participation_counts(_frame()))
+    whole = participation_counts(both, by=[])
+    assert whole.to_dict("records") == [{"schools": 3, "participants": 8, "work_groups": 3}]

@@ -16,6 +16,7 @@ from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.analysis.survey import compare_clustered
 from evaluation.stats.attrition import attrition
+from evaluation.stats.groups import project_rows
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
@@ -74,10 +75,14 @@ def by_hub_from_rows(store: Store, viewer: Viewer) -> pd.DataFrame:
 
 
 def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str, pd.DataFrame]]:
-    """Each participation group's impact tables, computed from that group's rows alone."""
+    """Each participation group's impact tables, computed from that group's rows alone.
+
+    Groups of the project's rows only: a group holding nothing but a comparison group's rows
+    has no one whose change is measured, so nothing is kept for it.
+    """
     frame, instrument = store.load_surveys(viewer)
     out = {}
-    present = frame[list(GROUP_KEYS)].astype(object)
+    present = project_rows(frame)[list(GROUP_KEYS)].astype(object)
     found = {tuple(None if pd.isna(v) else v for v in row) for row in present.to_numpy()}
     for key in sorted(found, key=lambda k: [(v is None, v or "") for v in k]):
         mask = np.ones(len(frame), dtype=bool)
@@ -199,6 +204,38 @@ def test_kept_results_equal_results_from_rows_on_postgresql(
     ]
     with Store.open(store_url, secret=SECRET) as store:
         apply(store, steps)
+        assert_kept_equal_rows(store)
+
+
+def test_comparison_rows_change_no_kept_result_and_their_own_groups_keep_none() -> None:
+    phases = ("pre", "post")
+    every = [
+        (h, 0, 1, g, p, ph) for h in (0, 1) for g in (0, 1) for p in (0, 1, 2) for ph in phases
+    ]
+    # A waiting-list cohort, marked comparison: beside the project's people in WG-1, and in a
+    # group with no project rows (no Work Group); other people (codes P05-P07).
+    cohort = [
+        (h, 0, 1, g, p, ph) for h in (0, 1) for g in (0, 2) for p in (5, 6, 7) for ph in phases
+    ]
+    names = ("results", "changes", "attrition", "reliability")
+    with Store.open("sqlite://", secret=SECRET) as store:
+        apply(store, [("add", (every, 1, False))])
+        hub_level = store.kept_table(NATIONAL)
+        before = {name: store.kept_results(NATIONAL, level="group", name=name) for name in names}
+        added = store.add_frame(
+            survey_frame(cohort, 9).assign(**{c.GROUP: c.COMPARISON}),
+            kind="survey",
+            file_name="waiting list",
+        )
+        assert added.status == "stored"
+        pd.testing.assert_frame_equal(store.kept_table(NATIONAL), hub_level, check_exact=True)
+        for name, tables in before.items():
+            after = store.kept_results(NATIONAL, level="group", name=name)
+            assert [key for key, _ in after] == [key for key, _ in tables], name
+            for (key, old), (_, new) in zip(tables, after, strict=True):
+                pd.testing.assert_frame_equal(new, old, check_exact=True, obj=f"{name} {key}")
+        assert_kept_equal_rows(store)
+        store.withdraw(added.dataset_id, reason="test", by="tester")
         assert_kept_equal_rows(store)
 
 

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.io.reader import FileDefaults
-from evaluation.store import Store, StoreError
+from evaluation.store import SAMPLE_FILES, Store, StoreError
 
 NATIONAL = Viewer.national("Nadia")
+SAMPLE_NAMES = [name for name, _ in SAMPLE_FILES]
 HEADER = "respondent_id,phase,academic_year,hub,ncp,work_group,conf_1,know_1,Full name,Email\n"
 VALID = HEADER + (
     "XY1,pre,2024/25,Solent Maths Hub,Mastering Number at KS2,WG-1,2,3,Jo Bloggs,jo@x.org\n"
@@ -127,17 +128,36 @@ def test_hub_user_cannot_replace_another_hubs_dataset(store: Store) -> None:
 
 
 def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(store: Store, sample_dir) -> None:
+    files = {name: pd.read_csv(sample_dir / name) for name in SAMPLE_NAMES}
     assert store.is_empty()
     results = store.seed_sample()
-    assert [r.status for r in results] == ["stored", "stored"]
+    assert [r.status for r in results] == ["stored"] * len(files)
     assert not store.is_empty()
     listed = store.list_datasets(NATIONAL)
-    assert listed["synthetic"].tolist() == [True, True]
-    assert listed["kind"].tolist() == ["survey", "pupil"]
-    expected_rows = [len(pd.read_csv(sample_dir / n)) for n in ("surveys.csv", "pupils.csv")]
-    assert listed["n_rows"].tolist() == expected_rows
+    assert listed["synthetic"].tolist() == [True] * len(files)
+    assert listed["kind"].tolist() == [kind for _, kind in SAMPLE_FILES]
+    assert listed["file_name"].tolist() == list(files)
+    assert listed["n_rows"].tolist() == [len(frame) for frame in files.values()]
     surveys, instrument = store.load_surveys(NATIONAL)
-    assert len(surveys) == expected_rows[0]
+    pupils = store.load_pupils(NATIONAL)
+    for loaded, kind in ((surveys, "survey"), (pupils, "pupil")):
+        of_kind = [files[name] for name, k in SAMPLE_FILES if k == kind]
+        assert len(loaded) == sum(len(frame) for frame in of_kind)
+        # Each file's rows keep the arm its ``group`` column gives (no column: the project's).
+        arms = pd.concat(
+            [frame.get(c.GROUP, pd.Series(None, index=frame.index)) for frame in of_kind]
+        )
+        assert (loaded[c.GROUP].fillna("-").value_counts()).to_dict() == (
+            arms.fillna("-").value_counts().to_dict()
+        )
     assert set(instrument.item_ids) <= set(surveys.columns)
-    assert len(store.load_pupils(NATIONAL)) == expected_rows[1]
-    assert [r.status for r in store.seed_sample()] == ["duplicate", "duplicate"]
+    assert [r.status for r in store.seed_sample()] == ["duplicate"] * len(files)
+
+
+def test_the_seeded_sample_holds_a_comparison_group_of_pupils_and_of_teachers(
+    store: Store, sample_dir
+) -> None:
+    store.seed_sample()
+    for loaded in (store.load_surveys(NATIONAL)[0], store.load_pupils(NATIONAL)):
+        assert set(loaded[c.GROUP].dropna()) == {c.COMPARISON}
+        assert loaded[c.GROUP].isna().any()

@@ -17,6 +17,7 @@ from evaluation.instruments import default_instrument
 from evaluation.stats.impact import pupil_impact, survey_impact
 from evaluation.synthetic.comparison import COMPARISON_FILES, generate_comparison
 from evaluation.synthetic.sample import generate, pupils_csv, surveys_csv
+from evaluation.validation import check
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "small"
 
@@ -67,3 +68,15 @@ def test_waiting_list_cohort_shows_a_positive_impact_with_work_groups_as_cluster
     table = survey_impact(frame, default_instrument())
     assert table["model"].str.contains("random intercept per Work Group").all()
     assert (table["ci_low"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [(COMPARISON_FILES[0], "pupil"), (COMPARISON_FILES[1], "survey")]
+)
+def test_every_row_of_the_committed_comparison_files_is_read_as_comparison(name, kind):
+    checked = check((SAMPLE / name).read_bytes(), kind=kind, file_name=name)
+    assert checked.report.valid, checked.report.errors[:3]
+    assert checked.frame[GROUP].tolist() == ["comparison"] * len(checked.frame)
+    # The project's own files say nothing: their rows are the project's (intervention).
+    own = check((SAMPLE / f"{kind}s.csv").read_bytes(), kind=kind, file_name=f"{kind}s.csv")
+    assert GROUP not in own.frame or own.frame[GROUP].isna().all()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.stats.disclosure import suppress
+from evaluation.stats.groups import project_rows
 
 __all__ = [
     "COUNTED",
@@ -38,6 +39,8 @@ def participation_counts(frame: pd.DataFrame, *, by: Sequence[str] = DEFAULT_BY)
     frame : DataFrame
         Survey rows (one per respondent per phase) with ``respondent_id`` and the ``by``
         columns; ``school_urn`` and ``work_group`` are optional (counted as 0 when absent).
+        A comparison group's rows (``group == "comparison"``) are not counted: those people
+        did not take part (:func:`~evaluation.stats.groups.project_rows`).
     by : sequence of str
         Grouping columns, default ``academic_year, ncp``. Empty: one row for the whole frame.
 
@@ -61,6 +64,7 @@ def participation_counts(frame: pd.DataFrame, *, by: Sequence[str] = DEFAULT_BY)
     >>> participation_counts(frame, by=[]).to_dict("records")
     [{'schools': 3, 'participants': 3, 'work_groups': 3}]
     """
+    frame = project_rows(frame)
     keys = list(by)
     if not keys:
         return pd.DataFrame(

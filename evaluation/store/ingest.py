@@ -54,7 +54,15 @@ __all__ = [
 ]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "small"
-SAMPLE_FILES: tuple[tuple[str, Kind], ...] = (("surveys.csv", "survey"), ("pupils.csv", "pupil"))
+# The project's surveys and pupils, then the comparison group's (their ``group`` column says
+# ``comparison``: pupils in schools not in the project, a waiting-list cohort of teachers; see
+# :mod:`evaluation.synthetic.comparison`), so every impact view has something to show.
+SAMPLE_FILES: tuple[tuple[str, Kind], ...] = (
+    ("surveys.csv", "survey"),
+    ("pupils.csv", "pupil"),
+    ("pupils_comparison.csv", "pupil"),
+    ("surveys_comparison.csv", "survey"),
+)
 # The command-line option that sets each whole-file value (``store add``, ``store relabel``).
 RELABEL_OPTIONS = {
     c.HUB: "hub",
@@ -124,9 +132,12 @@ class Ingest(StoreBase):
     """Adding, replacing and withdrawing datasets (part of :class:`~evaluation.store.Store`)."""
 
     def seed_sample(self, by: Viewer | str = "local user") -> tuple[AddResult, ...]:
-        """Store the committed small synthetic sample (surveys and pupils), marked synthetic.
+        """Store the committed small synthetic sample, marked synthetic: :data:`SAMPLE_FILES`.
 
-        Storing it twice changes nothing (the second time each file is a duplicate).
+        The project's surveys and pupils, and a comparison group's (comparison schools' pupils
+        and a waiting-list cohort of teachers, each row's ``group`` saying ``comparison``), so
+        that the impact views have a comparison. Storing it twice changes nothing (the second
+        time each file is a duplicate).
 
         Parameters
         ----------

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import project_rows
 from evaluation.store import payload
 from evaluation.store.contents import union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
@@ -208,7 +209,12 @@ def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarra
 def _rows(
     connection: Connection, variant: str, hubs: set | None
 ) -> tuple[pd.DataFrame, dict[int, dict | None]]:
-    """Active survey rows of ``variant`` in the given hub levels (None: all), in dataset order."""
+    """Active survey rows of ``variant`` in the given hub levels (None: all), in dataset order.
+
+    Only the project's own rows: a comparison group's (``group == "comparison"``) take part in
+    no change statistic (:func:`~evaluation.stats.groups.project_rows`), so a group holding
+    nothing else keeps no tables, and computing them for it would only cost time.
+    """
     query = sa.select(datasets.c.dataset_id, datasets.c.instrument).where(
         datasets.c.status == "active", datasets.c.kind == "survey"
     )
@@ -227,6 +233,7 @@ def _rows(
     frame = payload.decode(
         [(row.dataset_id, blobs[row.dataset_id]) for row in chosen], allowed=allowed
     )
+    frame = project_rows(frame).reset_index(drop=True)
     for column in GROUP_KEYS:
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")

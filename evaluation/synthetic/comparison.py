@@ -1,7 +1,24 @@
 """Synthetic comparison data: pupils in schools not in the project, and a waiting-list cohort.
 
 Made alongside a sample (same seed, its own random stream, new files), with a known true effect,
-so every impact view has something to show. The sample's own files are not changed.
+so every impact view has something to show; the sample's own files are not changed. Every row's
+``group`` is ``comparison``, and ``store seed`` stores them with the sample
+(:data:`evaluation.store.SAMPLE_FILES`).
+
+The known true effects:
+
+- **Pupils** (``pupils_comparison.csv``): the programme adds :data:`TRUE_EFFECT_LOGIT` (0.35)
+  to the logit of each of the 25 MTC answers being right; comparison pupils are generated as
+  the project's but without it. In marks that is about 0.8 on average
+  (:attr:`ComparisonData.true_effect_marks`; 0.78 for the committed sample, seed 2024).
+- **Teachers** (``surveys_comparison.csv``): a waiting-list cohort of
+  :data:`WAITING_LIST_NCP`, whose latents drift by :data:`WAITING_LIST_DRIFT` in a year without
+  the programme; the programme adds the project's planned effect (0.60 SD for Mastering Number
+  at KS2, split over the constructs 1 : 0.85 : 0.7) plus the hub's effect, less that drift
+  (:attr:`ComparisonData.true_effect_latent`), which is about 0.3-0.45 points on the 1-5
+  construct scores (:attr:`ComparisonData.true_effect_points`).
+
+``COMPARISON.md`` beside the files states the values for their seed.
 """
 
 from __future__ import annotations
@@ -14,7 +31,12 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.instruments import Instrument, default_instrument
 from evaluation.synthetic.pupils import MTC_POST, MTC_PRE, MTC_SLOPE
-from evaluation.synthetic.surveys import ITEM_SHIFT, construct_multipliers, likert_answers
+from evaluation.synthetic.surveys import (
+    ITEM_SHIFT,
+    construct_multipliers,
+    expected_scores,
+    likert_answers,
+)
 from evaluation.synthetic.world import (
     NCP_PLAN,
     ROLE_BASELINE,
@@ -67,13 +89,19 @@ class ComparisonData:
         ``δ`` = :data:`TRUE_EFFECT_LOGIT`.
     true_effect_latent : dict
         The programme's effect on each construct's latent score (SD units of the latent
-        scale) for the waiting-list project, averaged over the cohort's hubs.
+        scale) for the waiting-list project: what it adds to a year's change beyond the
+        waiting list's drift, averaged over the cohort's hubs.
+    true_effect_points : dict
+        The same effect on each construct's score (mean of its items, 1-5), the scale the
+        impact model's ``estimate`` is on: mean over the cohort of the expected post score with
+        the programme minus without it.
     """
 
     pupils: pd.DataFrame
     surveys: pd.DataFrame
     true_effect_marks: float
     true_effect_latent: dict[str, float]
+    true_effect_points: dict[str, float]
 
 
 def comparison_pupils(
@@ -168,6 +196,7 @@ def comparison_pupils(
             c.SEX: pd.array(np.where(male[rows], "M", "F").astype(object), dtype="str"),
             c.SEN: pd.array(sen[rows], dtype="boolean"),
             c.EAL: pd.array(eal[rows], dtype="boolean"),
+            c.GROUP: pd.array(np.full(len(rows), c.COMPARISON), dtype="str"),
         }
     )
     order = np.lexsort((pupil_id[rows], is_post, urn[school], school_year[school]))
@@ -179,7 +208,7 @@ def waiting_list_surveys(
     project_surveys: pd.DataFrame,
     world: World,
     instrument: Instrument,
-) -> tuple[pd.DataFrame, dict[str, float]]:
+) -> tuple[pd.DataFrame, dict[str, float], dict[str, float]]:
     """Pre and post survey answers of next year's teachers, in the year before they start.
 
     For every Work Group of :data:`WAITING_LIST_NCP` in the latest year with project surveys, a
@@ -188,18 +217,22 @@ def waiting_list_surveys(
 
     Returns
     -------
-    (DataFrame, dict)
-        Survey rows, and the programme's true latent effect per construct for these hubs.
+    (DataFrame, dict, dict)
+        Survey rows; the programme's true effect per construct on the latent scale (what it
+        adds to a year's change beyond the drift without it, averaged over the cohort's hubs);
+        and the same effect in construct-score points (1-5): the mean over the cohort of the
+        expected score with it minus without it
+        (:func:`~evaluation.synthetic.surveys.expected_scores`).
 
     Examples
     --------
     >>> from evaluation.synthetic.sample import generate
     >>> data = generate(seed=1)
     >>> world = build_world(np.random.default_rng(1), SIZES["small"])
-    >>> frame, effect = waiting_list_surveys(np.random.default_rng(2), data.surveys, world,
-    ...                                      default_instrument())
-    >>> sorted(frame["phase"].unique()), sorted(effect)
-    (['post', 'pre'], ['confidence', 'practice', 'subject_knowledge'])
+    >>> frame, effect, points = waiting_list_surveys(np.random.default_rng(2), data.surveys,
+    ...                                              world, default_instrument())
+    >>> sorted(frame["phase"].unique()), sorted(effect), sorted(points) == sorted(effect)
+    (['post', 'pre'], ['confidence', 'practice', 'subject_knowledge'], True)
     """
     ncp_name = world.ncp_names[world.ncp_codes.index(WAITING_LIST_NCP)]
     project = project_surveys[project_surveys[c.NCP] == ncp_name]
@@ -247,18 +280,22 @@ def waiting_list_surveys(
             c.WORK_GROUP: (groups[c.WORK_GROUP].to_numpy(dtype=object) + "-WL")[g_of[both]],
             c.SCHOOL_URN: pd.array(urn[both], dtype="Int64"),
             c.ROLE: role[both],
+            c.GROUP: c.COMPARISON,
         }
     )
     for column, item_id in enumerate(instrument.item_ids):
         frame[item_id] = answers[:, column]
+    # The programme's effect on each teacher's latents: what it adds to a year's change over
+    # the change without it (the drift), as in the project teachers' hubs.
     plan_effect = NCP_PLAN[WAITING_LIST_NCP][1]
-    multipliers = construct_multipliers(WAITING_LIST_NCP)
-    hub_effect = float(world.hub_survey_effect[hub].mean())
-    effect = {
-        name: plan_effect * m + hub_effect
-        for name, m in zip(instrument.constructs, multipliers, strict=True)
-    }
-    return frame, effect
+    multipliers = np.array(construct_multipliers(WAITING_LIST_NCP))
+    added = plan_effect * multipliers + world.hub_survey_effect[hub][:, None] - WAITING_LIST_DRIFT
+    points = expected_scores(post + added, instrument, ITEM_SHIFT) - expected_scores(
+        post, instrument, ITEM_SHIFT
+    )
+    names = instrument.constructs
+    latent = dict(zip(names, added.mean(axis=0).tolist(), strict=True))
+    return frame, latent, dict(zip(names, points.mean(axis=0).tolist(), strict=True))
 
 
 def generate_comparison(
@@ -291,9 +328,15 @@ def generate_comparison(
     world = build_world(np.random.default_rng(seed), SIZES[scale])
     rng = np.random.default_rng(seed + _SEED_OFFSET)
     pupils, marks = comparison_pupils(rng, project_pupils, world)
-    surveys, latent = waiting_list_surveys(rng, project_surveys, world, default_instrument())
+    surveys, latent, points = waiting_list_surveys(
+        rng, project_surveys, world, default_instrument()
+    )
     return ComparisonData(
-        pupils=pupils, surveys=surveys, true_effect_marks=marks, true_effect_latent=latent
+        pupils=pupils,
+        surveys=surveys,
+        true_effect_marks=marks,
+        true_effect_latent=latent,
+        true_effect_points=points,
     )
 
 
@@ -309,9 +352,13 @@ def comparison_readme(extra: ComparisonData) -> str:
     """
     pupils, surveys = extra.pupils, extra.surveys
     latent = ", ".join(f"{k} {v:.2f}" for k, v in extra.true_effect_latent.items())
+    points = ", ".join(f"{k} {v:.2f}" for k, v in extra.true_effect_points.items())
     return (
         "# Synthetic comparison data\n\n"
-        "Made up by `evaluation.synthetic.comparison`; no real teacher, pupil or school.\n\n"
+        "Made up by `evaluation.synthetic.comparison`; no real teacher, pupil or school. Every "
+        "row's `group` column says `comparison`; `python -m evaluation store seed` (and the "
+        "dashboard's first start) stores these files with the sample, so every impact view has "
+        "a comparison group.\n\n"
         f"- `pupils_comparison.csv`: {len(pupils):,} MTC scores of Year 4 pupils in "
         f"{pupils[c.SCHOOL_URN].nunique():,} schools not in Mastering Number at KS2 (at least "
         "two per hub and year with project pupils), generated as the project pupils but without "
@@ -320,8 +367,9 @@ def comparison_readme(extra: ComparisonData) -> str:
         f"- `surveys_comparison.csv`: a waiting-list cohort of {surveys[c.RESPONDENT_ID].nunique()}"
         f" teachers in {surveys[c.WORK_GROUP].nunique()} future Work Groups of "
         f"{surveys[c.NCP].iloc[0]} ({surveys[c.ACADEMIC_YEAR].iloc[0]}), surveyed at the start "
-        "and end of the year before they join; the programme's true effect on the latent "
-        f"constructs (SD units) is {latent}.\n\n"
+        "and end of the year before they join; the programme's true effect (what it adds to a "
+        "year's change beyond the waiting list's own) is, on the latent constructs (SD units), "
+        f"{latent}; on the construct scores (points on the 1-5 scale), {points}.\n\n"
         "Try: `python -m evaluation impact pupils.csv --comparison pupils_comparison.csv "
         "--kind pupil --by hub`.\n"
     )

@@ -25,9 +25,11 @@ __all__ = [
     "CONSTRUCT_EFFECT",
     "ITEM_NOISE_SD",
     "ITEM_SHIFT",
+    "OCCASION_SD",
     "TEXT_COLUMNS",
     "THRESHOLDS",
     "construct_multipliers",
+    "expected_scores",
     "likert_answers",
     "survey_frame",
 ]
@@ -39,6 +41,8 @@ CONSTRUCT_EFFECT = {"default": (1.0, 0.85, 0.7), "SKTM": (1.0, 1.15, 0.6), "TfM"
 # Ordinal thresholds on the latent response scale (4 cut points -> answers 1..5).
 THRESHOLDS = np.array([-1.85, -0.95, 0.05, 1.15])
 ITEM_NOISE_SD = 0.72
+# SD of the shared "occasion" effect (mood, acquiescence) added to every item of one response.
+OCCASION_SD = 0.25
 # How easy each default-instrument item is to endorse (conf_1 ... prac_3), on the latent scale.
 ITEM_SHIFT = np.array([0.15, -0.1, 0.0, 0.1, -0.2, 0.0, 0.05, -0.25, -0.15])
 
@@ -76,13 +80,43 @@ def likert_answers(
     construct_index = {name: k for k, name in enumerate(instrument.constructs)}
     item_construct = np.array([construct_index[i.construct] for i in instrument.items])
     # a shared occasion effect (mood, acquiescence) correlates the noise across items
-    occasion = rng.normal(0.0, 0.25, (n, 1))
+    occasion = rng.normal(0.0, OCCASION_SD, (n, 1))
     noise = rng.normal(0.0, ITEM_NOISE_SD, (n, len(instrument.items)))
     star = latent[:, item_construct] + item_shift + occasion + noise
     ordinal = 1.0 + (star[:, :, None] > THRESHOLDS).sum(axis=2)
     reverse = np.array([i.reverse for i in instrument.items])
     ordinal[:, reverse] = instrument.scale_min + instrument.scale_max - ordinal[:, reverse]
     return ordinal
+
+
+def expected_scores(
+    latent: np.ndarray, instrument: Instrument, item_shift: np.ndarray
+) -> np.ndarray:
+    """Expected construct scores (n x constructs) of the answers :func:`likert_answers` gives.
+
+    A construct's score is the mean of its items, reverse-worded ones reverse-coded back (as
+    :func:`evaluation.stats.scoring.to_long` scores them), so an item's expected contribution is
+    ``1 + sum_k P(latent + shift + occasion + noise > threshold_k)``, a sum of normal CDFs.
+
+    Examples
+    --------
+    >>> from evaluation.instruments import default_instrument
+    >>> scores = expected_scores(np.zeros((1, 3)), default_instrument(), ITEM_SHIFT)
+    >>> scores.shape, bool(((1 < scores) & (scores < 5)).all())
+    ((1, 3), True)
+    """
+    from scipy.stats import norm  # here: the generator's other functions need only NumPy
+
+    construct_index = {name: k for k, name in enumerate(instrument.constructs)}
+    item_construct = np.array([construct_index[i.construct] for i in instrument.items])
+    spread = np.hypot(OCCASION_SD, ITEM_NOISE_SD)
+    centre = latent[:, item_construct] + item_shift
+    per_item = 1.0 + norm.cdf((centre[:, :, None] - THRESHOLDS) / spread).sum(axis=2)
+    counts = np.bincount(item_construct, minlength=len(instrument.constructs))
+    sums = np.stack(
+        [per_item[:, item_construct == k].sum(axis=1) for k in range(len(counts))], axis=1
+    )
+    return sums / counts
 
 
 def survey_frame(
