@@ -23,6 +23,7 @@ from app_support.caching import (
 from app_support.filtering import Filters, filters
 from evaluation import columns as c
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import arm_of, project_rows
 from schemas import reference
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "available_years",
     "data_summary",
     "datasets",
+    "has_project_rows",
     "pupils",
     "results_by",
     "surveys",
@@ -96,7 +98,11 @@ def available_years() -> list[str]:
 
 @dataclass(frozen=True)
 class DataSummary:
-    """What is loaded, for the Home page (counts of datasets and rows, not statistics)."""
+    """What is loaded, for the Home page (counts of datasets and rows, not statistics).
+
+    ``survey_rows`` and ``pupil_rows`` are the project's own; the comparison groups' rows are
+    counted apart (``*_comparison_rows``).
+    """
 
     n_datasets: int
     n_synthetic: int
@@ -106,6 +112,8 @@ class DataSummary:
     n_ncps: int
     n_years: int
     years: str
+    survey_comparison_rows: int = 0
+    pupil_comparison_rows: int = 0
 
     @property
     def all_synthetic(self) -> bool:
@@ -113,8 +121,21 @@ class DataSummary:
         return self.n_datasets > 0 and self.n_synthetic == self.n_datasets
 
 
+def has_project_rows(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` holds a row of the project's own (not only comparison-group rows)."""
+    return not project_rows(frame).empty
+
+
+def _comparison_rows(frame: pd.DataFrame) -> int:
+    return int(arm_of(frame).eq(c.COMPARISON).sum()) if c.GROUP in frame else 0
+
+
 def data_summary() -> DataSummary:
-    """Counts of the active datasets the viewer may see."""
+    """Counts of the active datasets the viewer may see, the comparison groups' rows apart.
+
+    The dataset listing counts rows, not arms; the comparison rows are counted in the rows the
+    pages analyse (all data, no filters: the cached load the pages share at their defaults).
+    """
     listed = active_datasets()
     if listed.empty:
         return DataSummary(0, 0, 0, 0, 0, 0, 0, "")
@@ -124,11 +145,16 @@ def data_summary() -> DataSummary:
 
     rows = listed.groupby("kind")["n_rows"].sum()
     years = distinct("academic_years")
+    everything = Filters()
+    survey_comparison = _comparison_rows(surveys(everything)[0]) if "survey" in rows else 0
+    pupil_comparison = _comparison_rows(pupils(everything)) if "pupil" in rows else 0
     return DataSummary(
         n_datasets=len(listed),
         n_synthetic=int(listed["synthetic"].fillna(False).astype(bool).sum()),
-        survey_rows=int(rows.get("survey", 0)),
-        pupil_rows=int(rows.get("pupil", 0)),
+        survey_rows=int(rows.get("survey", 0)) - survey_comparison,
+        pupil_rows=int(rows.get("pupil", 0)) - pupil_comparison,
+        survey_comparison_rows=survey_comparison,
+        pupil_comparison_rows=pupil_comparison,
         n_hubs=len(distinct("hubs")),
         n_ncps=len(distinct("ncps")),
         n_years=len(years),

@@ -7,6 +7,7 @@ import streamlit as st
 
 import app_support as ui
 from evaluation.presentation import readings
+from evaluation.presentation.readings import impact as impact_words
 
 ui.page_header(
     "Maths Hubs Impact",
@@ -71,11 +72,16 @@ with ui.friendly_errors("reading what data is loaded"):
                 icon=":material/science:",
             )
         cols = st.columns(5)
-        cols[0].metric("Survey responses", f"{summary.survey_rows:,}")
+        cols[0].metric("Survey responses", f"{summary.survey_rows:,}")  # the project's own
         cols[1].metric("Pupil scores", f"{summary.pupil_rows:,}")
         cols[2].metric("Hubs", summary.n_hubs)
         cols[3].metric("Projects (NCPs)", summary.n_ncps)
         cols[4].metric("Academic years", summary.n_years)
+        comparison = impact_words.comparison_rows_line(
+            summary.survey_comparison_rows, summary.pupil_comparison_rows
+        )
+        if comparison:
+            st.caption(comparison)
         st.caption(
             f"{summary.n_datasets} datasets covering {summary.years or 'no academic year'}. "
             "Details and history on the Datasets page."

@@ -8,6 +8,7 @@ import streamlit as st
 
 import app_support as ui
 from app_support import impact_views, views
+from evaluation.presentation.readings import impact as impact_words
 
 ui.page_header(
     "Pupil outcomes (MTC)",
@@ -25,6 +26,9 @@ with ui.friendly_errors("drawing the pupil outcomes"):
             "No pupil scores in this selection. Upload a Multiplication Tables Check file on "
             "Upload & check (choose *Pupil scores*), or widen the filters in the sidebar."
         )
+        st.stop()
+    if not ui.has_project_rows(pupils):  # change needs the project's pupils, not only comparison
+        ui.empty_state(impact_words.ONLY_COMPARISON_PUPILS)
         st.stop()
     impact_views.evidence_caption()
     views.pupil_outcomes(pupils, key="pupils", cache=True)

@@ -14,7 +14,14 @@ import pandas as pd
 
 from evaluation import columns as c
 
-__all__ = ["arm_of", "group_index", "project_rows"]
+__all__ = ["NO_ARM_REASON", "NO_COMPARISON_REASON", "arm_of", "group_index", "project_rows"]
+
+# Why a group has no impact estimate when one arm has no rows (stats.impact's ``reason``).
+NO_ARM_REASON = (
+    "There is no {arm} group here: impact needs both an intervention and a comparison group."
+)
+# The ``reason`` of a group with project rows and no comparison rows: its results are change only.
+NO_COMPARISON_REASON = NO_ARM_REASON.format(arm=c.COMPARISON)
 
 # Combined codes stay below this, so that they never overflow int64.
 _MAX_CODE = 2**62

@@ -13,7 +13,7 @@ import pandas as pd
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument
-from evaluation.stats.groups import arm_of
+from evaluation.stats.groups import NO_ARM_REASON, arm_of
 from evaluation.stats.mdes import mdes as mdes_formula
 from evaluation.stats.multilevel import (
     MIN_CLUSTERS_MIXED,
@@ -79,7 +79,7 @@ _NO_PRE = (
     "where they started."
 )
 _NO_PAIRS = "No one here has both a first (pre) and a second (post) score."
-_NO_ARM = "There is no {arm} group here: impact needs both an intervention and a comparison group."
+_NO_ARM = NO_ARM_REASON
 _FEW_PEOPLE = "The {arm} group has {n} {unit} with both scores; at least 2 are needed."
 _FEW_CLUSTERS = (
     "The {arm} group has {unit} from only {n} {cluster}; at least {minimum} {clusters} per group "

@@ -14,7 +14,7 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.presentation.readings.results import months_sentence
 from evaluation.presentation.readings.words import is_number, outcome_name, text_of
-from evaluation.stats.groups import arm_of
+from evaluation.stats.groups import NO_COMPARISON_REASON, arm_of
 from evaluation.stats.mdes import Mdes
 from evaluation.stats.security import CHANGE_DESIGNS, rate_security
 
@@ -26,14 +26,18 @@ __all__ = [
     "CHANGE_REASON",
     "COMPARISON_KEPT_NOTE",
     "NO_COMPARISON_NOTE",
+    "ONLY_COMPARISON_PUPILS",
     "TOO_FEW_HUBS_NOTE",
     "change_evidence_line",
     "comparison_mismatch",
+    "comparison_rows_line",
     "evidence_line",
     "impact_reading",
     "impact_readings",
     "mdes_sentence",
     "named_keys",
+    "no_comparison",
+    "no_comparison_line",
     "pooled_impact_reading",
     "stored_comparison_warnings",
 ]
@@ -47,6 +51,12 @@ NO_COMPARISON_NOTE = (
 TOO_FEW_HUBS_NOTE = (
     "Fewer than 2 hubs have an impact estimate against a comparison group here, so there is "
     "nothing to pool."
+)
+# The Pupils page when every pupil in the selection is in the comparison group.
+ONLY_COMPARISON_PUPILS = (
+    "Only comparison pupils are stored for this selection (pupils in schools not in the "
+    "project). Change before and after needs the project's own pupils: upload their "
+    "Multiplication Tables Check file on Upload & check, or widen the filters in the sidebar."
 )
 # Said after a comparison file stored without project data of its project and year to match.
 COMPARISON_KEPT_NOTE = (
@@ -206,6 +216,29 @@ def stored_comparison_warnings(
     return lines
 
 
+def comparison_rows_line(survey_rows: int, pupil_rows: int) -> str:
+    """What the store holds of comparison groups, said apart from the project's own counts.
+
+    Examples
+    --------
+    >>> print(comparison_rows_line(420, 12357))
+    Also stored: 420 survey responses and 12,357 pupil scores from comparison groups, used only for impact and not counted above.
+    >>> comparison_rows_line(0, 0)
+    ''
+    """  # noqa: E501
+    held = [
+        f"{n:,} {what}"
+        for n, what in ((survey_rows, "survey responses"), (pupil_rows, "pupil scores"))
+        if n
+    ]
+    if not held:
+        return ""
+    return (
+        f"Also stored: {' and '.join(held)} from comparison groups, used only for impact and "
+        "not counted above."
+    )
+
+
 def _signed(value: float, digits: int = 2) -> str:
     return f"{value:+.{digits}f}"
 
@@ -296,22 +329,86 @@ def named_keys(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
     return [k for k in by if k != c.NCP or (k in table and table[k].dropna().nunique() > 1)]
 
 
+def no_comparison(table: pd.DataFrame) -> pd.Series:
+    """Which rows of an impact table are groups with no comparison group (change only).
+
+    A group whose comparison group exists but cannot be modelled (an arm with one school, no
+    first scores) is not one of them: its own reason is worth reading.
+
+    Examples
+    --------
+    >>> from evaluation.stats.groups import NO_COMPARISON_REASON
+    >>> no_comparison(pd.DataFrame({"reason": [NO_COMPARISON_REASON, None, "one school"]})).tolist()
+    [True, False, False]
+    """
+    if "reason" not in table:
+        return pd.Series(False, index=table.index)
+    return table["reason"].eq(NO_COMPARISON_REASON)
+
+
+def no_comparison_line(table: pd.DataFrame, by: Sequence[str] = (), *, others: bool = True) -> str:
+    """One sentence for every group of ``table`` with no comparison group, however many.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The rows with no comparison group (:func:`no_comparison`), one per group x outcome.
+    by : sequence of str
+        The columns naming a group: the groups counted (with the project and year, when the
+        table has them).
+    others : bool
+        Whether other groups of the view have an impact line ("other project-years").
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"academic_year": ["2023/24", "2023/24", "2024/25"],
+    ...     "outcome": ["conf", "prac", "conf"]})
+    >>> print(no_comparison_line(rows, ["academic_year"]))
+    No comparison group for 2 other project-years in this selection: their results are change (before and after), not impact.
+    >>> no_comparison_line(rows.iloc[:1], ["academic_year"], others=False)[:50]
+    'No comparison group for 1 project-year in this sel'
+    """  # noqa: E501
+    # A project-year is one whether or not the reading names the project (named_keys).
+    keys = [k for k in dict.fromkeys([*by, c.NCP, c.ACADEMIC_YEAR]) if k in table]
+    n = len(table[keys].drop_duplicates()) if keys else int(not table.empty)
+    what = "project-year" if n == 1 else "project-years"
+    other = "other " if others else ""
+    return (
+        f"No comparison group for {n:,} {other}{what} in this selection: their results are "
+        "change (before and after), not impact."
+    )
+
+
 def impact_readings(
     table: pd.DataFrame, *, unit: str = "pupils", points: str = "marks", by: Sequence[str] = ()
 ) -> list[str]:
-    """:func:`impact_reading` of every row of an impact table (the note when it is empty).
+    """:func:`impact_reading` of each row of an impact table (the note when it is empty).
 
     ``by`` names each row; pass :func:`named_keys` of the table's groups, so the project is
-    named when the table holds more than one.
+    named when the table holds more than one. The groups with no comparison group at all
+    (:func:`no_comparison`) get one line between them (:func:`no_comparison_line`), last; the
+    table keeps each one's reason.
 
     Examples
     --------
     >>> impact_readings(pd.DataFrame()) == [NO_COMPARISON_NOTE]
     True
-    """
+    >>> from evaluation.stats.groups import NO_COMPARISON_REASON
+    >>> rows = pd.DataFrame({"academic_year": ["2023/24", "2024/25"], "outcome": "MTC",
+    ...     "reason": ["There is no intervention group here.", NO_COMPARISON_REASON]})
+    >>> for line in impact_readings(rows, by=["academic_year"]):
+    ...     print(line)
+    2023/24 · MTC: impact cannot be estimated. There is no intervention group here.
+    No comparison group for 1 other project-year in this selection: their results are change (before and after), not impact.
+    """  # noqa: E501
     if table.empty:
         return [NO_COMPARISON_NOTE]
-    return [impact_reading(row, unit=unit, points=points, by=by) for _, row in table.iterrows()]
+    missing = no_comparison(table)
+    read = table[~missing]
+    lines = [impact_reading(row, unit=unit, points=points, by=by) for _, row in read.iterrows()]
+    if missing.any():
+        lines.append(no_comparison_line(table[missing], by, others=not read.empty))
+    return lines
 
 
 def pooled_impact_reading(row: Row, *, by: Sequence[str] = ()) -> str:

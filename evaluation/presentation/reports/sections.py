@@ -36,6 +36,7 @@ from evaluation.presentation.readings.impact import (
     change_evidence_line,
     impact_readings,
     named_keys,
+    no_comparison,
     pooled_impact_reading,
 )
 from evaluation.presentation.reports.document import (
@@ -671,11 +672,13 @@ def impact_section(
         )
         table = suppress(table, n_col="n_smaller", min_n=min_n, keep=["outcome", *by])
         shown = table[~table["suppressed"]]
-        named = named_keys(shown, by)  # the project too when there are two or more
+        # Groups with no comparison group are counted in one line (hidden [c] or not).
+        read = pd.concat([shown, view.table[no_comparison(view.table) & table["suppressed"]]])
+        named = named_keys(read, by)  # the project too when there are two or more
         parts.append(Heading(f"Impact on {what}"))
         parts += [
             Paragraph(text, kind="reading")
-            for text in impact_readings(shown, unit=view.unit, points=points, by=named)
+            for text in impact_readings(read, unit=view.unit, points=points, by=named)
         ]
         parts.append(
             Table(
