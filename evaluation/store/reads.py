@@ -15,7 +15,7 @@ from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
 from evaluation.store import payload
-from evaluation.store.contents import GROUP_COLUMNS, Kind, union_instrument
+from evaluation.store.contents import Kind, union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
 from evaluation.store.scope import (
     Filter,
@@ -72,9 +72,8 @@ class Reads(StoreBase):
             replaced_by, status_changed_at, status_changed_by, status_reason.
         """
         require_viewer(viewer)
-        group_query = sa.select(dataset_groups).where(*scope_conditions(viewer))
         with self._engine.connect() as connection:
-            groups = pd.DataFrame(connection.execute(group_query).mappings().all())
+            groups = _group_summary(connection, scope_conditions(viewer))
             query = sa.select(
                 *[col for col in datasets.c if col.name not in ("defaults", "instrument")]
             )
@@ -229,16 +228,39 @@ def _empty_pupil_frame() -> pd.DataFrame:
     return frame
 
 
-def _dataset_table(rows: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+def _group_summary(
+    connection: sa.Connection, conditions: list[sa.ColumnElement[bool]]
+) -> pd.DataFrame:
+    """Per dataset, its visible rows' count and sorted distinct values of each list column.
+
+    Aggregated in SQL (a national dataset has tens of thousands of group rows): one row per
+    dataset with visible rows, indexed by ``dataset_id``.
+    """
+    totals = connection.execute(
+        sa.select(dataset_groups.c.dataset_id, sa.func.sum(dataset_groups.c.n_rows))
+        .where(*conditions)
+        .group_by(dataset_groups.c.dataset_id)
+    ).all()
+    ids = [int(row[0]) for row in totals]
+    summary = pd.DataFrame({"n_rows": [int(row[1]) for row in totals]}, index=ids)
+    summary.index.name = "dataset_id"
+    for name, column in LIST_COLUMNS.items():
+        values: dict[int, set[str]] = {i: set() for i in ids}
+        found = connection.execute(
+            sa.select(dataset_groups.c.dataset_id, dataset_groups.c[column])
+            .where(*conditions, dataset_groups.c[column].is_not(None))
+            .distinct()
+        )
+        for dataset_id, value in found:
+            values[int(dataset_id)].add(str(value))
+        summary[name] = [sorted(values[i]) for i in ids]
+    return summary
+
+
+def _dataset_table(rows: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=list(DATASET_COLUMNS))
     rows = rows.drop(columns=["n_rows"]).set_index("dataset_id")
-    if groups.empty:
-        groups = pd.DataFrame(columns=["dataset_id", *GROUP_COLUMNS, "n_rows"])
-    by_dataset = groups.groupby("dataset_id")
-    summary = pd.DataFrame({"n_rows": by_dataset["n_rows"].sum()})
-    for name, column in LIST_COLUMNS.items():
-        summary[name] = by_dataset[column].agg(lambda s: sorted({str(v) for v in s.dropna()}))
     table = rows.join(summary, how="left").reset_index()
     table["n_rows"] = table["n_rows"].fillna(0).astype("int64")
     for name in LIST_COLUMNS:
