@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from evaluation import columns as c
 from evaluation.access import Viewer
-from evaluation.analysis.survey import compare_clustered
+from evaluation.analysis.survey import compare_clustered, likert_distribution
 from evaluation.stats.attrition import attrition
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
@@ -88,6 +88,7 @@ def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str
         long = to_long(rows, instrument)
         out[key] = {
             "results": compare_clustered(long, constructs=instrument.constructs),
+            "distribution": likert_distribution(long, instrument),
             "changes": individual_change(long),
             "attrition": attrition(rows, instrument),
             "reliability": cronbach_alpha(rows, instrument, by=[c.PHASE]),
@@ -105,7 +106,7 @@ def assert_kept_equal_rows(store: Store) -> None:
             pd.testing.assert_frame_equal(kept, expected, check_exact=True)
     for viewer in (NATIONAL, HUB_VIEWER, LEAD):
         expected = group_tables_from_rows(store, viewer)
-        for name in ("results", "changes", "attrition", "reliability"):
+        for name in ("results", "distribution", "changes", "attrition", "reliability"):
             kept = dict(store.kept_results(viewer, level="group", name=name))
             assert sorted(kept, key=str) == sorted(expected, key=str), name
             for key, tables in expected.items():

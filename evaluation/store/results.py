@@ -465,6 +465,38 @@ class KeptResults(StoreBase):
             return None
         return decode_tables([blob for _, blob in found])
 
+    def kept_groups(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> list[GroupKey]:
+        """The participation groups this viewer may see, in key order, without their tables.
+
+        The groups whose kept tables :meth:`kept_results` would return at ``level="group"``:
+        the groups of the survey rows :meth:`~evaluation.store.Store.load_surveys` would load
+        for the same viewer and filters.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a"], "phase": ["pre", "post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.kept_groups(Viewer.national())
+        [('2024/25', 'Solent Maths Hub', 'Mastering Number at KS2', 'WG1')]
+        """
+        found = self._kept_rows(
+            viewer, "results", "group", (academic_year, hub, ncp, None), synthetic, data=False
+        )
+        return [key for key, _ in found]  # type: ignore[misc]
+
     def _kept_blobs(
         self,
         viewer: Viewer,
@@ -476,6 +508,20 @@ class KeptResults(StoreBase):
         require_viewer(viewer)
         if viewer.role == "lead" and level == "hub":
             return None
+        return self._kept_rows(viewer, name, level, chosen, synthetic, data=True)  # type: ignore[return-value]
+
+    def _kept_rows(
+        self,
+        viewer: Viewer,
+        name: str,
+        level: Level,
+        chosen: tuple[Filter, Filter, Filter, Filter],
+        synthetic: bool | None,
+        *,
+        data: bool,
+    ) -> list[tuple[GroupKey, bytes | None]]:
+        """(key, table bytes or None without ``data``) of the kept rows, scoped, in key order."""
+        require_viewer(viewer)
         self._ensure_complete()
         conditions = [kept_results.c.level == level, kept_results.c.name == name]
         if viewer.role != "national":
@@ -489,12 +535,11 @@ class KeptResults(StoreBase):
         keys = [kept_results.c[k] for k in GROUP_KEYS]
         with self._engine.connect() as connection:
             variant = variant_for(connection, viewer, synthetic)
+            columns = [*keys, kept_results.c.data] if data else keys
             found = connection.execute(
-                sa.select(*keys, kept_results.c.data).where(
-                    kept_results.c.variant == variant, *conditions
-                )
+                sa.select(*columns).where(kept_results.c.variant == variant, *conditions)
             ).all()
-        rows = [(tuple(row[:4]), bytes(row.data)) for row in found]
+        rows = [(tuple(row[:4]), bytes(row[4]) if data else None) for row in found]
         rows.sort(key=lambda row: _sort_key(row[0]))
         return rows  # type: ignore[return-value]
 
