@@ -7,6 +7,7 @@ and examples separated by semicolons in the CSV. The Maths Hubs default is refer
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -68,6 +69,7 @@ class CodebookError(ValueError):
         self.unreadable = unreadable
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """A word cut to its stem, so "representations", "representing" and "represent" match.
 

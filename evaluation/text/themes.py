@@ -74,9 +74,9 @@ def answer_terms(text: str) -> list[str]:
 def _surface_forms(texts: Sequence[str]) -> dict[str, str]:
     """Each stem's most common written word (ties: alphabetical), to show readable top terms."""
     counts: Counter[tuple[str, str]] = Counter()
-    for text in texts:
+    for text, times in Counter(texts).items():
         for word in tokens(text):
-            counts[(stem(word), word)] += 1
+            counts[(stem(word), word)] += times
     best: dict[str, tuple[int, str]] = {}
     for (term, word), count in counts.items():
         current = best.get(term)
@@ -153,9 +153,15 @@ def suggest_themes(
     present = present[present.str.strip().ne("")]
     if len(present) < 2:
         return _empty_suggestions()
-    vectoriser = TfidfVectorizer(
-        analyzer=answer_terms, min_df=MIN_ANSWERS_PER_TERM, sublinear_tf=True
-    )
+    terms_of: dict[str, list[str]] = {}  # answers repeat: each distinct text is read once
+
+    def analyse(text: str) -> list[str]:
+        found = terms_of.get(text)
+        if found is None:
+            found = terms_of[text] = answer_terms(text)
+        return found
+
+    vectoriser = TfidfVectorizer(analyzer=analyse, min_df=MIN_ANSWERS_PER_TERM, sublinear_tf=True)
     try:
         matrix = vectoriser.fit_transform(present.tolist())
     except ValueError:  # no word occurs in two answers
@@ -222,7 +228,11 @@ def _distinct(texts: Sequence[str], limit: int) -> tuple[str, ...]:
 
 def _stable_order(texts: pd.Series) -> pd.Series:
     """Answers in a fixed pseudo-random order (by hash of the text): no favourite quotes."""
-    keys = [hashlib.sha256(str(t).encode("utf-8")).hexdigest() for t in texts]
+    codes, uniques = pd.factorize(np.array([str(t) for t in texts], dtype=object))
+    hashed = np.array(
+        [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in uniques], dtype=object
+    )
+    keys = hashed[codes] if len(codes) else np.array([], dtype=object)
     return texts.iloc[np.argsort(keys, kind="stable")]
 
 
@@ -309,6 +319,7 @@ def summarise_themes(
             if name in members:  # a suggestion never hides a codebook theme of the same name
                 name = f"{name} (suggested)"
             members[name] = (SUGGESTED, ids, tuple(record["top_terms"]))
+    in_phase = None if phases is None else _phase_masks(phases.reindex(present.index))
     records = []
     for theme, (source, ids, top) in members.items():
         texts = present.loc[ids]
@@ -324,8 +335,8 @@ def summarise_themes(
             "examples": quotes,
             "top_terms": top,
         }
-        if phases is not None:
-            record.update(_phase_shares(ids, phases.reindex(present.index)))
+        if in_phase is not None:
+            record.update(_phase_shares(ids, in_phase))
         records.append(record)
     phase_columns = [f"{kind}_{phase}" for phase in c.PHASES for kind in ("n", "share")]
     if phases is None:
@@ -350,13 +361,17 @@ def summarise_themes(
     return table[[*base, *phase_columns, "suppressed", "suppression_reason"]]
 
 
-def _phase_shares(ids: list[Hashable], phases: pd.Series) -> dict[str, float]:
-    out: dict[str, float] = {}
+def _phase_masks(phases: pd.Series) -> dict[str, pd.Series]:
+    """Per phase, which answers were given in it (phase labels trimmed, any case)."""
     labels = phases.astype("string").str.strip().str.casefold()
+    return {phase: labels.eq(phase).fillna(False) for phase in c.PHASES}
+
+
+def _phase_shares(ids: list[Hashable], in_phase: dict[str, pd.Series]) -> dict[str, float]:
+    out: dict[str, float] = {}
     for phase in c.PHASES:
-        in_phase = labels.eq(phase).fillna(False)
-        total = int(in_phase.sum())
-        count = int(in_phase.loc[ids].sum()) if ids else 0
+        total = int(in_phase[phase].sum())
+        count = int(in_phase[phase].loc[ids].sum()) if ids else 0
         out[f"n_{phase}"] = count
         out[f"share_{phase}"] = count / total if total else np.nan
     return out
