@@ -1,7 +1,12 @@
-"""Every ``st.cache_data`` of the dashboard, keyed on store location, store version and viewer.
+"""Every cache of the dashboard, keyed on store location, store version and viewer.
 
 A new upload changes the store's version, so every cached read and analysis is redone at once.
 The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
+
+Rows and kept tables are ``st.cache_resource``: one shared frame, handed out without the copy
+``st.cache_data`` makes on every hit (a national frame takes seconds to unpickle). Callers get
+them through :mod:`app_support.data`, which hands out shallow copies (with pandas'
+copy-on-write, changing one never changes the cached frame).
 """
 
 from __future__ import annotations
@@ -72,9 +77,11 @@ def _cached_call(
 def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
+    for shared in (cached_surveys, cached_pupils, cached_results_by, cached_pooling_rows):
+        shared.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def cached_surveys(
     location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
 ) -> tuple[pd.DataFrame, Instrument]:
@@ -87,7 +94,7 @@ def cached_surveys(
     return phase_filter(frame, education_phase), instrument
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def cached_pupils(
     location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
 ) -> pd.DataFrame:
@@ -109,7 +116,7 @@ def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) 
     return open_store(location).audit_log(_viewer)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def cached_results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
 ) -> pd.DataFrame:
@@ -137,7 +144,7 @@ def cached_results_by(
     return compare_clustered(long, by=list(by), constructs=instrument.constructs)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_pooling_rows(location: str, version: str, by: tuple[str, ...]) -> pd.DataFrame:
     """Every hub's results (read as the internal national pooling viewer), for pooled values.
 

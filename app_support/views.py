@@ -30,7 +30,10 @@ __all__ = [
     "headline_metrics",
     "hub_beside_national",
     "hub_beside_national_chart",
+    "default_work_group",
+    "group_rows",
     "impact_bundle",
+    "impact_groups",
     "is_reversed",
     "ncps_of",
     "open_text_examples",
@@ -45,24 +48,112 @@ __all__ = [
 ]
 
 
+def impact_groups(chosen: ui.Filters) -> list[tuple]:
+    """The participation groups (year, hub, NCP, Work Group) of the viewer's selection.
+
+    Read from the kept results (no survey rows): the groups of the rows :func:`app_support.surveys`
+    returns for the same filters. Cache it with :func:`app_support.cached`.
+    """
+    keys = ui.get_store().kept_groups(
+        ui.current_viewer(),
+        academic_year=chosen.academic_year,
+        hub=chosen.hub,
+        ncp=chosen.ncp,
+    )
+    if chosen.education_phase:
+        offered = set(ui.ncps_in_phase(chosen.education_phase))
+        keys = [key for key in keys if key[2] in offered]
+    return keys
+
+
+def default_work_group(keys: list[tuple]) -> str | None:
+    """The Work Group the impact page opens on, or None to open on the whole selection.
+
+    A selection of one participation group opens on it; a larger one on its latest academic
+    year's first Work Group (by name), so that the page draws one Work Group's results (kept,
+    not recomputed) until the user picks another or the whole selection.
+
+    Examples
+    --------
+    >>> keys = [("2023/24", "H", "P", "A"), ("2024/25", "H", "P", "C"), ("2024/25", "H", "Q", "B")]
+    >>> default_work_group(keys), default_work_group(keys[:1])
+    ('B', None)
+    """
+    named = [key for key in keys if key[3] is not None]
+    if len(keys) <= 1 or not named:
+        return None
+    years = sorted({key[0] for key in named if key[0] is not None})
+    latest = [key for key in named if not years or key[0] == years[-1]]
+    return str(min(key[3] for key in latest))
+
+
+def _kept_analysis(key: tuple) -> analysis.SurveyAnalysis:
+    """The kept tables of one participation group: what ``survey_analysis`` of its rows gives."""
+    store, viewer = ui.get_store(), ui.current_viewer()
+    tables = {}
+    for name in ("results", "distribution", "changes", "attrition", "reliability"):
+        found = store.kept_results(
+            viewer,
+            level="group",
+            name=name,
+            academic_year=key[0],
+            hub=key[1],
+            ncp=key[2],
+            work_group=key[3],
+        )
+        tables[name] = next(table for group, table in found or [] if tuple(group) == tuple(key))
+    return analysis.SurveyAnalysis(**tables)
+
+
 def impact_bundle(chosen: ui.Filters, work_group: str | None) -> dict:
     """Everything the impact page shows for the filters (and a Work Group), in one cacheable call.
 
-    Returns ``{"instrument", "work_groups", "n_rows", "tables"}``; ``tables`` is the
-    :class:`evaluation.analysis.SurveyAnalysis`, None when the selection has no survey rows.
-    Caching this (not the raw rows) keeps a cached page fast at national scale: the million
-    survey rows are never copied out of the cache on a rerun.
+    Returns ``{"instrument", "work_groups", "groups", "tables"}``: the Work Groups of the
+    selection, the participation groups shown (year, hub, NCP, Work Group) and the
+    :class:`evaluation.analysis.SurveyAnalysis` (None when they hold no survey rows). One
+    participation group's tables are read from the kept results; a wider selection is computed
+    from its survey rows. Caching this (not the raw rows) keeps a cached page fast at national
+    scale: the million survey rows are never copied out of the cache on a rerun.
     """
+    keys = ui.cached("impact:groups", impact_groups, chosen)
+    names = sorted({str(key[3]) for key in keys if key[3] is not None})
+    shown = [key for key in keys if work_group is None or key[3] == work_group]
+    bundle = {"work_groups": names, "groups": shown, "tables": None}
+    if len(shown) == 1:
+        key = shown[0]
+        bundle["instrument"] = ui.get_store().survey_instrument(
+            ui.current_viewer(),
+            academic_year=chosen.academic_year,
+            hub=chosen.hub,
+            ncp=chosen.ncp,
+        )
+        bundle["tables"] = _kept_analysis(key)
+        return bundle
     frame, instrument = ui.surveys(chosen)
-    groups = sorted(frame[c.WORK_GROUP].dropna().unique()) if c.WORK_GROUP in frame else []
     if work_group is not None:
         frame = frame[frame[c.WORK_GROUP].eq(work_group)]
-    return {
-        "instrument": instrument,
-        "work_groups": [str(g) for g in groups],
-        "n_rows": len(frame),
-        "tables": analysis.survey_analysis(frame, instrument) if len(frame) else None,
-    }
+    bundle["instrument"] = instrument
+    bundle["tables"] = analysis.survey_analysis(frame, instrument) if len(frame) else None
+    return bundle
+
+
+def group_rows(chosen: ui.Filters, key: tuple) -> tuple[pd.DataFrame, Instrument]:
+    """The survey rows of one participation group (for what needs people, not tables).
+
+    Reads only the group's year, hub and project where they are known.
+    """
+    narrow = ui.Filters(
+        academic_year=key[0] or chosen.academic_year,
+        hub=key[1] or chosen.hub,
+        ncp=key[2] or chosen.ncp,
+        education_phase=chosen.education_phase,
+    )
+    frame, instrument = ui.surveys(narrow)
+    mask = pd.Series(True, index=frame.index)
+    for column, value in zip((c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP), key, strict=True):
+        if column in frame:
+            mask &= frame[column].isna() if value is None else frame[column].eq(value)
+    return frame[mask.fillna(False).astype(bool)], instrument
 
 
 def headline_metrics(tables: analysis.SurveyAnalysis) -> None:

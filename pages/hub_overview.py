@@ -117,7 +117,7 @@ with ui.friendly_errors("drawing the hub overview"):
         name="trend",
     )
 
-    open_text_themes(frame, viewer=viewer, key="hub_themes")
+    open_text_themes(frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}")
 
     st.subheader("In their own words")
     if not viewer.sees_open_text:
