@@ -42,6 +42,7 @@ from app_support.data import (
     datasets,
     pupils,
     results_by,
+    survey_text,
     surveys,
 )
 from app_support.dataset_tables import (
@@ -154,6 +155,7 @@ __all__ = [
     "sidebar_filters",
     "store_location",
     "survey_template",
+    "survey_text",
     "surveys",
     "uses_default_store",
 ]

@@ -35,6 +35,7 @@ __all__ = [
     "cached_pooling_rows",
     "cached_pupils",
     "cached_results_by",
+    "cached_survey_text",
     "cached_surveys",
     "clear_caches",
 ]
@@ -77,8 +78,9 @@ def _cached_call(
 def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
-    for shared in (cached_surveys, cached_pupils, cached_results_by, cached_pooling_rows):
-        shared.clear()
+    shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
+    for function in (*shared, cached_pooling_rows):
+        function.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -102,6 +104,18 @@ def cached_pupils(
     academic_year, hub, ncp, education_phase = fkey
     frame = open_store(location).load_pupils(_viewer, academic_year=academic_year, hub=hub, ncp=ncp)
     return phase_filter(frame, education_phase)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_survey_text(
+    location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
+) -> pd.DataFrame:
+    """Open answers (NCP, phase, row, ``text_*``) of the survey rows of :func:`cached_surveys`."""
+    academic_year, hub, ncp, education_phase = fkey
+    frame = open_store(location).load_survey_text(
+        _viewer, academic_year=academic_year, hub=hub, ncp=ncp
+    )
+    return phase_filter(access.without_open_text(frame, _viewer), education_phase)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -18,6 +18,7 @@ from app_support.caching import (
     cached_datasets,
     cached_pupils,
     cached_results_by,
+    cached_survey_text,
     cached_surveys,
 )
 from app_support.filtering import Filters, filters
@@ -34,6 +35,7 @@ __all__ = [
     "datasets",
     "pupils",
     "results_by",
+    "survey_text",
     "surveys",
 ]
 
@@ -45,6 +47,12 @@ def surveys(chosen: Filters | None = None) -> tuple[pd.DataFrame, Instrument]:
     chosen = chosen or filters()
     frame, instrument = cached_surveys(*cache_key(), chosen.key(), current_viewer())
     return frame.copy(deep=False), instrument
+
+
+def survey_text(chosen: Filters | None = None) -> pd.DataFrame:
+    """The open answers (NCP, phase, row, ``text_*`` columns) of :func:`surveys`' rows."""
+    chosen = chosen or filters()
+    return cached_survey_text(*cache_key(), chosen.key(), current_viewer()).copy(deep=False)
 
 
 def pupils(chosen: Filters | None = None) -> pd.DataFrame:

@@ -84,6 +84,22 @@ def summarise(
     return tags, summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
 
 
+def counted(frame: pd.DataFrame, book: pd.DataFrame, min_n: int) -> dict:
+    """How many open answers, how many have a theme, and the share per theme (cache this)."""
+    answers, phases = open_answers(frame)
+    tags, summary = summarise(answers, phases, book, min_n)
+    coded = int(answers.index.isin(tags["answer_id"]).sum())
+    return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
+
+
+def suggested(frame: pd.DataFrame, book: pd.DataFrame, k: int) -> tuple[int, pd.DataFrame]:
+    """How many answers no theme covers, and up to ``k`` themes suggested for them."""
+    answers, _ = open_answers(frame)
+    tags = tag_answers(answers, book)
+    uncoded = answers[~answers.index.isin(tags["answer_id"])]
+    return len(uncoded), suggest_themes(uncoded, k, seed=0)
+
+
 def _share(value: object) -> str:
     return "[c]" if pd.isna(value) else f"{float(value):.0%}"
 
@@ -220,20 +236,19 @@ with ui.friendly_errors("counting the themes"):
         )
         st.stop()
     # A hub's codebook is counted on that hub's answers.
-    frame, _instrument = ui.surveys(replace(chosen, hub=scope) if scope else chosen)
-    answers, phases = open_answers(frame)
-    if answers.empty:
+    # Only the open answers are read (not every column of every row).
+    frame = ui.survey_text(replace(chosen, hub=scope) if scope else chosen)
+    count = ui.cached(f"themes_counted:{scope}:{min_n}", counted, frame, book, min_n)
+    if not count["n_answers"]:
         ui.empty_state(
             "No open-text answers in this selection yet: upload surveys with open questions to "
             "see their themes."
         )
         st.stop()
-    tags, summary = ui.cached(
-        f"themes_summary:{scope}:{min_n}", summarise, answers, phases, book, min_n
-    )
-    coded = int(answers.index.isin(tags["answer_id"]).sum())
+    summary = count["summary"]
     st.caption(
-        f"{len(answers)} answers in this selection; {coded} have at least one theme. Shares "
+        f"{count['n_answers']} answers in this selection; {count['n_coded']} have at least one "
+        "theme. Shares "
         "before and after are out of that phase's answers; an answer can have several themes. "
         f"[c]: fewer than {min_n} answers, not shown. Example answers are shown exactly as "
         "written, email addresses removed."
@@ -244,16 +259,17 @@ with ui.friendly_errors("counting the themes"):
 
 with ui.friendly_errors("suggesting themes"):
     st.subheader("Suggested themes for answers no theme covers")
-    uncoded = answers[~answers.index.isin(tags["answer_id"])]
     k = st.number_input(
         "How many themes to look for", min_value=1, max_value=12, value=3, key="themes_k"
     )
-    ideas = ui.cached(f"themes_suggest:{scope}:{int(k)}", suggest_themes, uncoded, int(k), seed=0)
+    n_uncoded, ideas = ui.cached(
+        f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, int(k)
+    )
     rejected: set[str] = st.session_state.setdefault(REJECTED, set())
     small = ideas[ideas["n"] < min_n] if len(ideas) else ideas
     ideas = ideas[(ideas["n"] >= min_n) & ~ideas["theme"].isin(rejected)] if len(ideas) else ideas
     st.caption(
-        f"{len(uncoded)} answers have no theme. Suggestions group them by the words they share; "
+        f"{n_uncoded} answers have no theme. Suggestions group them by the words they share; "
         f"each shows its top words and example answers. Accept one into the codebook (under its "
         f"name or one you type), merge its words into a theme you have, or reject it. "
         f"Suggestions with fewer than {min_n} answers are not shown"

@@ -5,6 +5,7 @@ Every read takes a :class:`~evaluation.access.Viewer`; there is no unscoped read
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,16 +146,81 @@ class Reads(StoreBase):
             frame = _empty_pupil_frame()
         return frame
 
-    def _payload_rows(
+    def load_survey_text(
         self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> pd.DataFrame:
+        """The open answers of the rows :meth:`load_surveys` would load, without their answers
+        to the items: ``dataset_id``, phase, NCP, spreadsheet row (when stored) and ``text_*``
+        columns, in their stored order.
+
+        Reading a few columns of a national year is much quicker than reading them all.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({"respondent_id": ["a"], "phase": ["post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [4.0], "text_why": ["More talk"]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.load_survey_text(Viewer.national()).columns.tolist()
+        ['dataset_id', 'phase', 'ncp', 'text_why']
+        """
+        wanted = {c.NCP, c.PHASE, c.SOURCE_ROW}
+
+        def keep(name: str) -> bool:
+            return name in wanted or name.startswith(c.TEXT_PREFIX)
+
+        rows, frame = self._payload_rows(
+            "survey", viewer, academic_year, hub, ncp, synthetic, keep=keep
+        )
+        if not rows:
+            frame = _empty_survey_frame(union_instrument([]))
+            frame = frame[[col for col in frame.columns if col == c.DATASET_ID or keep(col)]]
+        for column in (c.PHASE, c.NCP):
+            if column not in frame:
+                frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+        return frame
+
+    def survey_instrument(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> Instrument:
+        """The instrument :meth:`load_surveys` returns for the same arguments, reading no rows.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> from evaluation.instruments import default_instrument
+        >>> Store.open("sqlite://").survey_instrument(Viewer.national()) == default_instrument()
+        True
+        """
+        with self._engine.connect() as connection:
+            chosen = self._chosen(connection, "survey", viewer, academic_year, hub, ncp, synthetic)
+        return union_instrument([row.instrument for row in chosen])
+
+    def _chosen(
+        self,
+        connection: sa.Connection,
         kind: Kind,
         viewer: Viewer,
         academic_year: Filter,
         hub: Filter,
         ncp: Filter,
         synthetic: bool | None,
-    ) -> tuple[list[_Loaded], pd.DataFrame]:
-        """The chosen datasets and their rows this viewer may see, decoded into one frame."""
+    ) -> list[sa.Row]:
+        """(dataset_id, instrument) of the datasets a read of these arguments decodes, in order."""
         require_viewer(viewer)
         active = sa.and_(datasets.c.status == "active", datasets.c.kind == kind)
         wanted = sa.select(dataset_groups.c.dataset_id).where(
@@ -165,26 +231,43 @@ class Reads(StoreBase):
             .where(active, datasets.c.dataset_id.in_(wanted))
             .order_by(datasets.c.dataset_id)
         )
+        if synthetic is None:
+            real = connection.execute(
+                sa.select(datasets.c.dataset_id)
+                .where(
+                    active,
+                    ~datasets.c.synthetic,
+                    datasets.c.dataset_id.in_(visible_ids(viewer)),
+                )
+                .limit(1)
+            ).first()
+            synthetic = real is None
+        if not synthetic:
+            query = query.where(~datasets.c.synthetic)
+        return list(connection.execute(query).all())
+
+    def _payload_rows(
+        self,
+        kind: Kind,
+        viewer: Viewer,
+        academic_year: Filter,
+        hub: Filter,
+        ncp: Filter,
+        synthetic: bool | None,
+        keep: Callable[[str], bool] | None = None,
+    ) -> tuple[list[_Loaded], pd.DataFrame]:
+        """The chosen datasets and their rows this viewer may see, decoded into one frame.
+
+        ``keep`` picks the columns to read (default all).
+        """
         with self._engine.connect() as connection:
-            if synthetic is None:
-                real = connection.execute(
-                    sa.select(datasets.c.dataset_id)
-                    .where(
-                        active,
-                        ~datasets.c.synthetic,
-                        datasets.c.dataset_id.in_(visible_ids(viewer)),
-                    )
-                    .limit(1)
-                ).first()
-                synthetic = real is None
-            if not synthetic:
-                query = query.where(~datasets.c.synthetic)
-            chosen = connection.execute(query).all()
+            chosen = self._chosen(connection, kind, viewer, academic_year, hub, ncp, synthetic)
             blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
         rows = [_Loaded(row.dataset_id, row.instrument, blobs[row.dataset_id]) for row in chosen]
         frame = payload.decode(
             [(row.dataset_id, row.data) for row in rows],
             allowed=row_scope(viewer, academic_year, hub, ncp),
+            keep=keep,
         )
         return rows, frame
 
