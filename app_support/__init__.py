@@ -26,7 +26,7 @@ from app_support.board_packs import (
     chromium_available,
     may_build_board_pack,
 )
-from app_support.caching import cached, clear_caches
+from app_support.caching import cached, clear_caches, shared
 from app_support.comparisons import (
     hub_comparison,
     hub_trend,
@@ -149,6 +149,7 @@ __all__ = [
     "results_by",
     "run_through_app",
     "sections_for",
+    "shared",
     "show_chart",
     "table_toggle_key",
     "show_error",

@@ -38,6 +38,7 @@ __all__ = [
     "cached_survey_text",
     "cached_surveys",
     "clear_caches",
+    "shared",
 ]
 
 R = TypeVar("R")
@@ -60,6 +61,31 @@ def cached(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     return _cached_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
 
 
+def shared(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """As :func:`cached`, but the result is kept as one shared object (``st.cache_resource``).
+
+    For large intermediate results that several cached analyses start from: they are never
+    pickled. The caller must not change what it gets (pandas' copy-on-write makes derived
+    frames safe).
+    """
+    return _shared_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_call(
+    location: str,
+    version: str,
+    viewer_key: str,
+    fkey: tuple,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_call(
     location: str,
@@ -79,7 +105,7 @@ def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
     shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
-    for function in (*shared, cached_pooling_rows):
+    for function in (*shared, cached_pooling_rows, _shared_call):
         function.clear()
 
 

@@ -75,27 +75,26 @@ def from_editor(table: pd.DataFrame) -> pd.DataFrame:
     return out[names.ne("")].reset_index(drop=True)
 
 
-def summarise(
-    answers: pd.Series, phases: pd.Series, book: pd.DataFrame, min_n: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The codebook's tags on the answers, and the share per theme before and after."""
-    tags = tag_answers(answers, book)
-    themes = book["theme"].tolist()
-    return tags, summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
-
-
-def counted(frame: pd.DataFrame, book: pd.DataFrame, min_n: int) -> dict:
-    """How many open answers, how many have a theme, and the share per theme (cache this)."""
+def tagged(frame: pd.DataFrame, book: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Every open answer, its phase, and the codebook's tags on them."""
     answers, phases = open_answers(frame)
-    tags, summary = summarise(answers, phases, book, min_n)
+    return answers, phases, tag_answers(answers, book)
+
+
+def counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
+    """How many open answers, how many have a theme, and the share per theme (cache this)."""
+    answers, phases, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
     coded = int(answers.index.isin(tags["answer_id"]).sum())
+    themes = book["theme"].tolist()
+    summary = summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
     return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
 
 
-def suggested(frame: pd.DataFrame, book: pd.DataFrame, k: int) -> tuple[int, pd.DataFrame]:
+def suggested(
+    frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, k: int
+) -> tuple[int, pd.DataFrame]:
     """How many answers no theme covers, and up to ``k`` themes suggested for them."""
-    answers, _ = open_answers(frame)
-    tags = tag_answers(answers, book)
+    answers, _, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
     uncoded = answers[~answers.index.isin(tags["answer_id"])]
     return len(uncoded), suggest_themes(uncoded, k, seed=0)
 
@@ -238,7 +237,7 @@ with ui.friendly_errors("counting the themes"):
     # A hub's codebook is counted on that hub's answers.
     # Only the open answers are read (not every column of every row).
     frame = ui.survey_text(replace(chosen, hub=scope) if scope else chosen)
-    count = ui.cached(f"themes_counted:{scope}:{min_n}", counted, frame, book, min_n)
+    count = ui.cached(f"themes_counted:{scope}:{min_n}", counted, frame, book, scope, min_n)
     if not count["n_answers"]:
         ui.empty_state(
             "No open-text answers in this selection yet: upload surveys with open questions to "
@@ -263,7 +262,7 @@ with ui.friendly_errors("suggesting themes"):
         "How many themes to look for", min_value=1, max_value=12, value=3, key="themes_k"
     )
     n_uncoded, ideas = ui.cached(
-        f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, int(k)
+        f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, scope, int(k)
     )
     rejected: set[str] = st.session_state.setdefault(REJECTED, set())
     small = ideas[ideas["n"] < min_n] if len(ideas) else ideas

@@ -228,7 +228,7 @@ def _distinct(texts: Sequence[str], limit: int) -> tuple[str, ...]:
 
 def _stable_order(texts: pd.Series) -> pd.Series:
     """Answers in a fixed pseudo-random order (by hash of the text): no favourite quotes."""
-    codes, uniques = pd.factorize(np.array([str(t) for t in texts], dtype=object))
+    codes, uniques = pd.factorize(texts.astype(str).to_numpy(dtype=object))
     hashed = np.array(
         [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in uniques], dtype=object
     )
