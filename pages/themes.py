@@ -17,9 +17,10 @@ from evaluation.stats.disclosure import resolve_min_n
 from evaluation.store import StoreError
 from evaluation.store.codebooks import DEFAULT_INSTRUMENT
 from evaluation.text.codebook import SEPARATOR, tag_answers
-from evaluation.text.themes import suggest_themes, summarise_themes
+from evaluation.text.themes import suggest_at_once_limit, suggest_themes, summarise_themes
 
 FLASH = "themes_flash"
+ASKED = "themes_suggest_asked"  # the user asked for suggestions on a large selection
 REJECTED = "themes_rejected"
 # Words of a suggestion that become the keywords of the theme it is accepted as.
 ACCEPTED_TERMS = 5
@@ -261,6 +262,18 @@ with ui.friendly_errors("suggesting themes"):
     k = st.number_input(
         "How many themes to look for", min_value=1, max_value=12, value=3, key="themes_k"
     )
+    n_uncoded = count["n_answers"] - count["n_coded"]
+    at_once = suggest_at_once_limit()
+    if n_uncoded > at_once and not st.session_state.get(ASKED):
+        st.caption(
+            f"{n_uncoded:,} answers have no theme. Suggestions for more than {at_once:,} answers "
+            "take a while to work out, so they wait until you ask (or narrow the selection in "
+            "the sidebar)."
+        )
+        if st.button("Suggest themes", key="themes_suggest", icon=":material/lightbulb:"):
+            st.session_state[ASKED] = True
+            st.rerun()
+        st.stop()
     n_uncoded, ideas = ui.cached(
         f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, scope, int(k)
     )

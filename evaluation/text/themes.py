@@ -8,6 +8,7 @@ before and after, with small themes suppressed (``IMPACT_MIN_N``).
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -25,10 +26,13 @@ from evaluation.text.codebook import stem, tokens
 
 __all__ = [
     "CODEBOOK",
+    "DEFAULT_SUGGEST_AT_ONCE",
     "SUGGESTED",
+    "SUGGEST_AT_ONCE_ENV",
     "SUGGESTION_COLUMNS",
     "SUMMARY_COLUMNS",
     "answer_terms",
+    "suggest_at_once_limit",
     "suggest_themes",
     "summarise_themes",
 ]
@@ -51,6 +55,29 @@ MIN_ANSWERS_PER_TERM = 2
 # Words of a suggestion's name (its top terms, joined).
 NAME_TERMS = 3
 MIN_TERM_LETTERS = 3
+# Above this many uncoded answers a dashboard works out suggestions only when asked (they take
+# seconds at national scale); ``$IMPACT_SUGGEST_AT_ONCE`` changes it.
+SUGGEST_AT_ONCE_ENV = "IMPACT_SUGGEST_AT_ONCE"
+DEFAULT_SUGGEST_AT_ONCE = 20_000
+
+
+def suggest_at_once_limit() -> int:
+    """How many uncoded answers a view suggests themes for without being asked.
+
+    ``$IMPACT_SUGGEST_AT_ONCE`` when it is a whole number of at least 0, else 20,000.
+
+    Examples
+    --------
+    >>> os.environ.pop("IMPACT_SUGGEST_AT_ONCE", None) and None
+    >>> suggest_at_once_limit()
+    20000
+    """
+    raw = os.environ.get(SUGGEST_AT_ONCE_ENV, "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_SUGGEST_AT_ONCE
+    except ValueError:
+        value = DEFAULT_SUGGEST_AT_ONCE
+    return value if value >= 0 else DEFAULT_SUGGEST_AT_ONCE
 
 
 def answer_terms(text: str) -> list[str]:
