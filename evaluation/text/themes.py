@@ -253,14 +253,24 @@ def _distinct(texts: Sequence[str], limit: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _stable_order(texts: pd.Series) -> pd.Series:
-    """Answers in a fixed pseudo-random order (by hash of the text): no favourite quotes."""
-    codes, uniques = pd.factorize(texts.astype(str).to_numpy(dtype=object))
-    hashed = np.array(
-        [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in uniques], dtype=object
-    )
-    keys = hashed[codes] if len(codes) else np.array([], dtype=object)
-    return texts.iloc[np.argsort(keys, kind="stable")]
+def _examples(texts: pd.Series, limit: int, *, stable: bool) -> tuple[str, ...]:
+    """The first ``limit`` distinct answers, email addresses removed, in the order quoted.
+
+    ``stable``: in a fixed pseudo-random order (by each text's SHA-256: no favourite quotes);
+    else as given. Each distinct text is looked at once, and only until enough quotes are found
+    (the same quotes as scrubbing and ordering every answer).
+    """
+    values = pd.unique(texts.astype(str).to_numpy(dtype=object))
+    if stable:
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in values]
+        values = values[np.argsort(np.array(keys, dtype=object), kind="stable")]
+    quotes: tuple[str, ...] = ()
+    for start in range(0, len(values), 64):
+        chunk = scrub_emails(pd.Series(values[start : start + 64], dtype=object)).tolist()
+        quotes = _distinct([*quotes, *chunk], limit)
+        if len(quotes) == limit:
+            break
+    return quotes
 
 
 def summarise_themes(
@@ -350,8 +360,7 @@ def summarise_themes(
     records = []
     for theme, (source, ids, top) in members.items():
         texts = present.loc[ids]
-        ordered = texts if source == SUGGESTED else _stable_order(texts)
-        quotes = _distinct(scrub_emails(ordered).tolist(), n_examples) if len(ids) else ()
+        quotes = _examples(texts, n_examples, stable=source != SUGGESTED) if len(ids) else ()
         row_numbers = pd.to_numeric(rows_of.loc[ids], errors="coerce").dropna()
         record = {
             "theme": theme,
