@@ -357,11 +357,14 @@ def summarise_themes(
                 name = f"{name} (suggested)"
             members[name] = (SUGGESTED, ids, tuple(record["top_terms"]))
     in_phase = None if phases is None else _phase_masks(phases.reindex(present.index))
+    positions = present.index.is_unique  # then labels are looked up once, as positions
     records = []
     for theme, (source, ids, top) in members.items():
-        texts = present.loc[ids]
+        where = present.index.get_indexer(ids) if positions else ids
+        texts = present.iloc[where] if positions else present.loc[ids]
         quotes = _examples(texts, n_examples, stable=source != SUGGESTED) if len(ids) else ()
-        row_numbers = pd.to_numeric(rows_of.loc[ids], errors="coerce").dropna()
+        rows = rows_of.iloc[where] if positions else rows_of.loc[ids]
+        row_numbers = pd.to_numeric(rows, errors="coerce").dropna()
         record = {
             "theme": theme,
             "source": source,
@@ -372,7 +375,7 @@ def summarise_themes(
             "top_terms": top,
         }
         if in_phase is not None:
-            record.update(_phase_shares(ids, in_phase))
+            record.update(_phase_shares(where, in_phase, positions=positions))
         records.append(record)
     phase_columns = [f"{kind}_{phase}" for phase in c.PHASES for kind in ("n", "share")]
     if phases is None:
@@ -400,14 +403,23 @@ def summarise_themes(
 def _phase_masks(phases: pd.Series) -> dict[str, pd.Series]:
     """Per phase, which answers were given in it (phase labels trimmed, any case)."""
     labels = phases.astype("string").str.strip().str.casefold()
-    return {phase: labels.eq(phase).fillna(False) for phase in c.PHASES}
+    return {phase: labels.eq(phase).fillna(False).astype(bool) for phase in c.PHASES}
 
 
-def _phase_shares(ids: list[Hashable], in_phase: dict[str, pd.Series]) -> dict[str, float]:
+def _phase_shares(
+    where: Sequence[Hashable] | np.ndarray, in_phase: dict[str, pd.Series], *, positions: bool
+) -> dict[str, float]:
+    """Answers of a theme (``where``: positions, or labels) per phase, and their shares."""
     out: dict[str, float] = {}
     for phase in c.PHASES:
-        total = int(in_phase[phase].sum())
-        count = int(in_phase[phase].loc[ids].sum()) if ids else 0
+        mask = in_phase[phase]
+        total = int(mask.sum())
+        if not len(where):
+            count = 0
+        elif positions:
+            count = int(mask.to_numpy()[np.asarray(where)].sum())
+        else:
+            count = int(mask.loc[list(where)].sum())
         out[f"n_{phase}"] = count
         out[f"share_{phase}"] = count / total if total else np.nan
     return out
