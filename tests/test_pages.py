@@ -194,35 +194,6 @@ def test_a_hub_filter_changes_the_impact_results(sample_home):
     assert _impact_reading(at) != before
 
 
-def test_picking_a_work_group_shows_only_that_group(sample_home):
-    at = open_page("pages/impact.py")
-    at.selectbox(key="impact_work_group").select_index(0).run()  # all the Work Groups
-    assert_clean(at)
-    everyone = int(at.metric[0].value.replace(",", ""))
-    group = at.selectbox(key="impact_work_group").options[1]
-    at.selectbox(key="impact_work_group").set_value(group).run()
-    assert_clean(at)
-    assert charts(at)
-    assert 0 < int(at.metric[0].value.replace(",", "")) < everyone
-
-
-def test_the_impact_page_opens_on_the_latest_years_first_work_group_and_says_so(sample_home):
-    at = open_page("pages/impact.py")
-    assert_clean(at)
-    frame, _ = Store.open().load_surveys(Viewer.national())
-    named = frame[frame["work_group"].notna()]
-    latest = named[named["academic_year"].eq(named["academic_year"].max())]
-    first = sorted(latest["work_group"].unique())[0]
-    assert at.selectbox(key="impact_work_group").value == first
-    assert any(first in box.value and "opens on one" in box.value for box in at.info)
-    # Its numbers are that Work Group's: distinct people who answered before, counted here.
-    rows = latest[latest["work_group"].eq(first)]
-    assert rows[["hub", "ncp"]].drop_duplicates().shape[0] == 1
-    before = rows.loc[rows["phase"].eq("pre"), "respondent_id"].dropna().nunique()
-    assert at.metric[0].value == f"{before:,}"
-    assert charts(at)
-
-
 def test_a_year_filter_changes_the_pupil_results(sample_home):
     at = open_page("pages/pupils.py")
     before = _impact_reading(at)

@@ -125,13 +125,14 @@ def _keys_in(
 ) -> list[int]:
     """Ids (first column of ``table``) of its rows whose ``names`` columns form one of ``keys``.
 
-    SQL narrows by hub; the exact key match (NULL-safe) happens here, which keeps the query small
-    however many groups changed.
+    SQL narrows by year, hub and NCP (each column whose keys hold no missing value); the exact
+    key match (NULL-safe) happens here, which keeps the query small however many groups changed.
     """
-    hubs = sorted({key[names.index(c.HUB)] for key in keys} - {None})
-    has_null_hub = any(key[names.index(c.HUB)] is None for key in keys)
-    hub_column = table.c[c.HUB]
-    where = [hub_column.in_(hubs)] if not has_null_hub else []
+    where = []
+    for column in HUB_KEYS:
+        values = {key[names.index(column)] for key in keys}
+        if None not in values:
+            where.append(table.c[column].in_(sorted(values)))
     ident = next(iter(table.primary_key.columns)) if table is kept_results else table.c.dataset_id
     query = sa.select(ident, *(table.c[n] for n in names)).where(*where, *extra)
     return [row[0] for row in connection.execute(query) if tuple(row[1:]) in keys]
@@ -225,12 +226,18 @@ def _rows(
     chosen = connection.execute(query.order_by(datasets.c.dataset_id)).all()
     blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
     frame = payload.decode(
-        [(row.dataset_id, blobs[row.dataset_id]) for row in chosen], allowed=allowed
+        [(row.dataset_id, blobs[row.dataset_id]) for row in chosen],
+        allowed=allowed,
+        keep=_not_open_text,  # no kept table reads open answers: they are not decoded
     )
     for column in GROUP_KEYS:
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
     return frame, {row.dataset_id: row.instrument for row in chosen}
+
+
+def _not_open_text(name: str) -> bool:
+    return not name.startswith(c.TEXT_PREFIX)
 
 
 def _alone(
