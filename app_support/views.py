@@ -8,7 +8,10 @@ from :mod:`evaluation.presentation.charts`; it only lays them out.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +26,8 @@ from evaluation.presentation.charts import pupils as pupil_charts
 from evaluation.presentation.charts import survey as survey_charts
 from evaluation.presentation.readings import REVERSED_MARK
 from schemas import reference
+
+R = TypeVar("R")
 
 __all__ = [
     "REVERSED_NOTE",
@@ -169,8 +174,32 @@ def headline_metrics(tables: analysis.SurveyAnalysis) -> None:
     cols[3].metric("Stayed to the end", "–" if pd.isna(retained) else f"{retained:.0f}%")
 
 
-def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, key: str) -> None:
-    """Draw the impact charts for one group of respondents, each with its reading and data."""
+def _built(cache: str | None, name: str, build: Callable[[], R]) -> R:
+    """``build()``, kept as one shared object per store version and filters under ``cache``."""
+    return build() if cache is None else ui.shared(f"{cache}:{name}", build)
+
+
+def _likert(
+    distribution: pd.DataFrame, instrument: Instrument, label_set: str
+) -> tuple[object, str | list[str]]:
+    return (
+        survey_charts.likert_bars(distribution, instrument, label_set=label_set),
+        readings.likert_reading(distribution, instrument, label_set=label_set),
+    )
+
+
+def survey_impact(
+    tables: analysis.SurveyAnalysis,
+    instrument: Instrument,
+    *,
+    key: str,
+    cache: str | None = None,
+) -> None:
+    """Draw the impact charts for one group of respondents, each with its reading and data.
+
+    With ``cache`` (a name telling ``tables`` apart under the current filters) the figures and
+    readings are built once per store version and shared: a rerun only draws them.
+    """
     results = tables.results
     if results.empty:
         ui.empty_state(
@@ -189,12 +218,16 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
         )
 
     st.subheader("What changed, scale by scale")
+    figure, lines = _built(
+        cache,
+        "constructs",
+        lambda: (
+            survey_charts.construct_change_chart(results, instrument),
+            [readings.reading(row, instrument=instrument) for _, row in constructs.iterrows()],
+        ),
+    )
     ui.chart_with_reading(
-        survey_charts.construct_change_chart(results, instrument),
-        [readings.reading(row, instrument=instrument) for _, row in constructs.iterrows()],
-        constructs,
-        key=f"{key}_constructs",
-        name="construct_change",
+        figure, lines, constructs, key=f"{key}_constructs", name="construct_change"
     )
 
     st.subheader("Answers before and after, question by question")
@@ -205,22 +238,30 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
     )
     distribution = tables.distribution
     for label_set in survey_charts.label_sets(instrument):
+        figure, lines = _built(
+            cache,
+            f"likert:{label_set}",
+            functools.partial(_likert, distribution, instrument, label_set),
+        )
         ui.chart_with_reading(
-            survey_charts.likert_bars(distribution, instrument, label_set=label_set),
-            readings.likert_reading(distribution, instrument, label_set=label_set),
+            figure,
+            lines,
             distribution[distribution["label_set"] == label_set],
             key=f"{key}_likert_{label_set}",
             name=f"answers_{label_set}",
         )
 
     st.subheader("Average answer to each question")
-    ui.chart_with_reading(
-        survey_charts.item_dumbbell(results, instrument),
-        readings.items_reading(results, instrument),
-        analysis.item_means(results, instrument),
-        key=f"{key}_dumbbell",
-        name="item_means",
+    figure, lines, means = _built(
+        cache,
+        "dumbbell",
+        lambda: (
+            survey_charts.item_dumbbell(results, instrument),
+            readings.items_reading(results, instrument),
+            analysis.item_means(results, instrument),
+        ),
     )
+    ui.chart_with_reading(figure, lines, means, key=f"{key}_dumbbell", name="item_means")
 
     st.subheader("How individual people changed")
     construct_names = [str(name) for name in constructs[c.ITEM]]
@@ -234,10 +275,14 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
         changes = tables.changes
         mine = changes[changes[c.ITEM] == chosen]
         row = constructs[constructs[c.ITEM] == chosen].iloc[0]
+        label = f"{survey_charts.construct_label(chosen).lower()} score"
+        figure = _built(
+            cache,
+            f"histogram:{chosen}",
+            functools.partial(survey_charts.change_histogram, mine["change"], label=label),
+        )
         ui.chart_with_reading(
-            survey_charts.change_histogram(
-                mine["change"], label=f"{survey_charts.construct_label(chosen).lower()} score"
-            ),
+            figure,
             readings.spread_reading(row),
             mine,
             key=f"{key}_histogram",
@@ -248,7 +293,7 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
     attrition = tables.attrition
     if len(attrition):
         ui.chart_with_reading(
-            survey_charts.attrition_chart(attrition),
+            _built(cache, "attrition", functools.partial(survey_charts.attrition_chart, attrition)),
             [readings.attrition_reading(row) for _, row in attrition.iterrows()][:1],
             attrition,
             key=f"{key}_attrition",

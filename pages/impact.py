@@ -58,7 +58,9 @@ with ui.friendly_errors("drawing the impact charts"):
         )
     ui.filters_caption(chosen)
     impact_views.evidence_caption()
-    views.survey_impact(bundle["tables"], bundle["instrument"], key="impact")
+    views.survey_impact(
+        bundle["tables"], bundle["instrument"], key="impact", cache=f"impact:{work_group}"
+    )
     shown = bundle["groups"]
     if len(shown) == 1:
         frame, instrument = views.group_rows(chosen, shown[0])
