@@ -46,6 +46,7 @@ __all__ = [
     "outcome_label",
     "outcomes_of",
     "overview_outcomes",
+    "participation_view",
     "pupil_outcomes",
     "reversed_caption",
     "survey_impact",
@@ -441,6 +442,16 @@ def hub_beside_national(
         year,
         outcome,
         chosen,
+    )
+
+
+def participation_view(frame: pd.DataFrame, hub: str) -> tuple[pd.DataFrame, object, str]:
+    """Who took part in a hub's rows: the table, its chart and its reading."""
+    participation = analysis.hub_participation(frame)
+    return (
+        participation,
+        survey_charts.participation_chart(participation),
+        readings.participation_reading(participation, hub=hub),
     )
 
 
