@@ -112,6 +112,17 @@ def assert_reads_without_rows_equal_reads_of_rows(store: Store, viewer: Viewer) 
     assert {"text_comment", c.PHASE, c.NCP} <= set(text.columns) or frame.empty
     pd.testing.assert_frame_equal(text, expected, check_exact=True)
     assert store.survey_instrument(viewer) == instrument
+    # Each active dataset's listing (remembered per dataset once worked out) counts its rows.
+    every, _ = store.load_surveys(viewer, synthetic=True)
+    listed = store.list_datasets(viewer, kind="survey")
+    listed = listed[listed["status"].eq("active")]
+    for dataset_id, n_rows, hubs, groups in listed[
+        ["dataset_id", "n_rows", "hubs", "work_groups"]
+    ].itertuples(index=False):
+        rows = every[every[c.DATASET_ID].eq(dataset_id)]
+        assert n_rows == len(rows)
+        assert hubs == sorted(rows[c.HUB].dropna().unique())
+        assert groups == sorted(rows[c.WORK_GROUP].dropna().unique())
 
 
 def assert_kept_equal_rows(store: Store) -> None:

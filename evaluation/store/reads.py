@@ -74,7 +74,6 @@ class Reads(StoreBase):
         """
         require_viewer(viewer)
         with self._engine.connect() as connection:
-            groups = _group_summary(connection, scope_conditions(viewer))
             query = sa.select(
                 *[col for col in datasets.c if col.name not in ("defaults", "instrument")]
             )
@@ -85,7 +84,38 @@ class Reads(StoreBase):
             rows = pd.DataFrame(
                 connection.execute(query.order_by(datasets.c.dataset_id)).mappings().all()
             )
+            groups = self._group_summaries(connection, viewer, rows)
         return _dataset_table(rows, groups)
+
+    def _group_summaries(
+        self, connection: sa.Connection, viewer: Viewer, rows: pd.DataFrame
+    ) -> pd.DataFrame:
+        """:func:`_group_summary` of the listed datasets, each worked out once per viewer scope.
+
+        A dataset's group rows are written once, with the dataset, and never change: its summary
+        for a scope is remembered (keyed by id, content hash and upload time, so a store made
+        anew under the same address is never mistaken for the old one).
+        """
+        memo: dict[tuple, dict] = self.__dict__.setdefault("_dataset_summaries", {})
+        scope = (viewer.role, viewer.hub, tuple(viewer.work_groups))
+        listed = [] if rows.empty else rows[["dataset_id", "sha256", "uploaded_at"]]
+        keys = {
+            int(i): (int(i), str(sha), str(at), scope)
+            for i, sha, at in (listed.itertuples(index=False) if len(listed) else [])
+        }
+        missing = [i for i, key in keys.items() if key not in memo]
+        if missing:
+            conditions = scope_conditions(viewer)
+            if len(missing) <= 500:  # else every visible one at once (few bound parameters)
+                conditions = [*conditions, dataset_groups.c.dataset_id.in_(missing)]
+            found = _group_summary(connection, conditions)
+            for i in missing:
+                memo[keys[i]] = found.loc[i].to_dict() if i in found.index else {}
+        summaries = {i: memo[key] for i, key in keys.items() if memo[key]}
+        columns = ["n_rows", *LIST_COLUMNS]
+        summary = pd.DataFrame.from_dict(summaries, orient="index", columns=columns)
+        summary.index.name = "dataset_id"
+        return summary
 
     def load_surveys(
         self,

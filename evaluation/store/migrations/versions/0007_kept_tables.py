@@ -20,8 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Index ``kept_results`` by what a read picks; mark them incomplete if data are stored."""
-    op.create_index("ix_kept_results_pick", "kept_results", ["variant", "level", "name", "hub"])
+    """Index ``kept_results`` by what a read picks (covering the group keys, so listing a
+    viewer's groups reads the index only); mark them incomplete if data are stored."""
+    op.create_index(
+        "ix_kept_results_pick",
+        "kept_results",
+        ["variant", "level", "name", "hub", "academic_year", "ncp", "work_group"],
+    )
     stored = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM datasets")).scalar()
     if stored:
         op.get_bind().execute(sa.text("UPDATE kept_state SET complete = :no"), {"no": False})
