@@ -116,6 +116,22 @@ def _sort_key(key: Sequence[str | None]) -> tuple:
     return tuple((value is None, value or "") for value in key)
 
 
+def _key_order(keys: Sequence[Sequence[str | None]]) -> list[int]:
+    """Positions of ``keys`` in :func:`_sort_key` order (stable), sorted without Python tuples.
+
+    Examples
+    --------
+    >>> _key_order([("b", None), ("a", "x"), ("b", "a"), (None, "a")])
+    [1, 2, 0, 3]
+    """
+    if not keys:
+        return []
+    frame = pd.DataFrame([list(key) for key in keys], dtype=object)
+    columns = list(frame.columns)
+    ordered = frame.sort_values(columns, na_position="last", kind="stable")
+    return ordered.index.tolist()
+
+
 def _keys_in(
     connection: Connection,
     table: sa.Table,
@@ -543,12 +559,14 @@ class KeptResults(StoreBase):
         with self._engine.connect() as connection:
             variant = variant_for(connection, viewer, synthetic)
             columns = [*keys, kept_results.c.data] if data else keys
-            found = connection.execute(
+            result = connection.execute(
                 sa.select(*columns).where(kept_results.c.variant == variant, *conditions)
-            ).all()
-        rows = [(tuple(row[:4]), bytes(row[4]) if data else None) for row in found]
-        rows.sort(key=lambda row: _sort_key(row[0]))
-        return rows  # type: ignore[return-value]
+            )
+            # Plain text and bytes columns: the driver's rows as they are (a national viewer
+            # lists tens of thousands of groups).
+            found = result.cursor.fetchall() if result.cursor is not None else []
+        order = _key_order([row[:4] for row in found])
+        return [(tuple(found[i][:4]), bytes(found[i][4]) if data else None) for i in order]
 
     def _ensure_complete(self) -> None:
         with self._engine.connect() as connection:
