@@ -157,6 +157,7 @@ def _keys_in(
 def _recompute(connection: Connection, groups: set[GroupKey], *, everything: bool = False) -> int:
     """Delete and recompute the tables of ``groups`` and of their hub levels, for both variants."""
     # The statistics cost seconds to import: only writers that recompute pay for them.
+    from evaluation.analysis.survey import survey_analysis
     from evaluation.store import kept
 
     hubs = {key[:3] for key in groups}
@@ -195,6 +196,7 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
             positions, present = _positions(frame, names, wanted)
             part = frame.iloc[positions].reset_index(drop=True)
             present_rows = _indices(part, names)
+            analyses: dict[tuple, object] = {}  # a group's tables computed alone, once
             for name, tables in compute(part, instrument).items():
                 for table in tables:
                     rows.extend(
@@ -207,7 +209,13 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
                             name=name,
                             partial=len(tables) > 1,
                             alone=functools.partial(
-                                _alone, kept.impact_table, name, part, present_rows, instrument
+                                _alone,
+                                survey_analysis,
+                                analyses,
+                                name,
+                                part,
+                                present_rows,
+                                instrument,
                             ),
                         )
                     )
@@ -257,14 +265,19 @@ def _not_open_text(name: str) -> bool:
 
 
 def _alone(
-    compute: Callable[..., pd.DataFrame],
+    analyse: Callable[..., object],
+    analyses: dict[tuple, object],
     name: str,
     part: pd.DataFrame,
     positions: dict[tuple, np.ndarray],
     instrument: Instrument,
     key: tuple,
 ) -> pd.DataFrame:
-    return compute(name, part.iloc[positions[tuple(key)]], instrument)
+    """Table ``name`` of group ``key`` computed from its rows alone (each group's once)."""
+    key = tuple(key)
+    if key not in analyses:
+        analyses[key] = analyse(part.iloc[positions[key]], instrument)
+    return getattr(analyses[key], name)
 
 
 def _group_rows(
