@@ -8,6 +8,7 @@ suggestions need the open answers, so they show only for roles allowed to read o
 import hashlib
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -48,17 +49,19 @@ ui.page_header(
 def open_answers(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Every non-empty answer to an open question (one per cell) and its phase."""
     columns = [col for col in frame.columns if str(col).startswith("text_")]
-    parts = []
+    if not columns:
+        return pd.Series(dtype=object), pd.Series(dtype=object)
+    phase = frame[c.PHASE].to_numpy(dtype=object)
+    answers, phases = [], []
     for column in columns:
         text = frame[column].astype("string").str.strip()
-        keep = text.notna() & text.ne("")
-        parts.append(
-            pd.DataFrame({"answer": text[keep].astype(str), "phase": frame.loc[keep, c.PHASE]})
-        )
-    if not parts:
-        return pd.Series(dtype=object), pd.Series(dtype=object)
-    long = pd.concat(parts, ignore_index=True)
-    return long["answer"].astype(object), long["phase"]
+        keep = (text.notna() & text.ne("")).to_numpy(dtype=bool)
+        answers.append(text.to_numpy(dtype=object)[keep])
+        phases.append(phase[keep])
+    return (
+        pd.Series(np.concatenate(answers), dtype=object, name="answer"),
+        pd.Series(np.concatenate(phases), dtype=frame[c.PHASE].dtype, name="phase"),
+    )
 
 
 def editable(book: pd.DataFrame) -> pd.DataFrame:
