@@ -364,13 +364,17 @@ def summarise_themes(
         texts = present.iloc[where] if positions else present.loc[ids]
         quotes = _examples(texts, n_examples, stable=source != SUGGESTED) if len(ids) else ()
         rows = rows_of.iloc[where] if positions else rows_of.loc[ids]
-        row_numbers = pd.to_numeric(rows, errors="coerce").dropna()
+        row_numbers = pd.to_numeric(rows, errors="coerce").dropna().to_numpy()
+        if row_numbers.dtype.kind in "iuf":  # sorted distinct numbers, without Python sets
+            row_numbers = np.unique(row_numbers)
+        else:
+            row_numbers = sorted(set(row_numbers.tolist()))
         record = {
             "theme": theme,
             "source": source,
             "n": len(ids),
             "share": len(ids) / n_answers if n_answers else np.nan,
-            "rows": tuple(int(r) for r in sorted(set(row_numbers.tolist()))),
+            "rows": tuple(int(r) for r in row_numbers),
             "examples": quotes,
             "top_terms": top,
         }
