@@ -373,7 +373,11 @@ def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
     for described in payload.pandas_columns(tables[0]):
         name = described["name"]
         if described["numpy_type"] == "object" and name in frame:
-            frame[name] = pd.Series(joined.column(name).to_pylist(), dtype=object)
+            column = joined.column(name)
+            textual = pa.types.is_string(column.type) or pa.types.is_null(column.type)
+            # Text (and all-missing) columns convert in C to the same str and None values.
+            values = column.to_numpy(zero_copy_only=False) if textual else column.to_pylist()
+            frame[name] = pd.Series(values, dtype=object)
     return frame
 
 
