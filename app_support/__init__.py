@@ -26,7 +26,7 @@ from app_support.board_packs import (
     chromium_available,
     may_build_board_pack,
 )
-from app_support.caching import cached, clear_caches, shared
+from app_support.caching import cached, clear_caches, lasting, shared
 from app_support.comparisons import (
     hub_comparison,
     hub_trend,
@@ -135,6 +135,7 @@ __all__ = [
     "hub_trend",
     "hubs_for",
     "instrument_table",
+    "lasting",
     "link",
     "may_build_board_pack",
     "national_overview",

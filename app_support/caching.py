@@ -38,6 +38,7 @@ __all__ = [
     "cached_survey_text",
     "cached_surveys",
     "clear_caches",
+    "lasting",
     "shared",
 ]
 
@@ -69,6 +70,28 @@ def shared(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     frames safe).
     """
     return _shared_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
+
+
+def lasting(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``func(*args, **kwargs)`` kept as one shared object across store versions.
+
+    Only for results that ``name`` fully determines, such as a digest of the kept tables they
+    are drawn from (an upload elsewhere leaves those bytes, and so the result, unchanged).
+    The caller must not change what it gets.
+    """
+    return _lasting_call(store_location(), name, repr(kwargs), func, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _lasting_call(
+    location: str,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -105,7 +128,7 @@ def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
     shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
-    for function in (*shared, cached_pooling_rows, _shared_call):
+    for function in (*shared, cached_pooling_rows, _shared_call, _lasting_call):
         function.clear()
 
 

@@ -9,6 +9,7 @@ from :mod:`evaluation.presentation.charts`; it only lays them out.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 from collections.abc import Callable
 from typing import TypeVar
@@ -25,6 +26,7 @@ from evaluation.presentation.charts import hub as hub_charts
 from evaluation.presentation.charts import pupils as pupil_charts
 from evaluation.presentation.charts import survey as survey_charts
 from evaluation.presentation.readings import REVERSED_MARK
+from evaluation.store.results import decode_tables
 from schemas import reference
 
 R = TypeVar("R")
@@ -93,47 +95,49 @@ def default_work_group(keys: list[tuple]) -> str | None:
     return str(min(key[3] for key in latest))
 
 
-def _kept_analysis(key: tuple) -> analysis.SurveyAnalysis:
-    """The kept tables of one participation group: what ``survey_analysis`` of its rows gives."""
-    store, viewer = ui.get_store(), ui.current_viewer()
-    tables = {}
-    for name in ("results", "distribution", "changes", "attrition", "reliability"):
-        found = store.kept_results(
-            viewer,
-            level="group",
-            name=name,
-            academic_year=key[0],
-            hub=key[1],
-            ncp=key[2],
-            work_group=key[3],
-        )
-        tables[name] = next(table for group, table in found or [] if tuple(group) == tuple(key))
-    return analysis.SurveyAnalysis(**tables)
+def _decoded(blobs: dict[str, bytes]) -> analysis.SurveyAnalysis:
+    return analysis.SurveyAnalysis(
+        **{name: decode_tables([blob]) for name, blob in blobs.items()}  # type: ignore[arg-type]
+    )
+
+
+def _kept_analysis(key: tuple, instrument: Instrument) -> tuple[str, analysis.SurveyAnalysis]:
+    """The kept tables of one participation group (what ``survey_analysis`` of its rows gives),
+    and a digest of them and the instrument: what the page draws from them depends on nothing
+    else, so it is kept under the digest across store versions."""
+    blobs = ui.get_store().kept_group_tables(ui.current_viewer(), key)
+    digest = hashlib.sha256(repr(instrument).encode("utf-8"))
+    for name in sorted(blobs):
+        digest.update(name.encode("utf-8"))
+        digest.update(hashlib.sha256(blobs[name]).digest())
+    name = digest.hexdigest()
+    return name, ui.lasting(f"kept_analysis:{name}", _decoded, blobs)
 
 
 def impact_bundle(chosen: ui.Filters, work_group: str | None) -> dict:
     """Everything the impact page shows for the filters (and a Work Group), in one cacheable call.
 
-    Returns ``{"instrument", "work_groups", "groups", "tables"}``: the Work Groups of the
-    selection, the participation groups shown (year, hub, NCP, Work Group) and the
-    :class:`evaluation.analysis.SurveyAnalysis` (None when they hold no survey rows). One
-    participation group's tables are read from the kept results; a wider selection is computed
-    from its survey rows. Caching this (not the raw rows) keeps a cached page fast at national
-    scale: the million survey rows are never copied out of the cache on a rerun.
+    Returns ``{"instrument", "work_groups", "groups", "tables", "digest"}``: the Work Groups of
+    the selection, the participation groups shown (year, hub, NCP, Work Group), the
+    :class:`evaluation.analysis.SurveyAnalysis` (None when they hold no survey rows) and, for
+    one participation group, whose tables are read from the kept results, a digest of them
+    (else None: a wider selection is computed from its survey rows). Caching this (not the
+    raw rows) keeps a cached page fast at national scale: the million survey rows are never
+    copied out of the cache on a rerun.
     """
     keys = ui.cached("impact:groups", impact_groups, chosen)
     names = sorted({str(key[3]) for key in keys if key[3] is not None})
     shown = [key for key in keys if work_group is None or key[3] == work_group]
-    bundle = {"work_groups": names, "groups": shown, "tables": None}
+    bundle = {"work_groups": names, "groups": shown, "tables": None, "digest": None}
     if len(shown) == 1:
-        key = shown[0]
-        bundle["instrument"] = ui.get_store().survey_instrument(
+        instrument = ui.get_store().survey_instrument(
             ui.current_viewer(),
             academic_year=chosen.academic_year,
             hub=chosen.hub,
             ncp=chosen.ncp,
         )
-        bundle["tables"] = _kept_analysis(key)
+        bundle["instrument"] = instrument
+        bundle["digest"], bundle["tables"] = _kept_analysis(shown[0], instrument)
         return bundle
     frame, instrument = ui.surveys(chosen)
     if work_group is not None:
@@ -175,9 +179,13 @@ def headline_metrics(tables: analysis.SurveyAnalysis) -> None:
     cols[3].metric("Stayed to the end", "–" if pd.isna(retained) else f"{retained:.0f}%")
 
 
-def _built(cache: str | None, name: str, build: Callable[[], R]) -> R:
-    """``build()``, kept as one shared object per store version and filters under ``cache``."""
-    return build() if cache is None else ui.shared(f"{cache}:{name}", build)
+def _built(cache: str | None, name: str, build: Callable[[], R], *, lasting: bool) -> R:
+    """``build()``, kept as one shared object under ``cache``: per store version and filters,
+    or (``lasting``: ``cache`` is a digest of everything it is built from) across versions."""
+    if cache is None:
+        return build()
+    keep = ui.lasting if lasting else ui.shared
+    return keep(f"{cache}:{name}", build)
 
 
 def _likert(
@@ -195,12 +203,19 @@ def survey_impact(
     *,
     key: str,
     cache: str | None = None,
+    lasting: bool = False,
 ) -> None:
     """Draw the impact charts for one group of respondents, each with its reading and data.
 
     With ``cache`` (a name telling ``tables`` apart under the current filters) the figures and
-    readings are built once per store version and shared: a rerun only draws them.
+    readings are built once per store version and shared: a rerun only draws them. With
+    ``lasting``, ``cache`` is a digest of ``tables`` and ``instrument`` and they are kept
+    across store versions.
     """
+
+    def built(name: str, build: Callable[[], R]) -> R:
+        return _built(cache, name, build, lasting=lasting)
+
     results = tables.results
     if results.empty:
         ui.empty_state(
@@ -219,8 +234,7 @@ def survey_impact(
         )
 
     st.subheader("What changed, scale by scale")
-    figure, lines = _built(
-        cache,
+    figure, lines = built(
         "constructs",
         lambda: (
             survey_charts.construct_change_chart(results, instrument),
@@ -239,8 +253,7 @@ def survey_impact(
     )
     distribution = tables.distribution
     for label_set in survey_charts.label_sets(instrument):
-        figure, lines = _built(
-            cache,
+        figure, lines = built(
             f"likert:{label_set}",
             functools.partial(_likert, distribution, instrument, label_set),
         )
@@ -253,8 +266,7 @@ def survey_impact(
         )
 
     st.subheader("Average answer to each question")
-    figure, lines, means = _built(
-        cache,
+    figure, lines, means = built(
         "dumbbell",
         lambda: (
             survey_charts.item_dumbbell(results, instrument),
@@ -277,8 +289,7 @@ def survey_impact(
         mine = changes[changes[c.ITEM] == chosen]
         row = constructs[constructs[c.ITEM] == chosen].iloc[0]
         label = f"{survey_charts.construct_label(chosen).lower()} score"
-        figure = _built(
-            cache,
+        figure = built(
             f"histogram:{chosen}",
             functools.partial(survey_charts.change_histogram, mine["change"], label=label),
         )
@@ -294,7 +305,7 @@ def survey_impact(
     attrition = tables.attrition
     if len(attrition):
         ui.chart_with_reading(
-            _built(cache, "attrition", functools.partial(survey_charts.attrition_chart, attrition)),
+            built("attrition", functools.partial(survey_charts.attrition_chart, attrition)),
             [readings.attrition_reading(row) for _, row in attrition.iterrows()][:1],
             attrition,
             key=f"{key}_attrition",

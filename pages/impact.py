@@ -58,8 +58,13 @@ with ui.friendly_errors("drawing the impact charts"):
         )
     ui.filters_caption(chosen)
     impact_views.evidence_caption()
+    digest = bundle["digest"]  # one Work Group's kept tables: drawn once, whatever changes
     views.survey_impact(
-        bundle["tables"], bundle["instrument"], key="impact", cache=f"impact:{work_group}"
+        bundle["tables"],
+        bundle["instrument"],
+        key="impact",
+        cache=f"impact:{digest or work_group}",
+        lasting=digest is not None,
     )
     shown = bundle["groups"]
     if len(shown) == 1:

@@ -93,3 +93,28 @@ def test_the_impact_page_opens_on_the_latest_years_first_work_group_and_says_so(
     before = rows.loc[rows["phase"].eq("pre"), "respondent_id"].dropna().nunique()
     assert at.metric[0].value == f"{before:,}"
     assert charts(at)
+
+
+def test_the_work_group_drawn_follows_a_new_upload_into_it(tmp_path, monkeypatch):
+    # Its tables (and charts) are kept under a digest of the kept bytes, not the store version:
+    # more answers in that Work Group must show at once.
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
+    at = open_page("pages/impact.py")
+    group = at.selectbox(key="impact_work_group").value
+    store = Store.open()
+    frame, _ = store.load_surveys(Viewer.national())
+    rows = frame[frame["work_group"].eq(group)]
+    before = rows.loc[rows["phase"].eq("pre"), "respondent_id"].nunique()
+    assert at.metric[0].value == f"{before:,}"
+    more = rows.drop(columns=["dataset_id", "source_row"], errors="ignore").assign(
+        respondent_id=lambda f: f["respondent_id"].astype(str) + "-new"
+    )
+    assert store.add_frame(more, kind="survey", file_name="more.csv", synthetic=True).status == (
+        "stored"
+    )
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="impact_work_group").value == group
+    assert at.metric[0].value == f"{2 * before:,}"

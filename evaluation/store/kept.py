@@ -22,7 +22,7 @@ from evaluation.stats.groups import group_index
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
-from evaluation.store.results import GROUP_KEYS, HUB_KEYS
+from evaluation.store.results import GROUP_KEYS, GROUP_TABLES, HUB_KEYS
 
 __all__ = [
     "GROUP_TABLES",
@@ -33,7 +33,6 @@ __all__ = [
     "within_groups",
 ]
 
-GROUP_TABLES = ("results", "distribution", "changes", "attrition", "reliability")
 HUB_TABLES = ("results",)
 
 

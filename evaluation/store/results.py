@@ -30,6 +30,7 @@ from evaluation.store.tables import dataset_groups, datasets, kept_results, kept
 
 __all__ = [
     "GROUP_KEYS",
+    "GROUP_TABLES",
     "HUB_KEYS",
     "VARIANTS",
     "decode_tables",
@@ -48,6 +49,8 @@ GroupKey = tuple[str | None, str | None, str | None, str | None]
 # The keys of a participation group and of a hub level, in the order the pages group by them.
 GROUP_KEYS = (c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP)
 HUB_KEYS = GROUP_KEYS[:3]
+# The tables kept per participation group (:func:`evaluation.store.kept.group_tables`).
+GROUP_TABLES = ("results", "distribution", "changes", "attrition", "reliability")
 # "all": every active dataset; "real": non-synthetic ones only (see Reads.load_surveys).
 VARIANTS = ("all", "real")
 FORMAT = "arrow-ipc-1"
@@ -536,6 +539,38 @@ class KeptResults(StoreBase):
             viewer, "results", "group", (academic_year, hub, ncp, None), synthetic, data=False
         )
         return [key for key, _ in found]  # type: ignore[misc]
+
+    def kept_group_tables(
+        self, viewer: Viewer, key: GroupKey, *, synthetic: bool | None = None
+    ) -> dict[str, bytes]:
+        """The encoded kept tables of one participation group, by name ({} if none visible).
+
+        The bytes (:func:`decode_tables` reads them) identify the tables: equal bytes, equal
+        tables, whichever store version they were read in.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a"], "phase": ["pre", "post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> key = ("2024/25", "Solent Maths Hub", "Mastering Number at KS2", "WG1")
+        >>> sorted(store.kept_group_tables(Viewer.national(), key))
+        ['attrition', 'changes', 'distribution', 'reliability', 'results']
+        >>> store.kept_group_tables(Viewer(role="hub", hub="Sussex Maths Hub"), key)
+        {}
+        """
+        found: dict[str, bytes] = {}
+        for name in GROUP_TABLES:
+            # A missing key value filters nothing in SQL; the exact match is made here.
+            rows = self._kept_rows(viewer, name, "group", tuple(key), synthetic, data=True)
+            for group, blob in rows:
+                if tuple(group) == tuple(key) and blob is not None:
+                    found[name] = blob
+        return found
 
     def _kept_blobs(
         self,
