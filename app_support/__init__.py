@@ -26,7 +26,7 @@ from app_support.board_packs import (
     chromium_available,
     may_build_board_pack,
 )
-from app_support.caching import cached, clear_caches
+from app_support.caching import cached, clear_caches, lasting, shared
 from app_support.comparisons import (
     hub_comparison,
     hub_trend,
@@ -43,6 +43,7 @@ from app_support.data import (
     has_project_rows,
     pupils,
     results_by,
+    survey_text,
     surveys,
 )
 from app_support.dataset_tables import (
@@ -136,6 +137,7 @@ __all__ = [
     "hub_trend",
     "hubs_for",
     "instrument_table",
+    "lasting",
     "link",
     "may_build_board_pack",
     "national_overview",
@@ -150,12 +152,14 @@ __all__ = [
     "results_by",
     "run_through_app",
     "sections_for",
+    "shared",
     "show_chart",
     "table_toggle_key",
     "show_error",
     "sidebar_filters",
     "store_location",
     "survey_template",
+    "survey_text",
     "surveys",
     "uses_default_store",
 ]

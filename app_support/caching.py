@@ -1,7 +1,12 @@
-"""Every ``st.cache_data`` of the dashboard, keyed on store location, store version and viewer.
+"""Every cache of the dashboard, keyed on store location, store version and viewer.
 
 A new upload changes the store's version, so every cached read and analysis is redone at once.
 The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
+
+Rows and kept tables are ``st.cache_resource``: one shared frame, handed out without the copy
+``st.cache_data`` makes on every hit (a national frame takes seconds to unpickle). Callers get
+them through :mod:`app_support.data`, which hands out shallow copies (with pandas'
+copy-on-write, changing one never changes the cached frame).
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ __all__ = [
     "cached_pooling_rows",
     "cached_pupils",
     "cached_results_by",
+    "cached_survey_text",
     "cached_surveys",
     "clear_caches",
+    "lasting",
+    "shared",
 ]
 
 R = TypeVar("R")
@@ -54,6 +62,53 @@ def cached(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     return _cached_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
 
 
+def shared(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """As :func:`cached`, but the result is kept as one shared object (``st.cache_resource``).
+
+    For large intermediate results that several cached analyses start from: they are never
+    pickled. The caller must not change what it gets (pandas' copy-on-write makes derived
+    frames safe).
+    """
+    return _shared_call(*cache_key(), filters().key(), name, repr(kwargs), func, args, kwargs)
+
+
+def lasting(name: str, func: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``func(*args, **kwargs)`` kept as one shared object across store versions.
+
+    Only for results that ``name`` fully determines, such as a digest of the kept tables they
+    are drawn from (an upload elsewhere leaves those bytes, and so the result, unchanged).
+    The caller must not change what it gets.
+    """
+    return _lasting_call(store_location(), name, repr(kwargs), func, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _lasting_call(
+    location: str,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_call(
+    location: str,
+    version: str,
+    viewer_key: str,
+    fkey: tuple,
+    name: str,
+    kwargs_key: str,
+    _func: Callable[..., Any],
+    _args: tuple,
+    _kwargs: dict,
+) -> Any:
+    return _func(*_args, **_kwargs)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_call(
     location: str,
@@ -72,9 +127,12 @@ def _cached_call(
 def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
+    shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
+    for function in (*shared, cached_pooling_rows, _shared_call, _lasting_call):
+        function.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def cached_surveys(
     location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
 ) -> tuple[pd.DataFrame, Instrument]:
@@ -87,7 +145,7 @@ def cached_surveys(
     return phase_filter(frame, education_phase), instrument
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def cached_pupils(
     location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
 ) -> pd.DataFrame:
@@ -95,6 +153,18 @@ def cached_pupils(
     academic_year, hub, ncp, education_phase = fkey
     frame = open_store(location).load_pupils(_viewer, academic_year=academic_year, hub=hub, ncp=ncp)
     return phase_filter(frame, education_phase)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_survey_text(
+    location: str, version: str, viewer_key: str, fkey: tuple, _viewer: Viewer
+) -> pd.DataFrame:
+    """Open answers (NCP, phase, row, ``text_*``) of the survey rows of :func:`cached_surveys`."""
+    academic_year, hub, ncp, education_phase = fkey
+    frame = open_store(location).load_survey_text(
+        _viewer, academic_year=academic_year, hub=hub, ncp=ncp
+    )
+    return phase_filter(access.without_open_text(frame, _viewer), education_phase)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -109,7 +179,7 @@ def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) 
     return open_store(location).audit_log(_viewer)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def cached_results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
 ) -> pd.DataFrame:
@@ -137,7 +207,7 @@ def cached_results_by(
     return compare_clustered(long, by=list(by), constructs=instrument.constructs)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_pooling_rows(location: str, version: str, by: tuple[str, ...]) -> pd.DataFrame:
     """Every hub's results (read as the internal national pooling viewer), for pooled values.
 

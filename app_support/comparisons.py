@@ -33,7 +33,7 @@ def _comparison_source(by: Sequence[str]) -> pd.DataFrame:
     if current_viewer().is_national:
         return results_by(by)
     location, version, _ = cache_key()
-    return cached_pooling_rows(location, version, tuple(by))
+    return cached_pooling_rows(location, version, tuple(by)).copy(deep=False)
 
 
 def _year_rows(table: pd.DataFrame, year: str, chosen: Filters) -> pd.DataFrame:

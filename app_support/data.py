@@ -18,6 +18,7 @@ from app_support.caching import (
     cached_datasets,
     cached_pupils,
     cached_results_by,
+    cached_survey_text,
     cached_surveys,
 )
 from app_support.filtering import Filters, filters
@@ -36,6 +37,7 @@ __all__ = [
     "has_project_rows",
     "pupils",
     "results_by",
+    "survey_text",
     "surveys",
 ]
 
@@ -45,13 +47,20 @@ log = logging.getLogger("maths_hubs_impact.app")
 def surveys(chosen: Filters | None = None) -> tuple[pd.DataFrame, Instrument]:
     """Canonical wide survey rows the viewer may see, after the filters, and their instrument."""
     chosen = chosen or filters()
-    return cached_surveys(*cache_key(), chosen.key(), current_viewer())
+    frame, instrument = cached_surveys(*cache_key(), chosen.key(), current_viewer())
+    return frame.copy(deep=False), instrument
+
+
+def survey_text(chosen: Filters | None = None) -> pd.DataFrame:
+    """The open answers (NCP, phase, row, ``text_*`` columns) of :func:`surveys`' rows."""
+    chosen = chosen or filters()
+    return cached_survey_text(*cache_key(), chosen.key(), current_viewer()).copy(deep=False)
 
 
 def pupils(chosen: Filters | None = None) -> pd.DataFrame:
     """Canonical pupil rows the viewer may see, after the filters."""
     chosen = chosen or filters()
-    return cached_pupils(*cache_key(), chosen.key(), current_viewer())
+    return cached_pupils(*cache_key(), chosen.key(), current_viewer()).copy(deep=False)
 
 
 def datasets() -> pd.DataFrame:
@@ -71,7 +80,7 @@ def results_by(by: Sequence[str]) -> pd.DataFrame:
     narrow the rows with :func:`app_support.filtering.restrict`; cached per store version, not
     per filter.
     """
-    return cached_results_by(*cache_key(), tuple(by), current_viewer())
+    return cached_results_by(*cache_key(), tuple(by), current_viewer()).copy(deep=False)
 
 
 def active_datasets() -> pd.DataFrame:

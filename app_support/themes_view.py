@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_support.caching import cached
 from app_support.store_access import get_store
 from app_support.widgets import download_table
 from evaluation.access import Viewer
@@ -22,11 +23,24 @@ __all__ = ["THEMES_HEADING", "open_text_themes"]
 THEMES_HEADING = "What teachers wrote"
 
 
-def open_text_themes(frame: pd.DataFrame, *, viewer: Viewer, key: str) -> None:
-    """Draw the themes table of ``frame``'s open answers (nothing to say: a caption)."""
+def _summary(frame: pd.DataFrame, viewer: Viewer, min_n: int) -> pd.DataFrame:
+    return survey_themes(frame, codebook=get_store().codebook(viewer), min_n=min_n)
+
+
+def open_text_themes(
+    frame: pd.DataFrame, *, viewer: Viewer, key: str, name: str | None = None
+) -> None:
+    """Draw the themes table of ``frame``'s open answers (nothing to say: a caption).
+
+    With ``name`` the summary is cached per store version, filters, viewer and ``name`` (which
+    must then tell apart every ``frame`` drawn under the same filters).
+    """
     st.subheader(THEMES_HEADING)
     min_n = resolve_min_n(None)
-    summary = survey_themes(frame, codebook=get_store().codebook(viewer), min_n=min_n)
+    if name is None:
+        summary = _summary(frame, viewer, min_n)
+    else:
+        summary = cached(f"{name}:{min_n}", _summary, frame, viewer, min_n)
     if summary.empty:
         st.caption("No open-text answers in this selection.")
         return

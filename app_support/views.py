@@ -8,7 +8,11 @@ from :mod:`evaluation.presentation.charts`; it only lays them out.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +26,10 @@ from evaluation.presentation.charts import hub as hub_charts
 from evaluation.presentation.charts import pupils as pupil_charts
 from evaluation.presentation.charts import survey as survey_charts
 from evaluation.presentation.readings import REVERSED_MARK
+from evaluation.store.results import decode_tables
 from schemas import reference
+
+R = TypeVar("R")
 
 __all__ = [
     "REVERSED_NOTE",
@@ -30,7 +37,10 @@ __all__ = [
     "headline_metrics",
     "hub_beside_national",
     "hub_beside_national_chart",
+    "default_work_group",
+    "group_rows",
     "impact_bundle",
+    "impact_groups",
     "is_reversed",
     "ncps_of",
     "open_text_examples",
@@ -38,6 +48,7 @@ __all__ = [
     "outcome_label",
     "outcomes_of",
     "overview_outcomes",
+    "participation_view",
     "pupil_outcomes",
     "reversed_caption",
     "survey_impact",
@@ -45,24 +56,114 @@ __all__ = [
 ]
 
 
+def impact_groups(chosen: ui.Filters) -> list[tuple]:
+    """The participation groups (year, hub, NCP, Work Group) of the viewer's selection.
+
+    Read from the kept results (no survey rows): the groups of the rows :func:`app_support.surveys`
+    returns for the same filters. Cache it with :func:`app_support.cached`.
+    """
+    keys = ui.get_store().kept_groups(
+        ui.current_viewer(),
+        academic_year=chosen.academic_year,
+        hub=chosen.hub,
+        ncp=chosen.ncp,
+    )
+    if chosen.education_phase:
+        offered = set(ui.ncps_in_phase(chosen.education_phase))
+        keys = [key for key in keys if key[2] in offered]
+    return keys
+
+
+def default_work_group(keys: list[tuple]) -> str | None:
+    """The Work Group the impact page opens on, or None to open on the whole selection.
+
+    A selection of one participation group opens on it; a larger one on its latest academic
+    year's first Work Group (by name), so that the page draws one Work Group's results (kept,
+    not recomputed) until the user picks another or the whole selection.
+
+    Examples
+    --------
+    >>> keys = [("2023/24", "H", "P", "A"), ("2024/25", "H", "P", "C"), ("2024/25", "H", "Q", "B")]
+    >>> default_work_group(keys), default_work_group(keys[:1])
+    ('B', None)
+    """
+    named = [key for key in keys if key[3] is not None]
+    if len(keys) <= 1 or not named:
+        return None
+    years = sorted({key[0] for key in named if key[0] is not None})
+    latest = [key for key in named if not years or key[0] == years[-1]]
+    return str(min(key[3] for key in latest))
+
+
+def _decoded(blobs: dict[str, bytes]) -> analysis.SurveyAnalysis:
+    return analysis.SurveyAnalysis(
+        **{name: decode_tables([blob]) for name, blob in blobs.items()}  # type: ignore[arg-type]
+    )
+
+
+def _kept_analysis(key: tuple, instrument: Instrument) -> tuple[str, analysis.SurveyAnalysis]:
+    """The kept tables of one participation group (what ``survey_analysis`` of its rows gives),
+    and a digest of them and the instrument: what the page draws from them depends on nothing
+    else, so it is kept under the digest across store versions."""
+    blobs = ui.get_store().kept_group_tables(ui.current_viewer(), key)
+    digest = hashlib.sha256(repr(instrument).encode("utf-8"))
+    for name in sorted(blobs):
+        digest.update(name.encode("utf-8"))
+        digest.update(hashlib.sha256(blobs[name]).digest())
+    name = digest.hexdigest()
+    return name, ui.lasting(f"kept_analysis:{name}", _decoded, blobs)
+
+
 def impact_bundle(chosen: ui.Filters, work_group: str | None) -> dict:
     """Everything the impact page shows for the filters (and a Work Group), in one cacheable call.
 
-    Returns ``{"instrument", "work_groups", "n_rows", "tables"}``; ``tables`` is the
-    :class:`evaluation.analysis.SurveyAnalysis`, None when the selection has no survey rows.
-    Caching this (not the raw rows) keeps a cached page fast at national scale: the million
-    survey rows are never copied out of the cache on a rerun.
+    Returns ``{"instrument", "work_groups", "groups", "tables", "digest"}``: the Work Groups of
+    the selection, the participation groups shown (year, hub, NCP, Work Group), the
+    :class:`evaluation.analysis.SurveyAnalysis` (None when they hold no survey rows) and, for
+    one participation group, whose tables are read from the kept results, a digest of them
+    (else None: a wider selection is computed from its survey rows). Caching this (not the
+    raw rows) keeps a cached page fast at national scale: the million survey rows are never
+    copied out of the cache on a rerun.
     """
+    keys = ui.cached("impact:groups", impact_groups, chosen)
+    names = sorted({str(key[3]) for key in keys if key[3] is not None})
+    shown = [key for key in keys if work_group is None or key[3] == work_group]
+    bundle = {"work_groups": names, "groups": shown, "tables": None, "digest": None}
+    if len(shown) == 1:
+        instrument = ui.get_store().survey_instrument(
+            ui.current_viewer(),
+            academic_year=chosen.academic_year,
+            hub=chosen.hub,
+            ncp=chosen.ncp,
+        )
+        bundle["instrument"] = instrument
+        bundle["digest"], bundle["tables"] = _kept_analysis(shown[0], instrument)
+        return bundle
     frame, instrument = ui.surveys(chosen)
-    groups = sorted(frame[c.WORK_GROUP].dropna().unique()) if c.WORK_GROUP in frame else []
     if work_group is not None:
         frame = frame[frame[c.WORK_GROUP].eq(work_group)]
-    return {
-        "instrument": instrument,
-        "work_groups": [str(g) for g in groups],
-        "n_rows": len(frame),
-        "tables": analysis.survey_analysis(frame, instrument) if len(frame) else None,
-    }
+    bundle["instrument"] = instrument
+    bundle["tables"] = analysis.survey_analysis(frame, instrument) if len(frame) else None
+    return bundle
+
+
+def group_rows(chosen: ui.Filters, key: tuple) -> tuple[pd.DataFrame, Instrument]:
+    """The survey rows of one participation group (for what needs people, not tables).
+
+    Reads only the group's year, hub and project where they are known.
+    """
+    narrow = ui.Filters(
+        academic_year=key[0] or chosen.academic_year,
+        hub=key[1] or chosen.hub,
+        ncp=key[2] or chosen.ncp,
+        education_phase=chosen.education_phase,
+    )
+    frame, instrument = ui.surveys(narrow)
+    mask = pd.Series(True, index=frame.index)
+    for column, value in zip((c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP), key, strict=True):
+        if column in frame:
+            mask &= frame[column].isna() if value is None else frame[column].eq(value)
+    return frame[mask.fillna(False).astype(bool)], instrument
 
 
 def headline_metrics(tables: analysis.SurveyAnalysis) -> None:
@@ -78,8 +179,43 @@ def headline_metrics(tables: analysis.SurveyAnalysis) -> None:
     cols[3].metric("Stayed to the end", "–" if pd.isna(retained) else f"{retained:.0f}%")
 
 
-def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, key: str) -> None:
-    """Draw the impact charts for one group of respondents, each with its reading and data."""
+def _built(cache: str | None, name: str, build: Callable[[], R], *, lasting: bool) -> R:
+    """``build()``, kept as one shared object under ``cache``: per store version and filters,
+    or (``lasting``: ``cache`` is a digest of everything it is built from) across versions."""
+    if cache is None:
+        return build()
+    keep = ui.lasting if lasting else ui.shared
+    return keep(f"{cache}:{name}", build)
+
+
+def _likert(
+    distribution: pd.DataFrame, instrument: Instrument, label_set: str
+) -> tuple[object, str | list[str]]:
+    return (
+        survey_charts.likert_bars(distribution, instrument, label_set=label_set),
+        readings.likert_reading(distribution, instrument, label_set=label_set),
+    )
+
+
+def survey_impact(
+    tables: analysis.SurveyAnalysis,
+    instrument: Instrument,
+    *,
+    key: str,
+    cache: str | None = None,
+    lasting: bool = False,
+) -> None:
+    """Draw the impact charts for one group of respondents, each with its reading and data.
+
+    With ``cache`` (a name telling ``tables`` apart under the current filters) the figures and
+    readings are built once per store version and shared: a rerun only draws them. With
+    ``lasting``, ``cache`` is a digest of ``tables`` and ``instrument`` and they are kept
+    across store versions.
+    """
+
+    def built(name: str, build: Callable[[], R]) -> R:
+        return _built(cache, name, build, lasting=lasting)
+
     results = tables.results
     if results.empty:
         ui.empty_state(
@@ -98,12 +234,15 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
         )
 
     st.subheader("What changed, scale by scale")
+    figure, lines = built(
+        "constructs",
+        lambda: (
+            survey_charts.construct_change_chart(results, instrument),
+            [readings.reading(row, instrument=instrument) for _, row in constructs.iterrows()],
+        ),
+    )
     ui.chart_with_reading(
-        survey_charts.construct_change_chart(results, instrument),
-        [readings.reading(row, instrument=instrument) for _, row in constructs.iterrows()],
-        constructs,
-        key=f"{key}_constructs",
-        name="construct_change",
+        figure, lines, constructs, key=f"{key}_constructs", name="construct_change"
     )
 
     st.subheader("Answers before and after, question by question")
@@ -114,22 +253,28 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
     )
     distribution = tables.distribution
     for label_set in survey_charts.label_sets(instrument):
+        figure, lines = built(
+            f"likert:{label_set}",
+            functools.partial(_likert, distribution, instrument, label_set),
+        )
         ui.chart_with_reading(
-            survey_charts.likert_bars(distribution, instrument, label_set=label_set),
-            readings.likert_reading(distribution, instrument, label_set=label_set),
+            figure,
+            lines,
             distribution[distribution["label_set"] == label_set],
             key=f"{key}_likert_{label_set}",
             name=f"answers_{label_set}",
         )
 
     st.subheader("Average answer to each question")
-    ui.chart_with_reading(
-        survey_charts.item_dumbbell(results, instrument),
-        readings.items_reading(results, instrument),
-        analysis.item_means(results, instrument),
-        key=f"{key}_dumbbell",
-        name="item_means",
+    figure, lines, means = built(
+        "dumbbell",
+        lambda: (
+            survey_charts.item_dumbbell(results, instrument),
+            readings.items_reading(results, instrument),
+            analysis.item_means(results, instrument),
+        ),
     )
+    ui.chart_with_reading(figure, lines, means, key=f"{key}_dumbbell", name="item_means")
 
     st.subheader("How individual people changed")
     construct_names = [str(name) for name in constructs[c.ITEM]]
@@ -143,10 +288,13 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
         changes = tables.changes
         mine = changes[changes[c.ITEM] == chosen]
         row = constructs[constructs[c.ITEM] == chosen].iloc[0]
+        label = f"{survey_charts.construct_label(chosen).lower()} score"
+        figure = built(
+            f"histogram:{chosen}",
+            functools.partial(survey_charts.change_histogram, mine["change"], label=label),
+        )
         ui.chart_with_reading(
-            survey_charts.change_histogram(
-                mine["change"], label=f"{survey_charts.construct_label(chosen).lower()} score"
-            ),
+            figure,
             readings.spread_reading(row),
             mine,
             key=f"{key}_histogram",
@@ -157,7 +305,7 @@ def survey_impact(tables: analysis.SurveyAnalysis, instrument: Instrument, *, ke
     attrition = tables.attrition
     if len(attrition):
         ui.chart_with_reading(
-            survey_charts.attrition_chart(attrition),
+            built("attrition", functools.partial(survey_charts.attrition_chart, attrition)),
             [readings.attrition_reading(row) for _, row in attrition.iterrows()][:1],
             attrition,
             key=f"{key}_attrition",
@@ -305,6 +453,16 @@ def hub_beside_national(
         year,
         outcome,
         chosen,
+    )
+
+
+def participation_view(frame: pd.DataFrame, hub: str) -> tuple[pd.DataFrame, object, str]:
+    """Who took part in a hub's rows: the table, its chart and its reading."""
+    participation = analysis.hub_participation(frame)
+    return (
+        participation,
+        survey_charts.participation_chart(participation),
+        readings.participation_reading(participation, hub=hub),
     )
 
 

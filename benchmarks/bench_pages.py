@@ -6,7 +6,9 @@ fresh process (cold), the first visit after one Work Group's pre and post files 
 cached visit; each as a ratio to ``pandas.read_csv`` of the national survey CSV in the same run
 (and the cached visit also against a bare page). Not a test: run it by hand, once:
 
-    .venv/bin/python benchmarks/bench_pages.py [--scale national|small] [--repeat 3]
+    .venv/bin/python benchmarks/bench_pages.py [--scale national|small] [--repeat 3] [--home DIR]
+
+``--home DIR`` keeps the filled store between runs (see ``bench_upload.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_upload import load_store, read_csv_time, upload_pair, work_group_files  # noqa: E402
+from bench_upload import (  # noqa: E402
+    add_home_argument,
+    load_store,
+    read_csv_time,
+    upload_pair,
+    work_group_files,
+)
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 1800
@@ -57,6 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("small", "national"), default="national")
     parser.add_argument("--repeat", type=int, default=3)
+    add_home_argument(parser)
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="bench_pages_")
@@ -65,7 +74,7 @@ def main() -> int:
     os.environ["IMPACT_SEED_SAMPLE"] = "0"
     app_test_module.PagesManager = _NavigationPagesManager
 
-    store, data, csv = load_store(args.scale, Path(home))
+    store, surveys, csv = load_store(args.scale, Path(home), args.home)
 
     bare = AppTest.from_string(BARE, default_timeout=60)
     bare.run()
@@ -87,7 +96,7 @@ def main() -> int:
         warm = statistics.median(time_runs(at, args.repeat))
         visits[title] = (at, cold, warm)
 
-    upload = upload_pair(store, work_group_files(data.surveys, Path(home)))
+    upload = upload_pair(store, work_group_files(surveys, Path(home)))
     results = []
     for title, (at, cold, warm) in visits.items():
         after = time_runs(at, 1)[0]  # first visit after the upload: a new store version
@@ -95,7 +104,7 @@ def main() -> int:
     read = read_csv_time(csv)
 
     print(f"\nBare page (st.title + st.write): {bare_time * 1000:.0f} ms per AppTest run")
-    print(f"pandas.read_csv of the survey CSV ({len(data.surveys):,} rows): {read:.3f} s")
+    print(f"pandas.read_csv of the survey CSV ({len(surveys):,} rows): {read:.3f} s")
     print(f"Upload of one Work Group's pre and post files: {upload:.2f} s ({upload / read:.2f}x)\n")
     header = ("page", "cold (s)", "x csv", "after upload (s)", "x csv", "cached (s)", "x csv")
     print("{:<24} {:>9} {:>7} {:>17} {:>7} {:>11} {:>7}".format(*header))

@@ -19,6 +19,8 @@ SUBMITTED_AT = "submitted_at"
 # The spreadsheet row a value came from (header = row 1, first data row = row 2); kept through
 # reading and validation so every message can point at the row the user sees.
 SOURCE_ROW = "source_row"
+# Open-text answers sit in columns named with this prefix (``text_what_changed``).
+TEXT_PREFIX = "text_"
 # Added by the store when data are loaded for analysis.
 DATASET_ID = "dataset_id"
 # Comparison data: which arm a row belongs to (impact against a comparison group). An optional

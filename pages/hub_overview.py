@@ -13,7 +13,6 @@ from evaluation import columns as c
 from evaluation.analysis.impact import has_comparison
 from evaluation.presentation import readings
 from evaluation.presentation.charts import national as charts
-from evaluation.presentation.charts import survey as survey_charts
 from evaluation.stats.disclosure import display_table
 
 ui.page_header(
@@ -57,10 +56,12 @@ with ui.friendly_errors("drawing the hub overview"):
     if frame.empty:
         ui.empty_state(f"{hub} has no survey data in this selection yet.")
         st.stop()
-    participation = analysis.hub_participation(frame)
+    participation, figure, lines = ui.shared(
+        f"hub_participation:{hub}", views.participation_view, frame, hub
+    )
     ui.chart_with_reading(
-        survey_charts.participation_chart(participation),
-        readings.participation_reading(participation, hub=hub),
+        figure,
+        lines,
         display_table(participation),
         key="hub_participation",
         name="participation",
@@ -80,7 +81,10 @@ with ui.friendly_errors("drawing the hub overview"):
         st.info(f"{hub} has no matched before-and-after results for {year}.")
     else:
         ui.chart_with_reading(
-            views.hub_beside_national_chart(headline, hub=hub),
+            ui.shared(
+                f"hub_headline_chart:{hub}:{year}:{outcome}",
+                lambda: views.hub_beside_national_chart(headline, hub=hub),
+            ),
             readings.hub_beside_national_reading(headline, hub=hub),
             analysis.hub_beside_national_display(headline),
             key="hub_headline",
@@ -110,20 +114,20 @@ with ui.friendly_errors("drawing the hub overview"):
         )
     trend = ui.hub_trend(hub, outcome, ncp, chosen)
     ui.chart_with_reading(
-        charts.trend_plot(trend),
+        ui.shared(f"hub_trend_chart:{hub}:{outcome}:{ncp}", lambda: charts.trend_plot(trend)),
         readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="hub_trend",
         name="trend",
     )
 
-    open_text_themes(frame, viewer=viewer, key="hub_themes")
+    open_text_themes(frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}")
 
     st.subheader("In their own words")
     if not viewer.sees_open_text:
         st.caption("Open-text answers are not shown for your role.")
     else:
-        quotes = views.open_text_examples(frame)
+        quotes = ui.cached(f"hub_quotes:{hub}", views.open_text_examples, frame)
         if quotes.empty:
             st.caption("No open-text answers in this selection.")
         else:

@@ -8,6 +8,7 @@ suggestions need the open answers, so they show only for roles allowed to read o
 import hashlib
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -17,9 +18,10 @@ from evaluation.stats.disclosure import resolve_min_n
 from evaluation.store import StoreError
 from evaluation.store.codebooks import DEFAULT_INSTRUMENT
 from evaluation.text.codebook import SEPARATOR, tag_answers
-from evaluation.text.themes import suggest_themes, summarise_themes
+from evaluation.text.themes import suggest_at_once_limit, suggest_themes, summarise_themes
 
 FLASH = "themes_flash"
+ASKED = "themes_suggest_asked"  # the user asked for suggestions on a large selection
 REJECTED = "themes_rejected"
 # Words of a suggestion that become the keywords of the theme it is accepted as.
 ACCEPTED_TERMS = 5
@@ -47,17 +49,19 @@ ui.page_header(
 def open_answers(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Every non-empty answer to an open question (one per cell) and its phase."""
     columns = [col for col in frame.columns if str(col).startswith("text_")]
-    parts = []
+    if not columns:
+        return pd.Series(dtype=object), pd.Series(dtype=object)
+    phase = frame[c.PHASE].to_numpy(dtype=object)
+    answers, phases = [], []
     for column in columns:
         text = frame[column].astype("string").str.strip()
-        keep = text.notna() & text.ne("")
-        parts.append(
-            pd.DataFrame({"answer": text[keep].astype(str), "phase": frame.loc[keep, c.PHASE]})
-        )
-    if not parts:
-        return pd.Series(dtype=object), pd.Series(dtype=object)
-    long = pd.concat(parts, ignore_index=True)
-    return long["answer"].astype(object), long["phase"]
+        keep = (text.notna() & text.ne("")).to_numpy(dtype=bool)
+        answers.append(text.to_numpy(dtype=object)[keep])
+        phases.append(phase[keep])
+    return (
+        pd.Series(np.concatenate(answers), dtype=object, name="answer"),
+        pd.Series(np.concatenate(phases), dtype=frame[c.PHASE].dtype, name="phase"),
+    )
 
 
 def editable(book: pd.DataFrame) -> pd.DataFrame:
@@ -75,13 +79,28 @@ def from_editor(table: pd.DataFrame) -> pd.DataFrame:
     return out[names.ne("")].reset_index(drop=True)
 
 
-def summarise(
-    answers: pd.Series, phases: pd.Series, book: pd.DataFrame, min_n: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The codebook's tags on the answers, and the share per theme before and after."""
-    tags = tag_answers(answers, book)
+def tagged(frame: pd.DataFrame, book: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Every open answer, its phase, and the codebook's tags on them."""
+    answers, phases = open_answers(frame)
+    return answers, phases, tag_answers(answers, book)
+
+
+def counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
+    """How many open answers, how many have a theme, and the share per theme (cache this)."""
+    answers, phases, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
+    coded = int(answers.index.isin(tags["answer_id"]).sum())
     themes = book["theme"].tolist()
-    return tags, summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
+    summary = summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
+    return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
+
+
+def suggested(
+    frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, k: int
+) -> tuple[int, pd.DataFrame]:
+    """How many answers no theme covers, and up to ``k`` themes suggested for them."""
+    answers, _, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
+    uncoded = answers[~answers.index.isin(tags["answer_id"])]
+    return len(uncoded), suggest_themes(uncoded, k, seed=0)
 
 
 def _share(value: object) -> str:
@@ -220,20 +239,19 @@ with ui.friendly_errors("counting the themes"):
         )
         st.stop()
     # A hub's codebook is counted on that hub's answers.
-    frame, _instrument = ui.surveys(replace(chosen, hub=scope) if scope else chosen)
-    answers, phases = open_answers(frame)
-    if answers.empty:
+    # Only the open answers are read (not every column of every row).
+    frame = ui.survey_text(replace(chosen, hub=scope) if scope else chosen)
+    count = ui.cached(f"themes_counted:{scope}:{min_n}", counted, frame, book, scope, min_n)
+    if not count["n_answers"]:
         ui.empty_state(
             "No open-text answers in this selection yet: upload surveys with open questions to "
             "see their themes."
         )
         st.stop()
-    tags, summary = ui.cached(
-        f"themes_summary:{scope}:{min_n}", summarise, answers, phases, book, min_n
-    )
-    coded = int(answers.index.isin(tags["answer_id"]).sum())
+    summary = count["summary"]
     st.caption(
-        f"{len(answers)} answers in this selection; {coded} have at least one theme. Shares "
+        f"{count['n_answers']} answers in this selection; {count['n_coded']} have at least one "
+        "theme. Shares "
         "before and after are out of that phase's answers; an answer can have several themes. "
         f"[c]: fewer than {min_n} answers, not shown. Example answers are shown exactly as "
         "written, email addresses removed."
@@ -244,16 +262,29 @@ with ui.friendly_errors("counting the themes"):
 
 with ui.friendly_errors("suggesting themes"):
     st.subheader("Suggested themes for answers no theme covers")
-    uncoded = answers[~answers.index.isin(tags["answer_id"])]
     k = st.number_input(
         "How many themes to look for", min_value=1, max_value=12, value=3, key="themes_k"
     )
-    ideas = ui.cached(f"themes_suggest:{scope}:{int(k)}", suggest_themes, uncoded, int(k), seed=0)
+    n_uncoded = count["n_answers"] - count["n_coded"]
+    at_once = suggest_at_once_limit()
+    if n_uncoded > at_once and not st.session_state.get(ASKED):
+        st.caption(
+            f"{n_uncoded:,} answers have no theme. Suggestions for more than {at_once:,} answers "
+            "take a while to work out, so they wait until you ask (or narrow the selection in "
+            "the sidebar)."
+        )
+        if st.button("Suggest themes", key="themes_suggest", icon=":material/lightbulb:"):
+            st.session_state[ASKED] = True
+            st.rerun()
+        st.stop()
+    n_uncoded, ideas = ui.cached(
+        f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, scope, int(k)
+    )
     rejected: set[str] = st.session_state.setdefault(REJECTED, set())
     small = ideas[ideas["n"] < min_n] if len(ideas) else ideas
     ideas = ideas[(ideas["n"] >= min_n) & ~ideas["theme"].isin(rejected)] if len(ideas) else ideas
     st.caption(
-        f"{len(uncoded)} answers have no theme. Suggestions group them by the words they share; "
+        f"{n_uncoded} answers have no theme. Suggestions group them by the words they share; "
         f"each shows its top words and example answers. Accept one into the codebook (under its "
         f"name or one you type), merge its words into a theme you have, or reject it. "
         f"Suggestions with fewer than {min_n} answers are not shown"

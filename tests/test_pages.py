@@ -195,16 +195,6 @@ def test_a_hub_filter_changes_the_impact_results(sample_home):
     assert _impact_reading(at) != before
 
 
-def test_picking_a_work_group_shows_only_that_group(sample_home):
-    at = open_page("pages/impact.py")
-    everyone = int(at.metric[0].value.replace(",", ""))
-    group = at.selectbox(key="impact_work_group").options[1]
-    at.selectbox(key="impact_work_group").set_value(group).run()
-    assert_clean(at)
-    assert charts(at)
-    assert 0 < int(at.metric[0].value.replace(",", "")) < everyone
-
-
 def test_a_year_filter_changes_the_pupil_results(sample_home):
     at = open_page("pages/pupils.py")
     before = _impact_reading(at)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from evaluation import columns as c
 from evaluation.access import Viewer
-from evaluation.analysis.survey import compare_clustered
+from evaluation.analysis.survey import compare_clustered, likert_distribution
 from evaluation.stats.attrition import attrition
 from evaluation.stats.groups import project_rows
 from evaluation.stats.paired import individual_change
@@ -53,6 +53,7 @@ def survey_frame(rows: list[tuple], seed: int) -> pd.DataFrame:
                 c.WORK_GROUP: WORK_GROUPS[group],
                 c.SOURCE_ROW: n + 2,
                 **dict(zip(ITEMS, scores, strict=True)),
+                "text_comment": None if n % 3 == 0 else f"answer {seed}-{n}",
             }
         )
     return pd.DataFrame(records)
@@ -93,11 +94,40 @@ def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str
         long = to_long(rows, instrument)
         out[key] = {
             "results": compare_clustered(long, constructs=instrument.constructs),
+            "distribution": likert_distribution(long, instrument),
             "changes": individual_change(long),
             "attrition": attrition(rows, instrument),
             "reliability": cronbach_alpha(rows, instrument, by=[c.PHASE]),
         }
     return out
+
+
+def assert_reads_without_rows_equal_reads_of_rows(store: Store, viewer: Viewer) -> None:
+    """The group list, open answers and instrument read without the item answers are exactly
+    what the viewer's rows give (so they are scoped as the rows are)."""
+    frame, instrument = store.load_surveys(viewer)
+    present = frame[list(GROUP_KEYS)].astype(object)
+    keys = {tuple(None if pd.isna(v) else v for v in row) for row in present.to_numpy()}
+    assert store.kept_groups(viewer) == sorted(
+        keys, key=lambda k: [(v is None, v or "") for v in k]
+    )
+    text = store.load_survey_text(viewer)
+    expected = frame[[col for col in frame.columns if col in text.columns]]
+    assert [col for col in text.columns if col not in expected.columns] == []
+    assert {"text_comment", c.PHASE, c.NCP} <= set(text.columns) or frame.empty
+    pd.testing.assert_frame_equal(text, expected, check_exact=True)
+    assert store.survey_instrument(viewer) == instrument
+    # Each active dataset's listing (remembered per dataset once worked out) counts its rows.
+    every, _ = store.load_surveys(viewer, synthetic=True)
+    listed = store.list_datasets(viewer, kind="survey")
+    listed = listed[listed["status"].eq("active")]
+    for dataset_id, n_rows, hubs, groups in listed[
+        ["dataset_id", "n_rows", "hubs", "work_groups"]
+    ].itertuples(index=False):
+        rows = every[every[c.DATASET_ID].eq(dataset_id)]
+        assert n_rows == len(rows)
+        assert hubs == sorted(rows[c.HUB].dropna().unique())
+        assert groups == sorted(rows[c.WORK_GROUP].dropna().unique())
 
 
 def assert_kept_equal_rows(store: Store) -> None:
@@ -109,8 +139,9 @@ def assert_kept_equal_rows(store: Store) -> None:
         else:
             pd.testing.assert_frame_equal(kept, expected, check_exact=True)
     for viewer in (NATIONAL, HUB_VIEWER, LEAD):
+        assert_reads_without_rows_equal_reads_of_rows(store, viewer)
         expected = group_tables_from_rows(store, viewer)
-        for name in ("results", "changes", "attrition", "reliability"):
+        for name in ("results", "distribution", "changes", "attrition", "reliability"):
             kept = dict(store.kept_results(viewer, level="group", name=name))
             assert sorted(kept, key=str) == sorted(expected, key=str), name
             for key, tables in expected.items():
@@ -254,6 +285,12 @@ def test_hub_viewer_gets_only_their_hub_and_leads_no_hub_level() -> None:
         assert {key[1] for key, _ in store.kept_results(HUB_VIEWER, level="group")} == {HUBS[0]}
         assert store.kept_results(HUB_VIEWER, hub=HUBS[1]) == []
         assert store.kept_table(LEAD) is None  # a hub level holds other Work Groups' people
+        assert {key[1] for key in store.kept_groups(HUB_VIEWER)} == {HUBS[0]}
+        assert store.kept_groups(HUB_VIEWER, hub=HUBS[1]) == []
+        assert {key[3] for key in store.kept_groups(LEAD)} == {"WG-1"}
+        assert store.load_survey_text(HUB_VIEWER, hub=HUBS[1]).empty
+        shown = store.load_survey_text(LEAD)
+        assert len(shown) and len(shown) == len(store.load_surveys(LEAD)[0])
         assert [key[3] for key, _ in store.kept_results(LEAD, level="group")] == ["WG-1"]
         with pytest.raises(TypeError):
             store.kept_table("national")  # type: ignore[arg-type]

@@ -259,3 +259,16 @@ def test_national_can_change_a_hubs_own_copy(store_url):
     entry = codebook_entries(store_url).iloc[-1]
     assert (entry["who"], entry["detail"]["hub"]) == (NATIONAL.name, SOLENT)
     assert "hub's own copy" in " ".join(c.value for c in at.caption)
+
+
+def test_many_uncoded_answers_are_suggested_for_only_when_asked(store_url, monkeypatch):
+    # 16 answers carry no codebook theme (homework club, parents' workshops); above the limit
+    # the page says how many and offers the button instead of working them out at once.
+    monkeypatch.setenv("IMPACT_SUGGEST_AT_ONCE", str(len(HOMEWORK + PARENTS) - 1))
+    at = open_themes(HUB)
+    assert not suggestion_keys(at)
+    assert any(f"{len(HOMEWORK + PARENTS)} answers have no theme" in c.value for c in at.caption)
+    at.button(key="themes_suggest").click().run()
+    assert_clean(at)
+    words = " ".join(suggestion_words(at, key) for key in suggestion_keys(at))
+    assert "homework" in words and "parents" in words

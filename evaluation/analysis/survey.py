@@ -17,6 +17,7 @@ from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
 from evaluation.stats.comparisons import compare
+from evaluation.stats.groups import group_index
 from evaluation.stats.paired import CLUSTER_COLUMNS, individual_change, paired_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
@@ -166,7 +167,9 @@ def survey_analysis(frame: pd.DataFrame, instrument: Instrument) -> SurveyAnalys
     )
 
 
-def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+def likert_distribution(
+    long: pd.DataFrame, instrument: Instrument, *, by: Sequence[str] = ()
+) -> pd.DataFrame:
     """Share of answers at each scale point, per item and phase (as answered, not reverse-coded).
 
     Parameters
@@ -176,6 +179,9 @@ def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFr
         rows whose item is not an instrument item (construct scores) are ignored.
     instrument : Instrument
         Gives the scale, the labels and the question text.
+    by : sequence of str
+        Group columns of ``long``: each group gets the table its rows alone give (the items and
+        phases it has), after its key columns, groups in key order (missing keys last).
 
     Returns
     -------
@@ -195,6 +201,8 @@ def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFr
     ([0, 1, 0, 1, 0], [0.0, 50.0, 0.0, 50.0, 0.0])
     """
     scores = list(range(instrument.scale_min, instrument.scale_max + 1))
+    if by:
+        return _grouped_distribution(long, instrument, list(by), scores)
     items = [i for i in instrument.item_ids if i in set(long[c.ITEM].unique())] if len(long) else []
     phases = [p for p in ("pre", "post") if len(long) and p in set(long[c.PHASE].unique())]
     if not items or not phases:
@@ -210,6 +218,11 @@ def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFr
     table = counts.reindex(grid, fill_value=0).rename("n").reset_index()
     totals = table.groupby([c.ITEM, c.PHASE])["n"].transform("sum")
     table["pct"] = np.where(totals > 0, 100.0 * table["n"] / totals.where(totals > 0, 1), np.nan)
+    return _labelled(table, instrument, scores)[DISTRIBUTION_COLUMNS]
+
+
+def _labelled(table: pd.DataFrame, instrument: Instrument, scores: list[int]) -> pd.DataFrame:
+    """Adds each row's label set, question text and scale-point label; ``n`` as int."""
     meta = {i.item: i for i in instrument.items}
     table["label_set"] = table[c.ITEM].map(lambda i: meta[i].label_set)
     table["text"] = table[c.ITEM].map(lambda i: meta[i].text)
@@ -221,7 +234,60 @@ def likert_distribution(long: pd.DataFrame, instrument: Instrument) -> pd.DataFr
         labels[ls][s] for ls, s in zip(table["label_set"], table[c.SCORE], strict=True)
     ]
     table["n"] = table["n"].astype(int)
-    return table[DISTRIBUTION_COLUMNS]
+    return table
+
+
+def _grouped_distribution(
+    long: pd.DataFrame, instrument: Instrument, by: list[str], scores: list[int]
+) -> pd.DataFrame:
+    """:func:`likert_distribution` of each group of ``long`` by ``by``, vectorised over groups."""
+    codes, keys = group_index(long, by)
+    n_groups = len(keys)
+    items = list(instrument.item_ids)
+    phases = ["pre", "post"]
+    item_code = pd.Index(items).get_indexer(long[c.ITEM])
+    phase_code = pd.Index(phases).get_indexer(long[c.PHASE])
+    n_items, n_phases, n_scores = len(items), len(phases), len(scores)
+    # Which items and phases each group has (phases: over all its rows, as for one group).
+    has_item = np.zeros((n_groups, n_items), dtype=bool)
+    has_item[codes[item_code >= 0], item_code[item_code >= 0]] = True
+    has_phase = np.zeros((n_groups, n_phases), dtype=bool)
+    has_phase[codes[phase_code >= 0], phase_code[phase_code >= 0]] = True
+    answered = (item_code >= 0) & (phase_code >= 0)
+    rounded = long[c.SCORE].to_numpy(dtype="float64")[answered].round().astype(int)
+    score_code = rounded - scores[0]
+    inside = (score_code >= 0) & (score_code < n_scores)
+    cell = (
+        (codes[answered] * n_items + item_code[answered]) * n_phases + phase_code[answered]
+    ) * n_scores + score_code
+    counts = np.bincount(cell[inside], minlength=n_groups * n_items * n_phases * n_scores)
+    counts = counts.reshape(n_groups, n_items, n_phases, n_scores)
+    keep = has_item[:, :, None] & has_phase[:, None, :]
+    g, i, p = np.nonzero(keep)
+    n = counts[g, i, p].reshape(-1)
+    totals = np.repeat(counts[g, i, p].sum(axis=1), n_scores)
+    table = keys.iloc[np.repeat(g, n_scores)].reset_index(drop=True)
+    item_rows = np.repeat(i, n_scores)
+    score_rows = np.tile(np.arange(n_scores), len(g))
+    meta = {one.item: one for one in instrument.items}
+    label_sets = [meta[item].label_set for item in items]
+    point_labels = {ls: instrument.point_labels(ls) for ls in dict.fromkeys(label_sets)}
+    label_grid = np.array([point_labels[ls] for ls in label_sets], dtype=object)
+    text = {
+        c.ITEM: np.array(items, dtype=object)[item_rows],
+        c.PHASE: np.repeat(np.array(phases, dtype=object)[p], n_scores),
+        "label_set": np.array(label_sets, dtype=object)[item_rows],
+        "text": np.array([meta[item].text for item in items], dtype=object)[item_rows],
+        "label": label_grid[item_rows, score_rows] if len(item_rows) else item_rows,
+    }
+    for column, values in text.items():
+        table[column] = pd.array(values, dtype="str")
+    table[c.SCORE] = np.array(scores, dtype=np.int64)[score_rows]
+    table["n"] = n.astype(np.int64)
+    table["pct"] = np.where(
+        totals > 0, 100.0 * n.astype("float64") / np.where(totals > 0, totals, 1), np.nan
+    )
+    return table[[*by, *DISTRIBUTION_COLUMNS]]
 
 
 def net_agreement(distribution: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

@@ -465,10 +465,15 @@ def _pairs(data: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
 
 def _clusters(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Cluster code per pair (group x school) and the group of each cluster."""
-    cluster_keys = pairs[["_g", c.SCHOOL_URN]]
-    code, uniques = pd.MultiIndex.from_frame(cluster_keys).factorize()
-    group_of_cluster = uniques.get_level_values(0).to_numpy(dtype=np.intp)
-    return code.astype(np.intp), group_of_cluster
+    # Clusters numbered in order of first appearance (as factorising the (group, school) pairs
+    # would), a missing school being one school of its group; integer codes, not tuples.
+    group = pairs["_g"].to_numpy()
+    group_code, _ = pd.factorize(group, use_na_sentinel=False)
+    school_code, _ = pd.factorize(pairs[c.SCHOOL_URN], use_na_sentinel=False)
+    width = int(school_code.max()) + 1 if len(school_code) else 1
+    code, _ = pd.factorize(group_code.astype(np.int64) * width + school_code)
+    _, first = np.unique(code, return_index=True)
+    return code.astype(np.intp), group[first].astype(np.intp)
 
 
 def _mean_var(

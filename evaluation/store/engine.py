@@ -267,7 +267,7 @@ def known_revisions() -> frozenset[str]:
     Examples
     --------
     >>> sorted(known_revisions())
-    ['0001', '0002', '0003', '0005', '0006']
+    ['0001', '0002', '0003', '0005', '0006', '0007']
     """
     script = ScriptDirectory.from_config(_alembic_config())
     return frozenset(rev.revision for rev in script.walk_revisions())
@@ -280,7 +280,7 @@ def head_revision() -> str:
     Examples
     --------
     >>> head_revision()
-    '0006'
+    '0007'
     """
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None

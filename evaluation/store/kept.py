@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 
 from evaluation import columns as c
-from evaluation.analysis.survey import compare_clustered, survey_analysis
+from evaluation.analysis.survey import compare_clustered, likert_distribution, survey_analysis
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
 from evaluation.stats.groups import group_index
 from evaluation.stats.paired import individual_change
 from evaluation.stats.reliability import cronbach_alpha
 from evaluation.stats.scoring import to_long
-from evaluation.store.results import GROUP_KEYS, HUB_KEYS
+from evaluation.store.results import GROUP_KEYS, GROUP_TABLES, HUB_KEYS
 
 __all__ = [
     "GROUP_TABLES",
@@ -33,7 +33,6 @@ __all__ = [
     "within_groups",
 ]
 
-GROUP_TABLES = ("results", "changes", "attrition", "reliability")
 HUB_TABLES = ("results",)
 
 
@@ -62,7 +61,8 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     Returns
     -------
     dict
-        ``results`` (:func:`~evaluation.analysis.survey.compare_clustered`), ``changes``
+        ``results`` (:func:`~evaluation.analysis.survey.compare_clustered`), ``distribution``
+        (:func:`~evaluation.analysis.survey.likert_distribution`), ``changes``
         (:func:`~evaluation.stats.paired.individual_change`), ``attrition`` and ``reliability``
         (Cronbach's alpha per phase), each a list of tables with the :data:`GROUP_KEYS`
         columns first. Without them, one group's rows are what the Work Group impact page
@@ -85,6 +85,7 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     long = to_long(frame, instrument, keys=keys)
     return {
         "results": [compare_clustered(long, by=keys, constructs=instrument.constructs)],
+        "distribution": [likert_distribution(long, instrument, by=keys)],
         "changes": [_unqualified(individual_change(long, by=keys))],
         "attrition": [attrition(frame, instrument, by=keys)],
         "reliability": [

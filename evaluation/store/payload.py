@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,13 +38,19 @@ def encode(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _read(blob: bytes, allowed: Mapping[str, Sequence[str] | None]) -> pa.Table:
+def _read(
+    blob: bytes,
+    allowed: Mapping[str, Sequence[str] | None],
+    keep: Callable[[str], bool] | None = None,
+) -> pa.Table:
     """The rows of one payload whose every named column holds one of its allowed values.
 
     The filter goes to the Parquet reader, which skips row groups whose statistics show they
-    hold none of the values (rows of one hub tend to sit together).
+    hold none of the values (rows of one hub tend to sit together). With ``keep``, only the
+    columns it accepts are read (the filter may still use the others).
     """
     schema = pq.read_schema(pa.BufferReader(blob))
+    columns = None if keep is None else [name for name in schema.names if keep(name)]
     expression = None
     for column, values in allowed.items():
         if values is None:
@@ -54,7 +60,9 @@ def _read(blob: bytes, allowed: Mapping[str, Sequence[str] | None]) -> pa.Table:
         value_set = pa.array(list(values), type=schema.field(column).type)
         term = pc.field(column).isin(value_set)
         expression = term if expression is None else expression & term
-    return pq.read_table(pa.BufferReader(blob), filters=expression)
+    if columns is not None and expression is None and not columns:
+        return schema.empty_table().select([])
+    return pq.read_table(pa.BufferReader(blob), columns=columns, filters=expression)
 
 
 def decode(
@@ -62,6 +70,7 @@ def decode(
     *,
     allowed: Mapping[str, Sequence[str] | None] | None = None,
     columns_needed: Sequence[str] = (),
+    keep: Callable[[str], bool] | None = None,
 ) -> pd.DataFrame:
     """The rows of several payloads as one frame with a ``dataset_id`` column first.
 
@@ -74,6 +83,8 @@ def decode(
         payload lacking a named column contributes no rows.
     columns_needed : sequence of str
         Columns the result must have even when no payload has them (filled with missing values).
+    keep : callable, optional
+        Read only the columns whose name it accepts (default every column).
 
     Returns
     -------
@@ -91,7 +102,7 @@ def decode(
     tables: list[pa.Table] = []
     dtypes: dict[str, str] = {}
     for dataset_id, blob in payloads:
-        table = _read(blob, allowed or {})
+        table = _read(blob, allowed or {}, keep)
         for described in pandas_columns(table):
             dtypes.setdefault(described["name"], described["numpy_type"])
         ids = pa.array(np.full(table.num_rows, dataset_id, dtype=np.int64))

@@ -5,6 +5,7 @@ Every read takes a :class:`~evaluation.access.Viewer`; there is no unscoped read
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
 from evaluation.store import payload
-from evaluation.store.contents import GROUP_COLUMNS, Kind, union_instrument
+from evaluation.store.contents import Kind, union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
 from evaluation.store.scope import (
     Filter,
@@ -72,9 +73,7 @@ class Reads(StoreBase):
             replaced_by, status_changed_at, status_changed_by, status_reason.
         """
         require_viewer(viewer)
-        group_query = sa.select(dataset_groups).where(*scope_conditions(viewer))
         with self._engine.connect() as connection:
-            groups = pd.DataFrame(connection.execute(group_query).mappings().all())
             query = sa.select(
                 *[col for col in datasets.c if col.name not in ("defaults", "instrument")]
             )
@@ -85,7 +84,38 @@ class Reads(StoreBase):
             rows = pd.DataFrame(
                 connection.execute(query.order_by(datasets.c.dataset_id)).mappings().all()
             )
+            groups = self._group_summaries(connection, viewer, rows)
         return _dataset_table(rows, groups)
+
+    def _group_summaries(
+        self, connection: sa.Connection, viewer: Viewer, rows: pd.DataFrame
+    ) -> pd.DataFrame:
+        """:func:`_group_summary` of the listed datasets, each worked out once per viewer scope.
+
+        A dataset's group rows are written once, with the dataset, and never change: its summary
+        for a scope is remembered (keyed by id, content hash and upload time, so a store made
+        anew under the same address is never mistaken for the old one).
+        """
+        memo: dict[tuple, dict] = self.__dict__.setdefault("_dataset_summaries", {})
+        scope = (viewer.role, viewer.hub, tuple(viewer.work_groups))
+        listed = [] if rows.empty else rows[["dataset_id", "sha256", "uploaded_at"]]
+        keys = {
+            int(i): (int(i), str(sha), str(at), scope)
+            for i, sha, at in (listed.itertuples(index=False) if len(listed) else [])
+        }
+        missing = [i for i, key in keys.items() if key not in memo]
+        if missing:
+            conditions = scope_conditions(viewer)
+            if len(missing) <= 500:  # else every visible one at once (few bound parameters)
+                conditions = [*conditions, dataset_groups.c.dataset_id.in_(missing)]
+            found = _group_summary(connection, conditions)
+            for i in missing:
+                memo[keys[i]] = found.loc[i].to_dict() if i in found.index else {}
+        summaries = {i: memo[key] for i, key in keys.items() if memo[key]}
+        columns = ["n_rows", *LIST_COLUMNS]
+        summary = pd.DataFrame.from_dict(summaries, orient="index", columns=columns)
+        summary.index.name = "dataset_id"
+        return summary
 
     def load_surveys(
         self,
@@ -146,16 +176,81 @@ class Reads(StoreBase):
             frame = _empty_pupil_frame()
         return frame
 
-    def _payload_rows(
+    def load_survey_text(
         self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> pd.DataFrame:
+        """The open answers of the rows :meth:`load_surveys` would load, without their answers
+        to the items: ``dataset_id``, phase, NCP, spreadsheet row (when stored) and ``text_*``
+        columns, in their stored order.
+
+        Reading a few columns of a national year is much quicker than reading them all.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({"respondent_id": ["a"], "phase": ["post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [4.0], "text_why": ["More talk"]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.load_survey_text(Viewer.national()).columns.tolist()
+        ['dataset_id', 'phase', 'ncp', 'text_why']
+        """
+        wanted = {c.NCP, c.PHASE, c.SOURCE_ROW}
+
+        def keep(name: str) -> bool:
+            return name in wanted or name.startswith(c.TEXT_PREFIX)
+
+        rows, frame = self._payload_rows(
+            "survey", viewer, academic_year, hub, ncp, synthetic, keep=keep
+        )
+        if not rows:
+            frame = _empty_survey_frame(union_instrument([]))
+            frame = frame[[col for col in frame.columns if col == c.DATASET_ID or keep(col)]]
+        for column in (c.PHASE, c.NCP):
+            if column not in frame:
+                frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+        return frame
+
+    def survey_instrument(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> Instrument:
+        """The instrument :meth:`load_surveys` returns for the same arguments, reading no rows.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> from evaluation.instruments import default_instrument
+        >>> Store.open("sqlite://").survey_instrument(Viewer.national()) == default_instrument()
+        True
+        """
+        with self._engine.connect() as connection:
+            chosen = self._chosen(connection, "survey", viewer, academic_year, hub, ncp, synthetic)
+        return union_instrument([row.instrument for row in chosen])
+
+    def _chosen(
+        self,
+        connection: sa.Connection,
         kind: Kind,
         viewer: Viewer,
         academic_year: Filter,
         hub: Filter,
         ncp: Filter,
         synthetic: bool | None,
-    ) -> tuple[list[_Loaded], pd.DataFrame]:
-        """The chosen datasets and their rows this viewer may see, decoded into one frame."""
+    ) -> list[sa.Row]:
+        """(dataset_id, instrument) of the datasets a read of these arguments decodes, in order."""
         require_viewer(viewer)
         active = sa.and_(datasets.c.status == "active", datasets.c.kind == kind)
         wanted = sa.select(dataset_groups.c.dataset_id).where(
@@ -166,26 +261,43 @@ class Reads(StoreBase):
             .where(active, datasets.c.dataset_id.in_(wanted))
             .order_by(datasets.c.dataset_id)
         )
+        if synthetic is None:
+            real = connection.execute(
+                sa.select(datasets.c.dataset_id)
+                .where(
+                    active,
+                    ~datasets.c.synthetic,
+                    datasets.c.dataset_id.in_(visible_ids(viewer)),
+                )
+                .limit(1)
+            ).first()
+            synthetic = real is None
+        if not synthetic:
+            query = query.where(~datasets.c.synthetic)
+        return list(connection.execute(query).all())
+
+    def _payload_rows(
+        self,
+        kind: Kind,
+        viewer: Viewer,
+        academic_year: Filter,
+        hub: Filter,
+        ncp: Filter,
+        synthetic: bool | None,
+        keep: Callable[[str], bool] | None = None,
+    ) -> tuple[list[_Loaded], pd.DataFrame]:
+        """The chosen datasets and their rows this viewer may see, decoded into one frame.
+
+        ``keep`` picks the columns to read (default all).
+        """
         with self._engine.connect() as connection:
-            if synthetic is None:
-                real = connection.execute(
-                    sa.select(datasets.c.dataset_id)
-                    .where(
-                        active,
-                        ~datasets.c.synthetic,
-                        datasets.c.dataset_id.in_(visible_ids(viewer)),
-                    )
-                    .limit(1)
-                ).first()
-                synthetic = real is None
-            if not synthetic:
-                query = query.where(~datasets.c.synthetic)
-            chosen = connection.execute(query).all()
+            chosen = self._chosen(connection, kind, viewer, academic_year, hub, ncp, synthetic)
             blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
         rows = [_Loaded(row.dataset_id, row.instrument, blobs[row.dataset_id]) for row in chosen]
         frame = payload.decode(
             [(row.dataset_id, row.data) for row in rows],
             allowed=row_scope(viewer, academic_year, hub, ncp),
+            keep=keep,
         )
         return rows, frame
 
@@ -229,16 +341,39 @@ def _empty_pupil_frame() -> pd.DataFrame:
     return frame
 
 
-def _dataset_table(rows: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+def _group_summary(
+    connection: sa.Connection, conditions: list[sa.ColumnElement[bool]]
+) -> pd.DataFrame:
+    """Per dataset, its visible rows' count and sorted distinct values of each list column.
+
+    Aggregated in SQL (a national dataset has tens of thousands of group rows): one row per
+    dataset with visible rows, indexed by ``dataset_id``.
+    """
+    totals = connection.execute(
+        sa.select(dataset_groups.c.dataset_id, sa.func.sum(dataset_groups.c.n_rows))
+        .where(*conditions)
+        .group_by(dataset_groups.c.dataset_id)
+    ).all()
+    ids = [int(row[0]) for row in totals]
+    summary = pd.DataFrame({"n_rows": [int(row[1]) for row in totals]}, index=ids)
+    summary.index.name = "dataset_id"
+    for name, column in LIST_COLUMNS.items():
+        values: dict[int, set[str]] = {i: set() for i in ids}
+        found = connection.execute(
+            sa.select(dataset_groups.c.dataset_id, dataset_groups.c[column])
+            .where(*conditions, dataset_groups.c[column].is_not(None))
+            .distinct()
+        )
+        for dataset_id, value in found:
+            values[int(dataset_id)].add(str(value))
+        summary[name] = [sorted(values[i]) for i in ids]
+    return summary
+
+
+def _dataset_table(rows: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=list(DATASET_COLUMNS))
     rows = rows.drop(columns=["n_rows"]).set_index("dataset_id")
-    if groups.empty:
-        groups = pd.DataFrame(columns=["dataset_id", *GROUP_COLUMNS, "n_rows"])
-    by_dataset = groups.groupby("dataset_id")
-    summary = pd.DataFrame({"n_rows": by_dataset["n_rows"].sum()})
-    for name, column in LIST_COLUMNS.items():
-        summary[name] = by_dataset[column].agg(lambda s: sorted({str(v) for v in s.dropna()}))
     table = rows.join(summary, how="left").reset_index()
     table["n_rows"] = table["n_rows"].fillna(0).astype("int64")
     for name in LIST_COLUMNS:

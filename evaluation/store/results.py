@@ -31,6 +31,7 @@ from evaluation.store.tables import dataset_groups, datasets, kept_results, kept
 
 __all__ = [
     "GROUP_KEYS",
+    "GROUP_TABLES",
     "HUB_KEYS",
     "VARIANTS",
     "decode_tables",
@@ -49,6 +50,8 @@ GroupKey = tuple[str | None, str | None, str | None, str | None]
 # The keys of a participation group and of a hub level, in the order the pages group by them.
 GROUP_KEYS = (c.ACADEMIC_YEAR, c.HUB, c.NCP, c.WORK_GROUP)
 HUB_KEYS = GROUP_KEYS[:3]
+# The tables kept per participation group (:func:`evaluation.store.kept.group_tables`).
+GROUP_TABLES = ("results", "distribution", "changes", "attrition", "reliability")
 # "all": every active dataset; "real": non-synthetic ones only (see Reads.load_surveys).
 VARIANTS = ("all", "real")
 FORMAT = "arrow-ipc-1"
@@ -117,6 +120,22 @@ def _sort_key(key: Sequence[str | None]) -> tuple:
     return tuple((value is None, value or "") for value in key)
 
 
+def _key_order(keys: Sequence[Sequence[str | None]]) -> list[int]:
+    """Positions of ``keys`` in :func:`_sort_key` order (stable), sorted without Python tuples.
+
+    Examples
+    --------
+    >>> _key_order([("b", None), ("a", "x"), ("b", "a"), (None, "a")])
+    [1, 2, 0, 3]
+    """
+    if not keys:
+        return []
+    frame = pd.DataFrame([list(key) for key in keys], dtype=object)
+    columns = list(frame.columns)
+    ordered = frame.sort_values(columns, na_position="last", kind="stable")
+    return ordered.index.tolist()
+
+
 def _keys_in(
     connection: Connection,
     table: sa.Table,
@@ -126,13 +145,14 @@ def _keys_in(
 ) -> list[int]:
     """Ids (first column of ``table``) of its rows whose ``names`` columns form one of ``keys``.
 
-    SQL narrows by hub; the exact key match (NULL-safe) happens here, which keeps the query small
-    however many groups changed.
+    SQL narrows by year, hub and NCP (each column whose keys hold no missing value); the exact
+    key match (NULL-safe) happens here, which keeps the query small however many groups changed.
     """
-    hubs = sorted({key[names.index(c.HUB)] for key in keys} - {None})
-    has_null_hub = any(key[names.index(c.HUB)] is None for key in keys)
-    hub_column = table.c[c.HUB]
-    where = [hub_column.in_(hubs)] if not has_null_hub else []
+    where = []
+    for column in HUB_KEYS:
+        values = {key[names.index(column)] for key in keys}
+        if None not in values:
+            where.append(table.c[column].in_(sorted(values)))
     ident = next(iter(table.primary_key.columns)) if table is kept_results else table.c.dataset_id
     query = sa.select(ident, *(table.c[n] for n in names)).where(*where, *extra)
     return [row[0] for row in connection.execute(query) if tuple(row[1:]) in keys]
@@ -141,6 +161,7 @@ def _keys_in(
 def _recompute(connection: Connection, groups: set[GroupKey], *, everything: bool = False) -> int:
     """Delete and recompute the tables of ``groups`` and of their hub levels, for both variants."""
     # The statistics cost seconds to import: only writers that recompute pay for them.
+    from evaluation.analysis.survey import survey_analysis
     from evaluation.store import kept
 
     hubs = {key[:3] for key in groups}
@@ -179,6 +200,7 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
             positions, present = _positions(frame, names, wanted)
             part = frame.iloc[positions].reset_index(drop=True)
             present_rows = _indices(part, names)
+            analyses: dict[tuple, object] = {}  # a group's tables computed alone, once
             for name, tables in compute(part, instrument).items():
                 for table in tables:
                     rows.extend(
@@ -191,7 +213,13 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
                             name=name,
                             partial=len(tables) > 1,
                             alone=functools.partial(
-                                _alone, kept.impact_table, name, part, present_rows, instrument
+                                _alone,
+                                survey_analysis,
+                                analyses,
+                                name,
+                                part,
+                                present_rows,
+                                instrument,
                             ),
                         )
                     )
@@ -231,7 +259,9 @@ def _rows(
     chosen = connection.execute(query.order_by(datasets.c.dataset_id)).all()
     blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
     frame = payload.decode(
-        [(row.dataset_id, blobs[row.dataset_id]) for row in chosen], allowed=allowed
+        [(row.dataset_id, blobs[row.dataset_id]) for row in chosen],
+        allowed=allowed,
+        keep=_not_open_text,  # no kept table reads open answers: they are not decoded
     )
     frame = project_rows(frame).reset_index(drop=True)
     for column in GROUP_KEYS:
@@ -240,15 +270,24 @@ def _rows(
     return frame, {row.dataset_id: row.instrument for row in chosen}
 
 
+def _not_open_text(name: str) -> bool:
+    return not name.startswith(c.TEXT_PREFIX)
+
+
 def _alone(
-    compute: Callable[..., pd.DataFrame],
+    analyse: Callable[..., object],
+    analyses: dict[tuple, object],
     name: str,
     part: pd.DataFrame,
     positions: dict[tuple, np.ndarray],
     instrument: Instrument,
     key: tuple,
 ) -> pd.DataFrame:
-    return compute(name, part.iloc[positions[tuple(key)]], instrument)
+    """Table ``name`` of group ``key`` computed from its rows alone (each group's once)."""
+    key = tuple(key)
+    if key not in analyses:
+        analyses[key] = analyse(part.iloc[positions[key]], instrument)
+    return getattr(analyses[key], name)
 
 
 def _group_rows(
@@ -344,7 +383,11 @@ def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
     for described in payload.pandas_columns(tables[0]):
         name = described["name"]
         if described["numpy_type"] == "object" and name in frame:
-            frame[name] = pd.Series(joined.column(name).to_pylist(), dtype=object)
+            column = joined.column(name)
+            textual = pa.types.is_string(column.type) or pa.types.is_null(column.type)
+            # Text (and all-missing) columns convert in C to the same str and None values.
+            values = column.to_numpy(zero_copy_only=False) if textual else column.to_pylist()
+            frame[name] = pd.Series(values, dtype=object)
     return frame
 
 
@@ -472,6 +515,70 @@ class KeptResults(StoreBase):
             return None
         return decode_tables([blob for _, blob in found])
 
+    def kept_groups(
+        self,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> list[GroupKey]:
+        """The participation groups this viewer may see, in key order, without their tables.
+
+        The groups whose kept tables :meth:`kept_results` would return at ``level="group"``:
+        the groups of the survey rows :meth:`~evaluation.store.Store.load_surveys` would load
+        for the same viewer and filters.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a"], "phase": ["pre", "post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.kept_groups(Viewer.national())
+        [('2024/25', 'Solent Maths Hub', 'Mastering Number at KS2', 'WG1')]
+        """
+        found = self._kept_rows(
+            viewer, "results", "group", (academic_year, hub, ncp, None), synthetic, data=False
+        )
+        return [key for key, _ in found]  # type: ignore[misc]
+
+    def kept_group_tables(
+        self, viewer: Viewer, key: GroupKey, *, synthetic: bool | None = None
+    ) -> dict[str, bytes]:
+        """The encoded kept tables of one participation group, by name ({} if none visible).
+
+        The bytes (:func:`decode_tables` reads them) identify the tables: equal bytes, equal
+        tables, whichever store version they were read in.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a"], "phase": ["pre", "post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> key = ("2024/25", "Solent Maths Hub", "Mastering Number at KS2", "WG1")
+        >>> sorted(store.kept_group_tables(Viewer.national(), key))
+        ['attrition', 'changes', 'distribution', 'reliability', 'results']
+        >>> store.kept_group_tables(Viewer(role="hub", hub="Sussex Maths Hub"), key)
+        {}
+        """
+        found: dict[str, bytes] = {}
+        for name in GROUP_TABLES:
+            # A missing key value filters nothing in SQL; the exact match is made here.
+            rows = self._kept_rows(viewer, name, "group", tuple(key), synthetic, data=True)
+            for group, blob in rows:
+                if tuple(group) == tuple(key) and blob is not None:
+                    found[name] = blob
+        return found
+
     def _kept_blobs(
         self,
         viewer: Viewer,
@@ -483,6 +590,20 @@ class KeptResults(StoreBase):
         require_viewer(viewer)
         if viewer.role == "lead" and level == "hub":
             return None
+        return self._kept_rows(viewer, name, level, chosen, synthetic, data=True)  # type: ignore[return-value]
+
+    def _kept_rows(
+        self,
+        viewer: Viewer,
+        name: str,
+        level: Level,
+        chosen: tuple[Filter, Filter, Filter, Filter],
+        synthetic: bool | None,
+        *,
+        data: bool,
+    ) -> list[tuple[GroupKey, bytes | None]]:
+        """(key, table bytes or None without ``data``) of the kept rows, scoped, in key order."""
+        require_viewer(viewer)
         self._ensure_complete()
         conditions = [kept_results.c.level == level, kept_results.c.name == name]
         if viewer.role != "national":
@@ -496,14 +617,15 @@ class KeptResults(StoreBase):
         keys = [kept_results.c[k] for k in GROUP_KEYS]
         with self._engine.connect() as connection:
             variant = variant_for(connection, viewer, synthetic)
-            found = connection.execute(
-                sa.select(*keys, kept_results.c.data).where(
-                    kept_results.c.variant == variant, *conditions
-                )
-            ).all()
-        rows = [(tuple(row[:4]), bytes(row.data)) for row in found]
-        rows.sort(key=lambda row: _sort_key(row[0]))
-        return rows  # type: ignore[return-value]
+            columns = [*keys, kept_results.c.data] if data else keys
+            result = connection.execute(
+                sa.select(*columns).where(kept_results.c.variant == variant, *conditions)
+            )
+            # Plain text and bytes columns: the driver's rows as they are (a national viewer
+            # lists tens of thousands of groups).
+            found = result.cursor.fetchall() if result.cursor is not None else []
+        order = _key_order([row[:4] for row in found])
+        return [(tuple(found[i][:4]), bytes(found[i][4]) if data else None) for i in order]
 
     def _ensure_complete(self) -> None:
         with self._engine.connect() as connection:

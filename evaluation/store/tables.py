@@ -146,6 +146,18 @@ kept_results = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.CheckConstraint("variant IN ('all', 'real')", name="ck_kept_results_variant"),
     sa.CheckConstraint("level IN ('group', 'hub')", name="ck_kept_results_level"),
+    # From revision 0007: reads pick one variant, level and table name (and often a hub); the
+    # index covers the group keys, so listing groups never touches the tables' bytes.
+    sa.Index(
+        "ix_kept_results_pick",
+        "variant",
+        "level",
+        "name",
+        "hub",
+        "academic_year",
+        "ncp",
+        "work_group",
+    ),
 )
 
 # A single row: whether the kept results cover every active dataset (False after upgrading a

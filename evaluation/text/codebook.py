@@ -7,6 +7,7 @@ and examples separated by semicolons in the CSV. The Maths Hubs default is refer
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from schemas.reference import REFERENCE_DIR
@@ -67,6 +69,7 @@ class CodebookError(ValueError):
         self.unreadable = unreadable
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """A word cut to its stem, so "representations", "representing" and "represent" match.
 
@@ -361,17 +364,42 @@ def tag_answers(answers: pd.Series, codebook: pd.DataFrame) -> pd.DataFrame:
         (str(theme), [parse_keyword(k) for k in keywords])
         for theme, keywords in zip(codebook["theme"], codebook["keywords"], strict=True)
     ]
-    records: list[tuple[object, str, str]] = []
-    for answer_id, text in answers.dropna().items():
-        words = tokens(str(text))
+    present = answers.dropna()
+    texts = np.array([str(text) for text in present.to_numpy(dtype=object)], dtype=object)
+    # Each distinct text is tagged once (answers repeat, and so do their words).
+    codes, uniques = pd.factorize(texts)
+    stems: dict[str, str] = {}
+    found_themes: list[str] = []
+    found_keywords: list[str] = []
+    counts = np.zeros(len(uniques), dtype=np.intp)
+    for position, text in enumerate(uniques):
+        words = tokens(text)
         if not words:
             continue
-        stems = [stem(word) for word in words]
+        word_stems = [stems.get(word) or stems.setdefault(word, stem(word)) for word in words]
         for theme, keywords in themes:
-            found = _first_match(keywords, words, stems)
+            found = _first_match(keywords, words, word_stems)
             if found is not None:
-                records.append((answer_id, theme, found))
-    return pd.DataFrame(records, columns=list(TAG_COLUMNS)).astype(object)
+                found_themes.append(theme)
+                found_keywords.append(found)
+                counts[position] += 1
+    # Every answer's tags in the answers' order: its text's tags, in the codebook's order.
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
+    per_answer = counts[codes]
+    first = np.repeat(starts[codes], per_answer)
+    within = np.arange(int(per_answer.sum())) - np.repeat(
+        np.cumsum(per_answer) - per_answer, per_answer
+    )
+    picked = first + within
+    table = pd.DataFrame(
+        {
+            "answer_id": np.repeat(present.index.to_numpy(dtype=object), per_answer),
+            "theme": np.array(found_themes, dtype=object)[picked],
+            "keyword": np.array(found_keywords, dtype=object)[picked],
+        },
+        columns=list(TAG_COLUMNS),
+    )
+    return table.astype(object)
 
 
 def _first_match(keywords: Iterable[Keyword], words: list[str], stems: list[str]) -> str | None:

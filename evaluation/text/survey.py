@@ -15,7 +15,7 @@ from evaluation.text.themes import summarise_themes
 
 __all__ = ["TEXT_PREFIX", "THEME_TABLE_COLUMNS", "open_answers", "survey_themes", "themes_table"]
 
-TEXT_PREFIX = "text_"
+TEXT_PREFIX = c.TEXT_PREFIX
 THEME_TABLE_COLUMNS = ("Theme", "Answers", "Share before (%)", "Share after (%)")
 
 

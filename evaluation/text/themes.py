@@ -8,6 +8,7 @@ before and after, with small themes suppressed (``IMPACT_MIN_N``).
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -25,10 +26,13 @@ from evaluation.text.codebook import stem, tokens
 
 __all__ = [
     "CODEBOOK",
+    "DEFAULT_SUGGEST_AT_ONCE",
     "SUGGESTED",
+    "SUGGEST_AT_ONCE_ENV",
     "SUGGESTION_COLUMNS",
     "SUMMARY_COLUMNS",
     "answer_terms",
+    "suggest_at_once_limit",
     "suggest_themes",
     "summarise_themes",
 ]
@@ -51,6 +55,29 @@ MIN_ANSWERS_PER_TERM = 2
 # Words of a suggestion's name (its top terms, joined).
 NAME_TERMS = 3
 MIN_TERM_LETTERS = 3
+# Above this many uncoded answers a dashboard works out suggestions only when asked (they take
+# seconds at national scale); ``$IMPACT_SUGGEST_AT_ONCE`` changes it.
+SUGGEST_AT_ONCE_ENV = "IMPACT_SUGGEST_AT_ONCE"
+DEFAULT_SUGGEST_AT_ONCE = 20_000
+
+
+def suggest_at_once_limit() -> int:
+    """How many uncoded answers a view suggests themes for without being asked.
+
+    ``$IMPACT_SUGGEST_AT_ONCE`` when it is a whole number of at least 0, else 20,000.
+
+    Examples
+    --------
+    >>> os.environ.pop("IMPACT_SUGGEST_AT_ONCE", None) and None
+    >>> suggest_at_once_limit()
+    20000
+    """
+    raw = os.environ.get(SUGGEST_AT_ONCE_ENV, "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_SUGGEST_AT_ONCE
+    except ValueError:
+        value = DEFAULT_SUGGEST_AT_ONCE
+    return value if value >= 0 else DEFAULT_SUGGEST_AT_ONCE
 
 
 def answer_terms(text: str) -> list[str]:
@@ -74,9 +101,9 @@ def answer_terms(text: str) -> list[str]:
 def _surface_forms(texts: Sequence[str]) -> dict[str, str]:
     """Each stem's most common written word (ties: alphabetical), to show readable top terms."""
     counts: Counter[tuple[str, str]] = Counter()
-    for text in texts:
+    for text, times in Counter(texts).items():
         for word in tokens(text):
-            counts[(stem(word), word)] += 1
+            counts[(stem(word), word)] += times
     best: dict[str, tuple[int, str]] = {}
     for (term, word), count in counts.items():
         current = best.get(term)
@@ -153,9 +180,15 @@ def suggest_themes(
     present = present[present.str.strip().ne("")]
     if len(present) < 2:
         return _empty_suggestions()
-    vectoriser = TfidfVectorizer(
-        analyzer=answer_terms, min_df=MIN_ANSWERS_PER_TERM, sublinear_tf=True
-    )
+    terms_of: dict[str, list[str]] = {}  # answers repeat: each distinct text is read once
+
+    def analyse(text: str) -> list[str]:
+        found = terms_of.get(text)
+        if found is None:
+            found = terms_of[text] = answer_terms(text)
+        return found
+
+    vectoriser = TfidfVectorizer(analyzer=analyse, min_df=MIN_ANSWERS_PER_TERM, sublinear_tf=True)
     try:
         matrix = vectoriser.fit_transform(present.tolist())
     except ValueError:  # no word occurs in two answers
@@ -220,10 +253,24 @@ def _distinct(texts: Sequence[str], limit: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _stable_order(texts: pd.Series) -> pd.Series:
-    """Answers in a fixed pseudo-random order (by hash of the text): no favourite quotes."""
-    keys = [hashlib.sha256(str(t).encode("utf-8")).hexdigest() for t in texts]
-    return texts.iloc[np.argsort(keys, kind="stable")]
+def _examples(texts: pd.Series, limit: int, *, stable: bool) -> tuple[str, ...]:
+    """The first ``limit`` distinct answers, email addresses removed, in the order quoted.
+
+    ``stable``: in a fixed pseudo-random order (by each text's SHA-256: no favourite quotes);
+    else as given. Each distinct text is looked at once, and only until enough quotes are found
+    (the same quotes as scrubbing and ordering every answer).
+    """
+    values = pd.unique(texts.astype(str).to_numpy(dtype=object))
+    if stable:
+        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in values]
+        values = values[np.argsort(np.array(keys, dtype=object), kind="stable")]
+    quotes: tuple[str, ...] = ()
+    for start in range(0, len(values), 64):
+        chunk = scrub_emails(pd.Series(values[start : start + 64], dtype=object)).tolist()
+        quotes = _distinct([*quotes, *chunk], limit)
+        if len(quotes) == limit:
+            break
+    return quotes
 
 
 def summarise_themes(
@@ -309,23 +356,30 @@ def summarise_themes(
             if name in members:  # a suggestion never hides a codebook theme of the same name
                 name = f"{name} (suggested)"
             members[name] = (SUGGESTED, ids, tuple(record["top_terms"]))
+    in_phase = None if phases is None else _phase_masks(phases.reindex(present.index))
+    positions = present.index.is_unique  # then labels are looked up once, as positions
     records = []
     for theme, (source, ids, top) in members.items():
-        texts = present.loc[ids]
-        ordered = texts if source == SUGGESTED else _stable_order(texts)
-        quotes = _distinct(scrub_emails(ordered).tolist(), n_examples) if len(ids) else ()
-        row_numbers = pd.to_numeric(rows_of.loc[ids], errors="coerce").dropna()
+        where = present.index.get_indexer(ids) if positions else ids
+        texts = present.iloc[where] if positions else present.loc[ids]
+        quotes = _examples(texts, n_examples, stable=source != SUGGESTED) if len(ids) else ()
+        rows = rows_of.iloc[where] if positions else rows_of.loc[ids]
+        row_numbers = pd.to_numeric(rows, errors="coerce").dropna().to_numpy()
+        if row_numbers.dtype.kind in "iuf":  # sorted distinct numbers, without Python sets
+            row_numbers = np.unique(row_numbers)
+        else:
+            row_numbers = sorted(set(row_numbers.tolist()))
         record = {
             "theme": theme,
             "source": source,
             "n": len(ids),
             "share": len(ids) / n_answers if n_answers else np.nan,
-            "rows": tuple(int(r) for r in sorted(set(row_numbers.tolist()))),
+            "rows": tuple(int(r) for r in row_numbers),
             "examples": quotes,
             "top_terms": top,
         }
-        if phases is not None:
-            record.update(_phase_shares(ids, phases.reindex(present.index)))
+        if in_phase is not None:
+            record.update(_phase_shares(where, in_phase, positions=positions))
         records.append(record)
     phase_columns = [f"{kind}_{phase}" for phase in c.PHASES for kind in ("n", "share")]
     if phases is None:
@@ -350,13 +404,26 @@ def summarise_themes(
     return table[[*base, *phase_columns, "suppressed", "suppression_reason"]]
 
 
-def _phase_shares(ids: list[Hashable], phases: pd.Series) -> dict[str, float]:
-    out: dict[str, float] = {}
+def _phase_masks(phases: pd.Series) -> dict[str, pd.Series]:
+    """Per phase, which answers were given in it (phase labels trimmed, any case)."""
     labels = phases.astype("string").str.strip().str.casefold()
+    return {phase: labels.eq(phase).fillna(False).astype(bool) for phase in c.PHASES}
+
+
+def _phase_shares(
+    where: Sequence[Hashable] | np.ndarray, in_phase: dict[str, pd.Series], *, positions: bool
+) -> dict[str, float]:
+    """Answers of a theme (``where``: positions, or labels) per phase, and their shares."""
+    out: dict[str, float] = {}
     for phase in c.PHASES:
-        in_phase = labels.eq(phase).fillna(False)
-        total = int(in_phase.sum())
-        count = int(in_phase.loc[ids].sum()) if ids else 0
+        mask = in_phase[phase]
+        total = int(mask.sum())
+        if not len(where):
+            count = 0
+        elif positions:
+            count = int(mask.to_numpy()[np.asarray(where)].sum())
+        else:
+            count = int(mask.loc[list(where)].sum())
         out[f"n_{phase}"] = count
         out[f"share_{phase}"] = count / total if total else np.nan
     return out
