@@ -31,7 +31,9 @@ __all__ = [
     "cached",
     "cached_audit",
     "cached_board_pack",
+    "cached_comparison_rows",
     "cached_datasets",
+    "cached_pooling_pupils",
     "cached_pooling_rows",
     "cached_pupils",
     "cached_results_by",
@@ -179,6 +181,14 @@ def cached_audit(location: str, version: str, viewer_key: str, _viewer: Viewer) 
     return open_store(location).audit_log(_viewer)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_comparison_rows(
+    location: str, version: str, viewer_key: str, kind: str, _viewer: Viewer
+) -> int:
+    """How many active ``kind`` rows ``_viewer`` may see are comparison rows (Home's counts)."""
+    return open_store(location).comparison_rows(_viewer, kind)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_results_by(
     location: str, version: str, viewer_key: str, by: tuple[str, ...], _viewer: Viewer
@@ -255,6 +265,3 @@ def cached_pooling_pupils(location: str, version: str, fkey: tuple) -> pd.DataFr
     """
     pooling = Viewer.national(name="national pooling (internal)")
     return cached_pupils(location, version, POOLING_VIEWER_KEY, fkey, pooling)
-
-
-__all__ += ["cached_pooling_pupils"]  # appended with the function: a small diff in this file

@@ -15,6 +15,7 @@ from app_support.auth import current_viewer
 from app_support.caching import (
     cache_key,
     cached_audit,
+    cached_comparison_rows,
     cached_datasets,
     cached_pupils,
     cached_results_by,
@@ -24,13 +25,14 @@ from app_support.caching import (
 from app_support.filtering import Filters, filters
 from evaluation import columns as c
 from evaluation.instruments import Instrument
-from evaluation.stats.groups import arm_of, project_rows
+from evaluation.stats.groups import project_rows
 from schemas import reference
 
 __all__ = [
     "DataSummary",
     "active_datasets",
     "audit_log",
+    "comparison_rows",
     "available_years",
     "data_summary",
     "datasets",
@@ -81,6 +83,11 @@ def results_by(by: Sequence[str]) -> pd.DataFrame:
     per filter.
     """
     return cached_results_by(*cache_key(), tuple(by), current_viewer()).copy(deep=False)
+
+
+def comparison_rows(kind: str) -> int:
+    """How many of the active ``kind`` rows the viewer may see are comparison rows."""
+    return cached_comparison_rows(*cache_key(), kind, current_viewer())
 
 
 def active_datasets() -> pd.DataFrame:
@@ -135,15 +142,11 @@ def has_project_rows(frame: pd.DataFrame) -> bool:
     return not project_rows(frame).empty
 
 
-def _comparison_rows(frame: pd.DataFrame) -> int:
-    return int(arm_of(frame).eq(c.COMPARISON).sum()) if c.GROUP in frame else 0
-
-
 def data_summary() -> DataSummary:
     """Counts of the active datasets the viewer may see, the comparison groups' rows apart.
 
-    The dataset listing counts rows, not arms; the comparison rows are counted in the rows the
-    pages analyse (all data, no filters: the cached load the pages share at their defaults).
+    The dataset listing counts rows, not arms; the store counts the comparison rows from their
+    ``group`` column alone (no other column is read).
     """
     listed = active_datasets()
     if listed.empty:
@@ -154,9 +157,8 @@ def data_summary() -> DataSummary:
 
     rows = listed.groupby("kind")["n_rows"].sum()
     years = distinct("academic_years")
-    everything = Filters()
-    survey_comparison = _comparison_rows(surveys(everything)[0]) if "survey" in rows else 0
-    pupil_comparison = _comparison_rows(pupils(everything)) if "pupil" in rows else 0
+    survey_comparison = comparison_rows("survey") if "survey" in rows else 0
+    pupil_comparison = comparison_rows("pupil") if "pupil" in rows else 0
     return DataSummary(
         n_datasets=len(listed),
         n_synthetic=int(listed["synthetic"].fillna(False).astype(bool).sum()),

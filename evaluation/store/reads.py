@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
+from evaluation.stats.groups import arm_of
 from evaluation.store import payload
 from evaluation.store.contents import Kind, union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
@@ -217,6 +218,40 @@ class Reads(StoreBase):
             if column not in frame:
                 frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
         return frame
+
+    def comparison_rows(self, viewer: Viewer, kind: Kind) -> int:
+        """How many active rows of ``kind`` this viewer may see say they are comparison rows.
+
+        Counts over every active dataset (sample included), as :meth:`list_datasets` counts
+        ``n_rows``, so the project's own rows are the listing's count minus this one. Only the
+        ``group`` column is read, and each dataset is counted once per viewer scope (its rows
+        never change once written).
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({"respondent_id": ["a", "b"], "phase": "post",
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [4.0, 3.0],
+        ...     "group": ["comparison", "intervention"]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.comparison_rows(Viewer.national(), "survey")
+        1
+        """
+        memo: dict[tuple, int] = self.__dict__.setdefault("_comparison_counts", {})
+        scope = (viewer.role, viewer.hub, tuple(viewer.work_groups))
+        with self._engine.connect() as connection:
+            chosen = self._chosen(connection, kind, viewer, None, None, None, True)
+            missing = [row.dataset_id for row in chosen if (row.dataset_id, scope) not in memo]
+            blobs = fetch_payloads(connection, missing) if missing else {}
+        allowed = row_scope(viewer, None, None, None)
+        for dataset_id in missing:
+            frame = payload.decode(
+                [(dataset_id, blobs[dataset_id])], allowed=allowed, keep=lambda n: n == c.GROUP
+            )
+            memo[(dataset_id, scope)] = int(arm_of(frame).eq(c.COMPARISON).sum())
+        return sum(memo[(row.dataset_id, scope)] for row in chosen)
 
     def survey_instrument(
         self,
