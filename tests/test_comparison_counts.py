@@ -48,3 +48,13 @@ def test_a_withdrawn_dataset_no_longer_counts(store):
     assert store.comparison_rows(Viewer.national(), "survey") == 3
     store.withdraw(stored.dataset_id, reason="uploaded twice", by="tester")
     assert store.comparison_rows(Viewer.national(), "survey") == 0
+
+
+def test_a_file_without_a_group_column_counts_none_for_every_viewer(store):
+    rows = survey_rows(HUBS[0], [None, None]).drop(columns=[c.GROUP])
+    store.add_frame(rows, kind="survey")
+    assert store.comparison_rows(Viewer.national(), "survey") == 0
+    hub_viewer = Viewer(role="hub", hub=HUBS[0], name="hub lead")
+    assert store.comparison_rows(hub_viewer, "survey") == 0
+    lead = Viewer(role="lead", hub=HUBS[0], work_groups=("WG-1",), name="lead")
+    assert store.comparison_rows(lead, "survey") == 0

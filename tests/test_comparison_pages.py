@@ -198,3 +198,16 @@ def test_pupils_page_with_only_comparison_pupils_says_so_and_draws_nothing(fresh
     at = open_page("pages/pupils.py")
     assert not at.get("plotly_chart")
     assert words.ONLY_COMPARISON_PUPILS in [i.value for i in at.info]
+
+
+def test_the_work_group_picker_lists_the_projects_work_groups_not_comparison_ones(sample_home):
+    frame = stored_surveys()
+    comparison = is_comparison(frame)
+    only_comparison = set(frame.loc[comparison, c.WORK_GROUP].dropna()) - set(
+        frame.loc[~comparison, c.WORK_GROUP].dropna()
+    )
+    assert only_comparison  # the sample's waiting-list cohort has Work Groups of its own
+    at = open_page("pages/impact.py")
+    offered = set(at.selectbox(key="impact_work_group").options[1:])
+    assert offered == {str(g) for g in frame.loc[~comparison, c.WORK_GROUP].dropna().unique()}
+    assert not offered & only_comparison

@@ -246,9 +246,10 @@ class Reads(StoreBase):
             missing = [row.dataset_id for row in chosen if (row.dataset_id, scope) not in memo]
             blobs = fetch_payloads(connection, missing) if missing else {}
         allowed = row_scope(viewer, None, None, None)
+        wanted = {c.GROUP, *allowed}  # the scope's columns too: a file may have no group column
         for dataset_id in missing:
             frame = payload.decode(
-                [(dataset_id, blobs[dataset_id])], allowed=allowed, keep=lambda n: n == c.GROUP
+                [(dataset_id, blobs[dataset_id])], allowed=allowed, keep=wanted.__contains__
             )
             memo[(dataset_id, scope)] = int(arm_of(frame).eq(c.COMPARISON).sum())
         return sum(memo[(row.dataset_id, scope)] for row in chosen)

@@ -527,8 +527,9 @@ class KeptResults(StoreBase):
         """The participation groups this viewer may see, in key order, without their tables.
 
         The groups whose kept tables :meth:`kept_results` would return at ``level="group"``:
-        the groups of the survey rows :meth:`~evaluation.store.Store.load_surveys` would load
-        for the same viewer and filters.
+        the groups of the project's survey rows :meth:`~evaluation.store.Store.load_surveys`
+        would load for the same viewer and filters (a group of comparison rows alone, such as a
+        waiting-list cohort's, has no results and is not listed).
 
         Examples
         --------
