@@ -129,9 +129,14 @@ if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save axe-core@4
 fi
 
-say "Running the tests: pytest $* (one dot per test passed)..."
+# Two worker processes (pytest-xdist), one per core of the 2-core machine the suite is timed on;
+# --dist loadgroup hands out tests one by one, except that each xdist_group (the browser tests and
+# their live server) stays on one worker. PYTEST_WORKERS sets the number (0: all in this process,
+# e.g. for --pdb); arguments given here come after these and win.
+WORKERS=${PYTEST_WORKERS:-2}
+say "Running the tests: pytest -n $WORKERS --dist loadgroup $* (one dot per test passed)..."
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "$WORKERS" --dist loadgroup "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

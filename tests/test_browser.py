@@ -28,7 +28,8 @@ LAPTOP = {"width": 1366, "height": 820}
 PLOT = ".js-plotly-plot"
 SLOW = 120_000  # ms: the first page load seeds the sample on a shared two-core machine
 
-pytestmark = pytest.mark.browser
+# One worker runs them all (pytest-xdist --dist loadgroup): they share the module's servers.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def _free_port() -> int:
