@@ -37,6 +37,47 @@ def sample_dir() -> Path:
     return ROOT / "sample_data" / "small"
 
 
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An IMPACT_HOME whose default store holds the sample as the dashboard's first start left it.
+
+    Made once per test process by the app's own first-start code (``open_store`` without its
+    cache: open the default store, seed it, name the local user), because seeding takes seconds
+    (validation, then the kept results). Tests that change the data copy the whole folder
+    (``shutil.copytree``): the key file goes with the store, whose pseudonyms were made with it.
+    Do not write here.
+    """
+    from app_support.store_access import open_store
+
+    home = tmp_path_factory.mktemp("seeded_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(home))
+        for name in ("DATABASE_URL", "IMPACT_SEED_SAMPLE", "IMPACT_SECRET"):
+            patch.delenv(name, raising=False)
+        store = open_store.__wrapped__(f"home:{home}")
+        assert not store.is_empty(), "the first start seeds the sample"
+        store.close()  # closed, so the files hold the whole store
+    return home
+
+
+@pytest.fixture(scope="session")
+def process_context():
+    """How tests that race separate processes start them: forked from a clean server process.
+
+    Python's "forkserver": one fresh interpreter (not a copy of this test process, which may hold
+    open stores and Streamlit's state) imports the store and statistics once, then forks each
+    child. The children are separate processes with their own connections and files, as with
+    "spawn", but do not each spend seconds importing pandas, SciPy and the store.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(
+        ["pytest", "evaluation.privacy", "evaluation.store", "evaluation.store.kept"]
+    )
+    return context
+
+
 # ---------------------------------------------------------------------------------------------
 # Store fixtures (engineer St): the same store tests run against SQLite and PostgreSQL.
 

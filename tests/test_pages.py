@@ -6,6 +6,7 @@ Each test points the store at its own temporary SQLite file (IMPACT_HOME / DATAB
 from __future__ import annotations
 
 import base64
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,8 +65,13 @@ def sample_home(tmp_path_factory) -> Iterator[Path]:
 
 
 @pytest.fixture
-def fresh_sample(tmp_path, monkeypatch) -> Path:
-    """A default store of this test's own (for tests that change data)."""
+def fresh_sample(seeded_home, tmp_path, monkeypatch) -> Path:
+    """A default store of this test's own holding the sample (for tests that change data).
+
+    A copy of the store the app's first start seeded (conftest ``seeded_home``): seeding it again
+    for each test would take seconds; :func:`sample_home` still has the app seed on first open.
+    """
+    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)  # store and its key file
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
