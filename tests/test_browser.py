@@ -427,7 +427,13 @@ def test_upload_pupils_and_comparison_schools_and_see_the_impact_chart(browser, 
         _upload_pupils(tab, url, tmp_path / "pupils_comparison.csv", comparison=True)
         tab.goto(f"{url}/pupils")
         tab.get_by_text("Impact against comparison").first.wait_for()
-        tab.wait_for_selector(PLOT)
+        # The page draws in parts: wait for the sentence and the chart asserted on below.
+        tab.get_by_text("impact against the comparison group of").first.wait_for()
+        tab.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => (p.data || [])"
+            ".some(t => t.name === 'Impact against comparison with 95% CI'))",
+            timeout=SLOW,
+        )
         _settle(tab)
         _no_error(tab)
         main = tab.inner_text('[data-testid="stMain"]')
