@@ -47,14 +47,16 @@ HUB_SECTIONS = (
 )
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: the suite starts its longest tests first (conftest RUN_FIRST), so this module's
+# tests do not all run together; the sample's inputs and analysis are still made once a process.
+@pytest.fixture(scope="session")
 def sample_inputs() -> ReportInputs:
     inputs = inputs_from_files([SAMPLE / "surveys.csv", SAMPLE / "pupils.csv"])
     assert isinstance(inputs, ReportInputs), inputs
     return inputs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sample_analysis(sample_inputs):
     return analyse(sample_inputs)
 
