@@ -129,9 +129,15 @@ if [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save axe-core@4
 fi
 
-say "Running the tests: pytest $* (one dot per test passed)..."
+# Three worker processes (pytest-xdist) for the 2-core machine the suite is timed on: one per core,
+# and a third because the worker running the browser tests mostly waits for Chromium and the
+# streamlit server. --dist loadgroup hands out tests one by one, except that an xdist_group (the
+# browser tests, which share their servers) stays on one worker. PYTEST_WORKERS sets the number
+# (0: all in this process, e.g. for --pdb); arguments given here come after these and win.
+WORKERS=${PYTEST_WORKERS:-3}
+say "Running the tests: pytest -n $WORKERS --dist loadgroup $* (one dot per test passed)..."
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "$WORKERS" --dist loadgroup "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,42 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# The longest tests (each well over ten seconds on a busy machine), started first: pytest-xdist
+# hands tests out in collection order, and one of these left for the end would keep the whole run
+# waiting on one worker. Only the order changes; a name no longer collected does nothing.
+RUN_FIRST = frozenset(
+    {
+        "test_board_pack_builds_for_every_hub_and_names_no_other_hub",
+        "test_kept_results_equal_results_from_rows_after_any_sequence_of_changes",
+        "test_kept_results_equal_results_from_rows_on_postgresql",
+        "test_report_from_the_store",
+        "test_national_project_report_from_ncp_code",
+        "test_hub_report_writes_html_and_pdf",
+        "test_the_hub_board_pack_offers_slides",
+        "test_pack_from_the_store_for_a_hub_viewer_lists_only_its_own_data",
+        "test_small_sample_every_hub_and_ncp_matches_scipy",
+        "test_true_effect_inside_the_interval_in_at_least_93_percent_of_200_simulations",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the :data:`RUN_FIRST` tests to the front, the rest keeping their order."""
+    items.sort(key=lambda item: getattr(item, "originalname", item.name) not in RUN_FIRST)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Take everything loaded so far out of the garbage collector's sight (``gc.freeze``).
+
+    After collection the process holds every imported library and every test item, alive until
+    the end anyway; each full collection would walk all of them again. That is slow where a
+    library calls ``gc.collect()`` itself (statsmodels' ``multipletests`` does, on every call:
+    0.15 s each with the suite loaded). Objects the tests create are collected as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +72,47 @@ def _keep_main_module():
 def sample_dir() -> Path:
     """The committed small synthetic sample."""
     return ROOT / "sample_data" / "small"
+
+
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An IMPACT_HOME whose default store holds the sample as the dashboard's first start left it.
+
+    Made once per test process by the app's own first-start code (``open_store`` without its
+    cache: open the default store, seed it, name the local user), because seeding takes seconds
+    (validation, then the kept results). Tests that change the data copy the whole folder
+    (``shutil.copytree``): the key file goes with the store, whose pseudonyms were made with it.
+    Do not write here.
+    """
+    from app_support.store_access import open_store
+
+    home = tmp_path_factory.mktemp("seeded_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(home))
+        for name in ("DATABASE_URL", "IMPACT_SEED_SAMPLE", "IMPACT_SECRET"):
+            patch.delenv(name, raising=False)
+        store = open_store.__wrapped__(f"home:{home}")
+        assert not store.is_empty(), "the first start seeds the sample"
+        store.close()  # closed, so the files hold the whole store
+    return home
+
+
+@pytest.fixture(scope="session")
+def process_context():
+    """How tests that race separate processes start them: forked from a clean server process.
+
+    Python's "forkserver": one fresh interpreter (not a copy of this test process, which may hold
+    open stores and Streamlit's state) imports the store and statistics once, then forks each
+    child. The children are separate processes with their own connections and files, as with
+    "spawn", but do not each spend seconds importing pandas, SciPy and the store.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(
+        ["pytest", "evaluation.privacy", "evaluation.store", "evaluation.store.kept"]
+    )
+    return context
 
 
 # ---------------------------------------------------------------------------------------------

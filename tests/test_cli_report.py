@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -153,14 +154,13 @@ def test_year_without_data_exits_1_and_lists_years(tmp_path, capsys):
     assert "Years with data: 2021/22, 2022/23, 2023/24, 2024/25." in capsys.readouterr().err
 
 
-def test_report_from_the_store(tmp_path, capsys, monkeypatch):
-    from evaluation.store import Store
-
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path / "home"))
+def test_report_from_the_store(tmp_path, capsys, monkeypatch, seeded_home):
+    # A store holding the sample: a copy of the one seeded once for the session (conftest).
+    home = shutil.copytree(seeded_home, tmp_path / "home")
+    monkeypatch.setenv("IMPACT_HOME", str(home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    url = f"sqlite:///{tmp_path / 'impact.sqlite'}"
-    with Store.open(url) as store:
-        store.seed_sample()
+    url = f"sqlite:///{home / 'impact.sqlite'}"
+    assert (home / "impact.sqlite").exists()
     out = tmp_path / "out"
     code = main(
         [

@@ -6,6 +6,7 @@ The bytes checked are those the download buttons serve (taken from AppTest's med
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -128,8 +129,10 @@ def export_store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sample_home(tmp_path_factory):
+def sample_home(seeded_home, tmp_path_factory):
+    """A default store holding the sample: a copy of conftest's ``seeded_home``."""
     home = tmp_path_factory.mktemp("exports_sample")
+    shutil.copytree(seeded_home, home, dirs_exist_ok=True)  # store and its key file
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)

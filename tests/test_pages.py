@@ -6,6 +6,7 @@ Each test points the store at its own temporary SQLite file (IMPACT_HOME / DATAB
 from __future__ import annotations
 
 import base64
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,9 +54,14 @@ def _navigation_like_the_server(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def sample_home(tmp_path_factory) -> Iterator[Path]:
-    """A default store (no DATABASE_URL) shared by the read-only tests: seeded on first open."""
+def sample_home(seeded_home, tmp_path_factory) -> Iterator[Path]:
+    """A default store (no DATABASE_URL) shared by the read-only tests, holding the sample.
+
+    A copy of the store the app's first start seeded (conftest ``seeded_home``), made once per
+    test process rather than once per module and process.
+    """
     home = tmp_path_factory.mktemp("sample_home")
+    shutil.copytree(seeded_home, home, dirs_exist_ok=True)  # store and its key file
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)
@@ -64,8 +70,13 @@ def sample_home(tmp_path_factory) -> Iterator[Path]:
 
 
 @pytest.fixture
-def fresh_sample(tmp_path, monkeypatch) -> Path:
-    """A default store of this test's own (for tests that change data)."""
+def fresh_sample(seeded_home, tmp_path, monkeypatch) -> Path:
+    """A default store of this test's own holding the sample (for tests that change data).
+
+    A copy of the store the app's first start seeded (conftest ``seeded_home``): seeding it again
+    for each test would take seconds.
+    """
+    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)  # store and its key file
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)

@@ -5,7 +5,6 @@ Known answers come from RFC 4231 (HMAC-SHA256 test vectors), not from our own ou
 
 from __future__ import annotations
 
-import multiprocessing
 import stat
 from pathlib import Path
 
@@ -109,10 +108,10 @@ def _load(home: str, barrier, results) -> None:
 
 
 def test_processes_creating_the_key_file_at_once_agree_on_one_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_context
 ) -> None:
     monkeypatch.delenv("IMPACT_SECRET", raising=False)
-    context = multiprocessing.get_context("spawn")
+    context = process_context
     barrier = context.Barrier(3)
     results = context.Queue()
     processes = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_module
 import io
+import os
 import re
 import shutil
 from datetime import UTC, datetime
@@ -46,14 +47,16 @@ HUB_SECTIONS = (
 )
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: the suite starts its longest tests first (conftest RUN_FIRST), so this module's
+# tests do not all run together; the sample's inputs and analysis are still made once a process.
+@pytest.fixture(scope="session")
 def sample_inputs() -> ReportInputs:
     inputs = inputs_from_files([SAMPLE / "surveys.csv", SAMPLE / "pupils.csv"])
     assert isinstance(inputs, ReportInputs), inputs
     return inputs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sample_analysis(sample_inputs):
     return analyse(sample_inputs)
 
@@ -70,10 +73,17 @@ def solent_pack(sample_inputs, sample_analysis):
     )
     assert pack.ok, pack.problem
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "report.html").write_text(pack.html, encoding="utf-8")
+    _write_whole(ARTIFACTS / "report.html", pack.html.encode("utf-8"))
     if pack.pdf is not None:
-        (ARTIFACTS / "report.pdf").write_bytes(pack.pdf)
+        _write_whole(ARTIFACTS / "report.pdf", pack.pdf)
     return pack
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` whole at once: two pytest-xdist workers may both write it."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    part.write_bytes(data)
+    os.replace(part, path)
 
 
 # ---------------------------------------------------------------------------- small frames

@@ -5,7 +5,6 @@ Each either stores its file or gets a clear retryable StoreBusy; nothing is half
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 
 import pandas as pd
@@ -57,8 +56,7 @@ def _writer(url: str, home: str, writer: int, same_bytes: bool, barrier, results
     results.put((writer, outcomes))
 
 
-def _run_two_writers(url: str, home: Path, *, same_bytes: bool) -> dict[int, list]:
-    context = multiprocessing.get_context("spawn")
+def _run_two_writers(context, url: str, home: Path, *, same_bytes: bool) -> dict[int, list]:
     barrier = context.Barrier(2)
     results = context.Queue()
     processes = [
@@ -84,9 +82,9 @@ def shared_store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_two_processes_storing_different_files_at_once_both_succeed_or_are_told_to_retry(
-    shared_store: Store, store_url: str, tmp_path: Path
+    shared_store: Store, store_url: str, tmp_path: Path, process_context
 ) -> None:
-    outcomes = _run_two_writers(store_url, tmp_path / "home", same_bytes=False)
+    outcomes = _run_two_writers(process_context, store_url, tmp_path / "home", same_bytes=False)
     stored = [o for writer in (1, 2) for o in outcomes[writer] if o[0] == "stored"]
     busy = [o for writer in (1, 2) for o in outcomes[writer] if o[0] == "busy"]
     assert len(stored) + len(busy) == 2 * ROUNDS
@@ -102,9 +100,9 @@ def test_two_processes_storing_different_files_at_once_both_succeed_or_are_told_
 
 
 def test_two_processes_storing_the_same_file_at_once_store_it_once(
-    shared_store: Store, store_url: str, tmp_path: Path
+    shared_store: Store, store_url: str, tmp_path: Path, process_context
 ) -> None:
-    outcomes = _run_two_writers(store_url, tmp_path / "home", same_bytes=True)
+    outcomes = _run_two_writers(process_context, store_url, tmp_path / "home", same_bytes=True)
     for round_ in range(ROUNDS):
         pair = sorted(outcomes[writer][round_][0] for writer in (1, 2))
         assert pair in (["duplicate", "stored"], ["busy", "stored"], ["busy", "busy"])
@@ -116,9 +114,9 @@ def test_two_processes_storing_the_same_file_at_once_store_it_once(
 
 
 def test_two_processes_opening_a_new_database_together_create_it_once(
-    store_url: str, tmp_path: Path
+    store_url: str, tmp_path: Path, process_context
 ) -> None:
-    context = multiprocessing.get_context("spawn")
+    context = process_context
     barrier = context.Barrier(2)
     results = context.Queue()
     processes = [
