@@ -44,6 +44,7 @@ from app_support.data import (
     has_project_rows,
     pupils,
     results_by,
+    rows_cache_key,
     survey_text,
     surveys,
 )
@@ -152,6 +153,7 @@ __all__ = [
     "pupils",
     "restrict",
     "results_by",
+    "rows_cache_key",
     "run_through_app",
     "sections_for",
     "shared",
