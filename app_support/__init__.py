@@ -30,6 +30,7 @@ from app_support.caching import cached, clear_caches, lasting, shared
 from app_support.comparisons import (
     hub_comparison,
     hub_trend,
+    hub_trend_key,
     national_overview,
     ncp_trend,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "get_store",
     "hub_comparison",
     "hub_trend",
+    "hub_trend_key",
     "hubs_for",
     "instrument_table",
     "lasting",

@@ -116,15 +116,18 @@ with ui.friendly_errors("drawing the hub overview"):
             key="hub_trend_ncp",
         )
     trend = ui.hub_trend(hub, outcome, ncp, chosen)
+    trend_key = ui.hub_trend_key(hub, outcome, ncp, chosen)
     ui.chart_with_reading(
-        ui.shared(f"hub_trend_chart:{hub}:{outcome}:{ncp}", lambda: charts.trend_plot(trend)),
+        ui.lasting(f"hub_trend_chart:{trend_key}", lambda: charts.trend_plot(trend)),
         readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="hub_trend",
         name="trend",
     )
 
-    open_text_themes(frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}")
+    open_text_themes(
+        frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}", rows_key=rows_key
+    )
 
     st.subheader("In their own words")
     if not viewer.sees_open_text:
