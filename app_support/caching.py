@@ -1,6 +1,9 @@
 """Every cache of the dashboard, keyed on store location, store version and viewer.
 
-A new upload changes the store's version, so every cached read and analysis is redone at once.
+A new upload changes the store's version, so every cached read and analysis is redone at once,
+except what is keyed on the data it is computed from: row loads (:func:`cached_rows_key`, the
+datasets they read), :func:`lasting` results (digests of their inputs) and the hub-level kept
+tables (only the changed ones are decoded again, :func:`decode_tables_since`).
 The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
 
 Rows and kept tables are ``st.cache_resource``: one shared frame, handed out without the copy
