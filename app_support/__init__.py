@@ -30,6 +30,7 @@ from app_support.caching import cached, clear_caches, lasting, shared
 from app_support.comparisons import (
     hub_comparison,
     hub_trend,
+    hub_trend_key,
     national_overview,
     ncp_trend,
 )
@@ -44,6 +45,7 @@ from app_support.data import (
     has_project_rows,
     pupils,
     results_by,
+    rows_cache_key,
     survey_text,
     surveys,
 )
@@ -137,6 +139,7 @@ __all__ = [
     "get_store",
     "hub_comparison",
     "hub_trend",
+    "hub_trend_key",
     "hubs_for",
     "instrument_table",
     "lasting",
@@ -152,6 +155,7 @@ __all__ = [
     "pupils",
     "restrict",
     "results_by",
+    "rows_cache_key",
     "run_through_app",
     "sections_for",
     "shared",

@@ -1,6 +1,9 @@
 """Every cache of the dashboard, keyed on store location, store version and viewer.
 
-A new upload changes the store's version, so every cached read and analysis is redone at once.
+A new upload changes the store's version, so every cached read and analysis is redone at once,
+except what is keyed on the data it is computed from: row loads (:func:`cached_rows_key`, the
+datasets they read), :func:`lasting` results (digests of their inputs) and the hub-level kept
+tables (only the changed ones are decoded again, :func:`decode_tables_since`).
 The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
 
 Rows and kept tables are ``st.cache_resource``: one shared frame, handed out without the copy
@@ -11,6 +14,7 @@ copy-on-write, changing one never changes the cached frame).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +27,7 @@ from app_support.store_access import data_version, open_store, store_location
 from evaluation import access
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
+from evaluation.store.decoded import decode_tables_since
 from evaluation.store.results import HUB_KEYS
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "cached_pooling_rows",
     "cached_pupils",
     "cached_results_by",
+    "cached_rows_key",
     "cached_survey_text",
     "cached_surveys",
     "clear_caches",
@@ -130,7 +136,8 @@ def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
     shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
-    for function in (*shared, cached_pooling_rows, _shared_call, _lasting_call):
+    lasting_ones = (_lasting_call, _decoded_holder, cached_rows_key)
+    for function in (*shared, cached_pooling_rows, _shared_call, *lasting_ones):
         function.clear()
 
 
@@ -201,9 +208,13 @@ def cached_results_by(
     """
     store = open_store(location)
     if tuple(by) == HUB_KEYS:
-        kept = store.kept_table(_viewer)
-        if kept is not None:
-            return kept
+        found = store.kept_table_bytes(_viewer)
+        if found is not None:
+            # Only the tables an upload changed are decoded again (the rest are reused).
+            holder = _decoded_holder(location, viewer_key)
+            decoded = decode_tables_since([blob for _, blob in found], holder.get("last"))
+            holder["last"] = decoded
+            return decoded.frame
     # Imported on first use: SciPy and the statistics cost seconds at start-up, which the
     # sign-in page and Home need not wait for.
     from evaluation import columns as c
@@ -215,6 +226,33 @@ def cached_results_by(
         return pd.DataFrame()
     long = to_long(frame, instrument, keys=tuple(dict.fromkeys((*by, c.WORK_GROUP))))
     return compare_clustered(long, by=list(by), constructs=instrument.constructs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _decoded_holder(location: str, viewer_key: str) -> dict:
+    """The last hub-level kept tables decoded for a viewer (reused across store versions)."""
+    return {}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_rows_key(
+    location: str, version: str, viewer_key: str, kind: str, fkey: tuple, _viewer: Viewer
+) -> str:
+    """A digest of what a load of ``kind`` rows for the filters ``fkey`` returns ``_viewer``.
+
+    Stored rows never change, so the viewer, the filters and the ids of the datasets the load
+    decodes determine the rows: an upload into another hub leaves this key as it was. The
+    loaders of :mod:`app_support.data` are kept under it instead of the store version.
+    """
+    academic_year, hub, ncp, _ = fkey
+    ids = open_store(location).read_datasets(
+        kind,  # type: ignore[arg-type]
+        _viewer,
+        academic_year=academic_year,
+        hub=hub,
+        ncp=ncp,
+    )
+    return hashlib.sha256(repr((kind, viewer_key, fkey, ids)).encode("utf-8")).hexdigest()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

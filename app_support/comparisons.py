@@ -6,12 +6,13 @@ pooled) but only their own rows; national viewers get every hub. Each call is ca
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import pandas as pd
 
-from app_support.auth import current_viewer
-from app_support.caching import cache_key, cached, cached_pooling_rows
+from app_support.auth import current_viewer, viewer_key
+from app_support.caching import cache_key, cached, cached_pooling_rows, lasting
 from app_support.data import results_by
 from app_support.filtering import Filters, filters, restrict
 from evaluation import access
@@ -21,6 +22,7 @@ from evaluation.access import Viewer
 __all__ = [
     "hub_comparison",
     "hub_trend",
+    "hub_trend_key",
     "national_overview",
     "ncp_trend",
 ]
@@ -152,13 +154,45 @@ def _hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters) -> pd.DataFram
     return out.reset_index(drop=True)
 
 
+def _digest(rows: pd.DataFrame) -> str:
+    """A digest of a frame's columns, types and values, row by row in order."""
+    digest = hashlib.sha256(repr((list(rows.columns), [str(t) for t in rows.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _hub_trend_key(hub: str, outcome: str, ncp: str, chosen: Filters) -> str:
+    # ``national.trends`` (``hub_effects``) reads only the outcome's rows of the NCP.
+    def read(table: pd.DataFrame) -> pd.DataFrame:
+        rows = _all_years(table, chosen)
+        return rows[rows[c.ITEM].eq(outcome) & rows[c.NCP].eq(ncp)]
+
+    viewer = current_viewer()
+    parts = [_digest(read(results_by(BY_HUB)))]
+    if not viewer.is_national:
+        parts.append(_digest(read(_comparison_source(BY_HUB))))
+    whole = repr((viewer_key(viewer), hub, outcome, ncp, chosen.key(), parts))
+    return hashlib.sha256(whole.encode("utf-8")).hexdigest()
+
+
+def hub_trend_key(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -> str:
+    """A digest of everything :func:`hub_trend` is computed from (worked out once per version).
+
+    An upload that changes no result of ``ncp`` and ``outcome`` leaves it as it was, and with
+    it the trend: keep what is drawn from the trend under it (:func:`app_support.lasting`).
+    """
+    chosen = chosen or filters()
+    name = f"hub_trend_key:{hub}:{outcome}:{ncp}:{chosen.key()}"
+    return cached(name, _hub_trend_key, hub, outcome, ncp, chosen)
+
+
 def hub_trend(hub: str, outcome: str, ncp: str, chosen: Filters | None = None) -> pd.DataFrame:
     """A hub's effect by year for one NCP beside the national line (``national.trends``).
 
     The hub series comes from the viewer's own rows; the national line from every hub (for
-    hub and lead viewers: hidden in years pooling fewer than ``MIN_POOLED_HUBS`` hubs).
+    hub and lead viewers: hidden in years pooling fewer than ``MIN_POOLED_HUBS`` hubs). Kept
+    under :func:`hub_trend_key`, across store versions; the caller must not change it.
     """
     chosen = chosen or filters()
-    return cached(
-        f"hub_trend:{hub}:{outcome}:{ncp}:{chosen.key()}", _hub_trend, hub, outcome, ncp, chosen
-    )
+    key = hub_trend_key(hub, outcome, ncp, chosen)
+    return lasting(f"hub_trend:{key}", _hub_trend, hub, outcome, ncp, chosen)

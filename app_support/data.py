@@ -19,6 +19,7 @@ from app_support.caching import (
     cached_datasets,
     cached_pupils,
     cached_results_by,
+    cached_rows_key,
     cached_survey_text,
     cached_surveys,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "datasets",
     "has_project_rows",
     "pupils",
+    "rows_cache_key",
     "results_by",
     "survey_text",
     "surveys",
@@ -46,23 +48,37 @@ __all__ = [
 log = logging.getLogger("maths_hubs_impact.app")
 
 
+def rows_cache_key(kind: str, chosen: Filters | None = None) -> tuple[str, str, str, tuple]:
+    """(store location, rows key, viewer key, filters key): the cache key of a row load.
+
+    The rows key (:func:`app_support.caching.cached_rows_key`) stands for the store version:
+    it changes only when the datasets the load reads do. Anything computed from those rows
+    alone may be kept under it across store versions (:func:`app_support.lasting`).
+    """
+    chosen = chosen or filters()
+    location, version, who = cache_key()
+    rows = cached_rows_key(location, version, who, kind, chosen.key(), current_viewer())
+    return location, rows, who, chosen.key()
+
+
 def surveys(chosen: Filters | None = None) -> tuple[pd.DataFrame, Instrument]:
     """Canonical wide survey rows the viewer may see, after the filters, and their instrument."""
     chosen = chosen or filters()
-    frame, instrument = cached_surveys(*cache_key(), chosen.key(), current_viewer())
+    frame, instrument = cached_surveys(*rows_cache_key("survey", chosen), current_viewer())
     return frame.copy(deep=False), instrument
 
 
 def survey_text(chosen: Filters | None = None) -> pd.DataFrame:
     """The open answers (NCP, phase, row, ``text_*`` columns) of :func:`surveys`' rows."""
     chosen = chosen or filters()
-    return cached_survey_text(*cache_key(), chosen.key(), current_viewer()).copy(deep=False)
+    key = rows_cache_key("survey", chosen)
+    return cached_survey_text(*key, current_viewer()).copy(deep=False)
 
 
 def pupils(chosen: Filters | None = None) -> pd.DataFrame:
     """Canonical pupil rows the viewer may see, after the filters."""
     chosen = chosen or filters()
-    return cached_pupils(*cache_key(), chosen.key(), current_viewer()).copy(deep=False)
+    return cached_pupils(*rows_cache_key("pupil", chosen), current_viewer()).copy(deep=False)
 
 
 def datasets() -> pd.DataFrame:

@@ -52,12 +52,15 @@ with ui.friendly_errors("drawing the hub overview"):
         )
 
     st.subheader("Who took part")
-    frame, instrument = ui.surveys(ui.Filters(hub=hub, education_phase=chosen.education_phase))
+    hub_filters = ui.Filters(hub=hub, education_phase=chosen.education_phase)
+    frame, instrument = ui.surveys(hub_filters)
     if frame.empty:
         ui.empty_state(f"{hub} has no survey data in this selection yet.")
         st.stop()
-    participation, figure, lines = ui.shared(
-        f"hub_participation:{hub}", views.participation_view, frame, hub
+    # Drawn from the hub's own rows: kept until they change (an upload elsewhere leaves them).
+    rows_key = ui.rows_cache_key("survey", hub_filters)
+    participation, figure, lines = ui.lasting(
+        f"hub_participation:{hub}:{rows_key}", views.participation_view, frame, hub
     )
     ui.chart_with_reading(
         figure,
@@ -91,7 +94,7 @@ with ui.friendly_errors("drawing the hub overview"):
             name="headline_per_project",
         )
         impact_views.evidence_caption()
-    hub_pupils = ui.pupils(ui.Filters(hub=hub, education_phase=chosen.education_phase))
+    hub_pupils = ui.pupils(hub_filters)
     if has_comparison(frame) or not has_comparison(hub_pupils):
         impact_views.survey_impact_section(
             frame, instrument, key="hub_impact", name=f"hub_survey_impact:{hub}"
@@ -113,21 +116,24 @@ with ui.friendly_errors("drawing the hub overview"):
             key="hub_trend_ncp",
         )
     trend = ui.hub_trend(hub, outcome, ncp, chosen)
+    trend_key = ui.hub_trend_key(hub, outcome, ncp, chosen)
     ui.chart_with_reading(
-        ui.shared(f"hub_trend_chart:{hub}:{outcome}:{ncp}", lambda: charts.trend_plot(trend)),
+        ui.lasting(f"hub_trend_chart:{trend_key}", lambda: charts.trend_plot(trend)),
         readings.trend_reading(trend),
         display_table(trend, digits=3),
         key="hub_trend",
         name="trend",
     )
 
-    open_text_themes(frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}")
+    open_text_themes(
+        frame, viewer=viewer, key="hub_themes", name=f"hub_themes:{hub}", rows_key=rows_key
+    )
 
     st.subheader("In their own words")
     if not viewer.sees_open_text:
         st.caption("Open-text answers are not shown for your role.")
     else:
-        quotes = ui.cached(f"hub_quotes:{hub}", views.open_text_examples, frame)
+        quotes = ui.lasting(f"hub_quotes:{rows_key}", views.open_text_examples, frame)
         if quotes.empty:
             st.caption("No open-text answers in this selection.")
         else:

@@ -276,6 +276,40 @@ class Reads(StoreBase):
             chosen = self._chosen(connection, "survey", viewer, academic_year, hub, ncp, synthetic)
         return union_instrument([row.instrument for row in chosen])
 
+    def read_datasets(
+        self,
+        kind: Kind,
+        viewer: Viewer,
+        *,
+        academic_year: Filter = None,
+        hub: Filter = None,
+        ncp: Filter = None,
+        synthetic: bool | None = None,
+    ) -> tuple[int, ...]:
+        """The ids of the datasets a load of these arguments decodes, reading no rows.
+
+        A dataset's rows never change once stored, so these ids (with the viewer and the
+        filters) determine what :meth:`load_surveys` or :meth:`load_pupils` returns: a cache
+        key that an upload into another hub leaves unchanged.
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> store = Store.open("sqlite://", secret=b"k")
+        >>> rows = pd.DataFrame({
+        ...     "respondent_id": ["a", "a"], "phase": ["pre", "post"],
+        ...     "academic_year": "2024/25", "hub": "Solent Maths Hub", "work_group": "WG1",
+        ...     "ncp": "Mastering Number at KS2", "conf_1": [2.0, 4.0]})
+        >>> _ = store.add_frame(rows, kind="survey")
+        >>> store.read_datasets("survey", Viewer.national(), hub="Solent Maths Hub")
+        (1,)
+        >>> store.read_datasets("survey", Viewer.national(), hub="Sussex Maths Hub")
+        ()
+        """
+        with self._engine.connect() as connection:
+            chosen = self._chosen(connection, kind, viewer, academic_year, hub, ncp, synthetic)
+        return tuple(int(row.dataset_id) for row in chosen)
+
     def _chosen(
         self,
         connection: sa.Connection,

@@ -39,8 +39,10 @@ __all__ = [
     "FORMAT",
     "GroupKey",
     "KeptResults",
+    "read_table",
     "rebuild",
     "recompute_for",
+    "tables_frame",
     "variant_for",
 ]
 
@@ -371,9 +373,18 @@ def _ipc_bytes(arrow: pa.Table) -> bytes:
 
 def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
     """Several encoded result tables stacked into one frame, in order (empty frame for none)."""
-    if not blobs:
+    return tables_frame([read_table(blob) for blob in blobs])
+
+
+def read_table(blob: bytes) -> pa.Table:
+    """One encoded result table (:func:`encode_table`) as an Arrow table."""
+    return pa.ipc.open_stream(blob).read_all()
+
+
+def tables_frame(tables: Sequence[pa.Table]) -> pd.DataFrame:
+    """Arrow result tables (:func:`read_table`) stacked into one frame: :func:`decode_tables`."""
+    if not tables:
         return pd.DataFrame()
-    tables = [pa.ipc.open_stream(blob).read_all() for blob in blobs]
     if len(tables) > 1:
         joined = pa.concat_tables(tables, promote_options="permissive")
     else:
@@ -514,6 +525,22 @@ class KeptResults(StoreBase):
         if found is None:
             return None
         return decode_tables([blob for _, blob in found])
+
+    def kept_table_bytes(
+        self, viewer: Viewer, *, name: str = "results", level: Level = "hub"
+    ) -> list[tuple[GroupKey, bytes]] | None:
+        """The encoded tables :meth:`kept_table` stacks (None where it returns None), in order.
+
+        Equal bytes are equal tables in any store version: decode only those that changed
+        (:func:`evaluation.store.decoded.decode_tables_since`).
+
+        Examples
+        --------
+        >>> from evaluation.store import Store
+        >>> Store.open("sqlite://").kept_table_bytes(Viewer.national())
+        []
+        """
+        return self._kept_blobs(viewer, name, level, (None, None, None, None), None)
 
     def kept_groups(
         self,
