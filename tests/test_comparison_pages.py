@@ -28,6 +28,7 @@ from evaluation import columns as c  # noqa: E402
 from evaluation.access import Viewer  # noqa: E402
 from evaluation.analysis.impact import impact_display, survey_impact_analysis  # noqa: E402
 from evaluation.instruments import default_instrument  # noqa: E402
+from evaluation.presentation.charts.impact import IMPACT_TRACE  # noqa: E402
 from evaluation.presentation.readings import impact as words  # noqa: E402
 from evaluation.presentation.reports.sections import impact_section  # noqa: E402
 from evaluation.stats.groups import NO_COMPARISON_REASON  # noqa: E402
@@ -168,6 +169,11 @@ def test_work_group_page_reads_the_impact_and_one_line_for_the_rest(sample_home)
     assert int(SUMMARY.search(summaries[0]).group(1).replace(",", "")) == expected
     assert not [line for line in shown if "no comparison group here" in line]
     assert [line for line in shown if "impact against the comparison group of" in line]
+    # The seeded sample's waiting-list teachers are the comparison group of their project.
+    notes = [i.value for i in at.info] + [e.value for e in at.error]
+    assert not [n for n in notes if "No comparison group in this data" in n or "went wrong" in n]
+    assert [line for line in shown if "teachers in the intervention group" in line]
+    assert any(IMPACT_TRACE in chart.proto.spec for chart in at.get("plotly_chart"))
 
 
 def test_home_counts_the_projects_rows_and_the_comparison_rows_apart(sample_home):

@@ -752,18 +752,6 @@ def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
     assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
 
 
-def test_teacher_impact_against_the_waiting_list_shows_on_the_work_group_page(sample_home):
-    """The seeded sample's waiting-list teachers are the comparison group of their project."""
-    at = open_page("pages/impact.py")
-    at.selectbox(key="impact_work_group").select_index(0).run()  # all the Work Groups
-    assert_clean(at)
-    text = all_text(at)
-    assert "No comparison group in this data" not in text
-    assert "teachers in the intervention group" in text
-    assert "impact against the comparison group of" in text
-    assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
-
-
 def test_the_national_page_pools_the_per_hub_impacts(sample_home):
     at = open_page("pages/national.py")
     assert_clean(at)
