@@ -14,7 +14,9 @@ cached visit; each as a ratio to ``pandas.read_csv`` of the national survey CSV 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -69,6 +71,7 @@ def main() -> int:
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="bench_pages_")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # a national store is GBs
     os.environ["IMPACT_HOME"] = home
     os.environ.pop("DATABASE_URL", None)
     os.environ["IMPACT_SEED_SAMPLE"] = "0"

@@ -15,6 +15,7 @@ same store: the upload and everything timed after it are the same work every tim
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import sqlite3
@@ -184,6 +185,7 @@ def main() -> int:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="bench_upload_"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)  # a national store is GBs
     os.environ["IMPACT_HOME"] = str(home)
     os.environ.pop("DATABASE_URL", None)
     store, surveys, csv = load_store(args.scale, home, args.home)
