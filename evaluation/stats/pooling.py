@@ -12,7 +12,7 @@ from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from evaluation.columns import POOLED_COLUMNS
 from evaluation.stats.groups import group_index
@@ -154,6 +154,29 @@ def _reml_deviance(y: np.ndarray, v: np.ndarray, g: np.ndarray, gsum, t: np.ndar
         return gsum(np.log(v + t[g])) + np.log(sw) + gsum(wt * (y - mu[g]) ** 2)
 
 
+def _bounded_reml(y: np.ndarray, v: np.ndarray) -> tuple[float, bool]:
+    """REML tau^2 of one group by bounded Brent search on [0, upper]; returns (tau2, found).
+
+    ``upper`` (10 x (variance of the effects + largest within-hub variance) + 1) lies beyond
+    any maximum of the restricted likelihood for effects on a standardised scale.
+    """
+    one = np.zeros(len(y), dtype=int)
+
+    def gsum(values: np.ndarray) -> np.ndarray:
+        return np.bincount(one, weights=values, minlength=1)
+
+    def deviance(tau2: float) -> float:
+        return float(_reml_deviance(y, v, one, gsum, np.array([tau2]))[0])
+
+    upper = 10.0 * (float(np.var(y)) + float(v.max())) + 1.0
+    found = optimize.minimize_scalar(
+        deviance, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-12}
+    )
+    if not found.success or not np.isfinite(found.fun):
+        return float("nan"), False
+    return (0.0, True) if deviance(0.0) <= found.fun else (float(found.x), True)
+
+
 def _grouped(
     y: np.ndarray,
     v: np.ndarray,
@@ -199,6 +222,10 @@ def _grouped(
                 deviance = np.where(ok, _reml_deviance(y, v, g, gsum, fit), np.inf)
             wins = deviance < best  # ties keep the earlier start (DL first)
             t, converged, best = np.where(wins, fit, t), converged | ok, np.minimum(best, deviance)
+        # Where the likelihood is very flat, scoring creeps (steps of 1e-3 for hundreds of
+        # iterations); those groups are finished by a bounded one-dimensional search instead.
+        for group in np.flatnonzero(active & ~converged):
+            t[group], converged[group] = _bounded_reml(y[g == group], v[g == group])
         converged = converged | ~active
         tau2 = np.where(active, np.where(converged, t, tau2_dl), np.nan)
 
