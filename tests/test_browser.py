@@ -130,10 +130,16 @@ def page(browser, server, request):
 
 
 def _settle(tab) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script and redrawn every element.
+
+    While a rerun is under way Streamlit greys out (``data-stale="true"``) what the previous run
+    drew; a check made then sees faded text (axe reports its contrast), so wait for none.
+    """
     tab.wait_for_selector('[data-testid="stApp"]')
     tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=SLOW,
     )
     tab.wait_for_timeout(500)
 
