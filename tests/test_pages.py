@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,54 +32,8 @@ TIMEOUT = 180
 PAGES = [path for path, _title, _icon in ui.PAGES.values()]
 FRIENDLY = "Sorry, something went wrong"
 
-
-class _NavigationPagesManager(PagesManager):
-    """PagesManager as the real server has it once app.py has called st.navigation.
-
-    AppTest resets ``uses_pages_directory`` before every run, so with a ``pages/`` folder beside
-    app.py its reruns take Streamlit's old folder-based path and run the page file without
-    app.py (no sidebar, no filters). The server never does that: st.navigation turns the folder
-    mode off for good on the first run. This puts AppTest in the same state.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-
-
-@pytest.fixture(scope="module")
-def sample_home(seeded_home, tmp_path_factory) -> Iterator[Path]:
-    """A default store (no DATABASE_URL) shared by the read-only tests, holding the sample.
-
-    A copy of the store the app's first start seeded (conftest ``seeded_home``), made once per
-    test process rather than once per module and process.
-    """
-    home = tmp_path_factory.mktemp("sample_home")
-    shutil.copytree(seeded_home, home, dirs_exist_ok=True)  # store and its key file
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(home))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-        yield home
-
-
-@pytest.fixture
-def fresh_sample(seeded_home, tmp_path, monkeypatch) -> Path:
-    """A default store of this test's own holding the sample (for tests that change data).
-
-    A copy of the store the app's first start seeded (conftest ``seeded_home``): seeding it again
-    for each test would take seconds.
-    """
-    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)  # store and its key file
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-    return tmp_path
+# AppTest as the server runs it; the stores are conftest's (sample_home, fresh_sample) or below.
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 @pytest.fixture
@@ -706,14 +659,18 @@ CHANGE_LINE = "Evidence strength: 0 of 5 — no comparison group (a before-and-a
 
 
 @pytest.fixture(scope="module")
-def _no_comparison_home(tmp_path_factory) -> Path:
-    """A default store's folder: the sample with its comparison files withdrawn."""
+def _no_comparison_home(seeded_home, tmp_path_factory) -> Path:
+    """A default store's folder: the sample with its comparison files withdrawn.
+
+    A copy of conftest's ``seeded_home`` (store and key file), then the withdrawals.
+    """
     home = tmp_path_factory.mktemp("no_comparison_home")
+    shutil.copytree(seeded_home, home, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)
+        patch.delenv("IMPACT_SECRET", raising=False)
         with Store.open() as store:
-            store.seed_sample()
             listed = store.list_datasets(Viewer.national())
             for dataset_id in listed.loc[listed["file_name"].isin(COMPARISON_FILES), "dataset_id"]:
                 store.withdraw(int(dataset_id), reason="no comparison group", by="tester")
@@ -725,6 +682,7 @@ def sample_without_comparison(_no_comparison_home, monkeypatch) -> Path:
     """The sample without a comparison group, as this test's default store (this test only)."""
     monkeypatch.setenv("IMPACT_HOME", str(_no_comparison_home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
     return _no_comparison_home
 
 
