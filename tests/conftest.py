@@ -287,18 +287,36 @@ def _point_at_default_store(patch: pytest.MonkeyPatch, home: Path) -> None:
         patch.delenv(name, raising=False)
 
 
-@pytest.fixture(scope="module")
-def sample_home(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The default store for one test module's read-only tests: a copy of :func:`seeded_home`.
-
-    A copy (store and key file) per module, not per test: its cached results are shared by the
-    module's tests, as a running dashboard shares them between visits.
-    """
+@pytest.fixture(scope="session")
+def _read_only_sample(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of :func:`seeded_home` (store and key file) that every :func:`sample_home` reads."""
     home = tmp_path_factory.mktemp("sample_home")
     shutil.copytree(seeded_home, home, dirs_exist_ok=True)
+    return home
+
+
+def _store_version() -> str:
+    from evaluation.store import Store
+
+    with Store.open() as store:
+        return store.version()
+
+
+@pytest.fixture(scope="module")
+def sample_home(_read_only_sample: Path) -> Iterator[Path]:
+    """The default store holding the sample, for tests that only read it.
+
+    One store for the whole test process, so the dashboard's caches (keyed on the store's
+    location and version) are shared by every module's tests, as a running dashboard shares
+    them between visits: the sample's results are computed once, not once per module. A test
+    that writes fails here, at the end of its module: it must take :func:`fresh_sample`.
+    """
     with pytest.MonkeyPatch.context() as patch:
-        _point_at_default_store(patch, home)
-        yield home
+        _point_at_default_store(patch, _read_only_sample)
+        before = _store_version()
+        yield _read_only_sample
+        after = _store_version()
+    assert after == before, "a test changed the shared sample store: give it fresh_sample"
 
 
 @pytest.fixture

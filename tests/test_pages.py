@@ -54,6 +54,27 @@ def open_page(page: str) -> AppTest:
     return at
 
 
+@pytest.fixture(scope="module")
+def _drawn_pages(sample_home) -> dict[str, AppTest]:
+    return {}
+
+
+@pytest.fixture
+def sample_page(_drawn_pages, app_like_the_server):
+    """``sample_page(page)``: ``page`` as first drawn from the sample, shared by this module.
+
+    Each page is run once; the tests that only read what it drew share that run. A test that
+    clicks, picks or types opens its own with :func:`open_page`.
+    """
+
+    def drawn(page: str) -> AppTest:
+        if page not in _drawn_pages:
+            _drawn_pages[page] = open_page(page)
+        return _drawn_pages[page]
+
+    return drawn
+
+
 def assert_clean(at: AppTest) -> None:
     """No raw exception and no friendly error on the page."""
     assert not at.exception, [e.message for e in at.exception]
@@ -87,8 +108,8 @@ def all_text(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_the_sample_data(sample_home, page):
-    at = open_page(page)
+def test_every_page_renders_with_the_sample_data(sample_page, page):
+    at = sample_page(page)
     assert_clean(at)
     assert at.title, "every page has a title"
     if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
@@ -104,8 +125,8 @@ def test_every_page_renders_with_an_empty_store_and_says_what_to_do(empty_store,
         assert at.info, f"{page} tells the user what to do when there is no data"
 
 
-def test_home_says_the_sample_is_loaded_and_synthetic(sample_home):
-    at = open_page("pages/home.py")
+def test_home_says_the_sample_is_loaded_and_synthetic(sample_page):
+    at = sample_page("pages/home.py")
     assert any("synthetic sample" in w.value for w in at.warning)
     metrics = {m.label: m.value for m in at.metric}
     listed = Store.open().list_datasets(Viewer.national())
@@ -600,8 +621,8 @@ def _chart_key(chart) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_chart_on_every_page_has_a_show_as_table_toggle(sample_home, page):
-    at = open_page(page)
+def test_every_chart_on_every_page_has_a_show_as_table_toggle(sample_page, page):
+    at = sample_page(page)
     assert_clean(at)
     toggles = {toggle.key: toggle for toggle in at.toggle}
     if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
@@ -640,8 +661,8 @@ def test_the_hub_board_pack_offers_slides(sample_home):
     assert keys["hub_pack_pptx"].label == "Slides (PowerPoint)"
 
 
-def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_home):
-    at = open_page("pages/hub_overview.py")
+def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_page):
+    at = sample_page("pages/hub_overview.py")
     assert_clean(at)
     assert "What teachers wrote" in [h.value for h in at.subheader]
     themes = table_with(at, "Share after (%)")
@@ -699,9 +720,9 @@ def test_headlines_carry_the_evidence_strength_and_say_what_impact_needs(
 
 
 @pytest.mark.parametrize("page", ["pages/pupils.py", "pages/hub_overview.py"])
-def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
+def test_pupil_impact_against_the_comparison_schools_shows(sample_page, page):
     """The seeded sample holds comparison schools' pupils: the impact chart, not the note."""
-    at = open_page(page)
+    at = sample_page(page)
     assert_clean(at)
     text = all_text(at)
     assert "No comparison group in this data" not in text
@@ -710,8 +731,8 @@ def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
     assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
 
 
-def test_the_national_page_pools_the_per_hub_impacts(sample_home):
-    at = open_page("pages/national.py")
+def test_the_national_page_pools_the_per_hub_impacts(sample_page):
+    at = sample_page("pages/national.py")
     assert_clean(at)
     text = all_text(at)
     assert "Impact against comparison, pooled across hubs" in text
