@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
+import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -224,3 +227,106 @@ def store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     opened = Store.open(store_url)
     yield opened
     opened.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard (Streamlit AppTest) fixtures.
+
+
+@functools.cache
+def _navigation_pages_manager() -> type:
+    """Streamlit's PagesManager as the real server has it once app.py has called st.navigation.
+
+    AppTest resets ``uses_pages_directory`` before every run, so with a ``pages/`` folder beside
+    app.py its reruns take Streamlit's old folder-based path and run the page file without
+    app.py (no sidebar, no filters). The server never does that: st.navigation turns the folder
+    mode off for good on the first run. This class puts AppTest in the same state.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    return NavigationPagesManager
+
+
+@functools.cache
+def _installed_components() -> tuple:
+    """Streamlit's scan of the installed packages for components, made once per test process.
+
+    Each new AppTest scans every installed distribution's metadata for custom components (about
+    0.1 s of CPU each time); the installed packages do not change while the tests run.
+    """
+    from streamlit.components.v2 import manifest_scanner
+
+    return tuple(manifest_scanner.scan_component_manifests())
+
+
+@pytest.fixture
+def app_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest as the dashboard's server runs it (navigation mode, see below), for page tests.
+
+    Its ``PagesManager`` is the one the server has once ``st.navigation`` ran; the scan of
+    installed Streamlit components is done once per process instead of once per AppTest.
+    """
+    import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.components.v2 import manifest_scanner
+
+    monkeypatch.setattr(app_test_module, "PagesManager", _navigation_pages_manager())
+    monkeypatch.setattr(
+        manifest_scanner, "scan_component_manifests", lambda *a, **k: list(_installed_components())
+    )
+
+
+def _point_at_default_store(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """Make ``home`` the IMPACT_HOME of the app's default store (no DATABASE_URL, no reseed)."""
+    patch.setenv("IMPACT_HOME", str(home))
+    for name in ("DATABASE_URL", "IMPACT_SEED_SAMPLE", "IMPACT_SECRET"):
+        patch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def _read_only_sample(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of :func:`seeded_home` (store and key file) that every :func:`sample_home` reads."""
+    home = tmp_path_factory.mktemp("sample_home")
+    shutil.copytree(seeded_home, home, dirs_exist_ok=True)
+    return home
+
+
+def _store_version() -> str:
+    from evaluation.store import Store
+
+    with Store.open() as store:
+        return store.version()
+
+
+@pytest.fixture(scope="module")
+def sample_home(_read_only_sample: Path) -> Iterator[Path]:
+    """The default store holding the sample, for tests that only read it.
+
+    One store for the whole test process, so the dashboard's caches (keyed on the store's
+    location and version) are shared by every module's tests, as a running dashboard shares
+    them between visits: the sample's results are computed once, not once per module. A test
+    that writes fails here, at the end of its module: it must take :func:`fresh_sample`.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        _point_at_default_store(patch, _read_only_sample)
+        before = _store_version()
+        yield _read_only_sample
+        after = _store_version()
+    assert after == before, "a test changed the shared sample store: give it fresh_sample"
+
+
+@pytest.fixture
+def fresh_sample(seeded_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A default store of this test's own holding the sample (for tests that change the data).
+
+    A copy of :func:`seeded_home` (store and key file, which go together): seeding it again for
+    each test would take seconds. Its location is new, so no cached result of another store's
+    is reused.
+    """
+    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)
+    _point_at_default_store(monkeypatch, tmp_path)
+    return tmp_path

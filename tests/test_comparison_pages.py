@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,38 +37,9 @@ NATIONAL = Viewer.national()
 SUMMARY = re.compile(r"No comparison group for ([\d,]+) other project-years? in this selection")
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _app_test_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-
-
-@pytest.fixture(scope="module")
-def sample_home(tmp_path_factory) -> Iterator[Path]:
-    """A default store, seeded with the sample on first open, shared by the read-only tests."""
-    home = tmp_path_factory.mktemp("comparison_sample")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(home))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-        with Store.open() as store:
-            store.seed_sample(by=NATIONAL)  # as the app does on the default store's first open
-        yield home
-
-
-@pytest.fixture
-def fresh_sample(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-    return tmp_path
+# AppTest as the server runs it; the stores are conftest's copies of its seeded sample store
+# (``sample_home`` for the read-only tests, ``fresh_sample`` for one that withdraws data).
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 def open_page(page: str) -> AppTest:
@@ -192,7 +160,6 @@ def test_home_counts_the_projects_rows_and_the_comparison_rows_apart(sample_home
 
 def test_pupils_page_with_only_comparison_pupils_says_so_and_draws_nothing(fresh_sample):
     with Store.open() as store:
-        store.seed_sample(by=NATIONAL)
         listed = store.list_datasets(NATIONAL)
         for _, row in listed[listed["kind"].eq("pupil")].iterrows():
             rows = store.load_pupils(NATIONAL)

@@ -6,7 +6,6 @@ The bytes checked are those the download buttons serve (taken from AppTest's med
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,14 +34,6 @@ FORMULA = '=HYPERLINK("http://evil.example","click me")'
 SMALL_HUB = "Great North Maths Hub"  # 3 people: every statistic of it must stay [c]
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 class _RecordingMediaFileManager(MediaFileManager):
     latest: MediaFileManager | None = None
 
@@ -53,8 +43,8 @@ class _RecordingMediaFileManager(MediaFileManager):
 
 
 @pytest.fixture(autouse=True)
-def _app_test_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+def _app_test_like_the_server(app_like_the_server, monkeypatch):
+    """AppTest as the server runs it (conftest), and this module's settings."""
     monkeypatch.setattr(app_test_module, "MediaFileManager", _RecordingMediaFileManager)
     monkeypatch.setenv("IMPACT_CHROMIUM", "/no/such/browser")
     monkeypatch.delenv("IMPACT_OPEN_TEXT_ROLES", raising=False)
@@ -126,18 +116,6 @@ def export_store(tmp_path_factory):
         assert result.status == "stored"
         store.close()
         yield url
-
-
-@pytest.fixture(scope="module")
-def sample_home(seeded_home, tmp_path_factory):
-    """A default store holding the sample: a copy of conftest's ``seeded_home``."""
-    home = tmp_path_factory.mktemp("exports_sample")
-    shutil.copytree(seeded_home, home, dirs_exist_ok=True)  # store and its key file
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(home))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-        yield home
 
 
 # ------------------------------------------------------------------ every table

@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,25 +26,12 @@ TIMEOUT = 180
 FRIENDLY = "Sorry, something went wrong"
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+pytestmark = pytest.mark.usefixtures("app_like_the_server")  # conftest
 
 
 @pytest.fixture
-def hub_page(tmp_path, monkeypatch) -> AppTest:
-    """The Hub overview of a fresh store seeded with the small sample."""
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
+def hub_page(fresh_sample) -> AppTest:
+    """The Hub overview of this test's own store holding the sample (conftest ``fresh_sample``)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     at.switch_page(PAGE).run()

@@ -7,12 +7,9 @@ selection is one pick away.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,28 +23,8 @@ TIMEOUT = 180
 FRIENDLY = "Sorry, something went wrong"
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-
-
-@pytest.fixture(scope="module")
-def sample_home(tmp_path_factory) -> Iterator[Path]:
-    """A default store (no DATABASE_URL), seeded with the small sample on first open."""
-    home = tmp_path_factory.mktemp("impact_home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(home))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-        yield home
+# AppTest as the server runs it; the stores are conftest's copies of its seeded sample store.
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 def open_page(page: str) -> AppTest:
@@ -95,12 +72,9 @@ def test_the_impact_page_opens_on_the_latest_years_first_work_group_and_says_so(
     assert charts(at)
 
 
-def test_the_work_group_drawn_follows_a_new_upload_into_it(tmp_path, monkeypatch):
+def test_the_work_group_drawn_follows_a_new_upload_into_it(fresh_sample):
     # Its tables (and charts) are kept under a digest of the kept bytes, not the store version:
     # more answers in that Work Group must show at once.
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
     at = open_page("pages/impact.py")
     group = at.selectbox(key="impact_work_group").value
     store = Store.open()

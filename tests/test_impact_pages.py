@@ -18,8 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,17 +48,8 @@ NATIONAL = Viewer.national("team@ncetm.example")
 ITEMS = ["conf_1", "conf_2", "know_1", "know_2", "prac_1", "prac_2"]
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _app_test_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+# AppTest as the server runs it (conftest).
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 # ------------------------------------------------------------------ data

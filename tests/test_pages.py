@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,54 +32,8 @@ TIMEOUT = 180
 PAGES = [path for path, _title, _icon in ui.PAGES.values()]
 FRIENDLY = "Sorry, something went wrong"
 
-
-class _NavigationPagesManager(PagesManager):
-    """PagesManager as the real server has it once app.py has called st.navigation.
-
-    AppTest resets ``uses_pages_directory`` before every run, so with a ``pages/`` folder beside
-    app.py its reruns take Streamlit's old folder-based path and run the page file without
-    app.py (no sidebar, no filters). The server never does that: st.navigation turns the folder
-    mode off for good on the first run. This puts AppTest in the same state.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
-
-
-@pytest.fixture(scope="module")
-def sample_home(seeded_home, tmp_path_factory) -> Iterator[Path]:
-    """A default store (no DATABASE_URL) shared by the read-only tests, holding the sample.
-
-    A copy of the store the app's first start seeded (conftest ``seeded_home``), made once per
-    test process rather than once per module and process.
-    """
-    home = tmp_path_factory.mktemp("sample_home")
-    shutil.copytree(seeded_home, home, dirs_exist_ok=True)  # store and its key file
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(home))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-        yield home
-
-
-@pytest.fixture
-def fresh_sample(seeded_home, tmp_path, monkeypatch) -> Path:
-    """A default store of this test's own holding the sample (for tests that change data).
-
-    A copy of the store the app's first start seeded (conftest ``seeded_home``): seeding it again
-    for each test would take seconds.
-    """
-    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)  # store and its key file
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("IMPACT_SEED_SAMPLE", raising=False)
-    return tmp_path
+# AppTest as the server runs it; the stores are conftest's (sample_home, fresh_sample) or below.
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 @pytest.fixture
@@ -99,6 +52,27 @@ def open_page(page: str) -> AppTest:
     if page != PAGES[0]:
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture(scope="module")
+def _drawn_pages(sample_home) -> dict[str, AppTest]:
+    return {}
+
+
+@pytest.fixture
+def sample_page(_drawn_pages, app_like_the_server):
+    """``sample_page(page)``: ``page`` as first drawn from the sample, shared by this module.
+
+    Each page is run once; the tests that only read what it drew share that run. A test that
+    clicks, picks or types opens its own with :func:`open_page`.
+    """
+
+    def drawn(page: str) -> AppTest:
+        if page not in _drawn_pages:
+            _drawn_pages[page] = open_page(page)
+        return _drawn_pages[page]
+
+    return drawn
 
 
 def assert_clean(at: AppTest) -> None:
@@ -134,8 +108,8 @@ def all_text(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_the_sample_data(sample_home, page):
-    at = open_page(page)
+def test_every_page_renders_with_the_sample_data(sample_page, page):
+    at = sample_page(page)
     assert_clean(at)
     assert at.title, "every page has a title"
     if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
@@ -151,8 +125,8 @@ def test_every_page_renders_with_an_empty_store_and_says_what_to_do(empty_store,
         assert at.info, f"{page} tells the user what to do when there is no data"
 
 
-def test_home_says_the_sample_is_loaded_and_synthetic(sample_home):
-    at = open_page("pages/home.py")
+def test_home_says_the_sample_is_loaded_and_synthetic(sample_page):
+    at = sample_page("pages/home.py")
     assert any("synthetic sample" in w.value for w in at.warning)
     metrics = {m.label: m.value for m in at.metric}
     listed = Store.open().list_datasets(Viewer.national())
@@ -647,8 +621,8 @@ def _chart_key(chart) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_chart_on_every_page_has_a_show_as_table_toggle(sample_home, page):
-    at = open_page(page)
+def test_every_chart_on_every_page_has_a_show_as_table_toggle(sample_page, page):
+    at = sample_page(page)
     assert_clean(at)
     toggles = {toggle.key: toggle for toggle in at.toggle}
     if page in ("pages/impact.py", "pages/hub_overview.py", "pages/national.py", "pages/pupils.py"):
@@ -687,8 +661,8 @@ def test_the_hub_board_pack_offers_slides(sample_home):
     assert keys["hub_pack_pptx"].label == "Slides (PowerPoint)"
 
 
-def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_home):
-    at = open_page("pages/hub_overview.py")
+def test_the_hub_page_shows_themes_in_open_answers_before_and_after(sample_page):
+    at = sample_page("pages/hub_overview.py")
     assert_clean(at)
     assert "What teachers wrote" in [h.value for h in at.subheader]
     themes = table_with(at, "Share after (%)")
@@ -706,14 +680,18 @@ CHANGE_LINE = "Evidence strength: 0 of 5 — no comparison group (a before-and-a
 
 
 @pytest.fixture(scope="module")
-def _no_comparison_home(tmp_path_factory) -> Path:
-    """A default store's folder: the sample with its comparison files withdrawn."""
+def _no_comparison_home(seeded_home, tmp_path_factory) -> Path:
+    """A default store's folder: the sample with its comparison files withdrawn.
+
+    A copy of conftest's ``seeded_home`` (store and key file), then the withdrawals.
+    """
     home = tmp_path_factory.mktemp("no_comparison_home")
+    shutil.copytree(seeded_home, home, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMPACT_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)
+        patch.delenv("IMPACT_SECRET", raising=False)
         with Store.open() as store:
-            store.seed_sample()
             listed = store.list_datasets(Viewer.national())
             for dataset_id in listed.loc[listed["file_name"].isin(COMPARISON_FILES), "dataset_id"]:
                 store.withdraw(int(dataset_id), reason="no comparison group", by="tester")
@@ -725,6 +703,7 @@ def sample_without_comparison(_no_comparison_home, monkeypatch) -> Path:
     """The sample without a comparison group, as this test's default store (this test only)."""
     monkeypatch.setenv("IMPACT_HOME", str(_no_comparison_home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)
     return _no_comparison_home
 
 
@@ -741,9 +720,9 @@ def test_headlines_carry_the_evidence_strength_and_say_what_impact_needs(
 
 
 @pytest.mark.parametrize("page", ["pages/pupils.py", "pages/hub_overview.py"])
-def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
+def test_pupil_impact_against_the_comparison_schools_shows(sample_page, page):
     """The seeded sample holds comparison schools' pupils: the impact chart, not the note."""
-    at = open_page(page)
+    at = sample_page(page)
     assert_clean(at)
     text = all_text(at)
     assert "No comparison group in this data" not in text
@@ -752,8 +731,8 @@ def test_pupil_impact_against_the_comparison_schools_shows(sample_home, page):
     assert any(IMPACT_TRACE in chart.proto.spec for chart in charts(at))
 
 
-def test_the_national_page_pools_the_per_hub_impacts(sample_home):
-    at = open_page("pages/national.py")
+def test_the_national_page_pools_the_per_hub_impacts(sample_page):
+    at = sample_page("pages/national.py")
     assert_clean(at)
     text = all_text(at)
     assert "Impact against comparison, pooled across hubs" in text

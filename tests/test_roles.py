@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +21,7 @@ from app_support.auth import TEST_VIEWER_KEY  # noqa: E402
 from evaluation.access import Viewer  # noqa: E402
 from evaluation.cli import main  # noqa: E402
 from evaluation.store import Store  # noqa: E402
+from evaluation.store.engine import DEFAULT_FILE_NAME  # noqa: E402
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
@@ -39,46 +38,23 @@ SOLENT = "Solent Maths Hub"
 DATA_PAGES = [path for key, (path, _t, _i) in ui.PAGES.items() if key not in ("roles", "methods")]
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+def _as_the_server(app_like_the_server, monkeypatch):  # conftest: AppTest as the server runs it
     monkeypatch.delenv("IMPACT_OPEN_TEXT_ROLES", raising=False)
     monkeypatch.delenv("IMPACT_REQUIRE_LOGIN", raising=False)
 
 
-@pytest.fixture(scope="module")
-def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite store file holding the synthetic sample, seeded once; tests change only copies."""
-    path = tmp_path_factory.mktemp("roles_seeded") / "roles.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(path.parent))
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.setenv("IMPACT_SECRET", "roles test key")
-        with Store.open(f"sqlite:///{path}") as store:
-            store.seed_sample()
-    return path
-
-
 @pytest.fixture
-def store_url(seeded_file: Path, tmp_path, monkeypatch) -> str:
+def store_url(seeded_home: Path, tmp_path, monkeypatch) -> str:
     """A store with the synthetic sample, named by DATABASE_URL (so the app does not seed it).
 
-    Each test gets its own copy of :func:`seeded_file` (closed, so the copy is the whole store).
+    Each test gets its own copy of conftest's ``seeded_home`` (the store with its key file).
     """
-    path = tmp_path / "roles.sqlite"
-    shutil.copyfile(seeded_file, path)
-    url = f"sqlite:///{path}"
+    shutil.copytree(seeded_home, tmp_path, dirs_exist_ok=True)
+    url = f"sqlite:///{tmp_path / DEFAULT_FILE_NAME}"
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("IMPACT_SECRET", "roles test key")
+    monkeypatch.delenv("IMPACT_SECRET", raising=False)  # the key file beside the store
     return url
 
 

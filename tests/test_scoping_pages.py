@@ -22,7 +22,6 @@ import pytest
 import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,14 +56,6 @@ OWN_PUPILS = 30
 # ------------------------------------------------------------------ AppTest plumbing
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 class _RecordingMediaFileManager(MediaFileManager):
     """The media file manager of the latest run, kept so a test can take its downloads."""
 
@@ -76,8 +67,8 @@ class _RecordingMediaFileManager(MediaFileManager):
 
 
 @pytest.fixture(autouse=True)
-def _app_test_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+def _app_test_like_the_server(app_like_the_server, monkeypatch):
+    """AppTest as the server runs it (conftest), and this module's settings."""
     monkeypatch.setattr(app_test_module, "MediaFileManager", _RecordingMediaFileManager)
     monkeypatch.setenv("IMPACT_CHROMIUM", "/no/such/browser")  # HTML board packs only: fast
     monkeypatch.delenv("IMPACT_OPEN_TEXT_ROLES", raising=False)

@@ -6,6 +6,7 @@ theme (talk) and two themes no codebook names (homework club, parents' workshops
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,17 +39,9 @@ PARENTS = [f"Parents workshop evenings went well, cohort {i}" for i in range(8)]
 ANSWERS = TALK + HOMEWORK + PARENTS
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+def _navigation_like_the_server(app_like_the_server, monkeypatch):
+    """AppTest as the server runs it (conftest), and this module's settings."""
     monkeypatch.delenv("IMPACT_MIN_N", raising=False)
 
 
@@ -73,14 +64,26 @@ def survey_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.fixture(scope="module")
+def _stored_file(tmp_path_factory) -> Path:
+    """A SQLite store holding :func:`survey_rows`, made once; each test changes only a copy."""
+    path = tmp_path_factory.mktemp("themes_stored") / "themes.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(path.parent))
+        with Store.open(f"sqlite:///{path}", secret=b"themes test key") as store:
+            stored = store.add_frame(survey_rows(), kind="survey", file_name="wg.csv")
+            assert stored.status == "stored"
+    return path
+
+
 @pytest.fixture
-def store_url(tmp_path, monkeypatch) -> Iterator[str]:
+def store_url(_stored_file, tmp_path, monkeypatch) -> Iterator[str]:
+    """This test's own copy of :func:`_stored_file` (closed, so the copy is the whole store)."""
+    shutil.copyfile(_stored_file, tmp_path / "themes.sqlite")
     url = f"sqlite:///{tmp_path / 'themes.sqlite'}"
     monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("IMPACT_SECRET", "themes test key")
-    with Store.open(url, secret=b"themes test key") as store:
-        assert store.add_frame(survey_rows(), kind="survey", file_name="wg.csv").status == "stored"
     st.cache_data.clear()
     yield url
     st.cache_data.clear()

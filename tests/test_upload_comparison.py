@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,17 +30,8 @@ PROJECT, YEAR, EARLIER = "Mastering Number at KS2", "2024/25", "2023/24"
 STORED_NOTE = "The file is stored, but no impact is computed from it until project data"
 
 
-class _NavigationPagesManager(PagesManager):
-    """As in test_pages.py: AppTest in the state the server is in once st.navigation ran."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _app_test_like_the_server(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+# AppTest as the server runs it (conftest).
+pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
 @pytest.fixture
