@@ -78,6 +78,27 @@ def sample_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_inputs(sample_dir: Path):
+    """The small sample's survey and pupil files read for a report, once per test process.
+
+    Shared by every board-pack test; no test may change it (the frames are not copied).
+    """
+    from evaluation.presentation.reports import ReportInputs, inputs_from_files
+
+    inputs = inputs_from_files([sample_dir / "surveys.csv", sample_dir / "pupils.csv"])
+    assert isinstance(inputs, ReportInputs), inputs
+    return inputs
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_inputs):
+    """``analyse(sample_inputs)``, once per test process (packs built from it share its memo)."""
+    from evaluation.presentation.reports import analyse
+
+    return analyse(sample_inputs)
+
+
+@pytest.fixture(scope="session")
 def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An IMPACT_HOME whose default store holds the sample as the dashboard's first start left it.
 

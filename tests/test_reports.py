@@ -21,9 +21,7 @@ from evaluation.instruments import default_instrument
 from evaluation.presentation.reports import (
     SYNTHETIC_BANNER,
     ReportInputs,
-    analyse,
     build_board_pack,
-    inputs_from_files,
     load_inputs,
 )
 from evaluation.presentation.reports.document import Chart
@@ -32,7 +30,6 @@ from evaluation.presentation.reports.pdf import CHROMIUM_ARGS
 from schemas.reference import hubs
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_data" / "small"
 ARTIFACTS = ROOT / "test-artifacts" / "board_pack"
 YEAR = "2024/25"
 HUB_SECTIONS = (
@@ -47,18 +44,9 @@ HUB_SECTIONS = (
 )
 
 
-# Session-scoped: the suite starts its longest tests first (conftest RUN_FIRST), so this module's
-# tests do not all run together; the sample's inputs and analysis are still made once a process.
-@pytest.fixture(scope="session")
-def sample_inputs() -> ReportInputs:
-    inputs = inputs_from_files([SAMPLE / "surveys.csv", SAMPLE / "pupils.csv"])
-    assert isinstance(inputs, ReportInputs), inputs
-    return inputs
-
-
-@pytest.fixture(scope="session")
-def sample_analysis(sample_inputs):
-    return analyse(sample_inputs)
+# sample_inputs and sample_analysis are session fixtures (conftest): the suite starts its longest
+# tests first (conftest RUN_FIRST), so this module's tests do not all run together, and the deck
+# tests (test_slides.py) build the same pack.
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from evaluation.access import Viewer
-from evaluation.presentation.reports import build_board_pack, inputs_from_files
+from evaluation.presentation.reports import build_board_pack
 from evaluation.presentation.reports.document import (
     BulletList,
     Chart,
@@ -46,13 +46,13 @@ def titles(deck) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def solent_document() -> Document:
-    inputs = inputs_from_files([SAMPLE / "surveys.csv", SAMPLE / "pupils.csv"])
+def solent_document(sample_inputs, sample_analysis) -> Document:
     pack = build_board_pack(
-        inputs,
+        sample_inputs,
         viewer=Viewer.national(),
         hub="Solent Maths Hub",
         academic_year="2024/25",
+        analysis=sample_analysis,
         pdf=False,
     )
     assert pack.ok, pack.problem

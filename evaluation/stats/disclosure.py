@@ -95,6 +95,7 @@ def _statistic_columns(
 
 def _blank(table: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
     out = table.copy()
+    hide = bool(np.any(rows))  # no row to hide: only the column types change
     for col in columns:
         series = out[col]
         if pd.api.types.is_bool_dtype(series):
@@ -103,8 +104,9 @@ def _blank(table: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.Data
             series = series.astype("float64")
         elif not pd.api.types.is_numeric_dtype(series):
             series = series.astype(object)
-        series = series.mask(rows)
-        out[col] = series
+        elif not hide:
+            continue  # a float column stays as it is
+        out[col] = series.mask(rows) if hide else series
     return out
 
 
@@ -281,6 +283,7 @@ def display_table(table: pd.DataFrame, *, digits: int | None = None) -> pd.DataF
         if "suppressed" in out
         else np.zeros(len(out), dtype=bool)
     )
+    hide = bool(rows.any())
     for col in out.columns:
         if col in ("suppressed", "suppression_reason"):
             continue
@@ -288,5 +291,7 @@ def display_table(table: pd.DataFrame, *, digits: int | None = None) -> pd.DataF
         if digits is not None and pd.api.types.is_float_dtype(series):
             series = series.round(digits)
         series = series.astype(object)
-        out[col] = series.mask(rows & series.isna().to_numpy(), SUPPRESSED_SYMBOL)
+        out[col] = (
+            series.mask(rows & series.isna().to_numpy(), SUPPRESSED_SYMBOL) if hide else series
+        )
     return out

@@ -7,7 +7,7 @@ table that leaves this module has passed disclosure control (:mod:`evaluation.st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -16,7 +16,12 @@ import pandas as pd
 from scipy import stats
 
 from evaluation import columns as c
-from evaluation.stats.disclosure import SECONDARY_REASON, secondary_suppress, suppress
+from evaluation.stats.disclosure import (
+    SECONDARY_REASON,
+    resolve_min_n,
+    secondary_suppress,
+    suppress,
+)
 from evaluation.stats.pooling import (
     TEST_LABELS,
     Method,
@@ -32,11 +37,13 @@ __all__ = [
     "NATIONAL",
     "Effect",
     "FunnelData",
+    "NationalTrend",
     "cross_ncp_overview",
     "d_z_standard_error",
     "funnel_data",
     "hub_effects",
     "national_table",
+    "national_trend",
     "pool_hubs",
     "trends",
 ]
@@ -424,6 +431,7 @@ def trends(
     method: Method = "REML",
     min_n: int | None = None,
     test: Test = "knha",
+    shared: MutableMapping | None = None,
 ) -> pd.DataFrame:
     """An outcome by academic year for one hub or one NCP, with the national line.
 
@@ -446,6 +454,9 @@ def trends(
         Disclosure threshold.
     test : {"knha", "z"}
         Knapp-Hartung interval (default) or the normal one for pooled values.
+    shared : mutable mapping, optional
+        Keeps the parts that do not depend on ``hub`` (:func:`national_trend`) for later calls
+        on the same ``paired_results_by_year``: many hubs' trends cost one national line.
 
     Returns
     -------
@@ -469,15 +480,9 @@ def trends(
 ['2024/25', 'A', True], ['2024/25', 'National', False]]
     """
     effect = _check_effect(effect)
-    if c.ACADEMIC_YEAR not in paired_results_by_year:
-        raise ValueError("trends need results by academic_year (paired_change by=[year, ...])")
-    full = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
-    shown = full.drop(columns=[c.WORK_GROUP], errors="ignore")
-    hubs = hubs_for_pooling(full).drop(columns=[c.WORK_GROUP], errors="ignore")
-    se = f"{effect}_se"
-    national = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method, test=test)
-    national = _conceal_counts(national, shown, [c.ACADEMIC_YEAR])
-    national_rows = _trend_rows(national, NATIONAL, "national", _distinct_hubs(hubs, effect))
+    line = {"outcome": outcome, "effect": effect, "method": method, "min_n": min_n, "test": test}
+    national = national_trend(paired_results_by_year, ncp=ncp, shared=shared, **line)
+    shown, national_rows = national.shown, national.rows
     if hub is not None:
         mine = shown[shown[c.HUB].eq(hub)]
         per_year = mine.groupby(c.ACADEMIC_YEAR, sort=True).size()
@@ -502,20 +507,8 @@ def trends(
             pooled = pooled_by(several, [c.ACADEMIC_YEAR], effect=effect, method=method, test=test)
             unit = pd.concat([unit, _trend_rows(pooled, hub, "hub")], ignore_index=True)
     elif ncp is not None:
-        unit = _trend_rows(national, ncp, "ncp", _distinct_hubs(hubs, effect))
-        everyone = hub_effects(paired_results_by_year, outcome=outcome, min_n=min_n)
-        units = hubs_for_pooling(everyone).drop(columns=[c.WORK_GROUP], errors="ignore")
-        national_all = pooled_by(
-            units,
-            [c.ACADEMIC_YEAR],
-            effect=effect,
-            method=method,
-            test=test,
-        )
-        national_all = _conceal_counts(national_all, everyone, [c.ACADEMIC_YEAR])
-        national_rows = _trend_rows(
-            national_all, NATIONAL, "national", _distinct_hubs(units, effect)
-        )
+        unit = _trend_rows(national.pooled, ncp, "ncp", national.hubs)
+        national_rows = national_trend(paired_results_by_year, shared=shared, **line).rows
     else:
         raise ValueError("give a hub or an NCP")
     out = pd.concat([unit, national_rows], ignore_index=True)
@@ -524,6 +517,72 @@ def trends(
         [c.ACADEMIC_YEAR, "level"], key=lambda s: s.map(order) if s.name == "level" else s
     )
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class NationalTrend:
+    """The national line of :func:`trends`: the same for every hub's trend (treat as read-only).
+
+    Attributes
+    ----------
+    shown : DataFrame
+        :func:`hub_effects` of every hub by year (secondary suppression applied).
+    pooled : DataFrame
+        The pooled value per academic year (counts concealed as :func:`trends` says).
+    hubs : Series
+        Different hubs pooled per academic year.
+    rows : DataFrame
+        The national line in the columns of :func:`trends`.
+    """
+
+    shown: pd.DataFrame
+    pooled: pd.DataFrame
+    hubs: pd.Series
+    rows: pd.DataFrame
+
+
+def national_trend(
+    paired_results_by_year: pd.DataFrame,
+    *,
+    outcome: str,
+    ncp: str | None = None,
+    effect: Effect = "d_z",
+    method: Method = "REML",
+    min_n: int | None = None,
+    test: Test = "knha",
+    shared: MutableMapping | None = None,
+) -> NationalTrend:
+    """The national line of an outcome by year: every hub of ``ncp`` (or every hub x NCP).
+
+    Parameters are those of :func:`trends`; with ``shared`` the result is kept there (keyed by
+    the other arguments) and returned again for the same ``paired_results_by_year``.
+
+    Examples
+    --------
+    >>> res = pd.DataFrame({"academic_year": ["2024/25"] * 2, "hub": ["A", "B"],
+    ...     "ncp": "P", "item": "confidence", "n_paired": [40, 30],
+    ...     "mean_change": [0.5, 0.4], "sd_change": [1.0, 0.8], "d_z": [0.5, 0.5]})
+    >>> national_trend(res, outcome="confidence", method="DL").rows[["series", "k"]].values.tolist()
+    [['National', 2.0]]
+    """
+    effect = _check_effect(effect)
+    if c.ACADEMIC_YEAR not in paired_results_by_year:
+        raise ValueError("trends need results by academic_year (paired_change by=[year, ...])")
+    key = ("national_trend", outcome, ncp, effect, method, test, resolve_min_n(min_n))
+    if shared is not None and key in shared:
+        return shared[key]
+    full = hub_effects(paired_results_by_year, outcome=outcome, ncp=ncp, min_n=min_n)
+    shown = full.drop(columns=[c.WORK_GROUP], errors="ignore")
+    hubs = hubs_for_pooling(full).drop(columns=[c.WORK_GROUP], errors="ignore")
+    se = f"{effect}_se"
+    pooled = pooled_by(hubs, [c.ACADEMIC_YEAR], effect=effect, se=se, method=method, test=test)
+    pooled = _conceal_counts(pooled, shown, [c.ACADEMIC_YEAR])
+    distinct = _distinct_hubs(hubs, effect)
+    rows = _trend_rows(pooled, NATIONAL, "national", distinct)
+    result = NationalTrend(shown=shown, pooled=pooled, hubs=distinct, rows=rows)
+    if shared is not None:
+        shared[key] = result
+    return result
 
 
 def _distinct_hubs(units: pd.DataFrame, effect: Effect) -> pd.Series:

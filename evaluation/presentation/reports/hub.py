@@ -103,8 +103,13 @@ def comparison_table(
     ncps = sorted(mine[c.NCP].astype(str).unique().tolist())
     if not ncps:
         return pd.DataFrame()
-    national_rows = year_rows[year_rows[c.NCP].astype(str).isin(ncps)]
-    pooled = national_overview(national_rows, min_n=analysis.min_n, outcomes=constructs)
+    # Every project's national value of the year, once per analysis: pooling is per project x
+    # outcome, so the hub's projects' rows are the same as when pooled on their own.
+    everyone = analysis.shared(
+        ("national_overview", scope.academic_year, tuple(constructs)),
+        lambda: national_overview(year_rows, min_n=analysis.min_n, outcomes=constructs),
+    )
+    pooled = everyone[everyone[c.NCP].astype(str).isin(ncps)].reset_index(drop=True)
     return hub_beside_national(
         mine,
         pooled,

@@ -20,20 +20,18 @@ from evaluation.presentation.charts.national import NATIONAL_NAME, trend_plot
 from evaluation.presentation.reports.document import Chart, Paragraph, Part
 from evaluation.presentation.reports.formatting import outcome_label, untitled
 from evaluation.presentation.reports.model import Analysis, Scope, SuppressionNotes
-from evaluation.stats.national import hub_effects, trends
+from evaluation.stats.national import national_trend, trends
 
 __all__ = ["trend_parts"]
 
 
-def _hubs_pooled_by_year(
-    paired: pd.DataFrame, *, outcome: str, ncp: str | None, min_n: int
-) -> pd.Series:
+def _hubs_pooled_by_year(rows: pd.DataFrame) -> pd.Series:
     """Distinct hubs with a poolable (shown, finite) result per academic year.
 
+    ``rows`` are every hub's effects (:attr:`evaluation.stats.national.NationalTrend.shown`).
     The national trend line of a whole-hub pack pools hub x project results, so its ``k`` can
     count one hub several times; the thin-pool rule needs the number of different hubs.
     """
-    rows = hub_effects(paired, outcome=outcome, ncp=ncp, min_n=min_n)
     usable = (
         ~rows["suppressed"].fillna(False).astype(bool)
         & np.isfinite(pd.to_numeric(rows["d_z"], errors="coerce").to_numpy(dtype=float))
@@ -119,20 +117,15 @@ def trend_parts(
         ]
     parts: list[Part] = []
     series = scope.hub or scope.ncp
+    # The national lines are the same for every pack of the year: computed once per analysis.
+    shared = analysis.shared(("trends", scope.academic_year), dict)
     for construct in instrument.constructs:
-        table = trends(
-            paired,
-            outcome=construct,
-            hub=scope.hub,
-            ncp=scope.ncp,
-            method=POOLING_METHOD,
-            min_n=analysis.min_n,
-        )
+        line = {"outcome": construct, "method": POOLING_METHOD, "min_n": analysis.min_n}
+        table = trends(paired, hub=scope.hub, ncp=scope.ncp, shared=shared, **line)
         if scope.hub:  # only the hub's own line and the national line, never another hub
             table = table[table["level"].isin(["hub", "national"])]
-            hubs = _hubs_pooled_by_year(
-                paired, outcome=construct, ncp=scope.ncp, min_n=analysis.min_n
-            )
+            national = national_trend(paired, ncp=scope.ncp, shared=shared, **line)
+            hubs = _hubs_pooled_by_year(national.shown)
             table = _hide_thin_national_line(table.reset_index(drop=True), hubs, viewer)
         own = table[table["level"].ne("national")]
         notes.count(f"Trends, {outcome_label(construct).lower()}", own, what="years")
