@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from evaluation.stats.impact import pupil_impact, survey_impact
     from evaluation.stats.mdes import design_mdes, mdes, mdes_table
     from evaluation.stats.multiplicity import adjust_pvalues, adjust_within
-    from evaluation.stats.national import cross_ncp_overview, hub_effects, trends
+    from evaluation.stats.national import cross_ncp_overview, hub_effects, national_trend, trends
     from evaluation.stats.paired import paired_change
     from evaluation.stats.participation import participation_counts
     from evaluation.stats.pooling import random_effects
@@ -91,6 +91,7 @@ _PUBLIC: dict[str, str] = {
     "adjust_within": "evaluation.stats.multiplicity",
     "cross_ncp_overview": "evaluation.stats.national",
     "hub_effects": "evaluation.stats.national",
+    "national_trend": "evaluation.stats.national",
     "trends": "evaluation.stats.national",
     "paired_change": "evaluation.stats.paired",
     "participation_counts": "evaluation.stats.participation",
@@ -136,6 +137,7 @@ __all__ = [
     "mdes",
     "mdes_table",
     "mean_change_ci",
+    "national_trend",
     "paired_change",
     "participation_counts",
     "pupil_change",
