@@ -68,6 +68,7 @@ def _serve(home: Path, script: str = "app.py", **extra_env: str) -> Iterator[str
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["IMPACT_HOME"] = str(home)
+    env["PYTHONUNBUFFERED"] = "1"  # streamlit.log holds everything printed, even when killed
     env.update(extra_env)
     log = (home / "streamlit.log").open("w")
     process = subprocess.Popen(
@@ -98,11 +99,11 @@ def _serve(home: Path, script: str = "app.py", **extra_env: str) -> Iterator[str
         _wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        # Killed, not asked to stop: after a SIGTERM, Streamlit closes its sockets and threads in
+        # a tenth of a second, then Python spends seconds of CPU freeing the app's objects one by
+        # one, for a store in a temporary folder that is thrown away anyway.
+        process.kill()
+        process.wait()
         log.close()
 
 
@@ -118,9 +119,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server, request):
-    context = browser.new_context(viewport=LAPTOP)
+    context = _context(browser)
     tab = context.new_page()
-    tab.set_default_timeout(SLOW)
     failed_before = request.session.testsfailed
     yield tab
     if request.session.testsfailed > failed_before:  # keep what the browser showed
@@ -129,19 +129,66 @@ def page(browser, server, request):
     context.close()
 
 
+# Added to every page before Streamlit's own scripts: one observer notes when the page last
+# changed (so a check can wait until drawing has finished) and counts the script runs that ended
+# (stApp's ``data-test-script-state`` leaving "running"), so an action can wait for its own rerun.
+WATCH_RUNS = """
+(() => {
+  const watch = {changed: performance.now(), runs: 0};
+  window.__settle = watch;
+  new MutationObserver((records) => {
+    watch.changed = performance.now();
+    for (const r of records) {
+      if (r.attributeName === 'data-test-script-state' && r.oldValue === 'running') watch.runs++;
+    }
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
+                        attributeOldValue: true});
+})();
+"""
+QUIET_MS = 250  # the page has not changed for this long: Streamlit and Plotly have drawn
+POLL_MS = 50  # how often a wait checks its condition (not every animation frame: less CPU)
+SETTLED = f"""() => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && performance.now() - window.__settle.changed >= {QUIET_MS};
+}}"""
+
+
+def _context(browser):
+    """A new browser context at laptop size whose pages carry the :data:`WATCH_RUNS` observer."""
+    context = browser.new_context(viewport=LAPTOP)
+    context.add_init_script(script=WATCH_RUNS)
+    context.set_default_timeout(SLOW)
+    return context
+
+
 def _settle(tab) -> None:
     """Wait until Streamlit has finished running the script and redrawn every element.
 
-    While a rerun is under way Streamlit greys out (``data-stale="true"``) what the previous run
-    drew; a check made then sees faded text (axe reports its contrast), so wait for none.
+    That is: the app says its script is not running, no status widget shows, nothing is greyed
+    out (``data-stale="true"``, as what the previous run drew is while a rerun is under way: a
+    check made then sees faded text, whose contrast axe reports), and the page has not changed
+    for ``QUIET_MS``.
     """
-    tab.wait_for_selector('[data-testid="stApp"]')
+    tab.wait_for_function(SETTLED, polling=POLL_MS, timeout=SLOW)
+
+
+def _rerun(tab, action) -> None:
+    """Do ``action`` (a click that changes a widget), then wait for the rerun it starts to end.
+
+    Streamlit starts the rerun only when the server answers, so right after the click the page
+    still looks settled: count the runs that ended before, and wait for one more.
+    """
+    before = tab.evaluate("() => window.__settle.runs")
+    action()
     tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')",
+        f"(before) => window.__settle.runs > before && ({SETTLED})()",
+        arg=before,
+        polling=POLL_MS,
         timeout=SLOW,
     )
-    tab.wait_for_timeout(500)
 
 
 def _shot(tab, name: str) -> Path:
@@ -153,7 +200,10 @@ def _shot(tab, name: str) -> Path:
         '[data-testid="stMainBlockContainer"]\')].map(e => e.scrollHeight), 0)'
     )
     tab.set_viewport_size({"width": LAPTOP["width"], "height": min(max(height + 40, 820), 9000)})
-    tab.wait_for_timeout(800)
+    # redrawn at the new height: wait until the page has stopped changing
+    tab.wait_for_function(
+        f"() => performance.now() - window.__settle.changed >= {QUIET_MS}", polling=POLL_MS
+    )
     tab.screenshot(path=str(path), full_page=True)
     tab.set_viewport_size(LAPTOP)
     return path
@@ -170,8 +220,7 @@ def _choose(tab, key: str, option: str) -> None:
     box = tab.locator(f".st-key-{key} input[role='combobox']")
     box.click()
     box.fill(option)
-    tab.get_by_role("option", name=option, exact=True).first.click()
-    _settle(tab)
+    _rerun(tab, tab.get_by_role("option", name=option, exact=True).first.click)
 
 
 def test_home_says_what_is_loaded(page, server):
@@ -251,9 +300,8 @@ def test_upload_with_problems_shows_what_to_fix(page, server, tmp_path):
 def test_a_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(browser, empty_server):
     # Streamlit runs pages/<page>.py on its own for the first visitor of a server with a pages/
     # folder; the page must come back through app.py (titles, filters, wide layout).
-    context = browser.new_context(viewport=LAPTOP)
+    context = _context(browser)
     tab = context.new_page()
-    tab.set_default_timeout(SLOW)
     try:
         tab.goto(f"{empty_server}/national")
         tab.get_by_text("nothing to compare").wait_for()
@@ -380,8 +428,7 @@ def test_dashboard_pages_have_no_serious_accessibility_violations(page, server, 
     _settle(page)
     _no_error(page)
     # Open one chart's "Show as table" so its table is checked too.
-    page.get_by_text("Show as table").first.click()
-    _settle(page)
+    _rerun(page, page.get_by_text("Show as table").first.click)
     violations = _axe_violations(page, axe_js, exclude=(STREAMLIT_NAV,))
     assert not violations, _describe(violations)
 
@@ -393,16 +440,17 @@ def _upload_pupils(page, url: str, path: Path, *, comparison: bool) -> None:
     _settle(page)
     # Inside the widget: the templates section further down also says "Pupil scores (MTC)", hidden
     # in its expander, and on a slow machine it can be in the page before this control is.
-    page.locator(".st-key-upload_kind").get_by_text("Pupil scores (MTC)").click()
-    _settle(page)
+    _rerun(page, page.locator(".st-key-upload_kind").get_by_text("Pupil scores (MTC)").click)
     page.locator(".st-key-upload_layout").get_by_text("One file with both").click()
     page.get_by_text("One file with before and after pupil scores").wait_for()
     _settle(page)
     if comparison:
-        page.locator(".st-key-upload_comparison").get_by_text(
-            "These files are comparison data"
-        ).click()
-        _settle(page)
+        _rerun(
+            page,
+            page.locator(".st-key-upload_comparison")
+            .get_by_text("These files are comparison data")
+            .click,
+        )
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         str(path)
     )
@@ -425,9 +473,8 @@ def test_upload_pupils_and_comparison_schools_and_see_the_impact_chart(browser, 
     (tmp_path / "home").mkdir()
     served = _serve(tmp_path / "home", IMPACT_SEED_SAMPLE="0")
     url = next(served)
-    context = browser.new_context(viewport=LAPTOP)
+    context = _context(browser)
     tab = context.new_page()
-    tab.set_default_timeout(SLOW)
     try:
         _upload_pupils(tab, url, tmp_path / "pupils.csv", comparison=False)
         _upload_pupils(tab, url, tmp_path / "pupils_comparison.csv", comparison=True)
