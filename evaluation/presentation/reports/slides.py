@@ -191,7 +191,7 @@ def _screenshot(
             if area[3] > shot.height:
                 return None
             out = io.BytesIO()
-            shot.crop(area).save(out, format="PNG", optimize=True)
+            shot.crop(area).save(out, format="PNG")  # optimize=True: 2-3% smaller, 4x the CPU
             pictures.append(out.getvalue())
     return pictures
 
