@@ -1,0 +1,83 @@
+"""The Themes page's counts: open answers tagged once, kept across uploads, shares per theme.
+
+The viewer's open answers (:func:`app_support.survey_text` for the filters, narrowed to the
+codebook's hub) are tagged by the codebook with
+:func:`evaluation.text.tagged.tag_open_answers`. The last tagged answers of each viewer,
+filters and codebook scope are kept across store versions, so after an upload only the new
+datasets' answers are tagged (and after a codebook change the answers are only tagged again);
+the shares and suggestions are then worked out from all of them, exactly as from scratch.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from app_support.caching import cache_key, cached, lasting, shared
+from app_support.filtering import filters
+from evaluation.text.tagged import TaggedAnswers, tag_open_answers
+from evaluation.text.themes import suggest_themes, summarise_themes
+
+__all__ = ["theme_counts", "theme_suggestions"]
+
+
+def _tag_keeping(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None) -> TaggedAnswers:
+    """Tag ``frame``'s answers, starting from the last result for the same viewer, filters and
+    scope (those determine each stored dataset's rows in ``frame``)."""
+    _, _, who = cache_key()
+    holder: dict = lasting(f"themes_kept:{who}:{filters().key()}:{scope}", dict)
+    result = tag_open_answers(frame, book, previous=holder.get("last"))
+    holder["last"] = result
+    return result
+
+
+def _tagged(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None) -> TaggedAnswers:
+    return shared(f"themes_tagged:{scope}", _tag_keeping, frame, book, scope)
+
+
+def _counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
+    found = _tagged(frame, book, scope)
+    answers, tags = found.answers, found.tags
+    coded = int(answers.index.isin(tags["answer_id"]).sum())
+    themes = book["theme"].tolist()
+    summary = summarise_themes(answers, tags, themes=themes, phases=found.phases, min_n=min_n)
+    return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
+
+
+def theme_counts(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
+    """How many open answers, how many have a theme, and the share per theme (``summary``).
+
+    ``frame`` is the viewer's open answers for the current filters with the hub set to
+    ``scope`` (None: every hub the viewer may see), ``book`` the codebook of ``scope``.
+    Cached per store version, filters and viewer.
+
+    Examples
+    --------
+    ``count = theme_counts(ui.survey_text(chosen), book, None, 5)``, then
+    ``count["n_answers"]``, ``count["n_coded"]`` and ``count["summary"]`` (from
+    :func:`evaluation.text.themes.summarise_themes`).
+    """
+    return cached(f"themes_counted:{scope}:{min_n}", _counted, frame, book, scope, min_n)
+
+
+def _suggested(
+    frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, k: int
+) -> tuple[int, pd.DataFrame]:
+    found = _tagged(frame, book, scope)
+    answers = found.answers
+    uncoded = answers[~answers.index.isin(found.tags["answer_id"])]
+    return len(uncoded), suggest_themes(uncoded, k, seed=0)
+
+
+def theme_suggestions(
+    frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, k: int
+) -> tuple[int, pd.DataFrame]:
+    """How many answers no theme covers, and up to ``k`` themes suggested for them.
+
+    Same arguments as :func:`theme_counts`; cached the same way.
+
+    Examples
+    --------
+    ``n_uncoded, ideas = theme_suggestions(ui.survey_text(chosen), book, None, 3)``: ideas
+    from :func:`evaluation.text.themes.suggest_themes`.
+    """
+    return cached(f"themes_suggested:{scope}:{int(k)}", _suggested, frame, book, scope, int(k))
