@@ -44,17 +44,33 @@ def _counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: 
 
 
 def theme_counts(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
-    """How many open answers, how many have a theme, and the share per theme (``summary``).
+    """How many open answers, how many have a theme, and the share per theme.
 
-    ``frame`` is the viewer's open answers for the current filters with the hub set to
-    ``scope`` (None: every hub the viewer may see), ``book`` the codebook of ``scope``.
-    Cached per store version, filters and viewer.
+    Cached per store version, filters and viewer; the tagged answers behind it are kept across
+    store versions (only new datasets' answers are tagged after an upload).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The viewer's open answers (:func:`app_support.survey_text`) for the current filters
+        with the hub set to ``scope``.
+    book : DataFrame
+        The codebook of ``scope`` (the store's ``codebook``).
+    scope : str or None
+        The codebook's hub (None: the national codebook, every hub the viewer may see).
+    min_n : int
+        Themes with fewer answers are suppressed.
+
+    Returns
+    -------
+    dict
+        ``n_answers``, ``n_coded`` (answers with at least one theme) and ``summary``
+        (:func:`evaluation.text.themes.summarise_themes`, with shares before and after).
 
     Examples
     --------
-    ``count = theme_counts(ui.survey_text(chosen), book, None, 5)``, then
-    ``count["n_answers"]``, ``count["n_coded"]`` and ``count["summary"]`` (from
-    :func:`evaluation.text.themes.summarise_themes`).
+    On a page: ``count = theme_counts(ui.survey_text(chosen), book, None, 5)``, then
+    ``count["summary"]``.
     """
     return cached(f"themes_counted:{scope}:{min_n}", _counted, frame, book, scope, min_n)
 
@@ -73,11 +89,21 @@ def theme_suggestions(
 ) -> tuple[int, pd.DataFrame]:
     """How many answers no theme covers, and up to ``k`` themes suggested for them.
 
-    Same arguments as :func:`theme_counts`; cached the same way.
+    Parameters
+    ----------
+    frame, book, scope
+        As for :func:`theme_counts`.
+    k : int
+        How many themes to look for.
+
+    Returns
+    -------
+    tuple of (int, DataFrame)
+        The number of uncoded answers and :func:`evaluation.text.themes.suggest_themes` of
+        them; cached as :func:`theme_counts` is.
 
     Examples
     --------
-    ``n_uncoded, ideas = theme_suggestions(ui.survey_text(chosen), book, None, 3)``: ideas
-    from :func:`evaluation.text.themes.suggest_themes`.
+    On a page: ``n_uncoded, ideas = theme_suggestions(ui.survey_text(chosen), book, None, 3)``.
     """
     return cached(f"themes_suggested:{scope}:{int(k)}", _suggested, frame, book, scope, int(k))
