@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app_support.caching import cache_key, cached, lasting, shared
+from app_support.caching import cache_key, cached, holder, shared
 from app_support.filtering import filters
 from evaluation.text.tagged import TaggedAnswers, tag_open_answers
 from evaluation.text.themes import suggest_themes, summarise_themes
@@ -24,9 +24,9 @@ def _tag_keeping(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None) -> 
     """Tag ``frame``'s answers, starting from the last result for the same viewer, filters and
     scope (those determine each stored dataset's rows in ``frame``)."""
     _, _, who = cache_key()
-    holder: dict = lasting(f"themes_kept:{who}:{filters().key()}:{scope}", dict)
-    result = tag_open_answers(frame, book, previous=holder.get("last"))
-    holder["last"] = result
+    kept = holder(f"themes_kept:{who}:{filters().key()}:{scope}")
+    result = tag_open_answers(frame, book, previous=kept.get("last"))
+    kept["last"] = result
     return result
 
 
