@@ -37,10 +37,9 @@ def _tagged(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None) -> Tagge
 def _counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
     found = _tagged(frame, book, scope)
     answers, tags = found.answers, found.tags
-    coded = int(answers.index.isin(tags["answer_id"]).sum())
     themes = book["theme"].tolist()
     summary = summarise_themes(answers, tags, themes=themes, phases=found.phases, min_n=min_n)
-    return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
+    return {"n_answers": len(answers), "n_coded": found.n_coded, "summary": summary}
 
 
 def theme_counts(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:

@@ -55,6 +55,7 @@ def assert_same(
     pd.testing.assert_series_equal(kept.phases, phases)
     pd.testing.assert_frame_equal(kept.tags, tags)
     assert [type(i) for i in kept.tags["answer_id"]] == [type(i) for i in tags["answer_id"]]
+    assert kept.n_coded == int(answers.index.isin(tags["answer_id"]).sum())
     if not shares:
         return
     themes = book["theme"].tolist()

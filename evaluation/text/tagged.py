@@ -58,6 +58,24 @@ class TaggedAnswers:
     runs: Runs | None
     parts: Mapping[str, _Part]
 
+    @property
+    def n_coded(self) -> int:
+        """How many answers have at least one tag.
+
+        Examples
+        --------
+        >>> from evaluation.text.codebook import read_codebook
+        >>> frame = pd.DataFrame({"phase": ["pre", "post"], "text_why": ["talk", "nothing"]})
+        >>> tag_open_answers(frame, read_codebook(b"theme,keywords\\nTalk,talk\\n")).n_coded
+        1
+        """
+        coded = 0
+        for part in self.parts.values():
+            marks = np.zeros(len(part.answers), dtype=bool)
+            marks[part.tag_rows] = True
+            coded += int(marks.sum())
+        return coded
+
 
 def codebook_key(codebook: pd.DataFrame) -> str:
     """A digest of what tagging by ``codebook`` depends on: its themes' names and keywords.

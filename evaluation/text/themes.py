@@ -312,16 +312,13 @@ class _Distinct:
 def _integer_ids(values: pd.Series) -> np.ndarray | None:
     """``values`` as int64 when every one is an integer (not a bool), else None."""
     if values.dtype.kind == "i":
-        array = values.to_numpy()
-    elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "integer":
-        array = values.to_numpy(dtype=object)
-    else:
+        return values.to_numpy(dtype=np.int64)
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "integer":
         return None
-    try:
-        out = array.astype(np.int64)
+    try:  # Python integers: exact, or too large (OverflowError)
+        return values.to_numpy(dtype=object).astype(np.int64)
     except (OverflowError, TypeError, ValueError):
         return None
-    return out if np.array_equal(out, array) else None
 
 
 def _most_common(codes: np.ndarray, uniques: np.ndarray) -> tuple[str, ...]:
