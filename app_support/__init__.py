@@ -16,7 +16,8 @@ This file only re-exports. Where things live:
   datasets and audit tables for people.
 
 Nothing here computes a statistic (that is evaluation/). :mod:`~app_support.views` (page
-sections) and :mod:`~app_support.upload` (the upload flow) are imported by the pages that use them.
+sections), :mod:`~app_support.upload` (the upload flow) and :mod:`~app_support.theme_counts` (the
+Themes page's counts, kept across uploads) are imported by the pages that use them.
 """
 
 from app_support.auth import current_access, current_viewer

@@ -2,8 +2,9 @@
 
 A new upload changes the store's version, so every cached read and analysis is redone at once,
 except what is keyed on the data it is computed from: row loads (:func:`cached_rows_key`, the
-datasets they read), :func:`lasting` results (digests of their inputs) and the hub-level kept
-tables (only the changed ones are decoded again, :func:`decode_tables_since`).
+datasets they read), :func:`lasting` results (digests of their inputs), the hub-level kept
+tables (only the changed ones are decoded again, :func:`decode_tables_since`) and what a
+:func:`holder` keeps (a result the next one is updated from, as the Themes page's tags).
 The ``_viewer`` arguments are not hashed: the ``viewer_key`` beside them stands for them.
 
 Rows and kept tables are ``st.cache_resource``: one shared frame, handed out without the copy
@@ -46,6 +47,7 @@ __all__ = [
     "cached_survey_text",
     "cached_surveys",
     "clear_caches",
+    "holder",
     "lasting",
     "shared",
 ]
@@ -102,6 +104,21 @@ def _lasting_call(
     return _func(*_args, **_kwargs)
 
 
+def holder(name: str) -> dict[str, Any]:
+    """A dict kept across store versions under ``name``: where a result is left for the next
+    store version's result to start from (see :mod:`app_support.theme_counts`).
+
+    ``name`` must tell apart everything but the data that the result depends on (the viewer
+    key and filters, say); its own 16 places, so other caches filling up never push it out.
+    """
+    return _holder(store_location(), name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _holder(location: str, name: str) -> dict[str, Any]:
+    return {}
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _shared_call(
     location: str,
@@ -136,7 +153,7 @@ def clear_caches() -> None:
     """Forget cached data (the store version normally makes this unnecessary)."""
     st.cache_data.clear()
     shared = (cached_surveys, cached_survey_text, cached_pupils, cached_results_by)
-    lasting_ones = (_lasting_call, _decoded_holder, cached_rows_key)
+    lasting_ones = (_lasting_call, _decoded_holder, _holder, cached_rows_key)
     for function in (*shared, cached_pooling_rows, _shared_call, *lasting_ones):
         function.clear()
 

@@ -8,17 +8,16 @@ suggestions need the open answers, so they show only for roles allowed to read o
 import hashlib
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import app_support as ui
-from evaluation import columns as c
+from app_support.theme_counts import theme_counts, theme_suggestions
 from evaluation.stats.disclosure import resolve_min_n
 from evaluation.store import StoreError
 from evaluation.store.codebooks import DEFAULT_INSTRUMENT
-from evaluation.text.codebook import SEPARATOR, tag_answers
-from evaluation.text.themes import suggest_at_once_limit, suggest_themes, summarise_themes
+from evaluation.text.codebook import SEPARATOR
+from evaluation.text.themes import suggest_at_once_limit
 
 FLASH = "themes_flash"
 ASKED = "themes_suggest_asked"  # the user asked for suggestions on a large selection
@@ -46,24 +45,6 @@ ui.page_header(
 )
 
 
-def open_answers(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Every non-empty answer to an open question (one per cell) and its phase."""
-    columns = [col for col in frame.columns if str(col).startswith("text_")]
-    if not columns:
-        return pd.Series(dtype=object), pd.Series(dtype=object)
-    phase = frame[c.PHASE].to_numpy(dtype=object)
-    answers, phases = [], []
-    for column in columns:
-        text = frame[column].astype("string").str.strip()
-        keep = (text.notna() & text.ne("")).to_numpy(dtype=bool)
-        answers.append(text.to_numpy(dtype=object)[keep])
-        phases.append(phase[keep])
-    return (
-        pd.Series(np.concatenate(answers), dtype=object, name="answer"),
-        pd.Series(np.concatenate(phases), dtype=frame[c.PHASE].dtype, name="phase"),
-    )
-
-
 def editable(book: pd.DataFrame) -> pd.DataFrame:
     """The codebook as text cells for the editor (keywords and examples joined by ``;``)."""
     table = book[list(EDITOR_COLUMNS)].copy()
@@ -77,30 +58,6 @@ def from_editor(table: pd.DataFrame) -> pd.DataFrame:
     out = table.rename(columns={v: k for k, v in EDITOR_COLUMNS.items()})
     names = out["theme"].astype("string").fillna("").str.strip()
     return out[names.ne("")].reset_index(drop=True)
-
-
-def tagged(frame: pd.DataFrame, book: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
-    """Every open answer, its phase, and the codebook's tags on them."""
-    answers, phases = open_answers(frame)
-    return answers, phases, tag_answers(answers, book)
-
-
-def counted(frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, min_n: int) -> dict:
-    """How many open answers, how many have a theme, and the share per theme (cache this)."""
-    answers, phases, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
-    coded = int(answers.index.isin(tags["answer_id"]).sum())
-    themes = book["theme"].tolist()
-    summary = summarise_themes(answers, tags, themes=themes, phases=phases, min_n=min_n)
-    return {"n_answers": len(answers), "n_coded": coded, "summary": summary}
-
-
-def suggested(
-    frame: pd.DataFrame, book: pd.DataFrame, scope: str | None, k: int
-) -> tuple[int, pd.DataFrame]:
-    """How many answers no theme covers, and up to ``k`` themes suggested for them."""
-    answers, _, tags = ui.shared(f"themes_tagged:{scope}", tagged, frame, book)
-    uncoded = answers[~answers.index.isin(tags["answer_id"])]
-    return len(uncoded), suggest_themes(uncoded, k, seed=0)
 
 
 def _share(value: object) -> str:
@@ -241,7 +198,7 @@ with ui.friendly_errors("counting the themes"):
     # A hub's codebook is counted on that hub's answers.
     # Only the open answers are read (not every column of every row).
     frame = ui.survey_text(replace(chosen, hub=scope) if scope else chosen)
-    count = ui.cached(f"themes_counted:{scope}:{min_n}", counted, frame, book, scope, min_n)
+    count = theme_counts(frame, book, scope, min_n)
     if not count["n_answers"]:
         ui.empty_state(
             "No open-text answers in this selection yet: upload surveys with open questions to "
@@ -277,9 +234,7 @@ with ui.friendly_errors("suggesting themes"):
             st.session_state[ASKED] = True
             st.rerun()
         st.stop()
-    n_uncoded, ideas = ui.cached(
-        f"themes_suggested:{scope}:{int(k)}", suggested, frame, book, scope, int(k)
-    )
+    n_uncoded, ideas = theme_suggestions(frame, book, scope, int(k))
     rejected: set[str] = st.session_state.setdefault(REJECTED, set())
     small = ideas[ideas["n"] < min_n] if len(ideas) else ideas
     ideas = ideas[(ideas["n"] >= min_n) & ~ideas["theme"].isin(rejected)] if len(ideas) else ideas

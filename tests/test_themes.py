@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evaluation.text.codebook import (
     CodebookError,
@@ -351,3 +353,41 @@ def test_a_suggestion_named_like_a_codebook_theme_keeps_both():
         ["talk", "codebook", 5],
         ["talk (suggested)", "suggested", 5],
     ]
+
+
+SHORT = (
+    "bar models",
+    "talk more",
+    "times tables",
+    "bar model and talk",
+    "nothing",
+    " ",
+    "x@y.org talk",
+)
+
+
+@given(
+    st.lists(st.sampled_from(SHORT), max_size=30),
+    st.lists(st.sampled_from(["pre", "post", " Post", None]), min_size=30, max_size=30),
+    st.integers(1, 4),
+)
+def test_summary_by_position_equals_the_summary_by_label(texts, phase_labels, min_n):
+    # Whole-number answer labels are looked up by position; text labels one by one (and object
+    # phases label by label): the same answers give the same table either way.
+    book = default_codebook()
+    answers = pd.Series(texts, dtype=object)
+    phases = pd.Series(phase_labels[: len(texts)], dtype="str")
+    tags = tag_answers(answers, book)
+    labels = [f"answer {i}" for i in range(len(texts))]
+    by_label = summarise_themes(
+        answers.set_axis(labels),
+        tags.assign(answer_id=[labels[i] for i in tags["answer_id"]]),
+        themes=book["theme"].tolist(),
+        phases=phases.astype(object).set_axis(labels),
+        source_rows=pd.Series(range(len(texts)), index=labels),
+        min_n=min_n,
+    )
+    by_position = summarise_themes(
+        answers, tags, themes=book["theme"].tolist(), phases=phases, min_n=min_n
+    )
+    pd.testing.assert_frame_equal(by_position, by_label)

@@ -1,4 +1,5 @@
-"""AppTest for pages/themes.py: the codebook edited in the app, audited; suggested themes.
+"""AppTest for pages/themes.py: the codebook edited in the app, audited; suggested themes; shares
+kept across an upload.
 
 Each test has its own SQLite store holding one hub's surveys whose open answers carry a codebook
 theme (talk) and two themes no codebook names (homework club, parents' workshops).
@@ -23,6 +24,8 @@ import app_support as ui  # noqa: E402
 from app_support.auth import TEST_VIEWER_KEY  # noqa: E402
 from evaluation.access import Viewer  # noqa: E402
 from evaluation.store import Store  # noqa: E402
+from evaluation.text import tagged as tagged_module  # noqa: E402
+from evaluation.text.codebook import tag_answers  # noqa: E402
 
 APP = str(ROOT / "app.py")
 PAGE = "pages/themes.py"
@@ -275,3 +278,34 @@ def test_many_uncoded_answers_are_suggested_for_only_when_asked(store_url, monke
     assert_clean(at)
     words = " ".join(suggestion_words(at, key) for key in suggestion_keys(at))
     assert "homework" in words and "parents" in words
+
+
+def test_after_an_upload_only_its_answers_are_tagged_and_shares_equal_fresh_ones(
+    store_url, monkeypatch
+):
+    at = open_themes(NATIONAL)
+    sizes: list[int] = []
+
+    def counting(answers: pd.Series, book: pd.DataFrame) -> pd.DataFrame:
+        sizes.append(len(answers))
+        return tag_answers(answers, book)
+
+    monkeypatch.setattr(tagged_module, "tag_answers", counting)
+    more = survey_rows().assign(work_group="WG-2")
+    more["respondent_id"] = more["respondent_id"] + "-2"
+    more.loc[more["phase"].eq("post"), "text_what_changed"] = [
+        f"We explain our reasoning now, class {i}" for i in range(len(ANSWERS))
+    ]
+    with Store.open(store_url) as store:
+        assert store.add_frame(more, kind="survey", file_name="wg2.csv").status == "stored"
+    at.run()
+    assert_clean(at)
+    assert sum(sizes) == len(ANSWERS)  # the new file's answers only
+    kept = next(f.value for f in at.dataframe if "Share after" in f.value.columns)
+    talk = kept.set_index("Theme").loc["Reasoning and talk"]
+    assert talk["Answers"] == str(8 + len(ANSWERS))
+    ui.clear_caches()  # a fresh process: everything read and tagged again
+    fresh = open_themes(NATIONAL)
+    pd.testing.assert_frame_equal(
+        kept, next(f.value for f in fresh.dataframe if "Share after" in f.value.columns)
+    )

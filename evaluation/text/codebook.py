@@ -391,15 +391,17 @@ def tag_answers(answers: pd.Series, codebook: pd.DataFrame) -> pd.DataFrame:
         np.cumsum(per_answer) - per_answer, per_answer
     )
     picked = first + within
-    table = pd.DataFrame(
+    # Labels as a frame's object column holds them (text labels: missing ones as NaN).
+    ids = pd.Series(np.repeat(present.index.to_numpy(dtype=object), per_answer)).astype(object)
+    return pd.DataFrame(
         {
-            "answer_id": np.repeat(present.index.to_numpy(dtype=object), per_answer),
+            "answer_id": ids.to_numpy(dtype=object),
             "theme": np.array(found_themes, dtype=object)[picked],
             "keyword": np.array(found_keywords, dtype=object)[picked],
         },
         columns=list(TAG_COLUMNS),
+        dtype=object,  # Python values as they are (no text dtype inferred)
     )
-    return table.astype(object)
 
 
 def _first_match(keywords: Iterable[Keyword], words: list[str], stems: list[str]) -> str | None:

@@ -260,10 +260,22 @@ def _examples(texts: pd.Series, limit: int, *, stable: bool) -> tuple[str, ...]:
     else as given. Each distinct text is looked at once, and only until enough quotes are found
     (the same quotes as scrubbing and ordering every answer).
     """
-    values = pd.unique(texts.astype(str).to_numpy(dtype=object))
+    return _quotes(pd.unique(texts.astype(str).to_numpy(dtype=object)), limit, stable=stable)
+
+
+def _sha_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _quotes(
+    values: np.ndarray, limit: int, *, stable: bool, keys: np.ndarray | None = None
+) -> tuple[str, ...]:
+    """:func:`_examples` of distinct texts in order of first appearance (``keys``: their SHA-256
+    keys when already known)."""
     if stable:
-        keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in values]
-        values = values[np.argsort(np.array(keys, dtype=object), kind="stable")]
+        if keys is None:
+            keys = np.array([_sha_key(text) for text in values], dtype=object)
+        values = values[np.argsort(keys, kind="stable")]
     quotes: tuple[str, ...] = ()
     for start in range(0, len(values), 64):
         chunk = scrub_emails(pd.Series(values[start : start + 64], dtype=object)).tolist()
@@ -271,6 +283,88 @@ def _examples(texts: pd.Series, limit: int, *, stable: bool) -> tuple[str, ...]:
         if len(quotes) == limit:
             break
     return quotes
+
+
+class _Distinct:
+    """The distinct texts of the answers (each text's SHA-256 worked out once, when needed).
+
+    Answers repeat, and an answer can have several themes: each theme's quotes start from the
+    distinct texts among its answers, looked up by position instead of hashing texts again.
+    """
+
+    def __init__(self, present: pd.Series) -> None:
+        codes, uniques = pd.factorize(present)
+        self.codes = codes
+        self.texts = np.asarray(uniques.to_numpy(dtype=object), dtype=object)
+        self.keys = np.full(len(self.texts), None, dtype=object)
+
+    def quotes(self, where: np.ndarray, limit: int, *, stable: bool) -> tuple[str, ...]:
+        """:func:`_examples` of the answers at positions ``where``."""
+        picked = pd.unique(self.codes[where])
+        keys = None
+        if stable:
+            missing = picked[[key is None for key in self.keys[picked]]]
+            self.keys[missing] = [_sha_key(text) for text in self.texts[missing]]
+            keys = self.keys[picked]
+        return _quotes(self.texts[picked], limit, stable=stable, keys=keys)
+
+
+def _integer_ids(values: pd.Series) -> np.ndarray | None:
+    """``values`` as int64 when every one is an integer (not a bool), else None."""
+    if values.dtype.kind == "i":
+        return values.to_numpy(dtype=np.int64)
+    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "integer":
+        return None
+    try:  # Python integers: exact, or too large (OverflowError)
+        return values.to_numpy(dtype=object).astype(np.int64)
+    except (OverflowError, TypeError, ValueError):
+        return None
+
+
+def _most_common(codes: np.ndarray, uniques: np.ndarray) -> tuple[str, ...]:
+    """The values coded ``codes`` (-1: missing, left out), most common first, ties in order of
+    first appearance: ``Counter.most_common`` of the values."""
+    codes = codes[codes >= 0]
+    seen = pd.unique(codes)
+    counts = np.bincount(codes, minlength=len(uniques))[seen]
+    return tuple(uniques[seen[np.argsort(-counts, kind="stable")]].tolist())
+
+
+def _codebook_members(
+    present: pd.Index, tags: pd.DataFrame, *, positions: bool
+) -> dict[str, tuple[str, list[Hashable] | np.ndarray, tuple[str, ...]]]:
+    """Per theme found in ``tags`` (in order of first appearance): its answers and top terms.
+
+    The answers are positions in ``present`` when ``positions`` (its labels are unique), else
+    labels; each answer once, in order of its first tag.
+    """
+    known = tags[tags["answer_id"].isin(present)]
+    ids = _integer_ids(known["answer_id"]) if positions and present.dtype.kind in "iu" else None
+    members: dict[str, tuple[str, list[Hashable] | np.ndarray, tuple[str, ...]]] = {}
+    if ids is None:  # labels of any kind: looked up one by one
+        for theme, group in known.groupby("theme", sort=False):
+            labels = list(dict.fromkeys(group["answer_id"]))
+            found = Counter(group["keyword"].dropna()) if "keyword" in group else Counter()
+            top = tuple(word for word, _ in found.most_common())
+            members[str(theme)] = (
+                CODEBOOK,
+                present.get_indexer(labels) if positions else labels,
+                top,
+            )
+        return members
+    where = present.get_indexer(ids)
+    keywords = None
+    if "keyword" in known:
+        keyword_codes, keyword_values = pd.factorize(known["keyword"].to_numpy(dtype=object))
+        keywords = (keyword_codes, np.asarray(keyword_values, dtype=object))
+    codes, names = pd.factorize(known["theme"])  # as groupby(sort=False): first appearance
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    for group, theme in enumerate(names):
+        rows = order[bounds[group] : bounds[group + 1]]
+        top = _most_common(keywords[0][rows], keywords[1]) if keywords is not None else ()
+        members[str(theme)] = (CODEBOOK, pd.unique(where[rows]), top)
+    return members
 
 
 def summarise_themes(
@@ -340,15 +434,11 @@ def summarise_themes(
     rows_of = (source_rows if source_rows is not None else present.index.to_series()).reindex(
         present.index
     )
-    members: dict[str, tuple[str, list[Hashable], tuple[str, ...]]] = {}
+    members: dict[str, tuple[str, list[Hashable] | np.ndarray, tuple[str, ...]]] = {}
     for theme in themes:
         members[str(theme)] = (CODEBOOK, [], ())
-    known = tags[tags["answer_id"].isin(present.index)]
-    for theme, group in known.groupby("theme", sort=False):
-        ids = list(dict.fromkeys(group["answer_id"]))
-        found = Counter(group["keyword"].dropna()) if "keyword" in group else Counter()
-        top = tuple(word for word, _ in found.most_common())
-        members[str(theme)] = (CODEBOOK, ids, top)
+    positions = present.index.is_unique  # then labels are looked up once, as positions
+    members.update(_codebook_members(present.index, tags, positions=positions))
     if suggestions is not None:
         for record in suggestions.to_dict("records"):
             ids = [i for i in record["answer_ids"] if i in present.index]
@@ -357,24 +447,28 @@ def summarise_themes(
                 name = f"{name} (suggested)"
             members[name] = (SUGGESTED, ids, tuple(record["top_terms"]))
     in_phase = None if phases is None else _phase_masks(phases.reindex(present.index))
-    positions = present.index.is_unique  # then labels are looked up once, as positions
+    distinct: _Distinct | None = None
+    # Whole-number rows (the default: the answers' labels) are picked by position, once.
+    whole = isinstance(rows_of.dtype, np.dtype) and rows_of.dtype.kind in "iu"
+    row_values = rows_of.to_numpy() if positions and whole else None
     records = []
     for theme, (source, ids, top) in members.items():
-        where = present.index.get_indexer(ids) if positions else ids
-        texts = present.iloc[where] if positions else present.loc[ids]
-        quotes = _examples(texts, n_examples, stable=source != SUGGESTED) if len(ids) else ()
-        rows = rows_of.iloc[where] if positions else rows_of.loc[ids]
-        row_numbers = pd.to_numeric(rows, errors="coerce").dropna().to_numpy()
-        if row_numbers.dtype.kind in "iuf":  # sorted distinct numbers, without Python sets
-            row_numbers = np.unique(row_numbers)
-        else:
-            row_numbers = sorted(set(row_numbers.tolist()))
+        where = ids  # positions already (see _codebook_members), or labels
+        if positions and not isinstance(ids, np.ndarray):
+            where = present.index.get_indexer(ids)
+        stable = source != SUGGESTED
+        quotes: tuple[str, ...] = ()
+        if len(ids) and positions:
+            distinct = distinct or _Distinct(present)
+            quotes = distinct.quotes(np.asarray(where), n_examples, stable=stable)
+        elif len(ids):
+            quotes = _examples(present.loc[ids], n_examples, stable=stable)
         record = {
             "theme": theme,
             "source": source,
             "n": len(ids),
             "share": len(ids) / n_answers if n_answers else np.nan,
-            "rows": tuple(int(r) for r in row_numbers),
+            "rows": _row_numbers(rows_of, where, positions=positions, values=row_values),
             "examples": quotes,
             "top_terms": top,
         }
@@ -405,9 +499,46 @@ def summarise_themes(
 
 
 def _phase_masks(phases: pd.Series) -> dict[str, pd.Series]:
-    """Per phase, which answers were given in it (phase labels trimmed, any case)."""
+    """Per phase, which answers were given in it (phase labels trimmed, any case).
+
+    Text labels are trimmed and case-folded once per distinct label.
+    """
+    if isinstance(phases.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(phases)
+        labels = pd.Series(uniques).astype("string").str.strip().str.casefold()
+        out = {}
+        for phase in c.PHASES:
+            hit = np.append(labels.eq(phase).fillna(False).to_numpy(dtype=bool), False)
+            out[phase] = pd.Series(hit[codes], index=phases.index, dtype=bool)
+        return out
     labels = phases.astype("string").str.strip().str.casefold()
     return {phase: labels.eq(phase).fillna(False).astype(bool) for phase in c.PHASES}
+
+
+def _row_numbers(
+    rows_of: pd.Series,
+    where: Sequence[Hashable] | np.ndarray,
+    *,
+    positions: bool,
+    values: np.ndarray | None = None,
+) -> tuple[int, ...]:
+    """The sorted distinct spreadsheet rows of the answers at ``where`` (``values``: the
+    whole-number rows of every answer, when they are)."""
+    if values is not None:
+        picked = values[np.asarray(where, dtype=np.intp)]
+        low = int(values.min()) if len(values) else 0
+        if len(picked) and int(values.max()) - low <= 4 * len(values):  # marked, not sorted
+            marks = np.zeros(int(values.max()) - low + 1, dtype=bool)
+            marks[picked - low] = True
+            return tuple((np.flatnonzero(marks) + low).tolist())
+        return tuple(np.unique(picked).tolist())
+    rows = rows_of.iloc[where] if positions else rows_of.loc[where]
+    row_numbers = pd.to_numeric(rows, errors="coerce").dropna().to_numpy()
+    if row_numbers.dtype.kind in "iuf":  # sorted distinct numbers, without Python sets
+        row_numbers = np.unique(row_numbers)
+    else:
+        row_numbers = sorted(set(row_numbers.tolist()))
+    return tuple(int(r) for r in row_numbers)
 
 
 def _phase_shares(
