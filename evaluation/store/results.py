@@ -333,7 +333,8 @@ def _group_rows(
     partial: bool,
     alone: Callable[[tuple], pd.DataFrame],
 ) -> list[dict]:
-    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group present.
+    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group ``present``
+    (given in :func:`_sort_key` order, the order the rows are written in).
 
     A group present in the rows but not in ``table`` (unless ``table`` is one ``partial`` piece
     of several, computed for other groups) keeps the table computed for it ``alone``: an empty
@@ -343,15 +344,14 @@ def _group_rows(
     if level == "group":
         table = table.drop(columns=list(names))
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    keys = sorted(present, key=_sort_key)
     # The groups' rows one after another in key order (one gather), so each group is a slice.
-    picked = [split[tuple(key)] for key in keys if tuple(key) in split]
+    picked = [split[tuple(key)] for key in present if tuple(key) in split]
     order = np.concatenate(picked) if picked else np.zeros(0, dtype=np.intp)
     if not np.array_equal(order, np.arange(len(order))):
         arrow = arrow.take(order)
     start = 0
     rows = []
-    for key in keys:
+    for key in present:
         where = split.get(tuple(key))
         one = None
         if where is None or not len(where):
@@ -375,12 +375,13 @@ def _group_rows(
     return rows
 
 
-def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[list[int], list]:
-    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows."""
+def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[np.ndarray, list]:
+    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows
+    (in :func:`_sort_key` order)."""
     found = _indices(frame, names)
-    present = [key for key in wanted if tuple(key) in found]
+    present = sorted((key for key in wanted if tuple(key) in found), key=_sort_key)
     picked = [found[tuple(key)] for key in present]
-    return sorted(int(i) for part in picked for i in part), present
+    return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.intp), present
 
 
 def encode_table(table: pd.DataFrame) -> bytes:
