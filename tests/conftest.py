@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -188,17 +189,19 @@ def postgres_fix(reason: str, url: str) -> str:
     )
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL for a fresh, empty store: a SQLite file, or a new PostgreSQL schema.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-    Each PostgreSQL test gets its own schema (dropped afterwards), so parallel runs and reruns
+
+@contextlib.contextmanager
+def fresh_store_url(backend: str, directory: Path) -> Iterator[str]:
+    """A database URL for a fresh, empty store: a SQLite file in ``directory``, or a new
+    PostgreSQL schema.
+
+    Each PostgreSQL store gets its own schema (dropped afterwards), so parallel runs and reruns
     never collide. An unreachable server fails the test: it never skips silently.
     """
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'impact.sqlite'}"
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'impact.sqlite'}"
         return
     import uuid
 
@@ -235,6 +238,22 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for a fresh, empty store (:func:`fresh_store_url`), per test."""
+    with fresh_store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """As ``store_url``, one per test module and backend: for a store built once, read only."""
+    with fresh_store_url(request.param, tmp_path_factory.mktemp("module_store")) as url:
+        yield url
 
 
 @pytest.fixture

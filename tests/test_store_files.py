@@ -127,10 +127,26 @@ def test_hub_user_cannot_replace_another_hubs_dataset(store: Store) -> None:
         )
 
 
-def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(store: Store, sample_dir) -> None:
+@pytest.fixture(scope="module")
+def seeded(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """(store, empty before seeding, what seeding returned): a new store seeded once per backend.
+
+    Seeding takes seconds; the tests below read what it stored (the first also seeds again,
+    which stores nothing), so they share one seeded store per backend.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(tmp_path_factory.mktemp("seeded_files_home")))
+        patch.delenv("IMPACT_SECRET", raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        with Store.open(module_store_url) as opened:
+            empty = opened.is_empty()
+            yield opened, empty, opened.seed_sample()
+
+
+def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(seeded, sample_dir) -> None:
+    store, empty_before, results = seeded
     files = {name: pd.read_csv(sample_dir / name) for name in SAMPLE_NAMES}
-    assert store.is_empty()
-    results = store.seed_sample()
+    assert empty_before
     assert [r.status for r in results] == ["stored"] * len(files)
     assert not store.is_empty()
     listed = store.list_datasets(NATIONAL)
@@ -154,10 +170,9 @@ def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(store: Store, 
     assert [r.status for r in store.seed_sample()] == ["duplicate"] * len(files)
 
 
-def test_the_seeded_sample_holds_a_comparison_group_of_pupils_and_of_teachers(
-    store: Store, sample_dir
-) -> None:
-    store.seed_sample()
+def test_the_seeded_sample_holds_a_comparison_group_of_pupils_and_of_teachers(seeded) -> None:
+    store, _, results = seeded
+    assert [r.status for r in results] == ["stored"] * len(SAMPLE_NAMES)
     for loaded in (store.load_surveys(NATIONAL)[0], store.load_pupils(NATIONAL)):
         assert set(loaded[c.GROUP].dropna()) == {c.COMPARISON}
         assert loaded[c.GROUP].isna().any()

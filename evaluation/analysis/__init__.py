@@ -12,23 +12,73 @@ Work Group view shows the same numbers wherever it is drawn; sentences about the
 - :mod:`~evaluation.analysis.pupils`: the pupil summary view.
 """
 
-from evaluation.analysis.hub import (
-    HUB_BESIDE_NATIONAL_COLUMNS,
-    hub_beside_national,
-    hub_beside_national_display,
-    hub_participation,
-)
-from evaluation.analysis.national import POOLING_METHOD, national_overview
-from evaluation.analysis.pupils import NationalMtc, PupilAnalysis, national_mtc, pupil_analysis
-from evaluation.analysis.survey import (
-    SurveyAnalysis,
-    compare_clustered,
-    construct_changes,
-    item_means,
-    likert_distribution,
-    net_agreement,
-    survey_analysis,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports each module on use
+    from evaluation.analysis.hub import (
+        HUB_BESIDE_NATIONAL_COLUMNS,
+        hub_beside_national,
+        hub_beside_national_display,
+        hub_participation,
+    )
+    from evaluation.analysis.national import POOLING_METHOD, national_overview
+    from evaluation.analysis.pupils import NationalMtc, PupilAnalysis, national_mtc, pupil_analysis
+    from evaluation.analysis.survey import (
+        SurveyAnalysis,
+        compare_clustered,
+        construct_changes,
+        item_means,
+        likert_distribution,
+        net_agreement,
+        survey_analysis,
+    )
+
+# Public name -> its module. Loaded on first use, so that importing one module (a store write
+# needs ``analysis.survey`` only) does not import the hub, national and pupil views.
+_MODULES = {
+    **dict.fromkeys(
+        (
+            "HUB_BESIDE_NATIONAL_COLUMNS",
+            "hub_beside_national",
+            "hub_beside_national_display",
+            "hub_participation",
+        ),
+        "evaluation.analysis.hub",
+    ),
+    **dict.fromkeys(("POOLING_METHOD", "national_overview"), "evaluation.analysis.national"),
+    **dict.fromkeys(
+        ("NationalMtc", "PupilAnalysis", "national_mtc", "pupil_analysis"),
+        "evaluation.analysis.pupils",
+    ),
+    **dict.fromkeys(
+        (
+            "SurveyAnalysis",
+            "compare_clustered",
+            "construct_changes",
+            "item_means",
+            "likert_distribution",
+            "net_agreement",
+            "survey_analysis",
+        ),
+        "evaluation.analysis.survey",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "HUB_BESIDE_NATIONAL_COLUMNS",

@@ -16,10 +16,11 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.instruments import Instrument
 from evaluation.stats.attrition import attrition
-from evaluation.stats.comparisons import compare
+from evaluation.stats.comparisons import compare, compare_responses
 from evaluation.stats.groups import group_index
-from evaluation.stats.paired import CLUSTER_COLUMNS, individual_change, paired_change
+from evaluation.stats.paired import CLUSTER_COLUMNS, individual_change, with_cluster_columns
 from evaluation.stats.reliability import cronbach_alpha
+from evaluation.stats.responses import Responses
 from evaluation.stats.scoring import to_long
 
 __all__ = [
@@ -120,13 +121,16 @@ def compare_clustered(
     (3, True)
     """
     by = list(by)
-    results = compare(long, by=by, adjust=adjust, constructs=constructs)
-    if cluster not in long or results.empty:
+    if cluster not in long:
+        results = compare(long, by=by, adjust=adjust, constructs=constructs)
         return results.assign(**{col: None for col in CLUSTER_COLUMNS})
-    paired = paired_change(long, by=by, constructs=constructs, cluster=cluster)
-    keys = [*by, c.ITEM]
-    extra = paired[[*keys, *CLUSTER_COLUMNS]]
-    out = results.merge(extra, on=keys, how="left", validate="one_to_one")
+    # One arrangement of the answers for both the comparison and the clustered errors: the
+    # cluster columns are those of paired_change(..., cluster=cluster), row for row.
+    responses = Responses.from_long(long, by, cluster)
+    results = compare_responses(responses, by=by, adjust=adjust, constructs=constructs)
+    if results.empty:
+        return results.assign(**{col: None for col in CLUSTER_COLUMNS})
+    out = with_cluster_columns(results.reset_index(drop=True), responses)
     unpaired = out["design"].ne("paired").to_numpy()
     for col in CLUSTER_COLUMNS:
         out[col] = out[col].astype(object if col == "cluster_note" else "float64")

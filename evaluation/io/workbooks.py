@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from evaluation.io.headers import header_meaning
 from evaluation.io.likert import label_key, label_sets
 from evaluation.io.text_files import TITLE_SCAN_ROWS, title_rows
@@ -144,6 +141,8 @@ def _stream(sheet: Any, limit: int | None) -> Iterator[tuple[int, tuple[str | No
         if not end:
             continue
         if end > MAX_COLUMNS:
+            from openpyxl.utils import get_column_letter
+
             yield _too_large(
                 f"Sheet '{sheet.title}' uses {end:,} columns (row {number:,} reaches column "
                 f"{get_column_letter(end)}; we read at most {MAX_COLUMNS:,})"
@@ -198,6 +197,7 @@ def read_workbook(data: bytes, *, sample_only: bool = False) -> SheetRows | str:
 
     Examples
     --------
+    >>> import openpyxl
     >>> book = openpyxl.Workbook()
     >>> book.active.title = "Read me"
     >>> book.active.append(["This workbook holds the survey responses."])
@@ -209,6 +209,9 @@ def read_workbook(data: bytes, *, sample_only: bool = False) -> SheetRows | str:
     >>> sheet.sheet, sheet.sheets, sheet.rows, sheet.numbers
     ('Responses', ('Read me', 'Responses'), [('Participant code', 'Maths Hub'), ('ab12', 'Solent')], [1, 2])
     """  # noqa: E501
+    # openpyxl is imported here: reading CSV files (and every CLI start) need not pay for it.
+    import openpyxl
+
     problem = _archive_problem(data)
     if problem:
         return problem

@@ -16,7 +16,14 @@ from evaluation.stats.paired import RESULT_COLUMNS, ZERO_METHODS, paired_table
 from evaluation.stats.responses import Responses
 from evaluation.stats.unpaired import UNMATCHED, unpaired_table
 
-__all__ = ["DESIGNS", "MIN_PAIRED", "ONE_MATCHED", "compare", "overall_design"]
+__all__ = [
+    "DESIGNS",
+    "MIN_PAIRED",
+    "ONE_MATCHED",
+    "compare",
+    "compare_responses",
+    "overall_design",
+]
 
 DESIGNS = ("auto", "paired", "unpaired")
 # A group x item is analysed as paired when at least this many people answered before and after.
@@ -81,12 +88,62 @@ def compare(
     >>> compare(long, by=["hub"])[["hub", "design", "n_paired", "n_pre", "n_post"]].values.tolist()
     [['A', 'paired', 3, 3, 3], ['B', 'unpaired', 0, 3, 2]]
     """
+    by = list(by)
+    _check(design, zero_method)
+    return compare_responses(
+        Responses.from_long(long, by),
+        by=by,
+        design=design,
+        adjust=adjust,
+        zero_method=zero_method,
+        constructs=constructs,
+    )
+
+
+def _check(design: str, zero_method: str) -> None:
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, not {design!r}")
     if zero_method not in ZERO_METHODS:
         raise ValueError(f"zero_method must be one of {ZERO_METHODS}, not {zero_method!r}")
+
+
+def compare_responses(
+    responses: Responses,
+    *,
+    by: Sequence[str] = (),
+    design: Literal["auto", "paired", "unpaired"] = "auto",
+    adjust: str | None = "holm",
+    zero_method: str = "wilcox",
+    constructs: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """:func:`compare` of responses already arranged, one row per group in their order.
+
+    For a caller that needs the same :class:`~evaluation.stats.responses.Responses` for more
+    than the comparison (:func:`evaluation.analysis.survey.compare_clustered` adds cluster
+    columns from them): they are then built once.
+
+    Parameters
+    ----------
+    responses : Responses
+        ``Responses.from_long(long, by)`` (a cluster column, if any, is not used here).
+    by, design, adjust, zero_method, constructs
+        As :func:`compare`, whose table this returns (on a default index, rows in the order
+        of ``responses.groups``).
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": list("abc") * 2, "item": "conf_1",
+    ...                      "phase": ["pre"] * 3 + ["post"] * 3, "score": [2.0, 3, 3, 3, 4, 5]})
+    >>> table = compare_responses(Responses.from_long(long, []))
+    >>> table.equals(compare(long))
+    True
+    """
     by = list(by)
-    responses = Responses.from_long(long, by)
+    _check(design, zero_method)
     if design == "unpaired":
         table = unpaired_table(responses)
     else:

@@ -30,6 +30,7 @@ __all__ = [
     "paired_statistics",
     "paired_table",
     "signed_rank",
+    "with_cluster_columns",
 ]
 
 # Columns after the group keys, in order (the contract in notes/contracts.md and the README).
@@ -590,11 +591,35 @@ def paired_change(
     out = adjust_table(table, by, adjust, constructs)[[*by, *RESULT_COLUMNS]]
     if cluster is None:
         return out
-    return _add_clustered(out, responses)
+    return with_cluster_columns(out, responses)
 
 
-def _add_clustered(table: pd.DataFrame, responses: Responses) -> pd.DataFrame:
-    """CLUSTER_COLUMNS for every group (rows of ``table`` follow responses.groups)."""
+def with_cluster_columns(table: pd.DataFrame, responses: Responses) -> pd.DataFrame:
+    """A copy of ``table`` with the :data:`CLUSTER_COLUMNS` of every group of ``responses``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group of ``responses``, in the order of ``responses.groups`` (a table of
+        :func:`paired_change` or :func:`evaluation.stats.comparisons.compare` built from them).
+    responses : Responses
+        Built with a cluster column (:meth:`Responses.from_long`); without one, everyone is a
+        cluster of their own.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": list("abcd") * 2, "work_group": list("WWXY") * 2,
+    ...                      "phase": ["pre"] * 4 + ["post"] * 4, "item": "conf_1",
+    ...                      "score": [2.0, 3, 3, 4, 3, 4, 5, 4]})
+    >>> responses = Responses.from_long(long, [], "work_group")
+    >>> table = with_cluster_columns(responses.groups, responses)
+    >>> int(table["n_clusters"].iloc[0])
+    3
+    """
     group, _, pre, post = _pairs(responses)
     if responses.cluster is None:
         labels = np.full(len(group), -1)  # no cluster column: everyone on their own

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evaluation import columns as c
 from evaluation.analysis.survey import compare_clustered, likert_distribution, survey_analysis
@@ -119,7 +121,12 @@ def within_groups(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _unqualified(table: pd.DataFrame) -> pd.DataFrame:
     if c.RESPONDENT_ID in table and len(table):
         ids = table[c.RESPONDENT_ID]
-        table[c.RESPONDENT_ID] = ids.str.split("|", n=1).str[1].astype(ids.dtype)
+        if isinstance(ids.array, pd.arrays.ArrowStringArray):  # in Arrow: no Python strings
+            parts = pc.split_pattern(pa.array(ids.array), "|", max_splits=1)
+            rest = pd.array(pc.list_element(parts, 1), dtype=ids.dtype)
+            table[c.RESPONDENT_ID] = pd.Series(rest, index=ids.index)
+        else:
+            table[c.RESPONDENT_ID] = ids.str.split("|", n=1).str[1].astype(ids.dtype)
     return table
 
 

@@ -162,11 +162,10 @@ def _keys_in(
 
 def _recompute(connection: Connection, groups: set[GroupKey], *, everything: bool = False) -> int:
     """Delete and recompute the tables of ``groups`` and of their hub levels, for both variants."""
-    # The statistics cost seconds to import: only writers that recompute pay for them.
-    from evaluation.analysis.survey import survey_analysis
-    from evaluation.store import kept
-
     hubs = {key[:3] for key in groups}
+    # Rows computed per list of datasets: a variant choosing the same datasets as one already
+    # computed (no synthetic dataset among them) keeps the same tables.
+    computed: dict[tuple[int, ...], list[dict]] = {}
     for variant in VARIANTS:
         if not everything:
             stale = _keys_in(
@@ -190,44 +189,68 @@ def _recompute(connection: Connection, groups: set[GroupKey], *, everything: boo
                         kept_results.c.result_id.in_(stale[chunk : chunk + 500])
                     )
                 )
-        frame, instruments = _rows(connection, variant, None if everything else hubs)
-        if frame.empty:
-            continue
-        instrument = union_instrument(list(instruments.values()))
-        rows: list[dict] = []
-        for level, names, wanted, compute in (
-            ("hub", HUB_KEYS, hubs, kept.hub_tables),
-            ("group", GROUP_KEYS, groups, kept.group_tables),
-        ):
-            positions, present = _positions(frame, names, wanted)
-            part = frame.iloc[positions].reset_index(drop=True)
-            present_rows = _indices(part, names)
-            analyses: dict[tuple, object] = {}  # a group's tables computed alone, once
-            for name, tables in compute(part, instrument).items():
-                for table in tables:
-                    rows.extend(
-                        _group_rows(
-                            table,
-                            names,
-                            present,
-                            variant=variant,
-                            level=level,
-                            name=name,
-                            partial=len(tables) > 1,
-                            alone=functools.partial(
-                                _alone,
-                                survey_analysis,
-                                analyses,
-                                name,
-                                part,
-                                present_rows,
-                                instrument,
-                            ),
-                        )
-                    )
+        chosen, allowed = _chosen(connection, variant, None if everything else hubs)
+        ident = tuple(row.dataset_id for row in chosen)
+        if ident in computed:
+            rows = [{**row, "variant": variant} for row in computed[ident]]
+        else:
+            rows = computed[ident] = _tables_rows(
+                connection, chosen, allowed, variant, groups, hubs
+            )
         if rows:
             connection.execute(kept_results.insert(), rows)
     return len(groups) + len(hubs)
+
+
+def _tables_rows(
+    connection: Connection,
+    chosen: Sequence[sa.Row],
+    allowed: dict[str, list] | None,
+    variant: str,
+    groups: set[GroupKey],
+    hubs: set,
+) -> list[dict]:
+    """``kept_results`` rows of ``groups`` and ``hubs`` from the rows of the ``chosen`` datasets."""
+    # The statistics cost seconds to import: only writers that recompute pay for them.
+    from evaluation.analysis.survey import survey_analysis
+    from evaluation.store import kept
+
+    frame = _rows(connection, chosen, allowed)
+    if frame.empty:
+        return []
+    instrument = union_instrument([row.instrument for row in chosen])
+    rows: list[dict] = []
+    for level, names, wanted, compute in (
+        ("hub", HUB_KEYS, hubs, kept.hub_tables),
+        ("group", GROUP_KEYS, groups, kept.group_tables),
+    ):
+        positions, present = _positions(frame, names, wanted)
+        part = frame.iloc[positions].reset_index(drop=True)
+        present_rows = _indices(part, names)
+        analyses: dict[tuple, object] = {}  # a group's tables computed alone, once
+        for name, tables in compute(part, instrument).items():
+            for table in tables:
+                rows.extend(
+                    _group_rows(
+                        table,
+                        names,
+                        present,
+                        variant=variant,
+                        level=level,
+                        name=name,
+                        partial=len(tables) > 1,
+                        alone=functools.partial(
+                            _alone,
+                            survey_analysis,
+                            analyses,
+                            name,
+                            part,
+                            present_rows,
+                            instrument,
+                        ),
+                    )
+                )
+    return rows
 
 
 def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
@@ -236,15 +259,11 @@ def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarra
     return {tuple(None if pd.isna(v) else v for v in key): rows for key, rows in found.items()}
 
 
-def _rows(
+def _chosen(
     connection: Connection, variant: str, hubs: set | None
-) -> tuple[pd.DataFrame, dict[int, dict | None]]:
-    """Active survey rows of ``variant`` in the given hub levels (None: all), in dataset order.
-
-    Only the project's own rows: a comparison group's (``group == "comparison"``) take part in
-    no change statistic (:func:`~evaluation.stats.groups.project_rows`), so a group holding
-    nothing else keeps no tables, and computing them for it would only cost time.
-    """
+) -> tuple[list[sa.Row], dict[str, list] | None]:
+    """Active survey datasets of ``variant`` holding rows of the hub levels (None: all), in id
+    order, and the key values their rows are narrowed to (None: every row)."""
     query = sa.select(datasets.c.dataset_id, datasets.c.instrument).where(
         datasets.c.status == "active", datasets.c.kind == "survey"
     )
@@ -258,7 +277,18 @@ def _rows(
             name: sorted({k[i] for k in hubs if k[i] is not None})
             for i, name in enumerate(HUB_KEYS)
         }
-    chosen = connection.execute(query.order_by(datasets.c.dataset_id)).all()
+    return connection.execute(query.order_by(datasets.c.dataset_id)).all(), allowed
+
+
+def _rows(
+    connection: Connection, chosen: Sequence[sa.Row], allowed: dict[str, list] | None
+) -> pd.DataFrame:
+    """The survey rows of the ``chosen`` datasets (in their order), narrowed to ``allowed``.
+
+    Only the project's own rows: a comparison group's (``group == "comparison"``) take part in
+    no change statistic (:func:`~evaluation.stats.groups.project_rows`), so a group holding
+    nothing else keeps no tables, and computing them for it would only cost time.
+    """
     blobs = fetch_payloads(connection, [row.dataset_id for row in chosen])
     frame = payload.decode(
         [(row.dataset_id, blobs[row.dataset_id]) for row in chosen],
@@ -269,7 +299,7 @@ def _rows(
     for column in GROUP_KEYS:
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
-    return frame, {row.dataset_id: row.instrument for row in chosen}
+    return frame
 
 
 def _not_open_text(name: str) -> bool:
@@ -303,7 +333,8 @@ def _group_rows(
     partial: bool,
     alone: Callable[[tuple], pd.DataFrame],
 ) -> list[dict]:
-    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group present.
+    """``kept_results`` rows: ``table`` split by the keys ``names``, one per group ``present``
+    (given in :func:`_sort_key` order, the order the rows are written in).
 
     A group present in the rows but not in ``table`` (unless ``table`` is one ``partial`` piece
     of several, computed for other groups) keeps the table computed for it ``alone``: an empty
@@ -313,8 +344,14 @@ def _group_rows(
     if level == "group":
         table = table.drop(columns=list(names))
     arrow = pa.Table.from_pandas(table, preserve_index=False)
+    # The groups' rows one after another in key order (one gather), so each group is a slice.
+    picked = [split[tuple(key)] for key in present if tuple(key) in split]
+    order = np.concatenate(picked) if picked else np.zeros(0, dtype=np.intp)
+    if not np.array_equal(order, np.arange(len(order))):
+        arrow = arrow.take(order)
+    start = 0
     rows = []
-    for key in sorted(present, key=_sort_key):
+    for key in present:
         where = split.get(tuple(key))
         one = None
         if where is None or not len(where):
@@ -331,18 +368,20 @@ def _group_rows(
                 "name": name,
                 "n_rows": len(where),
                 "format": FORMAT,
-                "data": _ipc_bytes(one if one is not None else _rows_of(arrow, where)),
+                "data": _ipc_bytes(one if one is not None else arrow.slice(start, len(where))),
             }
         )
+        start += len(where)
     return rows
 
 
-def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[list[int], list]:
-    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows."""
+def _positions(frame: pd.DataFrame, names: Sequence[str], wanted: set) -> tuple[np.ndarray, list]:
+    """Row positions of ``frame`` in the groups ``wanted`` (in row order), and which have rows
+    (in :func:`_sort_key` order)."""
     found = _indices(frame, names)
-    present = [key for key in wanted if tuple(key) in found]
+    present = sorted((key for key in wanted if tuple(key) in found), key=_sort_key)
     picked = [found[tuple(key)] for key in present]
-    return sorted(int(i) for part in picked for i in part), present
+    return np.sort(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.intp), present
 
 
 def encode_table(table: pd.DataFrame) -> bytes:
@@ -355,13 +394,6 @@ def encode_table(table: pd.DataFrame) -> bytes:
     True
     """
     return _ipc_bytes(pa.Table.from_pandas(table, preserve_index=False))
-
-
-def _rows_of(arrow: pa.Table, where: np.ndarray) -> pa.Table:
-    """The rows at ``where`` (sorted positions); a zero-copy slice when they are contiguous."""
-    if len(where) and int(where[-1]) - int(where[0]) + 1 == len(where):
-        return arrow.slice(int(where[0]), len(where))
-    return arrow.take(where)
 
 
 def _ipc_bytes(arrow: pa.Table) -> bytes:
