@@ -22,6 +22,7 @@ same received numbers (on the national output it finds no such hubs).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, replace
@@ -36,7 +37,7 @@ from evaluation import analysis
 from evaluation import columns as c
 from evaluation.access import POOLED_STEPS, Viewer
 from evaluation.instruments import default_instrument
-from evaluation.presentation.reports import ReportInputs, analyse, build_board_pack
+from evaluation.presentation.reports import Analysis, ReportInputs, analyse, build_board_pack
 
 NCP = "Mastering Number at KS2"
 YEAR = "2024/25"
@@ -213,10 +214,20 @@ def survey_answers(k: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@functools.cache
+def analysed_answers(k: int, seed: int) -> tuple[ReportInputs, Analysis]:
+    """:func:`survey_answers` as report inputs and their analysis, once per scenario.
+
+    The analysis does not depend on the viewer (packs built from it share its memo, as the
+    session-wide ``sample_analysis`` fixture does), so each viewer's pack is built from it.
+    """
+    inputs = ReportInputs(survey_answers(k, seed), default_instrument())
+    return inputs, analyse(inputs)
+
+
 def received_from_board_pack(k: int, seed: int, viewer: Viewer) -> tuple[Hubs, list[Received]]:
     """The true hubs (from the answers) and the pooled numbers in ``viewer``'s hub board pack."""
-    inputs = ReportInputs(survey_answers(k, seed), default_instrument())
-    evidence = analyse(inputs)
+    inputs, evidence = analysed_answers(k, seed)
     constructs = tuple(default_instrument().constructs)
     paired = evidence.paired.set_index([c.HUB, c.ITEM])
     table = [[paired.loc[(HUB_NAMES[h], o)] for o in constructs] for h in range(k)]
