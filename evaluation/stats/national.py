@@ -85,6 +85,13 @@ SECONDARY = "secondary"
 POOLING_ATTR = "hubs_for_pooling"
 
 
+class _Kept(tuple):
+    """Kept values: a tuple (pandas compares attrs); deep copies (per frame operation) skip it."""
+
+    def __deepcopy__(self, memo: dict) -> _Kept:
+        return self
+
+
 def _check_effect(effect: str) -> Effect:
     if effect not in EFFECT_LABELS:
         raise ValueError(f"effect must be one of {tuple(EFFECT_LABELS)}, not {effect!r}")
@@ -252,14 +259,11 @@ def hub_effects(
         out = pd.concat([protected, out[empty]]).sort_index()
         out["suppression_kind"] = _kinds(out)
     result = out[[*extra, *HUB_EFFECT_COLUMNS]]
-    # Plain tuples (not a frame) so that pandas can compare attrs when tables are combined.
     kept = np.flatnonzero(result["suppression_kind"].eq(SECONDARY).to_numpy())
     numbers = [col for col in statistic_cols if col != "reason"]
     values = primary[numbers].to_numpy(dtype=float, na_value=np.nan)
-    result.attrs[POOLING_ATTR] = (
-        tuple(numbers),
-        tuple((result.index[i], result.iloc[i][c.HUB], tuple(values[i].tolist())) for i in kept),
-    )
+    rows = tuple((result.index[i], result.iloc[i][c.HUB], tuple(values[i].tolist())) for i in kept)
+    result.attrs[POOLING_ATTR] = _Kept((tuple(numbers), rows))
     return result
 
 
