@@ -75,13 +75,19 @@ def by_hub_from_rows(store: Store, viewer: Viewer) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str, pd.DataFrame]]:
+def group_tables_from_rows(
+    store: Store, viewer: Viewer, done: dict[tuple, tuple] | None = None
+) -> dict[tuple, dict[str, pd.DataFrame]]:
     """Each participation group's impact tables, computed from that group's rows alone.
 
     Groups of the project's rows only: a group holding nothing but a comparison group's rows
-    has no one whose change is measured, so nothing is kept for it.
+    has no one whose change is measured, so nothing is kept for it. ``done`` remembers, per
+    group, the rows and instrument already computed from (for another viewer of the same
+    store): the tables are reused only when this viewer's rows of the group are the very same
+    values, columns and types (``DataFrame.equals``, row labels aside) under the same instrument.
     """
     frame, instrument = store.load_surveys(viewer)
+    done = {} if done is None else done
     out = {}
     present = project_rows(frame)[list(GROUP_KEYS)].astype(object)
     found = {tuple(None if pd.isna(v) else v for v in row) for row in present.to_numpy()}
@@ -91,6 +97,10 @@ def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str
             same = frame[column].isna() if value is None else frame[column].eq(value)
             mask &= same.fillna(False).to_numpy(dtype=bool)
         rows = frame[mask]
+        same = rows.reset_index(drop=True)
+        if key in done and done[key][1] == instrument and done[key][0].equals(same):
+            out[key] = done[key][2]
+            continue
         long = to_long(rows, instrument)
         out[key] = {
             "results": compare_clustered(long, constructs=instrument.constructs),
@@ -99,6 +109,7 @@ def group_tables_from_rows(store: Store, viewer: Viewer) -> dict[tuple, dict[str
             "attrition": attrition(rows, instrument),
             "reliability": cronbach_alpha(rows, instrument, by=[c.PHASE]),
         }
+        done[key] = (same, instrument, out[key])
     return out
 
 
@@ -139,9 +150,10 @@ def assert_kept_equal_rows(store: Store) -> None:
             assert kept.empty
         else:
             pd.testing.assert_frame_equal(kept, expected, check_exact=True)
+    computed: dict[tuple, tuple] = {}  # a group's tables, computed once from the same rows
     for viewer in (NATIONAL, HUB_VIEWER, LEAD):
         assert_reads_without_rows_equal_reads_of_rows(store, viewer)
-        expected = group_tables_from_rows(store, viewer)
+        expected = group_tables_from_rows(store, viewer, computed)
         for name in ("results", "distribution", "changes", "attrition", "reliability"):
             kept = dict(store.kept_results(viewer, level="group", name=name))
             assert sorted(kept, key=str) == sorted(expected, key=str), name

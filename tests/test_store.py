@@ -598,8 +598,22 @@ def three_hub_store(store: Store) -> tuple[int, int]:
     return spanning, kent_only
 
 
-def test_hub_viewer_reads_only_its_own_hubs_rows_from_a_multi_hub_dataset(store: Store) -> None:
-    spanning, kent_only = three_hub_store(store)
+@pytest.fixture(scope="module")
+def three_hubs(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """(store, spanning, kent_only): :func:`three_hub_store` built once per backend, read only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(tmp_path_factory.mktemp("three_hubs_home")))
+        patch.delenv("IMPACT_SECRET", raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        with Store.open(module_store_url) as store:
+            spanning, kent_only = three_hub_store(store)
+            version = store.version()
+            yield store, spanning, kent_only
+            assert store.version() == version, "a test changed the shared three-hub store"
+
+
+def test_hub_viewer_reads_only_its_own_hubs_rows_from_a_multi_hub_dataset(three_hubs) -> None:
+    store, spanning, _ = three_hubs
     solent = Viewer(role="hub", hub=SOLENT, name="Sol")
     frame, _ = store.load_surveys(solent)
     assert set(frame[c.HUB]) == {SOLENT}
@@ -611,8 +625,8 @@ def test_hub_viewer_reads_only_its_own_hubs_rows_from_a_multi_hub_dataset(store:
     assert set(national[c.HUB]) == {SOLENT, SUSSEX, KENT}
 
 
-def test_lead_viewer_reads_only_its_work_groups_in_its_hub(store: Store) -> None:
-    three_hub_store(store)
+def test_lead_viewer_reads_only_its_work_groups_in_its_hub(three_hubs) -> None:
+    store, _, _ = three_hubs
     lead = Viewer(role="lead", hub=KENT, work_groups=("WG-2",), name="Lee")
     frame, _ = store.load_surveys(lead)
     assert set(zip(frame[c.HUB], frame[c.WORK_GROUP], strict=True)) == {(KENT, "WG-2")}
@@ -622,8 +636,8 @@ def test_lead_viewer_reads_only_its_work_groups_in_its_hub(store: Store) -> None
     assert store.list_datasets(nobody).empty
 
 
-def test_dataset_list_and_audit_log_are_scoped(store: Store) -> None:
-    spanning, kent_only = three_hub_store(store)
+def test_dataset_list_and_audit_log_are_scoped(three_hubs) -> None:
+    store, spanning, kent_only = three_hubs
     solent = Viewer(role="hub", hub=SOLENT)
     listed = store.list_datasets(solent)
     assert listed["dataset_id"].tolist() == [spanning]

@@ -45,6 +45,23 @@ def own_rows(hub: str, work_groups: tuple[str, ...] | None = None) -> int:
     )
 
 
+@pytest.fixture(scope="module")
+def shared_then_withdrawn(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """A store (one per backend, read only) holding the shared file, stored then withdrawn."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(tmp_path_factory.mktemp("shared_home")))
+        patch.delenv("IMPACT_SECRET", raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        with Store.open(module_store_url) as store:
+            added = store.add_frame(
+                shared_file(), kind="survey", file_name="shared.csv", uploader="Nadia"
+            )
+            store.withdraw(added.dataset_id, reason="testing", by="Nadia")
+            version = store.version()
+            yield store
+            assert store.version() == version, "a test changed the shared store"
+
+
 @pytest.mark.parametrize(
     "viewer",
     [
@@ -53,9 +70,10 @@ def own_rows(hub: str, work_groups: tuple[str, ...] | None = None) -> int:
     ],
     ids=["hub", "lead"],
 )
-def test_hub_and_lead_viewers_see_only_their_own_row_counts(store: Store, viewer: Viewer) -> None:
-    added = store.add_frame(shared_file(), kind="survey", file_name="shared.csv", uploader="Nadia")
-    store.withdraw(added.dataset_id, reason="testing", by="Nadia")
+def test_hub_and_lead_viewers_see_only_their_own_row_counts(
+    shared_then_withdrawn: Store, viewer: Viewer
+) -> None:
+    store = shared_then_withdrawn
     own = own_rows(SOLENT, viewer.work_groups or None)
     total = len(shared_file())
     assert own < total
