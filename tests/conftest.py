@@ -306,6 +306,15 @@ def _installed_components() -> tuple:
 
 
 @pytest.fixture
+def empty_store(tmp_path, monkeypatch) -> str:
+    """A store named by DATABASE_URL: not the default one, so the sample is not loaded."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
 def app_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """AppTest as the dashboard's server runs it (navigation mode, see below), for page tests.
 

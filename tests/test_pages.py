@@ -36,15 +36,6 @@ FRIENDLY = "Sorry, something went wrong"
 pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
-@pytest.fixture
-def empty_store(tmp_path, monkeypatch) -> str:
-    """A store named by DATABASE_URL: not the default one, so the sample is not loaded."""
-    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
-
-
 def open_page(page: str) -> AppTest:
     """Run the app (navigation + sidebar) and switch to ``page``."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()

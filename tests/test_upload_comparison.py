@@ -34,15 +34,6 @@ STORED_NOTE = "The file is stored, but no impact is computed from it until proje
 pytestmark = pytest.mark.usefixtures("app_like_the_server")
 
 
-@pytest.fixture
-def empty_store(tmp_path, monkeypatch) -> str:
-    """A store named by DATABASE_URL: not the default one, so the sample is not loaded."""
-    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    monkeypatch.setenv("IMPACT_HOME", str(tmp_path))
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
-
-
 def example(*, year: str = YEAR, prefix: str = "", **extra: str) -> pd.DataFrame:
     """The example pupil scores, for ``year``, pupils and schools renamed by ``prefix``."""
     rows = pd.read_csv(SCORES)
