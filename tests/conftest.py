@@ -257,6 +257,27 @@ def module_store_url(
         yield url
 
 
+@contextlib.contextmanager
+def read_only_store(url: str, home: Path) -> Iterator:
+    """A store a module fills once and its tests only read (``module_store_url``'s ``url``).
+
+    Opened with its own IMPACT_HOME and no secret or URL from the environment; the caller fills
+    it inside the ``with`` and then calls the yielded ``seal()``. Fails at the end if a test
+    changed the store after it was sealed.
+    """
+    from evaluation.store import Store
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPACT_HOME", str(home))
+        patch.delenv("IMPACT_SECRET", raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        with Store.open(url) as store:
+            sealed: list = []
+            yield store, lambda: sealed.append(store.version())
+            assert sealed, "read_only_store: seal() was never called"
+            assert store.version() == sealed[0], "a test changed the shared store"
+
+
 @pytest.fixture
 def store(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """An open, empty store (both backends) with its own IMPACT_HOME and secret key file."""

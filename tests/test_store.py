@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import read_only_store
 
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -601,15 +602,11 @@ def three_hub_store(store: Store) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def three_hubs(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):
     """(store, spanning, kent_only): :func:`three_hub_store` built once per backend, read only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(tmp_path_factory.mktemp("three_hubs_home")))
-        patch.delenv("IMPACT_SECRET", raising=False)
-        patch.delenv("DATABASE_URL", raising=False)
-        with Store.open(module_store_url) as store:
-            spanning, kent_only = three_hub_store(store)
-            version = store.version()
-            yield store, spanning, kent_only
-            assert store.version() == version, "a test changed the shared three-hub store"
+    home = tmp_path_factory.mktemp("three_hubs_home")
+    with read_only_store(module_store_url, home) as (store, seal):
+        spanning, kent_only = three_hub_store(store)
+        seal()
+        yield store, spanning, kent_only
 
 
 def test_hub_viewer_reads_only_its_own_hubs_rows_from_a_multi_hub_dataset(three_hubs) -> None:

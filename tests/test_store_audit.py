@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import read_only_store
 
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -48,18 +49,14 @@ def own_rows(hub: str, work_groups: tuple[str, ...] | None = None) -> int:
 @pytest.fixture(scope="module")
 def shared_then_withdrawn(module_store_url: str, tmp_path_factory: pytest.TempPathFactory):
     """A store (one per backend, read only) holding the shared file, stored then withdrawn."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IMPACT_HOME", str(tmp_path_factory.mktemp("shared_home")))
-        patch.delenv("IMPACT_SECRET", raising=False)
-        patch.delenv("DATABASE_URL", raising=False)
-        with Store.open(module_store_url) as store:
-            added = store.add_frame(
-                shared_file(), kind="survey", file_name="shared.csv", uploader="Nadia"
-            )
-            store.withdraw(added.dataset_id, reason="testing", by="Nadia")
-            version = store.version()
-            yield store
-            assert store.version() == version, "a test changed the shared store"
+    home = tmp_path_factory.mktemp("shared_home")
+    with read_only_store(module_store_url, home) as (store, seal):
+        added = store.add_frame(
+            shared_file(), kind="survey", file_name="shared.csv", uploader="Nadia"
+        )
+        store.withdraw(added.dataset_id, reason="testing", by="Nadia")
+        seal()
+        yield store
 
 
 @pytest.mark.parametrize(
