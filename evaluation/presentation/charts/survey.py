@@ -18,7 +18,7 @@ from evaluation import columns as c
 from evaluation.analysis.survey import construct_changes, item_means, net_agreement
 from evaluation.instruments import Instrument
 from evaluation.presentation.charts import palette
-from evaluation.presentation.charts.layout import error_bars, finish, wrap
+from evaluation.presentation.charts.layout import error_bars, finish, reference_line, wrap
 from evaluation.presentation.readings.words import outcome_name as construct_label
 
 __all__ = [
@@ -293,7 +293,7 @@ def construct_change_chart(
             ),
         )
     )
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
+    reference_line(figure, x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
     ends = pd.concat([table["ci_low"], table["ci_high"]]).astype(float)
     # Always show no change (0); otherwise fit the intervals, so small changes stay readable.
     low = min(0.0, float(np.nanmin(ends)) if ends.notna().any() else -0.5)
@@ -352,7 +352,7 @@ def change_histogram(
     steps = np.diff(counts.index.to_numpy()) if len(counts) > 1 else np.array([1.0])
     width = float(np.min(steps)) if len(steps) else 1.0
     figure.update_traces(width=width * 0.85)
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
+    reference_line(figure, x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
     figure.update_xaxes(title=f"Change in {label} (after minus before)", gridcolor="#EEEEEE")
     figure.update_yaxes(
         title="People", gridcolor="#EEEEEE", rangemode="tozero", tickformat="d", automargin=True
