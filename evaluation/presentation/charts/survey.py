@@ -127,8 +127,12 @@ def likert_bars(
     # from the point nearest neutral to the extreme.
     near_to_far = sorted(scores, key=lambda s: (abs(s - middle), s))
     for col, phase in enumerate(phases, start=1):
-        pct = data[data[c.PHASE] == phase].set_index([c.ITEM, c.SCORE])["pct"]
-        n = data[data[c.PHASE] == phase].set_index([c.ITEM, c.SCORE])["n"]
+        rows = data[data[c.PHASE] == phase]
+        # (item, score) -> share and count: one answer option of one question in this phase.
+        pct = dict(zip(zip(rows[c.ITEM], rows[c.SCORE], strict=True), rows["pct"], strict=True))
+        n = dict(zip(zip(rows[c.ITEM], rows[c.SCORE], strict=True), rows["n"], strict=True))
+        if len(pct) != len(rows):
+            raise ValueError("likert_bars needs one row per item, phase and answer")
         # Traces as plain dicts, added in one call: plotly validates each once, not twice.
         traces: list[dict] = []
         for score in near_to_far:
