@@ -557,7 +557,21 @@ def funnel_band(value: np.ndarray, target: np.ndarray | float, se: np.ndarray) -
     """Where each value falls against its funnel limits (:func:`control_limits`).
 
     ``"outside 99.8%"`` beyond the 99.8% limits, ``"outside 95%"`` beyond the 95% ones, else
-    ``"within"``; ``target`` and ``se`` are per value or shared.
+    ``"within"``.
+
+    Parameters
+    ----------
+    value : ndarray
+        The estimates (e.g. each hub's effect).
+    target : ndarray or float
+        The value the limits are drawn around, per estimate or shared.
+    se : ndarray
+        The standard error each estimate's limits use.
+
+    Returns
+    -------
+    ndarray of str
+        The band of each estimate.
 
     Examples
     --------

@@ -65,6 +65,20 @@ def reference_line(
     added directly: plotly's versions first search the subplot grid, which costs more than
     the rest of a small chart.
 
+    Parameters
+    ----------
+    figure : plotly Figure
+        A figure without subplots (drawn on axes ``x`` and ``y``); changed in place.
+    line : dict
+        The line's style (``color``, ``width``, ``dash``).
+    x, y : float, optional
+        Exactly one: where the vertical (``x``) or horizontal (``y``) line crosses its axis.
+
+    Returns
+    -------
+    plotly Figure
+        ``figure``.
+
     Examples
     --------
     >>> fig = reference_line(go.Figure(), x=0, line={"color": "#444444", "width": 1})
