@@ -67,8 +67,11 @@ def _number(value: object) -> float | None:
 
 
 class _Axes:
-    """A figure's axes, each read once: plotly's property access is slow, and a chart's
-    points all ask the same few axes for their titles and tick labels."""
+    """A figure's axes, each read once per chart.
+
+    Plotly's property access is slow, and every point of a chart asks the same few axes for
+    their titles and tick labels.
+    """
 
     def __init__(self, figure: go.Figure) -> None:
         self.figure = figure
