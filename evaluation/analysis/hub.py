@@ -16,8 +16,9 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import Viewer, mask_thin_pooled
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
-from evaluation.stats.national import funnel_data, hub_effects
+from evaluation.stats.national import d_z_standard_error, hub_effects
 from evaluation.stats.participation import participation
+from evaluation.stats.pooling import funnel_band
 
 __all__ = [
     "HUB_BESIDE_NATIONAL_COLUMNS",
@@ -145,18 +146,23 @@ def hub_beside_national(
     own = hub_effects(mine, outcome=wanted, min_n=min_n, secondary=False) if len(mine) else None
     if own is None or own.empty or pooled.empty:
         return pd.DataFrame(columns=list(HUB_BESIDE_NATIONAL_COLUMNS))
-    rows = []
+    # The first national row of each project x outcome.
+    first: dict[tuple, int] = {}
+    for i, key in enumerate(zip(pooled[c.NCP], pooled[c.ITEM], strict=True)):
+        if not any(pd.isna(k) for k in key):
+            first.setdefault(key, i)
+    rows, banded = [], []
     for _, hub_row in own.iterrows():
-        match = pooled[(pooled[c.NCP] == hub_row[c.NCP]) & (pooled[c.ITEM] == hub_row[c.ITEM])]
-        if match.empty:
+        key = (hub_row[c.NCP], hub_row[c.ITEM])
+        if any(pd.isna(k) for k in key) or key not in first:
             continue
-        national = match.iloc[0]
+        national = pooled.iloc[first[key]]
         hidden = bool(national.get("suppressed", False) or False)
-        band = None
-        if not hub_row["suppressed"] and not hidden and math.isfinite(_num(national["estimate"])):
-            # For d_z the funnel limits depend only on the national value and the hub's size.
-            points = funnel_data(hub_row.to_frame().T, national, effect="d_z").points
-            band = str(points["band"].iloc[0]) if len(points) else None
+        target = _num(national["estimate"])
+        if not hub_row["suppressed"] and not hidden and math.isfinite(target):
+            hub_d_z, hub_n = _num(hub_row["d_z"]), _num(hub_row["n_paired"])
+            if math.isfinite(hub_d_z):  # a hub without a finite d_z has no band
+                banded.append((len(rows), hub_d_z, hub_n, target))
         rows.append(
             {
                 c.NCP: hub_row[c.NCP],
@@ -174,13 +180,22 @@ def hub_beside_national(
                 "national_pi_high": _num(national.get("pi_high")),
                 "national_n": _num(national.get("n_respondents")),
                 "hubs_pooled": national["k"],
-                "band": band,
+                "band": None,
                 "national_suppressed": hidden,
                 "national_suppression_reason": national.get("suppression_reason")
                 if hidden
                 else None,
             }
         )
+    if banded:
+        at, d_z, n, target = (np.array(v) for v in zip(*banded, strict=True))
+        # For d_z the funnel limits depend only on the national value and the hub's size:
+        # those of evaluation.stats.national.funnel_data (no overdispersion), for every row.
+        se = np.sqrt(d_z_standard_error(target, n) ** 2 + 0.0)
+        for i, band in zip(
+            at, funnel_band(d_z.astype(float), target.astype(float), se), strict=True
+        ):
+            rows[i]["band"] = str(band)
     table = pd.DataFrame(rows, columns=list(HUB_BESIDE_NATIONAL_COLUMNS))
     order = {name: i for i, name in enumerate(wanted)}
     table = table.sort_values(

@@ -284,14 +284,25 @@ def display_table(table: pd.DataFrame, *, digits: int | None = None) -> pd.DataF
         else np.zeros(len(out), dtype=bool)
     )
     hide = bool(rows.any())
+    # Unique column names: the new columns go into one new frame at the end, which is much
+    # faster than replacing them one at a time (and gives the same frame).
+    at_once = out.columns.is_unique and len(out.columns) > 0
+    shown: dict = {}
     for col in out.columns:
-        if col in ("suppressed", "suppression_reason"):
-            continue
         series = out[col]
+        if col in ("suppressed", "suppression_reason"):
+            shown[col] = series.reset_index(drop=True)
+            continue
         if digits is not None and pd.api.types.is_float_dtype(series):
             series = series.round(digits)
         series = series.astype(object)
-        out[col] = (
-            series.mask(rows & series.isna().to_numpy(), SUPPRESSED_SYMBOL) if hide else series
-        )
-    return out
+        series = series.mask(rows & series.isna().to_numpy(), SUPPRESSED_SYMBOL) if hide else series
+        if at_once:
+            shown[col] = series.reset_index(drop=True)
+        else:
+            out[col] = series
+    if not at_once:
+        return out
+    frame = pd.DataFrame(shown, columns=out.columns)
+    frame.index = out.index
+    return frame.__finalize__(out)

@@ -28,6 +28,7 @@ from evaluation.stats.pooling import (
     RandomEffectsResult,
     Test,
     control_limits,
+    funnel_band,
     pooled_by,
 )
 
@@ -705,13 +706,7 @@ def funnel_data(
             return np.sqrt(pooled_sd**2 / m + extra)
 
     y = shown[effect].to_numpy(dtype=float)
-    lo95, hi95 = control_limits(target, se0(n), 0.95)
-    lo998, hi998 = control_limits(target, se0(n), 0.998)
-    band = np.where(
-        (y < lo998) | (y > hi998),
-        "outside 99.8%",
-        np.where((y < lo95) | (y > hi95), "outside 95%", "within"),
-    )
+    band = funnel_band(y, target, se0(n))
     points = pd.DataFrame(
         {
             c.HUB: shown[c.HUB].to_numpy(),

@@ -23,6 +23,7 @@ __all__ = [
     "Method",
     "RandomEffectsResult",
     "control_limits",
+    "funnel_band",
     "pooled_by",
     "random_effects",
 ]
@@ -550,3 +551,37 @@ def control_limits(target: float, se: np.ndarray | float, level: float) -> tuple
     z = stats.norm.ppf(0.5 + level / 2)
     se = np.asarray(se, dtype=float)
     return target - z * se, target + z * se
+
+
+def funnel_band(value: np.ndarray, target: np.ndarray | float, se: np.ndarray) -> np.ndarray:
+    """Where each value falls against its funnel limits (:func:`control_limits`).
+
+    ``"outside 99.8%"`` beyond the 99.8% limits, ``"outside 95%"`` beyond the 95% ones, else
+    ``"within"``.
+
+    Parameters
+    ----------
+    value : ndarray
+        The estimates (e.g. each hub's effect).
+    target : ndarray or float
+        The value the limits are drawn around, per estimate or shared.
+    se : ndarray
+        The standard error each estimate's limits use.
+
+    Returns
+    -------
+    ndarray of str
+        The band of each estimate.
+
+    Examples
+    --------
+    >>> funnel_band(np.array([0.1, 2.5, 4.0]), 0.0, np.array([1.0, 1.0, 1.0])).tolist()
+    ['within', 'outside 95%', 'outside 99.8%']
+    """
+    low_95, high_95 = control_limits(target, se, 0.95)
+    low_998, high_998 = control_limits(target, se, 0.998)
+    return np.where(
+        (value < low_998) | (value > high_998),
+        "outside 99.8%",
+        np.where((value < low_95) | (value > high_95), "outside 95%", "within"),
+    )

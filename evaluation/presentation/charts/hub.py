@@ -91,6 +91,7 @@ def hub_against_national(
     low = min(0.0, float(finite.min())) if len(finite) else -1.0
     high = max(0.0, float(finite.max())) if len(finite) else 1.0
     pad = 0.08 * (high - low or 1.0)
+    # Traces are added as dicts: plotly validates a dict once, a go.Scatter twice.
     for col, outcome in enumerate(outcomes, start=1):
         rows = comparison[comparison[c.ITEM] == outcome]
         shown = rows[~rows["hub_suppressed"].fillna(False).astype(bool)]
@@ -103,7 +104,8 @@ def hub_against_national(
         )
         nat = rows.loc[np.array([_finite(v) for v in rows["national_estimate"]], dtype=bool)]
         figure.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=shown["hub_estimate"].astype(float).round(4).tolist(),
                 y=[row_of[p] + 0.14 for p in shown[c.NCP]],
                 mode="markers",
@@ -140,7 +142,8 @@ def hub_against_national(
             col=col,
         )
         figure.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=nat["national_estimate"].astype(float).round(4).tolist(),
                 y=[row_of[p] - 0.14 for p in nat[c.NCP]],
                 mode="markers",
@@ -185,7 +188,8 @@ def hub_against_national(
         )
         if len(hidden):
             figure.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=[low - pad * 0.5] * len(hidden),
                     y=[row_of[p] + 0.14 for p in hidden[c.NCP]],
                     mode="text",
@@ -202,7 +206,8 @@ def hub_against_national(
             )
         if len(national_hidden):
             figure.add_trace(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=[low - pad * 0.5] * len(national_hidden),
                     y=[row_of[p] - 0.14 for p in national_hidden[c.NCP]],
                     mode="text",
@@ -225,8 +230,9 @@ def hub_against_national(
                 col=col,
             )
         figure.add_vline(x=0, line={"color": GREY, "width": 1}, row=1, col=col)
-        figure.update_xaxes(
-            range=[low - pad, high + pad], gridcolor="#EEEEEE", zeroline=False, row=1, col=col
+        # As update_xaxes(row=1, col=col), without looking the axis up in the subplot grid.
+        figure.layout["xaxis" if col == 1 else f"xaxis{col}"].update(
+            range=[low - pad, high + pad], gridcolor="#EEEEEE", zeroline=False
         )
     figure.update_yaxes(
         tickmode="array",

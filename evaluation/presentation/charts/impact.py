@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evaluation.presentation.charts import palette
-from evaluation.presentation.charts.layout import error_bars, finish, wrap
+from evaluation.presentation.charts.layout import error_bars, finish, reference_line, wrap
 
 __all__ = ["IMPACT_TRACE", "impact_chart"]
 
@@ -66,7 +66,7 @@ def impact_chart(
             hovertemplate="Impact %{x:+.2f}<extra></extra>",
         )
     )
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
+    reference_line(figure, x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
     axis = "Hedges' g" if effect == "g" else "Difference from comparison"
     figure.update_xaxes(title=f"{axis}, allowing for the first score", gridcolor="#EEEEEE")
     figure.update_yaxes(autorange="reversed", automargin=True)

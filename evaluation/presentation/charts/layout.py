@@ -13,7 +13,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["FONT", "FONT_FAMILY", "FONT_SIZE", "error_bars", "finish", "wrap"]
+__all__ = ["FONT", "FONT_FAMILY", "FONT_SIZE", "error_bars", "finish", "reference_line", "wrap"]
 
 # The one font of every chart and of the board pack (CSS font-family syntax).
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
@@ -54,6 +54,46 @@ def finish(figure: go.Figure, *, height: int, title: str | None = None) -> go.Fi
     figure.update_xaxes(automargin=True)
     figure.update_yaxes(automargin=True)
     return figure
+
+
+def reference_line(
+    figure: go.Figure, *, line: dict, x: float | None = None, y: float | None = None
+) -> go.Figure:
+    """A line across a one-panel figure: full height at ``x``, or full width at ``y``.
+
+    The same shape as plotly's ``add_vline`` / ``add_hline`` on a figure without subplots,
+    added directly: plotly's versions first search the subplot grid, which costs more than
+    the rest of a small chart.
+
+    Parameters
+    ----------
+    figure : plotly Figure
+        A figure without subplots (drawn on axes ``x`` and ``y``); changed in place.
+    line : dict
+        The line's style (``color``, ``width``, ``dash``).
+    x, y : float, optional
+        Exactly one: where the vertical (``x``) or horizontal (``y``) line crosses its axis.
+
+    Returns
+    -------
+    plotly Figure
+        ``figure``.
+
+    Examples
+    --------
+    >>> fig = reference_line(go.Figure(), x=0, line={"color": "#444444", "width": 1})
+    >>> fig.layout.shapes[0].xref, fig.layout.shapes[0].yref
+    ('x', 'y domain')
+    """
+    if (x is None) == (y is None):
+        raise ValueError("give x (a vertical line) or y (a horizontal line)")
+    if x is not None:
+        return figure.add_shape(
+            type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line
+        )
+    return figure.add_shape(
+        type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line
+    )
 
 
 def error_bars(

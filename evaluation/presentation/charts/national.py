@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from evaluation import columns as c
 from evaluation.instruments import Instrument
-from evaluation.presentation.charts.layout import FONT, FONT_SIZE, wrap
+from evaluation.presentation.charts.layout import FONT, FONT_SIZE, reference_line, wrap
 from evaluation.presentation.charts.palette import (
     ACCESSIBLE,
     GREY,
@@ -162,7 +162,7 @@ def forest_plot(
     x_range = [x_min - pad, x_max + pad]
 
     fig = go.Figure()
-    fig.add_vline(x=0, line={"color": GREY, "width": 1})
+    reference_line(fig, x=0, line={"color": GREY, "width": 1})
     if len(shown):
         n = shown["n_paired"].to_numpy(dtype=float)
         sizes = (7 + 13 * np.sqrt(n / n.max())).round(1).tolist()
@@ -221,7 +221,7 @@ def forest_plot(
                 hoverinfo="text",
             )
         )
-        fig.add_vline(x=est, line={"color": POOLED, "width": 1, "dash": "dot"})
+        reference_line(fig, x=est, line={"color": POOLED, "width": 1, "dash": "dot"})
     if math.isfinite(pi_lo) and math.isfinite(pi_hi):
         fig.add_trace(
             go.Scatter(
@@ -477,8 +477,9 @@ def trend_plot(
                 years, est, lo, hi, rows["n"].where(~hidden), hidden, strict=True
             )
         ]
-        fig.add_trace(
-            go.Scatter(
+        fig.add_trace(  # a dict is validated once; a go.Scatter would be validated twice
+            dict(
+                type="scatter",
                 x=years,
                 y=[None if not math.isfinite(v) else round(v, 4) for v in est],
                 mode="lines+markers",
@@ -504,7 +505,7 @@ def trend_plot(
         for y, h, r in zip(years, hidden, rows["suppression_reason"], strict=True):
             if h:
                 notes.append(f"{SUPPRESSED_SYMBOL} {name}, {y}: {r or 'hidden'}")
-    fig.add_hline(y=0, line={"color": GREY, "width": 1})
+    reference_line(fig, y=0, line={"color": GREY, "width": 1})
     _add_notes(fig, notes)
     series = ", ".join(str(s) for s in lines["series"].unique())
     fig.update_layout(

@@ -18,7 +18,7 @@ from evaluation import columns as c
 from evaluation.analysis.survey import construct_changes, item_means, net_agreement
 from evaluation.instruments import Instrument
 from evaluation.presentation.charts import palette
-from evaluation.presentation.charts.layout import error_bars, finish, wrap
+from evaluation.presentation.charts.layout import error_bars, finish, reference_line, wrap
 from evaluation.presentation.readings.words import outcome_name as construct_label
 
 __all__ = [
@@ -127,8 +127,14 @@ def likert_bars(
     # from the point nearest neutral to the extreme.
     near_to_far = sorted(scores, key=lambda s: (abs(s - middle), s))
     for col, phase in enumerate(phases, start=1):
-        pct = data[data[c.PHASE] == phase].set_index([c.ITEM, c.SCORE])["pct"]
-        n = data[data[c.PHASE] == phase].set_index([c.ITEM, c.SCORE])["n"]
+        rows = data[data[c.PHASE] == phase]
+        # (item, score) -> share and count: one answer option of one question in this phase.
+        pct = dict(zip(zip(rows[c.ITEM], rows[c.SCORE], strict=True), rows["pct"], strict=True))
+        n = dict(zip(zip(rows[c.ITEM], rows[c.SCORE], strict=True), rows["n"], strict=True))
+        if len(pct) != len(rows):
+            raise ValueError("likert_bars needs one row per item, phase and answer")
+        # Traces as plain dicts, added in one call: plotly validates each once, not twice.
+        traces: list[dict] = []
         for score in near_to_far:
             share = np.array([pct.get((i, score), 0.0) for i in order], dtype=float)
             counts = [int(n.get((i, score), 0)) for i in order]
@@ -144,30 +150,31 @@ def likert_bars(
             if score == instrument.scale_min and score < middle:
                 pattern = "x"
             for x, first in halves:
-                figure.add_trace(
-                    go.Bar(
-                        x=x,
-                        y=labels,
-                        orientation="h",
-                        name=html.escape(name),
-                        legendgroup=str(score),
-                        legendrank=score,
-                        showlegend=col == 1 and first,
-                        marker={
+                traces.append(
+                    {
+                        "type": "bar",
+                        "x": x,
+                        "y": labels,
+                        "orientation": "h",
+                        "name": html.escape(name),
+                        "legendgroup": str(score),
+                        "legendrank": score,
+                        "showlegend": col == 1 and first,
+                        "marker": {
                             "color": colour,
                             "line": {"width": 0},
                             "pattern": palette.bar_pattern(pattern),
                         },
-                        customdata=np.column_stack([share, counts]) if len(order) else None,
-                        hovertemplate=(
+                        "customdata": np.column_stack([share, counts]) if len(order) else None,
+                        "hovertemplate": (
                             f"{html.escape(name)}: %{{customdata[0]:.0f}}% "
                             "(%{customdata[1]:.0f} answers)<extra></extra>"
                         ),
-                    ),
-                    row=1,
-                    col=col,
+                    }
                 )
-        figure.update_xaxes(
+        figure.add_traces(traces, rows=1, cols=col)
+        # The same as update_xaxes(row=1, col=col), without looking the axis up in the grid.
+        figure.layout["xaxis" if col == 1 else f"xaxis{col}"].update(
             range=[-100, 100],
             tickvals=[-50, 0, 50],
             ticktext=["50%", "0", "50%"],
@@ -175,8 +182,6 @@ def likert_bars(
             zerolinecolor="#444444",
             zerolinewidth=1,
             gridcolor="#EEEEEE",
-            row=1,
-            col=col,
         )
     figure.update_yaxes(automargin=True)
     figure.update_layout(
@@ -292,7 +297,7 @@ def construct_change_chart(
             ),
         )
     )
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
+    reference_line(figure, x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
     ends = pd.concat([table["ci_low"], table["ci_high"]]).astype(float)
     # Always show no change (0); otherwise fit the intervals, so small changes stay readable.
     low = min(0.0, float(np.nanmin(ends)) if ends.notna().any() else -0.5)
@@ -351,7 +356,7 @@ def change_histogram(
     steps = np.diff(counts.index.to_numpy()) if len(counts) > 1 else np.array([1.0])
     width = float(np.min(steps)) if len(steps) else 1.0
     figure.update_traces(width=width * 0.85)
-    figure.add_vline(x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
+    reference_line(figure, x=0, line={"color": "#444444", "width": 1, "dash": "dot"})
     figure.update_xaxes(title=f"Change in {label} (after minus before)", gridcolor="#EEEEEE")
     figure.update_yaxes(
         title="People", gridcolor="#EEEEEE", rangemode="tozero", tickformat="d", automargin=True

@@ -66,28 +66,63 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _axis(figure: go.Figure, trace: Any, letter: str) -> Any:
-    ref = getattr(trace, f"{letter}axis", None) or letter
-    name = ref.replace(letter, f"{letter}axis", 1)
-    return figure.layout[name] if name in figure.layout else None  # noqa: SIM401
+class _Axes:
+    """A figure's axes, each read once per chart.
+
+    Plotly's property access is slow, and every point of a chart asks the same few axes for
+    their titles and tick labels.
+    """
+
+    def __init__(self, figure: go.Figure) -> None:
+        self.figure = figure
+        self.found: dict[str, Any] = {}
+        self.titles: dict[str, str] = {}
+        self.ticks: dict[str, list[tuple[float, Any]]] = {}
+
+    def name(self, trace: Any, letter: str) -> str:
+        ref = getattr(trace, f"{letter}axis", None) or letter
+        return ref.replace(letter, f"{letter}axis", 1)
+
+    def axis(self, trace: Any, letter: str) -> Any:
+        name = self.name(trace, letter)
+        if name not in self.found:
+            layout = self.figure.layout
+            self.found[name] = layout[name] if name in layout else None  # noqa: SIM401
+        return self.found[name]
+
+    def title(self, trace: Any, letter: str) -> str:
+        name = self.name(trace, letter)
+        if name not in self.titles:
+            axis = self.axis(trace, letter)
+            self.titles[name] = (
+                plain_label(axis.title.text) if axis is not None and axis.title else ""
+            )
+        return self.titles[name]
+
+    def tick_labels(self, trace: Any, letter: str) -> list[tuple[float, Any]]:
+        """The axis's numeric tick positions with their text (empty when it has none)."""
+        name = self.name(trace, letter)
+        if name not in self.ticks:
+            axis = self.axis(trace, letter)
+            ticks: list[tuple[float, Any]] = []
+            if axis is not None and axis.tickvals is not None and axis.ticktext is not None:
+                pairs = [
+                    (_number(v), t) for v, t in zip(axis.tickvals, axis.ticktext, strict=False)
+                ]
+                ticks = [(v, t) for v, t in pairs if v is not None]
+            self.ticks[name] = ticks
+        return self.ticks[name]
 
 
-def _axis_title(axis: Any) -> str:
-    return plain_label(axis.title.text) if axis is not None and axis.title else ""
-
-
-def _category(value: object, axis: Any) -> object:
+def _category(value: object, ticks: list[tuple[float, Any]]) -> object:
     """A position on a labelled axis as its label (numeric positions mapped to tick text)."""
     if isinstance(value, str):
         return plain_label(value)
     number = _number(value)
-    if axis is not None and axis.tickvals is not None and axis.ticktext is not None:
-        ticks = [(_number(v), t) for v, t in zip(axis.tickvals, axis.ticktext, strict=False)]
-        ticks = [(v, t) for v, t in ticks if v is not None]
-        if number is not None and ticks:
-            where, text = min(ticks, key=lambda tick: abs(tick[0] - number))
-            if abs(where - number) <= 0.5:
-                return plain_label(text)
+    if number is not None and ticks:
+        where, text = min(ticks, key=lambda tick: abs(tick[0] - number))
+        if abs(where - number) <= 0.5:
+            return plain_label(text)
     return value if number is None else number
 
 
@@ -108,14 +143,14 @@ def _labelled(axis: Any) -> bool:
     return axis is not None and axis.ticktext is not None and axis.tickvals is not None
 
 
-def _categorical_y(figure: go.Figure, trace: Any) -> bool:
+def _categorical_y(axes: _Axes, trace: Any) -> bool:
     """Whether y carries the categories: horizontal bars, text on y, or y labelled by ticks."""
     if getattr(trace, "orientation", None) == "h":
         return True
     ys = [v for v in _values(trace.y) if v is not None]
     if ys and all(isinstance(v, str) for v in ys):
         return True
-    return _labelled(_axis(figure, trace, "y")) and not _labelled(_axis(figure, trace, "x"))
+    return _labelled(axes.axis(trace, "y")) and not _labelled(axes.axis(trace, "x"))
 
 
 def _interval(error: Any, values: Sequence[float | None]) -> tuple[list, list] | None:
@@ -135,9 +170,9 @@ def _interval(error: Any, values: Sequence[float | None]) -> tuple[list, list] |
     return lower, upper
 
 
-def _heatmap_rows(figure: go.Figure, trace: Any) -> list[dict]:
+def _heatmap_rows(axes: _Axes, trace: Any) -> list[dict]:
     xs, ys = _values(trace.x), _values(trace.y)
-    x_axis, y_axis = _axis(figure, trace, "x"), _axis(figure, trace, "y")
+    x_ticks, y_ticks = axes.tick_labels(trace, "x"), axes.tick_labels(trace, "y")
     texts = trace.text if trace.text is not None else None
     rows = []
     for i, row in enumerate(trace.z if trace.z is not None else []):
@@ -145,8 +180,8 @@ def _heatmap_rows(figure: go.Figure, trace: Any) -> list[dict]:
             label = plain_label(texts[i][j]) if texts is not None else ""
             rows.append(
                 {
-                    "Row": _category(ys[i] if i < len(ys) else i, y_axis),
-                    "Column": _category(xs[j] if j < len(xs) else j, x_axis),
+                    "Row": _category(ys[i] if i < len(ys) else i, y_ticks),
+                    "Column": _category(xs[j] if j < len(xs) else j, x_ticks),
                     "Value": _number(value),
                     "Label": label,
                 }
@@ -180,6 +215,7 @@ def chart_table(figure: go.Figure) -> pd.DataFrame:
       'Upper': 0.30000000000000004}]
     """
     panels = _panels(figure)
+    axes = _Axes(figure)
     relative = figure.layout.barmode == "relative"
     rows: list[dict] = []
     titles: list[tuple[str, str]] = []
@@ -187,15 +223,15 @@ def chart_table(figure: go.Figure) -> pd.DataFrame:
         if trace.visible is False:
             continue
         if isinstance(trace, go.Heatmap):
-            rows.extend(_heatmap_rows(figure, trace))
+            rows.extend(_heatmap_rows(axes, trace))
             continue
         mode = getattr(trace, "mode", None) or ""
         if trace.hoverinfo == "skip" and "text" not in mode and "markers" not in mode:
             continue
-        horizontal = _categorical_y(figure, trace)
+        horizontal = _categorical_y(axes, trace)
         cat_letter, val_letter = ("y", "x") if horizontal else ("x", "y")
-        cat_axis, val_axis = _axis(figure, trace, cat_letter), _axis(figure, trace, val_letter)
-        titles.append((_axis_title(cat_axis), _axis_title(val_axis)))
+        titles.append((axes.title(trace, cat_letter), axes.title(trace, val_letter)))
+        ticks = axes.tick_labels(trace, cat_letter)
         categories = _values(getattr(trace, cat_letter))
         raw = [_number(v) for v in _values(getattr(trace, val_letter))]
         text_only = mode == "text"
@@ -214,7 +250,7 @@ def chart_table(figure: go.Figure) -> pd.DataFrame:
             row = {
                 "Panel": panel,
                 "Series": series,
-                "Category": _category(category, cat_axis),
+                "Category": _category(category, ticks),
                 "Value": value,
                 "Lower": interval[0][i] if interval else None,
                 "Upper": interval[1][i] if interval else None,
