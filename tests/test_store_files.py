@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.io.reader import FileDefaults
-from evaluation.store import SAMPLE_FILES, Store, StoreError
+from evaluation.store import SAMPLE_FILES, Store, StoreError, ingest
 
 NATIONAL = Viewer.national("Nadia")
 SAMPLE_NAMES = [name for name, _ in SAMPLE_FILES]
@@ -167,7 +167,22 @@ def test_first_run_is_empty_then_seeded_with_the_synthetic_sample(seeded, sample
             arms.fillna("-").value_counts().to_dict()
         )
     assert set(instrument.item_ids) <= set(surveys.columns)
+    version = store.version()
     assert [r.status for r in store.seed_sample()] == ["duplicate"] * len(files)
+    assert store.version() == version  # nothing new: undone, so caches keyed on it stay valid
+
+
+def test_a_sample_file_failing_its_checks_leaves_nothing_of_the_sample_stored(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The surveys are stored first, then the same file read as pupils fails: all is undone.
+    sample = (("surveys.csv", "survey"), ("surveys.csv", "pupil"))
+    monkeypatch.setattr(ingest, "SAMPLE_FILES", sample)
+    before = count_rows(store), store.version()
+    with pytest.raises(StoreError, match="did not pass its checks"):
+        store.seed_sample()
+    assert store.is_empty()
+    assert (count_rows(store), store.version()) == before
 
 
 def test_the_seeded_sample_holds_a_comparison_group_of_pupils_and_of_teachers(seeded) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +36,7 @@ __all__ = [
     "prepare",
     "row_groups",
     "union_instrument",
+    "upload_bytes",
     "work_group_pseudonym",
 ]
 
@@ -313,3 +316,34 @@ def union_instrument(stored: Sequence[Mapping[str, Any] | None]) -> Instrument:
         scale_max=max(inst.scale_max for inst in instruments),
         labels=labels,
     )
+
+
+def upload_bytes(source: Any, file_name: str | None) -> tuple[bytes | None, str]:
+    """An upload's bytes and its file name (None for a path that cannot be read).
+
+    Parameters
+    ----------
+    source : bytes, path or file-like
+        A file-like object (such as Streamlit's upload) is read whole.
+    file_name : str, optional
+        The original file name (defaults to the path's or the file object's name).
+
+    Examples
+    --------
+    >>> upload_bytes(b"a,b", None)
+    (b'a,b', 'upload')
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), file_name or "upload"
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            return path.read_bytes(), file_name or path.name
+        except OSError:
+            return None, file_name or path.name  # validation reports it as unreadable
+    for method in ("getvalue", "read"):
+        if hasattr(source, method):
+            data = getattr(source, method)()
+            name = file_name or getattr(source, "name", None) or "upload"
+            return (data.encode("utf-8") if isinstance(data, str) else bytes(data)), str(name)
+    raise TypeError(f"cannot read an upload from {type(source).__name__}")

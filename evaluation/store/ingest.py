@@ -8,6 +8,7 @@ command that corrects the stored dataset (:class:`LabelConflict`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -34,6 +35,7 @@ from evaluation.store.contents import (
     Kind,
     instrument_json,
     prepare,
+    upload_bytes,
 )
 from evaluation.store.engine import StoreBase
 from evaluation.store.errors import StoreError
@@ -136,8 +138,8 @@ class Ingest(StoreBase):
 
         The project's surveys and pupils, and a comparison group's (comparison schools' pupils
         and a waiting-list cohort of teachers, each row's ``group`` saying ``comparison``), so
-        that the impact views have a comparison. Storing it twice changes nothing (the second
-        time each file is a duplicate).
+        that the impact views have a comparison. It is stored whole or not at all, in one
+        transaction; storing it twice changes nothing (each file is then a duplicate).
 
         Parameters
         ----------
@@ -153,7 +155,7 @@ class Ingest(StoreBase):
         Raises
         ------
         StoreError
-            ``by`` is a hub or lead viewer.
+            ``by`` is a hub or lead viewer, or a sample file is missing or invalid.
         """
         if isinstance(by, Viewer) and by.role != "national":
             raise StoreError(
@@ -161,17 +163,25 @@ class Ingest(StoreBase):
                 "every hub. Ask a national user to load it, or upload your own files."
             )
         who = actor_name(by)
-        results = []
-        for file_name, kind in SAMPLE_FILES:
-            path = SAMPLE_DIR / file_name
+        paths = [SAMPLE_DIR / file_name for file_name, _ in SAMPLE_FILES]
+        for path in paths:
             if not path.exists():
                 raise StoreError(f"The sample file {path} is missing from this installation.")
-            result = self.add_file(
-                path, kind=kind, file_name=file_name, uploader=who, synthetic=True
-            )
-            if result.status == "invalid":
-                raise StoreError(f"The sample file {file_name} did not pass its checks.")
-            results.append(result)
+        results: list[AddResult] = []
+        try:
+            with self._write() as connection:
+                for path, (file_name, kind) in zip(paths, SAMPLE_FILES, strict=True):
+                    result = self._add_upload(
+                        path, kind, file_name, None, None, None, None, who=who, synthetic=True,
+                        connection=connection,
+                    )  # fmt: skip
+                    if result.status == "invalid":
+                        raise StoreError(f"The sample file {file_name} did not pass its checks.")
+                    results.append(result)
+                if all(result.status == "duplicate" for result in results):
+                    raise _Duplicate(0)  # nothing new: undone, so the store's version stays
+        except _Duplicate:
+            pass
         return tuple(results)
 
     def add_file(
@@ -401,9 +411,10 @@ class Ingest(StoreBase):
         replaces: int | None = None,
         reason: str | None = None,
         by: Viewer | str | None = None,
+        connection: Connection | None = None,
     ) -> AddResult:
         """Validate an upload and, only if it is valid (and within ``viewer``'s scope), store it."""
-        data, name = _read_source(source, file_name)
+        data, name = upload_bytes(source, file_name)
         options: dict[str, Any] = {"kind": kind, "file_name": name, "defaults": defaults}
         if overrides is not None:
             options["overrides"] = overrides
@@ -453,6 +464,7 @@ class Ingest(StoreBase):
             replaces=replaces,
             reason=reason,
             by=by,
+            connection=connection,
             not_read=tuple(
                 (header, NAME_REASON)
                 for header, meaning in checked.column_map.items()
@@ -477,7 +489,10 @@ class Ingest(StoreBase):
         reason: str | None = None,
         by: Viewer | str | None = None,
         not_read: tuple[tuple[str, str], ...] = (),
+        connection: Connection | None = None,
     ) -> AddResult:
+        """Store a checked frame and its kept results in one write transaction (``connection``:
+        the caller's, which an error then undoes whole)."""
         if kind not in ("survey", "pupil"):
             raise ValueError(f"kind must be 'survey' or 'pupil', not {kind!r}")
         defaults_dict = _defaults_dict(defaults)
@@ -502,8 +517,9 @@ class Ingest(StoreBase):
             file_bytes if file_bytes is not None else frame.to_csv(index=False).encode("utf-8")
         ).hexdigest()
         n_rows = len(prepared.frame)
+        own = connection is None
         try:
-            with self._write() as connection:
+            with self._write() if own else contextlib.nullcontext(connection) as connection:
                 at = now()
                 _check_secret(connection, secret)
                 if replaces is not None:
@@ -579,6 +595,8 @@ class Ingest(StoreBase):
         except _Duplicate as duplicate:
             return _duplicate_result(duplicate.dataset_id, n_rows, prepared.reasons)
         except sa.exc.IntegrityError:
+            if not own:  # the caller's transaction failed: nothing of it is stored
+                raise
             # Another process stored the same bytes between our check and our insert.
             with self._engine.connect() as connection:
                 existing = _active_with_digest(connection, digest)
@@ -757,23 +775,6 @@ def _duplicate_result(
         "nothing new was added.",
         dropped=reasons,
     )
-
-
-def _read_source(source: Any, file_name: str | None) -> tuple[bytes | None, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), file_name or "upload"
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            return path.read_bytes(), file_name or path.name
-        except OSError:
-            return None, file_name or path.name  # validation reports it as unreadable
-    for method in ("getvalue", "read"):
-        if hasattr(source, method):
-            data = getattr(source, method)()
-            name = file_name or getattr(source, "name", None) or "upload"
-            return (data.encode("utf-8") if isinstance(data, str) else bytes(data)), str(name)
-    raise TypeError(f"cannot read an upload from {type(source).__name__}")
 
 
 def _defaults_dict(defaults: Any) -> dict[str, Any]:
