@@ -514,8 +514,8 @@ def test_failure_at_any_statement_of_a_store_leaves_no_trace(
     ).status == ("stored")
 
 
-def test_failed_withdraw_leaves_no_trace(store: Store) -> None:
-    dataset_id = add(store, survey_rows())
+def test_failed_withdraw_leaves_no_trace(one_survey) -> None:
+    store, dataset_id = one_survey  # survey_rows() added to a new store
     before = snapshot(store)
 
     def fail_on(_conn, _cursor, statement, *_rest) -> None:
