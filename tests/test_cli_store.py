@@ -5,7 +5,9 @@ Run against SQLite and PostgreSQL through DATABASE_URL, as a user would.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import read_only_store
 
 from evaluation.cli import main
 from evaluation.store import SAMPLE_FILES
@@ -181,15 +184,48 @@ def sample_files(sample_dir: Path) -> list[tuple[str, str, int]]:
     return files
 
 
-def test_seed_adds_the_sample_marked_synthetic_once(cli_env: Path, capsys, sample_dir) -> None:
+@pytest.fixture(scope="module")
+def seeded_by_nadia(module_store_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What ``store seed --uploader Nadia`` did to a new store, one per backend, read only.
+
+    Seeding takes seconds, so the tests that only check what one seeding did share it. Under the
+    environment of ``cli_env``, on a store that never held data, in this order: ``seed --uploader
+    Nadia --json`` (``"seeded"``), then ``audit --json`` (``"audit"``), then ``seed --json`` again
+    (``"again"``), then ``list --json`` (``"listed"``); ``"codes"`` holds each command's exit
+    code. No test may write to this store (checked when the module ends).
+    """
+    home = tmp_path_factory.mktemp("seeded_by_nadia")
+    with read_only_store(module_store_url, home / "home") as (_, seal):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DATABASE_URL", module_store_url)
+            patch.setenv("IMPACT_HOME", str(home / "home"))
+            patch.setenv("USER", "cli-user")
+            patch.delenv("IMPACT_SECRET", raising=False)
+            outputs, codes = {}, {}
+            steps = (
+                ("seeded", ["seed", "--uploader", "Nadia"]),
+                ("audit", ["audit"]),
+                ("again", ["seed"]),
+                ("listed", ["list"]),
+            )
+            for name, argv in steps:
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                    codes[name] = main(["store", *argv, "--json"])
+                outputs[name] = json.loads(out.getvalue())
+        seal()
+        yield {**outputs, "codes": codes}
+
+
+def test_seed_adds_the_sample_marked_synthetic_once(seeded_by_nadia: dict, sample_dir) -> None:
     files = sample_files(sample_dir)
-    code, seeded = run_json(capsys, "seed")
+    code, seeded = seeded_by_nadia["codes"]["seeded"], seeded_by_nadia["seeded"]
     assert code == 0
     assert [d["status"] for d in seeded["datasets"]] == ["stored"] * len(files)
     assert [d["n_rows"] for d in seeded["datasets"]] == [rows for _, _, rows in files]
-    again = run_json(capsys, "seed")[1]["datasets"]
+    again = seeded_by_nadia["again"]["datasets"]
     assert [d["status"] for d in again] == ["duplicate"] * len(files)
-    listed = run_json(capsys, "list")[1]["datasets"]
+    listed = seeded_by_nadia["listed"]["datasets"]
     assert [(d["kind"], d["synthetic"]) for d in listed] == [(kind, True) for _, kind, _ in files]
 
 
@@ -303,9 +339,8 @@ def test_name_columns_are_listed_as_not_stored(cli_env: Path, capsys) -> None:
     } in added["dropped"]
 
 
-def test_seed_names_the_person_in_the_audit_log(cli_env: Path, capsys, sample_dir) -> None:
-    run_json(capsys, "seed", "--uploader", "Nadia")
-    entries = run_json(capsys, "audit")[1]["entries"]
+def test_seed_names_the_person_in_the_audit_log(seeded_by_nadia: dict, sample_dir) -> None:
+    entries = seeded_by_nadia["audit"]["entries"]  # read right after `seed --uploader Nadia`
     assert [e["who"] for e in entries] == ["Nadia"] * len(sample_files(sample_dir))
 
 

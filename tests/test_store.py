@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import read_only_store
+from conftest import BACKENDS, fresh_store_url, read_only_store
 
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -118,6 +118,23 @@ def add(store: Store, frame: pd.DataFrame, **kw) -> int:
     result = store.add_frame(frame, **kw)
     assert result.status == "stored", result
     return result.dataset_id
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def one_survey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(store, dataset_id): a new store given ``add(store, survey_rows())``, one per backend.
+
+    For the tests that add exactly that one dataset and then only read it, or try changes the store
+    must refuse. Read only: a test that changes it fails when the module ends.
+    """
+    directory = tmp_path_factory.mktemp("one_survey")
+    with (
+        fresh_store_url(request.param, directory) as url,
+        read_only_store(url, directory / "home") as (store, seal),
+    ):
+        dataset_id = add(store, survey_rows())
+        seal()
+        yield store, dataset_id
 
 
 # ------------------------------------------------------------------------------- migrations
@@ -262,9 +279,9 @@ def test_version_changes_on_every_write_and_not_on_reads(store: Store) -> None:
 # ------------------------------------------------------------------------------- load
 
 
-def test_loaded_rows_equal_the_stored_rows_with_pseudonymised_codes(store: Store) -> None:
+def test_loaded_rows_equal_the_stored_rows_with_pseudonymised_codes(one_survey) -> None:
+    store, dataset_id = one_survey  # survey_rows() added to a new store
     frame = survey_rows()
-    dataset_id = add(store, frame)
     loaded, instrument = store.load_surveys(NATIONAL)
     assert loaded.columns[0] == c.DATASET_ID
     assert (loaded[c.DATASET_ID] == dataset_id).all()
@@ -349,8 +366,8 @@ def test_synthetic_sample_is_shown_only_until_real_data_arrive(store: Store) -> 
     assert set(store.load_surveys(NATIONAL, synthetic=False)[0][c.DATASET_ID]) == {real}
 
 
-def test_payload_is_one_columnar_blob_per_dataset(store: Store) -> None:
-    dataset_id = add(store, survey_rows())
+def test_payload_is_one_columnar_blob_per_dataset(one_survey) -> None:
+    store, dataset_id = one_survey  # survey_rows() added to a new store
     with store.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT dataset_id, format, data FROM payloads")).all()
     assert [(r.dataset_id, r.format) for r in rows] == [(dataset_id, payload.FORMAT)]
@@ -382,8 +399,8 @@ def test_withdraw_hides_the_rows_and_is_audited(store: Store) -> None:
         store.withdraw(gone, reason="again", by="Nadia")
 
 
-def test_withdraw_needs_a_reason_and_an_existing_dataset(store: Store) -> None:
-    dataset_id = add(store, survey_rows())
+def test_withdraw_needs_a_reason_and_an_existing_dataset(one_survey) -> None:
+    store, dataset_id = one_survey  # survey_rows() added to a new store
     before = snapshot(store)
     with pytest.raises(StoreError, match="reason"):
         store.withdraw(dataset_id, reason="  ", by="Nadia")
@@ -433,8 +450,8 @@ def test_replace_with_the_same_bytes_changes_nothing(store: Store) -> None:
     assert snapshot(store) == before
 
 
-def test_audit_log_cannot_be_updated_or_deleted(store: Store) -> None:
-    add(store, survey_rows())
+def test_audit_log_cannot_be_updated_or_deleted(one_survey) -> None:
+    store, _ = one_survey  # survey_rows() added to a new store
     for statement in ("UPDATE audit_log SET who = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):  # noqa: SIM117
             with store.engine.begin() as connection:
@@ -497,8 +514,8 @@ def test_failure_at_any_statement_of_a_store_leaves_no_trace(
     ).status == ("stored")
 
 
-def test_failed_withdraw_leaves_no_trace(store: Store) -> None:
-    dataset_id = add(store, survey_rows())
+def test_failed_withdraw_leaves_no_trace(one_survey) -> None:
+    store, dataset_id = one_survey  # survey_rows() added to a new store
     before = snapshot(store)
 
     def fail_on(_conn, _cursor, statement, *_rest) -> None:

@@ -11,6 +11,7 @@ import io
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from conftest import BACKENDS, fresh_store_url, read_only_store
 
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -37,8 +38,25 @@ def count_rows(store: Store) -> dict[str, int]:
         }
 
 
-def test_valid_file_is_stored_with_its_hash_and_report(store: Store) -> None:
-    result = store.add_file(VALID.encode(), kind="survey", file_name="wg.csv", uploader="Lena")
+@pytest.fixture(scope="module", params=BACKENDS)
+def valid_stored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(store, result): VALID stored as wg.csv by Lena in a new store, one per backend, read only.
+
+    For the tests that store this one file and then only read, or try changes the store must
+    refuse. A test that changes it fails when the module ends.
+    """
+    directory = tmp_path_factory.mktemp("valid_stored")
+    with (
+        fresh_store_url(request.param, directory) as url,
+        read_only_store(url, directory / "home") as (store, seal),
+    ):
+        result = store.add_file(VALID.encode(), kind="survey", file_name="wg.csv", uploader="Lena")
+        seal()
+        yield store, result
+
+
+def test_valid_file_is_stored_with_its_hash_and_report(valid_stored) -> None:
+    store, result = valid_stored  # VALID stored as wg.csv by Lena in a new store
     assert (result.status, result.n_rows) == ("stored", 3)
     assert result.report is not None and result.report.valid
     [dataset] = store.list_datasets(NATIONAL).to_dict("records")
@@ -96,8 +114,8 @@ def test_defaults_fill_what_the_file_lacks_and_are_reused_on_replace(store: Stor
     assert frame["conf_1"].tolist() == [3.0, 5.0]
 
 
-def test_invalid_replacement_changes_nothing(store: Store) -> None:
-    first = store.add_file(VALID.encode(), kind="survey", file_name="wg.csv")
+def test_invalid_replacement_changes_nothing(valid_stored) -> None:
+    store, first = valid_stored  # VALID stored as wg.csv (by Lena) in a new store
     before = count_rows(store)
     result = store.replace(
         first.dataset_id, VALID.replace("2024/25", "sometime").encode(), by="Nadia"
@@ -119,8 +137,8 @@ def test_hub_user_cannot_upload_rows_of_another_hub(store: Store) -> None:
     assert store.list_datasets(NATIONAL)["uploader"].tolist() == ["Sol"]
 
 
-def test_hub_user_cannot_replace_another_hubs_dataset(store: Store) -> None:
-    first = store.add_file(VALID.encode(), kind="survey")
+def test_hub_user_cannot_replace_another_hubs_dataset(valid_stored) -> None:
+    store, first = valid_stored  # VALID (rows of two hubs) stored in a new store
     with pytest.raises(StoreError, match="no dataset"):
         store.replace(
             first.dataset_id, VALID.encode(), by=Viewer(role="hub", hub="Solent Maths Hub")

@@ -11,6 +11,7 @@ import io
 
 import pandas as pd
 import pytest
+from conftest import BACKENDS, fresh_store_url, read_only_store
 
 from evaluation import columns as c
 from evaluation.access import Viewer
@@ -27,8 +28,27 @@ PUPILS = "pupil_id,school_urn,hub,ncp,academic_year,phase,score\n" + "".join(
 )
 
 
-def test_same_bytes_with_another_phase_is_refused_with_the_relabel_command(store: Store) -> None:
-    first = store.add_file(EXPORT, kind="survey", file_name="wg.csv", defaults=PRE)
+@pytest.fixture(scope="module", params=BACKENDS)
+def export_stored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(store, result): EXPORT stored as wg.csv with PRE in a new store, one per backend.
+
+    For the tests that store this one file and then only read, or try uploads and changes the
+    store must refuse or find already stored. Read only: a test that changes it fails when the
+    module ends.
+    """
+    directory = tmp_path_factory.mktemp("export_stored")
+    with (
+        fresh_store_url(request.param, directory) as url,
+        read_only_store(url, directory / "home") as (store, seal),
+    ):
+        result = store.add_file(EXPORT, kind="survey", file_name="wg.csv", defaults=PRE)
+        assert result.status == "stored", result
+        seal()
+        yield store, result
+
+
+def test_same_bytes_with_another_phase_is_refused_with_the_relabel_command(export_stored) -> None:
+    store, first = export_stored  # EXPORT stored as wg.csv with PRE in a new store
     post = FileDefaults(hub="Solent", ncp="MN-KS2", phase="post", academic_year="2024/25")
     with pytest.raises(LabelConflict) as refused:
         store.add_file(EXPORT, kind="survey", file_name="wg.csv", defaults=post)
@@ -39,8 +59,8 @@ def test_same_bytes_with_another_phase_is_refused_with_the_relabel_command(store
     assert len(store.list_datasets(NATIONAL)) == 1
 
 
-def test_same_bytes_with_the_same_values_is_still_a_plain_duplicate(store: Store) -> None:
-    first = store.add_file(EXPORT, kind="survey", file_name="wg.csv", defaults=PRE)
+def test_same_bytes_with_the_same_values_is_still_a_plain_duplicate(export_stored) -> None:
+    store, first = export_stored  # EXPORT stored as wg.csv with PRE in a new store
     again = store.add_file(EXPORT, kind="survey", file_name="copy.csv", defaults=PRE)
     assert (again.status, again.dataset_id) == ("duplicate", first.dataset_id)
 
@@ -77,8 +97,8 @@ def test_relabel_refuses_a_column_with_several_values_and_unknown_values(store: 
         store.relabel(99999999999999999999, {"phase": "post"}, by="Nadia", reason="x")
 
 
-def test_a_hub_viewer_cannot_relabel_rows_into_another_hub(store: Store) -> None:
-    first = store.add_file(EXPORT, kind="survey", defaults=PRE)
+def test_a_hub_viewer_cannot_relabel_rows_into_another_hub(export_stored) -> None:
+    store, first = export_stored  # EXPORT (Solent rows) stored with PRE in a new store
     solent = Viewer(role="hub", hub="Solent Maths Hub", name="sol@example.org")
     with pytest.raises(StoreError, match="outside what you may upload"):
         store.relabel(first.dataset_id, {"hub": "Sussex"}, by=solent, reason="x")
