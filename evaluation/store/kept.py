@@ -156,5 +156,7 @@ def hub_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd
     ['H']
     """
     keys = list(HUB_KEYS)
-    long = to_long(within_groups(frame, keys), instrument, keys=[*keys, c.WORK_GROUP])
+    long = to_long(
+        within_groups(frame, keys), instrument, keys=[*keys, c.WORK_GROUP], categorical=True
+    )
     return {"results": [compare_clustered(long, by=keys, constructs=instrument.constructs)]}

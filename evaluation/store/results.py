@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
-from evaluation.stats.groups import project_rows
+from evaluation.stats.groups import group_index, project_rows
 from evaluation.store import payload
 from evaluation.store.contents import union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
@@ -255,8 +255,16 @@ def _tables_rows(
 
 def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
     """Row positions per group of ``frame`` by ``names`` (missing keys as None), in row order."""
-    found = frame.groupby(list(names), dropna=False, sort=False).indices
-    return {tuple(None if pd.isna(v) else v for v in key): rows for key, rows in found.items()}
+    codes, keys = group_index(frame, list(names))
+    # Positions grouped by code, each group's in row order (a stable sort), then cut per group.
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes, minlength=len(keys)))
+    parts = np.split(order, ends[:-1]) if len(keys) else []
+    values = zip(*(keys[name].astype(object) for name in names), strict=True)
+    return {
+        tuple(None if pd.isna(v) else v for v in key): rows
+        for key, rows in zip(values, parts, strict=True)
+    }
 
 
 def _chosen(
@@ -351,6 +359,7 @@ def _group_rows(
         arrow = arrow.take(order)
     start = 0
     rows = []
+    pieces = _IpcPieces(arrow)
     for key in present:
         where = split.get(tuple(key))
         one = None
@@ -368,7 +377,7 @@ def _group_rows(
                 "name": name,
                 "n_rows": len(where),
                 "format": FORMAT,
-                "data": _ipc_bytes(one if one is not None else arrow.slice(start, len(where))),
+                "data": _ipc_bytes(one) if one is not None else pieces(start, len(where)),
             }
         )
         start += len(where)
@@ -401,6 +410,31 @@ def _ipc_bytes(arrow: pa.Table) -> bytes:
     with pa.ipc.new_stream(sink, arrow.schema) as writer:
         writer.write_table(arrow)
     return sink.getvalue().to_pybytes()
+
+
+# What ends an Arrow IPC stream: a continuation marker and a zero length.
+_END_OF_STREAM = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+
+class _IpcPieces:
+    """:func:`_ipc_bytes` of slices of one table, with its schema message serialised once.
+
+    A stream is the schema message, one message per record batch, then the end marker: the
+    bytes a stream writer makes (tables with dictionary columns, which would add dictionary
+    messages, are written by one).
+    """
+
+    def __init__(self, arrow: pa.Table) -> None:
+        self._arrow = arrow
+        plain = not any(pa.types.is_dictionary(field.type) for field in arrow.schema)
+        self._schema = arrow.schema.serialize().to_pybytes() if plain else None
+
+    def __call__(self, start: int, length: int) -> bytes:
+        piece = self._arrow.slice(start, length)
+        if self._schema is None:
+            return _ipc_bytes(piece)
+        batches = [batch.serialize().to_pybytes() for batch in piece.to_batches()]
+        return b"".join([self._schema, *batches, _END_OF_STREAM])
 
 
 def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
