@@ -84,7 +84,7 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     """
     keys = list(GROUP_KEYS)
     frame = within_groups(frame, keys)
-    long = to_long(frame, instrument, keys=keys)
+    long = to_long(frame, instrument, keys=keys, categorical=True)
     return {
         "results": [compare_clustered(long, by=keys, constructs=instrument.constructs)],
         "distribution": [likert_distribution(long, instrument, by=keys)],
