@@ -260,11 +260,11 @@ def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarra
     order = np.argsort(codes, kind="stable")
     ends = np.cumsum(np.bincount(codes, minlength=len(keys)))
     parts = np.split(order, ends[:-1]) if len(keys) else []
-    values = zip(*(keys[name].astype(object) for name in names), strict=True)
-    return {
-        tuple(None if pd.isna(v) else v for v in key): rows
-        for key, rows in zip(values, parts, strict=True)
-    }
+    columns = []
+    for name in names:
+        column = keys[name].astype(object)
+        columns.append(column.where(column.notna(), None).tolist())
+    return dict(zip(zip(*columns, strict=True), parts, strict=True))
 
 
 def _chosen(
