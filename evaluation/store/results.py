@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -267,6 +268,46 @@ def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarra
     return dict(zip(zip(*columns, strict=True), parts, strict=True))
 
 
+def _runs(table: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
+    """:func:`_indices` of a result table, found from where its keys change when it can be.
+
+    The statistics give each group's rows one after another: then each run of equal keys is a
+    group, which comparing neighbours finds without hashing every row's text. A table whose
+    keys are not Arrow text or categories, or whose runs repeat a key, is grouped as any other.
+    """
+    n = len(table)
+    if not n:
+        return {}
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for name in names:
+        values = table[name].array
+        if isinstance(values, pd.Categorical):
+            codes = values.codes
+            change[1:] |= codes[1:] != codes[:-1]
+        elif isinstance(values, pd.arrays.ArrowStringArray):
+            arrow = pa.array(values)
+            if isinstance(arrow, pa.ChunkedArray):
+                arrow = arrow.combine_chunks()
+            after, before = arrow.slice(1), arrow.slice(0, n - 1)
+            equal = pc.fill_null(pc.equal(after, before), False)
+            both_missing = pc.and_(pc.is_null(after), pc.is_null(before))
+            same = pc.or_(equal, both_missing).to_numpy(zero_copy_only=False)
+            change[1:] |= ~same
+        else:
+            return _indices(table, names)
+    starts = np.flatnonzero(change)
+    columns = []
+    for name in names:
+        column = table[name].iloc[starts].astype(object)
+        columns.append(column.where(column.notna(), None).tolist())
+    keys = list(zip(*columns, strict=True))
+    if len(set(keys)) < len(keys):  # a group in several runs
+        return _indices(table, names)
+    parts = np.split(np.arange(n), starts[1:])
+    return dict(zip(keys, parts, strict=True))
+
+
 def _chosen(
     connection: Connection, variant: str, hubs: set | None
 ) -> tuple[list[sa.Row], dict[str, list] | None]:
@@ -348,7 +389,7 @@ def _group_rows(
     of several, computed for other groups) keeps the table computed for it ``alone``: an empty
     table's column types depend on how it came to be empty.
     """
-    split = _indices(table, names)
+    split = _runs(table, names)
     if level == "group":
         table = table.drop(columns=list(names))
     arrow = pa.Table.from_pandas(table, preserve_index=False)
