@@ -469,12 +469,18 @@ class _IpcPieces:
         self._arrow = arrow
         plain = not any(pa.types.is_dictionary(field.type) for field in arrow.schema)
         self._schema = arrow.schema.serialize().to_pybytes() if plain else None
+        # One chunk per column: a slice of the table is one batch, a slice of this one.
+        whole = arrow.to_batches()
+        self._batch = whole[0] if len(whole) == 1 else None
 
     def __call__(self, start: int, length: int) -> bytes:
-        piece = self._arrow.slice(start, length)
         if self._schema is None:
-            return _ipc_bytes(piece)
-        batches = [batch.serialize().to_pybytes() for batch in piece.to_batches()]
+            return _ipc_bytes(self._arrow.slice(start, length))
+        if self._batch is not None:
+            batch = self._batch.slice(start, length).serialize() if length else b""
+            return b"".join([self._schema, batch, _END_OF_STREAM])
+        piece = self._arrow.slice(start, length)
+        batches = [batch.serialize() for batch in piece.to_batches()]
         return b"".join([self._schema, *batches, _END_OF_STREAM])
 
 
