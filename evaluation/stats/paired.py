@@ -498,14 +498,16 @@ def paired_table(responses: Responses, *, zero_method: str, level: float = 0.95)
     n_groups = responses.n_groups
     group, _, pre, post = _pairs(responses)
     values = paired_statistics(group, pre, post, n_groups, zero_method=zero_method, level=level)
-    out = responses.groups.copy()
-    out["design"] = np.full(n_groups, "paired", dtype=object)
-    out["n_pre"] = responses.n_pre
-    out["n_post"] = responses.n_post
-    for name, value in values.items():
-        out[name] = value
-    out["p_adj"] = np.nan
-    return out
+    columns = {
+        "design": np.full(n_groups, "paired", dtype=object),
+        "n_pre": responses.n_pre,
+        "n_post": responses.n_post,
+        **values,
+        "p_adj": np.full(n_groups, np.nan),
+    }
+    # One frame beside the keys: quicker than adding its columns one by one (same table).
+    groups = responses.groups
+    return pd.concat([groups, pd.DataFrame(columns, index=groups.index)], axis=1)
 
 
 def paired_change(
