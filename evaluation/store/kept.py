@@ -111,9 +111,11 @@ def within_groups(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     >>> within_groups(wide, ["hub"])["respondent_id"].tolist()
     ['000000|x', '000001|x', nan]
     """
-    codes, _ = group_index(frame, keys)
+    codes, groups = group_index(frame, keys)
     ids = frame[c.RESPONDENT_ID]
-    prefix = pd.Series(codes, index=frame.index).map("{:06d}|".format).astype("str")
+    # Each group's prefix written once, then taken for its rows (in Arrow: no Python strings).
+    numbers = pd.array(np.array([f"{n:06d}|" for n in range(len(groups))], dtype=object), "str")
+    prefix = pd.Series(numbers.take(codes), index=frame.index)
     prefixed = prefix + ids.astype("str")
     return frame.assign(**{c.RESPONDENT_ID: prefixed.where(ids.notna())})
 
