@@ -136,9 +136,14 @@ def _same_items(frame: pd.DataFrame, instrument: Instrument, keys: list[str]) ->
     """Row positions of the groups that answered the same items, one list per such set."""
     items = [i for i in instrument.item_ids if i in frame]
     codes, _ = group_index(frame, keys)
-    answered = frame[items].notna().groupby(codes).any()
-    signature = answered.apply(lambda row: tuple(row.to_numpy()), axis=1)
-    label = pd.factorize(signature)[0]
+    answered = frame[items].notna().groupby(codes).any().to_numpy(dtype=bool)
+    # Number the distinct rows (sets of items) in order of first appearance, as factorize would.
+    label = np.zeros(len(answered), dtype=np.intp)
+    if len(answered):
+        _, first, inverse = np.unique(answered, axis=0, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), dtype=np.intp)
+        rank[np.argsort(first)] = np.arange(len(first))
+        label = rank[inverse.ravel()]
     per_row = label[codes]
     return [
         np.flatnonzero(per_row == n).tolist() for n in range(label.max() + 1 if len(label) else 0)
