@@ -276,16 +276,17 @@ def _grouped_distribution(
     meta = {one.item: one for one in instrument.items}
     label_sets = [meta[item].label_set for item in items]
     point_labels = {ls: instrument.point_labels(ls) for ls in dict.fromkeys(label_sets)}
-    label_grid = np.array([point_labels[ls] for ls in label_sets], dtype=object)
+    label_grid = [label for ls in label_sets for label in point_labels[ls]]
+    # Each text column taken from its few distinct values (Arrow's take, no Python strings).
     text = {
-        c.ITEM: np.array(items, dtype=object)[item_rows],
-        c.PHASE: np.repeat(np.array(phases, dtype=object)[p], n_scores),
-        "label_set": np.array(label_sets, dtype=object)[item_rows],
-        "text": np.array([meta[item].text for item in items], dtype=object)[item_rows],
-        "label": label_grid[item_rows, score_rows] if len(item_rows) else item_rows,
+        c.ITEM: (items, item_rows),
+        c.PHASE: (phases, np.repeat(p, n_scores)),
+        "label_set": (label_sets, item_rows),
+        "text": ([meta[item].text for item in items], item_rows),
+        "label": (label_grid, item_rows * n_scores + score_rows),
     }
-    for column, values in text.items():
-        table[column] = pd.array(values, dtype="str")
+    for column, (values, rows) in text.items():
+        table[column] = pd.array(np.array(values, dtype=object), dtype="str").take(rows)
     table[c.SCORE] = np.array(scores, dtype=np.int64)[score_rows]
     table["n"] = n.astype(np.int64)
     table["pct"] = np.where(

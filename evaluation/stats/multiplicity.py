@@ -221,6 +221,10 @@ def adjust_table(
             table["p_t"].to_numpy(dtype="float64"), families, method=method
         )
     # None (not NaN) where there is nothing to explain.
-    reasons = [r if isinstance(r, str) else None for r in table["reason"]]
+    given = table["reason"]
+    if isinstance(given.dtype, pd.StringDtype):  # text or missing: converted in one step
+        reasons = given.to_numpy(dtype=object, na_value=None)
+    else:
+        reasons = [r if isinstance(r, str) else None for r in given]
     table["reason"] = pd.Series(reasons, index=table.index, dtype=object)
     return table

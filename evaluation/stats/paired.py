@@ -147,12 +147,19 @@ def individual_change(long: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataF
     """
     responses = Responses.from_long(long, by)
     group, key, pre, post = _pairs(responses)
-    keys = [*by, c.ITEM]
-    out = responses.groups.iloc[group].reset_index(drop=True)
     # Paired keys always carry a real identifier (anonymous rows are never matched).
-    out[c.RESPONDENT_ID] = responses.labels[key % responses.n_respondents]
+    respondent = key % responses.n_respondents
+    # Pairs come in group order (groups sorted by their keys, item last); within a group, order
+    # them by identifier: what sorting the table by its keys and identifier gives, with no
+    # sort of text columns (a person is paired at most once per group, so there are no ties).
+    rank = np.empty(len(responses.labels), dtype=np.int64)
+    rank[np.argsort(responses.labels, kind="stable")] = np.arange(len(responses.labels))
+    order = np.lexsort((rank[respondent], group))
+    group, respondent, pre, post = group[order], respondent[order], pre[order], post[order]
+    out = responses.groups.iloc[group].reset_index(drop=True)
+    out[c.RESPONDENT_ID] = responses.labels[respondent]
     out["pre"], out["post"], out["change"] = pre, post, post - pre
-    return out.sort_values([*keys, c.RESPONDENT_ID], kind="stable").reset_index(drop=True)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,14 +498,16 @@ def paired_table(responses: Responses, *, zero_method: str, level: float = 0.95)
     n_groups = responses.n_groups
     group, _, pre, post = _pairs(responses)
     values = paired_statistics(group, pre, post, n_groups, zero_method=zero_method, level=level)
-    out = responses.groups.copy()
-    out["design"] = np.full(n_groups, "paired", dtype=object)
-    out["n_pre"] = responses.n_pre
-    out["n_post"] = responses.n_post
-    for name, value in values.items():
-        out[name] = value
-    out["p_adj"] = np.nan
-    return out
+    columns = {
+        "design": np.full(n_groups, "paired", dtype=object),
+        "n_pre": responses.n_pre,
+        "n_post": responses.n_post,
+        **values,
+        "p_adj": np.full(n_groups, np.nan),
+    }
+    # One frame beside the keys: quicker than adding its columns one by one (same table).
+    groups = responses.groups
+    return pd.concat([groups, pd.DataFrame(columns, index=groups.index)], axis=1)
 
 
 def paired_change(

@@ -84,7 +84,7 @@ def group_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[
     """
     keys = list(GROUP_KEYS)
     frame = within_groups(frame, keys)
-    long = to_long(frame, instrument, keys=keys)
+    long = to_long(frame, instrument, keys=keys, categorical=True)
     return {
         "results": [compare_clustered(long, by=keys, constructs=instrument.constructs)],
         "distribution": [likert_distribution(long, instrument, by=keys)],
@@ -111,9 +111,11 @@ def within_groups(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     >>> within_groups(wide, ["hub"])["respondent_id"].tolist()
     ['000000|x', '000001|x', nan]
     """
-    codes, _ = group_index(frame, keys)
+    codes, groups = group_index(frame, keys)
     ids = frame[c.RESPONDENT_ID]
-    prefix = pd.Series(codes, index=frame.index).map("{:06d}|".format).astype("str")
+    # Each group's prefix written once, then taken for its rows (in Arrow: no Python strings).
+    numbers = pd.array(np.array([f"{n:06d}|" for n in range(len(groups))], dtype=object), "str")
+    prefix = pd.Series(numbers.take(codes), index=frame.index)
     prefixed = prefix + ids.astype("str")
     return frame.assign(**{c.RESPONDENT_ID: prefixed.where(ids.notna())})
 
@@ -134,9 +136,14 @@ def _same_items(frame: pd.DataFrame, instrument: Instrument, keys: list[str]) ->
     """Row positions of the groups that answered the same items, one list per such set."""
     items = [i for i in instrument.item_ids if i in frame]
     codes, _ = group_index(frame, keys)
-    answered = frame[items].notna().groupby(codes).any()
-    signature = answered.apply(lambda row: tuple(row.to_numpy()), axis=1)
-    label = pd.factorize(signature)[0]
+    answered = frame[items].notna().groupby(codes).any().to_numpy(dtype=bool)
+    # Number the distinct rows (sets of items) in order of first appearance, as factorize would.
+    label = np.zeros(len(answered), dtype=np.intp)
+    if len(answered):
+        _, first, inverse = np.unique(answered, axis=0, return_index=True, return_inverse=True)
+        rank = np.empty(len(first), dtype=np.intp)
+        rank[np.argsort(first)] = np.arange(len(first))
+        label = rank[inverse.ravel()]
     per_row = label[codes]
     return [
         np.flatnonzero(per_row == n).tolist() for n in range(label.max() + 1 if len(label) else 0)
@@ -156,5 +163,7 @@ def hub_tables(frame: pd.DataFrame, instrument: Instrument) -> dict[str, list[pd
     ['H']
     """
     keys = list(HUB_KEYS)
-    long = to_long(within_groups(frame, keys), instrument, keys=[*keys, c.WORK_GROUP])
+    long = to_long(
+        within_groups(frame, keys), instrument, keys=[*keys, c.WORK_GROUP], categorical=True
+    )
     return {"results": [compare_clustered(long, by=keys, constructs=instrument.constructs)]}

@@ -16,13 +16,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from evaluation import columns as c
 from evaluation.access import Viewer
 from evaluation.instruments import Instrument
-from evaluation.stats.groups import project_rows
+from evaluation.stats.groups import group_index, project_rows
 from evaluation.store import payload
 from evaluation.store.contents import union_instrument
 from evaluation.store.engine import StoreBase, fetch_payloads
@@ -255,8 +256,56 @@ def _tables_rows(
 
 def _indices(frame: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
     """Row positions per group of ``frame`` by ``names`` (missing keys as None), in row order."""
-    found = frame.groupby(list(names), dropna=False, sort=False).indices
-    return {tuple(None if pd.isna(v) else v for v in key): rows for key, rows in found.items()}
+    codes, keys = group_index(frame, list(names))
+    # Positions grouped by code, each group's in row order (a stable sort), then cut per group.
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes, minlength=len(keys)))
+    parts = np.split(order, ends[:-1]) if len(keys) else []
+    columns = []
+    for name in names:
+        column = keys[name].astype(object)
+        columns.append(column.where(column.notna(), None).tolist())
+    return dict(zip(zip(*columns, strict=True), parts, strict=True))
+
+
+def _runs(table: pd.DataFrame, names: Sequence[str]) -> dict[tuple, np.ndarray]:
+    """:func:`_indices` of a result table, found from where its keys change when it can be.
+
+    The statistics give each group's rows one after another: then each run of equal keys is a
+    group, which comparing neighbours finds without hashing every row's text. A table whose
+    keys are not Arrow text or categories, or whose runs repeat a key, is grouped as any other.
+    """
+    n = len(table)
+    if not n:
+        return {}
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for name in names:
+        values = table[name].array
+        if isinstance(values, pd.Categorical):
+            codes = values.codes
+            change[1:] |= codes[1:] != codes[:-1]
+        elif isinstance(values, pd.arrays.ArrowStringArray):
+            arrow = pa.array(values)
+            if isinstance(arrow, pa.ChunkedArray):
+                arrow = arrow.combine_chunks()
+            after, before = arrow.slice(1), arrow.slice(0, n - 1)
+            equal = pc.fill_null(pc.equal(after, before), False)
+            both_missing = pc.and_(pc.is_null(after), pc.is_null(before))
+            same = pc.or_(equal, both_missing).to_numpy(zero_copy_only=False)
+            change[1:] |= ~same
+        else:
+            return _indices(table, names)
+    starts = np.flatnonzero(change)
+    columns = []
+    for name in names:
+        column = table[name].iloc[starts].astype(object)
+        columns.append(column.where(column.notna(), None).tolist())
+    keys = list(zip(*columns, strict=True))
+    if len(set(keys)) < len(keys):  # a group in several runs
+        return _indices(table, names)
+    parts = np.split(np.arange(n), starts[1:])
+    return dict(zip(keys, parts, strict=True))
 
 
 def _chosen(
@@ -340,7 +389,7 @@ def _group_rows(
     of several, computed for other groups) keeps the table computed for it ``alone``: an empty
     table's column types depend on how it came to be empty.
     """
-    split = _indices(table, names)
+    split = _runs(table, names)
     if level == "group":
         table = table.drop(columns=list(names))
     arrow = pa.Table.from_pandas(table, preserve_index=False)
@@ -351,6 +400,7 @@ def _group_rows(
         arrow = arrow.take(order)
     start = 0
     rows = []
+    pieces = _IpcPieces(arrow)
     for key in present:
         where = split.get(tuple(key))
         one = None
@@ -368,7 +418,7 @@ def _group_rows(
                 "name": name,
                 "n_rows": len(where),
                 "format": FORMAT,
-                "data": _ipc_bytes(one if one is not None else arrow.slice(start, len(where))),
+                "data": _ipc_bytes(one) if one is not None else pieces(start, len(where)),
             }
         )
         start += len(where)
@@ -401,6 +451,37 @@ def _ipc_bytes(arrow: pa.Table) -> bytes:
     with pa.ipc.new_stream(sink, arrow.schema) as writer:
         writer.write_table(arrow)
     return sink.getvalue().to_pybytes()
+
+
+# What ends an Arrow IPC stream: a continuation marker and a zero length.
+_END_OF_STREAM = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+
+class _IpcPieces:
+    """:func:`_ipc_bytes` of slices of one table, with its schema message serialised once.
+
+    A stream is the schema message, one message per record batch, then the end marker: the
+    bytes a stream writer makes (tables with dictionary columns, which would add dictionary
+    messages, are written by one).
+    """
+
+    def __init__(self, arrow: pa.Table) -> None:
+        self._arrow = arrow
+        plain = not any(pa.types.is_dictionary(field.type) for field in arrow.schema)
+        self._schema = arrow.schema.serialize().to_pybytes() if plain else None
+        # One chunk per column: a slice of the table is one batch, a slice of this one.
+        whole = arrow.to_batches()
+        self._batch = whole[0] if len(whole) == 1 else None
+
+    def __call__(self, start: int, length: int) -> bytes:
+        if self._schema is None:
+            return _ipc_bytes(self._arrow.slice(start, length))
+        if self._batch is not None:
+            batch = self._batch.slice(start, length).serialize() if length else b""
+            return b"".join([self._schema, batch, _END_OF_STREAM])
+        piece = self._arrow.slice(start, length)
+        batches = [batch.serialize() for batch in piece.to_batches()]
+        return b"".join([self._schema, *batches, _END_OF_STREAM])
 
 
 def decode_tables(blobs: Sequence[bytes]) -> pd.DataFrame:
