@@ -34,12 +34,14 @@ def test_national_project_report_from_ncp_code(tmp_path, capsys):
     out = tmp_path / "ncp"
     code = main(
         ["report", "--ncp", "MN-KS2", "--year", "2024/25", "--out", str(out), "--no-pdf"]
-        + ["--data", *DATA]
+        + ["--no-slides", "--data", *DATA]
     )
-    assert code == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Mastering Number at KS2: national project report 2024/25" in html
-    assert not (out / "report.pdf").exists()
+    assert not (out / "report.pdf").exists() and not (out / "report.pptx").exists()
+    assert captured.out.split() == [str(out / "report.html")]
 
 
 def test_without_chromium_only_html_is_written_and_stderr_says_why(tmp_path, capsys, monkeypatch):
@@ -174,6 +176,7 @@ def test_report_from_the_store(tmp_path, capsys, monkeypatch, seeded_home):
             "--store",
             url,
             "--no-pdf",
+            "--no-slides",
         ]
     )
     assert code == 0, capsys.readouterr().err
@@ -188,7 +191,7 @@ def test_with_a_larger_suppression_minimum_no_output_says_fewer_than_5(
     out = tmp_path / "pack"
     code = main(
         ["report", "--hub", "Solent", "--year", "2024/25", "--out", str(out), "--no-pdf"]
-        + ["--data", *DATA]
+        + ["--no-slides", "--data", *DATA]
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err

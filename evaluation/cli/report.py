@@ -2,6 +2,7 @@
 
 Writes ``report.html``, ``report.pdf`` and ``report.pptx`` (slides) into ``--out``; without
 Chromium there is no PDF (exit 0, stderr says so) and the slides carry native charts.
+``--no-pdf`` and ``--no-slides`` leave out the PDF and the slides (each costs a Chromium run).
 Exit 1 invalid data, 2 unknown hub/NCP or bad usage.
 """
 
@@ -60,7 +61,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="mark the report as built from synthetic data (detected for the sample files)",
     )
-    parser.add_argument("--no-pdf", action="store_true", help="write only report.html")
+    parser.add_argument(
+        "--no-pdf", action="store_true", help="do not write report.pdf (saves a Chromium run)"
+    )
+    parser.add_argument(
+        "--no-slides",
+        action="store_true",
+        help="do not write report.pptx (saves the chart pictures' Chromium run)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -132,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         academic_year=year,
         min_n=args.min_n,
         pdf=not args.no_pdf,
-        slides=True,
+        slides=not args.no_slides,
     )
     if not pack.ok:
         err(pack.problem or "The report could not be built.")
