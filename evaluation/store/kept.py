@@ -5,8 +5,10 @@ page shows for it; a hub level (academic year x hub x NCP) keeps the per-hub com
 overview and National comparison pages pool. The statistics are vectorised over groups and
 every one of them is computed from its own group's rows alone, in those rows' order (sums run
 over a group's values in row order, people are matched within a group), so the tables of a
-group are the same bits whichever other groups are computed beside it;
-``tests/test_results_store.py`` checks this against one group at a time.
+group hold the same values, to the bit, whichever other groups are computed beside it;
+``tests/test_results_store.py`` checks this against one group at a time. (Their encoded bytes
+can differ: a column empty in every group computed together is stored with Arrow's null type,
+and as text when another group fills it; both decode to the same table.)
 """
 
 from __future__ import annotations
