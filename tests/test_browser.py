@@ -327,7 +327,12 @@ def test_a_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(browser,
         tab.get_by_text("nothing to compare").wait_for()
         _settle(tab)
         _no_error(tab)
-        sidebar = tab.inner_text('[data-testid="stSidebar"]')
+        # Waited for, not read at once: on a busy machine the sidebar's select boxes (a widget
+        # chunk this new context has not loaded yet) can appear after the page has looked quiet.
+        nav = tab.locator('[data-testid="stSidebar"]')
+        nav.get_by_text("National comparison", exact=True).first.wait_for()
+        nav.get_by_text("Maths Hub", exact=True).first.wait_for()
+        sidebar = nav.inner_text()
         assert "National comparison" in sidebar and "Maths Hub" in sidebar
         assert "hub overview" not in sidebar, "no raw page-file names"
         _shot(tab, "fresh_server_deep_link")
