@@ -16,7 +16,7 @@ import pandas as pd
 from evaluation import columns as c
 from evaluation.access import Viewer, mask_thin_pooled
 from evaluation.stats.disclosure import SUPPRESSED_SYMBOL
-from evaluation.stats.national import d_z_standard_error, hub_effects
+from evaluation.stats.national import d_z_funnel_se, hub_effects
 from evaluation.stats.participation import participation
 from evaluation.stats.pooling import funnel_band
 
@@ -191,7 +191,7 @@ def hub_beside_national(
         at, d_z, n, target = (np.array(v) for v in zip(*banded, strict=True))
         # For d_z the funnel limits depend only on the national value and the hub's size:
         # those of evaluation.stats.national.funnel_data (no overdispersion), for every row.
-        se = np.sqrt(d_z_standard_error(target, n) ** 2 + 0.0)
+        se = d_z_funnel_se(target, n)
         for i, band in zip(
             at, funnel_band(d_z.astype(float), target.astype(float), se), strict=True
         ):

@@ -16,6 +16,7 @@ from scipy.optimize import elementwise
 __all__ = [
     "cohens_d_z",
     "cohens_d_z_ci",
+    "d_z_standard_error",
     "hedges_correction",
     "hedges_g_av",
     "hedges_g_av_ci",
@@ -532,3 +533,28 @@ def hedges_g_ci(
         se = np.sqrt(total / (n_x * n_y) + g**2 / (2 * total))
         half = stats.t.ppf(0.5 + level / 2, df) * se
     return _finite(g - half), _finite(g + half)
+
+
+def d_z_standard_error(d_z: ArrayLike, n: ArrayLike) -> np.ndarray:
+    """Large-sample standard error of a standardised paired change ``d_z``.
+
+    Notes
+    -----
+    d_z = mean change / SD of change is a one-sample standardised mean; its large-sample
+    variance is 1/n + d_z^2 / (2n) (Hedges & Olkin 1985, ch. 5; the same form as Borenstein et
+    al. 2009, eq. 4.28, with the SD of the differences as standardiser).
+
+    References
+    ----------
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
+    Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to Meta-Analysis.
+
+    Examples
+    --------
+    >>> round(float(d_z_standard_error(0.5, 50)), 6)
+    0.15
+    """
+    d = np.asarray(d_z, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(1.0 / n + d**2 / (2.0 * n))

@@ -22,6 +22,7 @@ from evaluation.stats.disclosure import (
     secondary_suppress,
     suppress,
 )
+from evaluation.stats.effect_sizes import d_z_standard_error
 from evaluation.stats.pooling import (
     TEST_LABELS,
     Method,
@@ -40,6 +41,7 @@ __all__ = [
     "FunnelData",
     "NationalTrend",
     "cross_ncp_overview",
+    "d_z_funnel_se",
     "d_z_standard_error",
     "funnel_data",
     "hub_effects",
@@ -99,29 +101,23 @@ def _check_effect(effect: str) -> Effect:
     return cast(Effect, effect)
 
 
-def d_z_standard_error(d_z: np.ndarray | pd.Series | float, n: np.ndarray | pd.Series | float):
-    """Large-sample standard error of a standardised paired change ``d_z``.
+def d_z_funnel_se(target: np.ndarray | float, n: np.ndarray, tau2: float = 0.0) -> np.ndarray:
+    """Standard error of the funnel limits for d_z around ``target`` with ``n`` pairs.
 
-    Notes
-    -----
-    d_z = mean change / SD of change is a one-sample standardised mean; its large-sample
-    variance is 1/n + d_z^2 / (2n) (Hedges & Olkin 1985, ch. 5; the same form as Borenstein et
-    al. 2009, eq. 4.28, with the SD of the differences as standardiser).
+    sqrt(se(target, n)^2 + tau2), se from :func:`d_z_standard_error`; ``tau2`` > 0 widens
+    them by the between-hub variance (Spiegelhalter 2005). Used by :func:`funnel_data`.
 
     References
     ----------
-    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
-    Borenstein M, Hedges LV, Higgins JPT, Rothstein HR (2009). Introduction to Meta-Analysis.
+    Spiegelhalter DJ (2005). Funnel plots for comparing institutional performance. Statistics
+    in Medicine 24(8):1185-1202.
 
     Examples
     --------
-    >>> round(float(d_z_standard_error(0.5, 50)), 6)
-    0.15
+    >>> d_z_funnel_se(0.0, np.array([4.0, 16.0])).tolist()
+    [0.5, 0.25]
     """
-    d = np.asarray(d_z, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sqrt(1.0 / n + d**2 / (2.0 * n))
+    return np.sqrt(d_z_standard_error(target, n) ** 2 + tau2)
 
 
 def hub_effects(
@@ -697,7 +693,7 @@ def funnel_data(
     if effect == "d_z":
 
         def se0(m: np.ndarray) -> np.ndarray:
-            return np.sqrt(d_z_standard_error(target, m) ** 2 + extra)
+            return d_z_funnel_se(target, m, extra)
     else:
         sd = shown["sd_change"].to_numpy(dtype=float)
         pooled_sd = float(np.sqrt(np.sum((n - 1) * sd**2) / max(np.sum(n - 1), 1)))
