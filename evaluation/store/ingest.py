@@ -172,9 +172,17 @@ class Ingest(StoreBase):
             with self._write() as connection:
                 for path, (file_name, kind) in zip(paths, SAMPLE_FILES, strict=True):
                     result = self._add_upload(
-                        path, kind, file_name, None, None, None, None, who=who, synthetic=True,
+                        path,
+                        kind,
+                        file_name,
+                        defaults=None,
+                        overrides=None,
+                        instrument=None,
+                        viewer=None,
+                        who=who,
+                        synthetic=True,
                         connection=connection,
-                    )  # fmt: skip
+                    )
                     if result.status == "invalid":
                         raise StoreError(f"The sample file {file_name} did not pass its checks.")
                     results.append(result)
