@@ -166,6 +166,7 @@ WATCH_RUNS = """
 })();
 """
 QUIET_MS = 250  # the page has not changed for this long: Streamlit and Plotly have drawn
+MISSED_RUN_MS = 30_000  # a rerun not counted after this long was missed by the counter
 POLL_MS = 50  # how often a wait checks its condition (not every animation frame: less CPU)
 SETTLED = f"""() => {{
   const app = document.querySelector('[data-testid="stApp"]');
@@ -201,14 +202,23 @@ def _rerun(tab, action) -> None:
     Streamlit starts the rerun only when the server answers, so right after the click the page
     still looks settled: count the runs that ended before, and wait for one more.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     before = tab.evaluate("() => window.__settle.runs")
     action()
-    tab.wait_for_function(
-        f"(before) => window.__settle.runs > before && ({SETTLED})()",
-        arg=before,
-        polling=POLL_MS,
-        timeout=SLOW,
-    )
+    try:
+        tab.wait_for_function(
+            f"(before) => window.__settle.runs > before && ({SETTLED})()",
+            arg=before,
+            polling=POLL_MS,
+            timeout=MISSED_RUN_MS,
+        )
+    except PlaywrightTimeout:
+        # Seen once in ten full runs: the widget had changed and the page was drawn, but no
+        # run was counted (React may draw a quick run's start and end in one update, so the
+        # state never reads "running"). Wait until settled; the test's next waits and
+        # assertions check what the rerun drew.
+        _settle(tab)
 
 
 def _shot(tab, name: str) -> Path:
